@@ -1,0 +1,118 @@
+"""Numerically equivalent ways to compute a per-sample convolution.
+
+Each sample ``b`` of a batch is convolved (stride 1, 'same' zero padding, odd square
+kernel) with its own kernel ``kernels[b]`` of shape (kh, kw, in, out) and gets its own
+bias ``biases[b]``. TensorFlow has no batched-filter conv op, and which emulation is fast
+depends on the runtime (measured, method.md section 4), hence several forms:
+
+- ``per_sample``: ``tf.map_fn`` of a plain conv over the batch. Fastest measured for CPU
+  training and inference in TF.
+- ``grouped``: the batch folded into channels, one grouped conv. One kernel launch on GPU;
+  on CPU its gradient is not implemented ("Gradients for grouped convolutions are not
+  supported on CPU"), so use it forward-only there.
+- ``im2col``: the kh*kw shifted copies concatenated along channels, then one batched
+  matmul against (kh*kw*in, out). Builtin TFLite ops only.
+- ``rowhybrid``: the kw horizontally shifted copies concatenated along channels, one
+  batched matmul against (kw*in, kh*out) and kh row-shifted adds. Builtin TFLite ops only;
+  the fastest form measured on LiteRT/XNNPACK (method.md section 4).
+- ``mixture``: not a per-sample conv at all: a static conv to ``k * out`` channels with all
+  kernel banks, then the gate-weighted sum of the ``k`` outputs. Exact for a linear conv;
+  static weights only (GPU delegates), ``k`` times the FLOPs.
+
+These are hand-written because no library offers a per-sample-filter conv for TF/TFLite.
+"""
+
+import tensorflow as tf
+
+
+def per_sample(inputs, kernels, biases):
+    def conv_one(args):
+        sample, kernel = args
+        return tf.nn.conv2d(sample[None], kernel, strides=1, padding="SAME")[0]
+
+    outputs = tf.map_fn(conv_one, (inputs, kernels),
+                        fn_output_signature=tf.TensorSpec(None, inputs.dtype))
+    return outputs + biases[:, None, None, :]
+
+
+def grouped(inputs, kernels, biases):
+    shape = tf.shape(inputs)
+    batch, height, width = shape[0], shape[1], shape[2]
+    in_channels = inputs.shape[-1]
+    kh, kw, _, out_channels = kernels.shape[1:]
+    folded = tf.reshape(tf.transpose(inputs, (1, 2, 0, 3)),
+                        (1, height, width, batch * in_channels))
+    # (kh, kw, in, batch * out): group b of the output reads input channels of sample b.
+    filters = tf.reshape(tf.transpose(kernels, (1, 2, 3, 0, 4)),
+                         (kh, kw, in_channels, batch * out_channels))
+    outputs = tf.nn.conv2d(folded, filters, strides=1, padding="SAME")
+    outputs = tf.transpose(tf.reshape(outputs, (height, width, batch, out_channels)),
+                           (2, 0, 1, 3))
+    return outputs + biases[:, None, None, :]
+
+
+def _pad_same(inputs, kh, kw):
+    return tf.pad(inputs, ((0, 0), (kh // 2, kh // 2), (kw // 2, kw // 2), (0, 0)))
+
+
+def im2col(inputs, kernels, biases):
+    shape = tf.shape(inputs)
+    batch, height, width = shape[0], shape[1], shape[2]
+    kh, kw, in_channels, out_channels = kernels.shape[1:]
+    padded = _pad_same(inputs, kh, kw)
+    # Column order (row, col, channel) matches the kernel's (kh, kw, in) flattening.
+    columns = tf.concat([padded[:, r:r + height, c:c + width, :]
+                         for r in range(kh) for c in range(kw)], axis=-1)
+    columns = tf.reshape(columns, (batch, height * width, kh * kw * in_channels))
+    matrix = tf.reshape(kernels, (batch, kh * kw * in_channels, out_channels))
+    outputs = tf.reshape(tf.matmul(columns, matrix), (batch, height, width, out_channels))
+    return outputs + biases[:, None, None, :]
+
+
+def rowhybrid_matrix(kernels):
+    """(batch, kh, kw, in, out) -> (batch, kw*in, kh*out); column block r is kernel row r."""
+    kh, kw, in_channels, out_channels = kernels.shape[-4:]
+    matrix = tf.transpose(kernels, (0, 2, 3, 1, 4))
+    return tf.reshape(matrix, (-1, kw * in_channels, kh * out_channels))
+
+
+def rowhybrid(inputs, kernels, biases):
+    shape = tf.shape(inputs)
+    batch, height, width = shape[0], shape[1], shape[2]
+    kh, kw, in_channels, out_channels = kernels.shape[1:]
+    padded = _pad_same(inputs, kh, kw)
+    # (batch, height + kh - 1, width, kw * in): the kw horizontal shifts side by side.
+    columns = tf.concat([padded[:, :, c:c + width, :] for c in range(kw)], axis=-1)
+    padded_height = height + kh - 1
+    columns = tf.reshape(columns, (batch, padded_height * width, kw * in_channels))
+    rows = tf.matmul(columns, rowhybrid_matrix(kernels))
+    rows = tf.reshape(rows, (batch, padded_height, width, kh * out_channels))
+    # Output row y sums kernel row r applied to padded row y + r.
+    outputs = biases[:, None, None, :]
+    for r in range(kh):
+        outputs = outputs + rows[:, r:r + height, :, r * out_channels:(r + 1) * out_channels]
+    return outputs
+
+
+def mixture(inputs, channel_gates, group_kernels, group_biases):
+    """Static conv with every bank, then the gate-weighted sum of the bank outputs.
+
+    ``channel_gates``: (batch, k, out); ``group_kernels``: (kh, kw, in, k, out);
+    ``group_biases``: (k, out).
+    """
+    kh, kw, in_channels, groups, out_channels = group_kernels.shape
+    kernel = tf.reshape(group_kernels, (kh, kw, in_channels, groups * out_channels))
+    outputs = tf.nn.conv2d(inputs, kernel, strides=1, padding="SAME")
+    outputs = outputs + tf.reshape(group_biases, (groups * out_channels,))
+    shape = tf.shape(outputs)
+    outputs = tf.reshape(outputs, (shape[0], shape[1], shape[2], groups, out_channels))
+    return tf.einsum("bhwko,bko->bhwo", outputs, channel_gates)
+
+
+PER_SAMPLE_FORMS = {
+    "per_sample": per_sample,
+    "grouped": grouped,
+    "im2col": im2col,
+    "rowhybrid": rowhybrid,
+}
+FORMS = (*PER_SAMPLE_FORMS, "mixture")

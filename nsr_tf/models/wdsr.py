@@ -1,0 +1,94 @@
+"""The WDSR-style residual network the paper builds on (method.md section 2)."""
+
+import dataclasses
+import math
+
+import keras
+
+from nsr_tf.layers import PixelShuffle, SparseConv2D, WeightNormConv2D
+from nsr_tf.models.presets import DEFAULT_CHANNELS, DIV2K_RGB_MEAN, SR_SCALES, get_preset
+
+HEAD_KERNEL = 3
+SKIP_KERNEL = 5
+
+
+def build_network(preset, channels=1, scale=1, image_mean=0.5, implementation="auto",
+                  name="nsr"):
+    """A WDSR-A style network from a ``Preset``.
+
+    ``out = pixel_shuffle(tail(blocks(head(x - mean))) + skip(x - mean)) + mean``, where a
+    block is ``x + conv2(relu(conv1(x)))`` with SparseConv2D ``C -> C*w -> C`` and skip is
+    identity unless the channel counts differ (then a 5x5 conv).
+    Init as the authors: weight-norm gain 1 for head/tail/skip, 2.0 for the first conv of
+    a block, 1/sqrt(num_blocks) for the second (residual scaling); biases zero.
+    """
+    if channels not in (1, 3):
+        raise ValueError(f"channels must be 1 or 3, got {channels!r}")
+    mean = [float(image_mean)] * channels if isinstance(image_mean, (int, float)) \
+        else [float(m) for m in image_mean]
+    if len(mean) != channels:
+        raise ValueError(f"image_mean has {len(mean)} values for {channels} channels")
+    out_channels = channels * scale * scale
+    inner = int(preset.filters * preset.width_multiplier)
+
+    def sparse_conv(filters, gain, name):
+        return SparseConv2D(filters, 3, sparsity_groups=preset.sparsity_groups,
+                            cardinality=preset.cardinality, gate=preset.gate,
+                            temperature=preset.temperature, implementation=implementation,
+                            weight_gain=gain, name=name)
+
+    inputs = keras.Input((None, None, channels), name="image")
+    x = keras.layers.Rescaling(1.0, offset=[-m for m in mean], name="subtract_mean")(inputs)
+    body = WeightNormConv2D(preset.filters, HEAD_KERNEL, name="head")(x)
+    for b in range(preset.num_blocks):
+        y = sparse_conv(inner, 2.0, f"block{b}_conv1")(body)
+        y = keras.layers.ReLU(name=f"block{b}_relu")(y)
+        y = sparse_conv(preset.filters, 1.0 / math.sqrt(preset.num_blocks),
+                        f"block{b}_conv2")(y)
+        body = keras.layers.Add(name=f"block{b}_add")([body, y])
+    body = WeightNormConv2D(out_channels, HEAD_KERNEL, name="tail")(body)
+    skip = x if out_channels == channels else \
+        WeightNormConv2D(out_channels, SKIP_KERNEL, name="skip")(x)
+    x = keras.layers.Add(name="add_skip")([body, skip])
+    if scale > 1:
+        x = PixelShuffle(scale, name="pixel_shuffle")(x)
+    outputs = keras.layers.Rescaling(1.0, offset=mean, name="add_mean")(x)
+    return keras.Model(inputs, outputs, name=name)
+
+
+def build_model(task, variant, channels=None, scale=None, image_mean=None,
+                implementation="auto", **overrides):
+    """Builds a preset network: ``task`` in {"denoise", "jpeg", "sr"}, ``variant`` in
+    {"baseline", "sparse-", "sparse+", "ablation"} (and "edsr-s", "edsr-l" for SR).
+
+    Args:
+        channels: image channels, 1 or 3 (default: 1 for denoise/JPEG, 3 for SR).
+        scale: SR factor, 2, 3 or 4 (default 2); must be left out for denoise/JPEG.
+        image_mean: mean subtracted at the input (default 0.5 gray, DIV2K's RGB mean).
+        implementation: SparseConv2D implementation (see ``SparseConv2D``).
+        **overrides: any ``Preset`` field (num_blocks, filters, width_multiplier,
+            sparsity_groups, cardinality, gate, temperature).
+
+    Returns a ``keras.Model`` on NHWC float images in [0, 1].
+    """
+    preset = get_preset(task, variant)
+    unknown = set(overrides) - {f.name for f in dataclasses.fields(preset)}
+    if unknown:
+        raise ValueError(f"unknown preset override(s) {sorted(unknown)}; choose from "
+                         f"{[f.name for f in dataclasses.fields(preset)]}")
+    preset = dataclasses.replace(preset, **overrides)
+    if preset.sparsity_groups > 1 and preset.gate == "none":
+        preset = dataclasses.replace(preset, gate="softmax")
+    channels = DEFAULT_CHANNELS[task] if channels is None else channels
+    if task == "sr":
+        scale = 2 if scale is None else scale
+        if scale not in SR_SCALES:
+            raise ValueError(f"SR scale must be one of {SR_SCALES}, got {scale!r}")
+    elif scale not in (None, 1):
+        raise ValueError(f"scale={scale!r} only applies to task 'sr', not {task!r}")
+    else:
+        scale = 1
+    if image_mean is None:
+        image_mean = DIV2K_RGB_MEAN if channels == 3 else 0.5
+    name = f"nsr_{task}_{variant.replace('+', 'plus').replace('-', 'minus')}"
+    return build_network(preset, channels, scale, image_mean, implementation, name=name)
