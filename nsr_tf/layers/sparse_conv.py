@@ -235,3 +235,18 @@ class SparseConv2D(keras.layers.Layer):
                       implementation=self.implementation, use_bias=self.use_bias,
                       weight_norm=self.weight_norm, weight_gain=self.weight_gain)
         return config
+
+
+def set_implementation(model, implementation):
+    """Switches every SparseConv2D of ``model`` to ``implementation``; weights untouched.
+
+    Returns the number of layers switched. Call before tracing (a ``tf.function`` or
+    ``model.predict`` traced earlier keeps the form it was traced with).
+    """
+    if implementation not in IMPLEMENTATIONS:
+        raise ValueError(f"implementation must be one of {IMPLEMENTATIONS}, "
+                         f"got {implementation!r}")
+    layers = [layer for layer in model._flatten_layers() if isinstance(layer, SparseConv2D)]
+    for layer in layers:
+        layer.implementation = implementation
+    return len(layers)

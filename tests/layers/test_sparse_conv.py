@@ -230,3 +230,20 @@ def test_symbolic_call_shape_and_dtype():
 def test_bad_arguments_raise_clear_errors(kwargs, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(")):
         SparseConv2D(**{"cardinality": 1, **kwargs})
+
+
+@pytest.mark.parametrize("form", ["per_sample", "im2col", "rowhybrid", "mixture"])
+def test_dynamic_batch_matches_static_batch(form):
+    # A static batch unrolls per_sample; an unknown batch loops with map_fn.
+    x = np.random.default_rng(9).normal(size=(3, 6, 7, 4)).astype("float32")
+    layer = make_layer(x, filters=6, sparsity_groups=2, cardinality=3, implementation=form)
+    dynamic = tf.function(lambda t: layer(t),
+                          input_signature=[tf.TensorSpec((None, None, None, 4))])
+    np.testing.assert_allclose(dynamic(x).numpy(), np_sparse_conv(layer, x), atol=2e-5,
+                               rtol=1e-4)
+
+
+def test_auto_picks_the_per_sample_form_on_cpu():
+    layer = SparseConv2D(4, cardinality=2)
+    assert layer.resolved_implementation(training=True) == "per_sample"
+    assert layer.resolved_implementation(training=False) == "per_sample"

@@ -114,3 +114,18 @@ def test_model_keras_round_trip(tmp_path):
 def test_bad_arguments_raise_clear_errors(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_switching_implementation_keeps_weights_and_outputs():
+    from nsr_tf.layers import set_implementation
+    model = build_model("denoise", "sparse+", num_blocks=2)
+    x = np.random.default_rng(3).uniform(size=(2, 16, 16, 1)).astype("float32")
+    weights = [w.copy() for w in model.get_weights()]
+    reference = model(x).numpy()
+    for form in ("rowhybrid", "mixture", "im2col", "grouped"):
+        assert set_implementation(model, form) == 4
+        np.testing.assert_allclose(model(x).numpy(), reference, atol=1e-5)
+    for before, after in zip(weights, model.get_weights()):
+        np.testing.assert_array_equal(before, after)
+    with pytest.raises(ValueError, match="implementation must be one of"):
+        set_implementation(model, "fastest")
