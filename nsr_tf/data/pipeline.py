@@ -1,0 +1,149 @@
+"""tf.data pipelines: random training patches with on-the-fly degradation, and the
+deterministic validation pairs."""
+
+import dataclasses
+import os
+
+import numpy as np
+import tensorflow as tf
+
+from nsr_tf.data import degradations
+
+# Defaults from the paper and the authors' code (method.md section 2).
+DEFAULT_PATCH_SIZE = {"denoise": 64, "jpeg": 64, "sr": 48}   # SR: LR patch
+DEFAULT_BATCH_SIZE = 16
+DEFAULT_PATCHES_PER_IMAGE = 100
+
+
+@dataclasses.dataclass(frozen=True)
+class Degradation:
+    """What the network learns to undo."""
+    task: str
+    sigma: float = 25.0
+    quality: int = 10
+    scale: int = 1
+
+    def __post_init__(self):
+        if self.task not in ("denoise", "jpeg", "sr"):
+            raise ValueError(f"task must be denoise, jpeg or sr, got {self.task!r}")
+        if self.task == "denoise" and not self.sigma > 0:
+            raise ValueError(f"--sigma must be > 0, got {self.sigma}")
+        if self.task == "jpeg" and not 1 <= self.quality <= 100:
+            raise ValueError(f"--quality must be in 1..100, got {self.quality}")
+        if self.task == "sr" and self.scale not in (2, 3, 4):
+            raise ValueError(f"--scale must be 2, 3 or 4, got {self.scale}")
+
+    @property
+    def output_scale(self):
+        return self.scale if self.task == "sr" else 1
+
+    def describe(self):
+        return {"denoise": f"AWGN sigma {self.sigma:g}", "jpeg": f"JPEG quality {self.quality}",
+                "sr": f"bicubic x{self.scale}"}[self.task]
+
+    def degrade_file(self, image, path):
+        """The evaluation input of one clean image: deterministic (numpy)."""
+        if self.task == "denoise":
+            return degradations.add_noise_for_file(image, self.sigma, path)
+        if self.task == "jpeg":
+            return degradations.jpeg_compress(tf.constant(image), self.quality).numpy()
+        return degradations.bicubic_downscale(image, self.scale)
+
+    def target_of(self, image):
+        """The clean target matching ``degrade_file`` (SR: cropped to the scale)."""
+        return degradations.modcrop(image, self.scale) if self.task == "sr" else image
+
+
+class PatchBank:
+    """Decoded images held in memory as one flat uint16 tensor (exact for 8- and 16-bit
+    sources) with per-image offsets and shapes, so a tf.data map can cut a patch from any
+    image without Python."""
+
+    def __init__(self, images):
+        flat = np.concatenate([np.round(im.astype(np.float64) * 65535).astype(np.uint16)
+                               .ravel() for im in images])
+        self.flat = tf.constant(flat)
+        sizes = [im.size for im in images]
+        self.offsets = tf.constant(np.concatenate([[0], np.cumsum(sizes)[:-1]]), tf.int64)
+        self.shapes = tf.constant([im.shape for im in images], tf.int64)
+        self.channels = images[0].shape[-1]
+
+    def __len__(self):
+        return int(self.shapes.shape[0])
+
+    def image(self, index):
+        shape = self.shapes[index]
+        size = tf.reduce_prod(shape)
+        pixels = self.flat[self.offsets[index]:self.offsets[index] + size]
+        image = tf.reshape(pixels, shape)
+        return tf.cast(image, tf.float32) / 65535.0
+
+
+def _augment(patches, seed):
+    """The same random flip and 90-degree rotation for every patch of a pair."""
+    flip = tf.random.stateless_uniform((), seed, maxval=2, dtype=tf.int32)
+    turns = tf.random.stateless_uniform((), seed + 1, maxval=4, dtype=tf.int32)
+    out = []
+    for patch in patches:
+        patch = tf.cond(flip > 0, lambda p=patch: tf.image.flip_left_right(p),
+                        lambda p=patch: p)
+        out.append(tf.image.rot90(patch, turns))
+    return out
+
+
+def training_dataset(images, degradation, patch_size, batch_size,
+                     patches_per_image=DEFAULT_PATCHES_PER_IMAGE, seed=0):
+    """Batches of (degraded, clean) random patches; one pass = one epoch.
+
+    ``images``: clean float (H, W, C) arrays in [0, 1], each at least ``patch_size``
+    (times the scale for SR). For SR the LR images are computed once (MATLAB bicubic) and
+    LR/HR patches cut at matching positions; ``patch_size`` is the LR patch.
+    """
+    scale = degradation.output_scale
+    hr_bank = PatchBank([degradations.modcrop(im, scale) for im in images])
+    lr_bank = PatchBank([degradations.bicubic_downscale(im, scale) for im in images]) \
+        if degradation.task == "sr" else hr_bank
+    channels = hr_bank.channels
+    count = len(hr_bank) * patches_per_image
+
+    def make_pair(index):
+        # Stateless randomness from (seed, epoch-independent index) would repeat patches
+        # every epoch; the per-element seed comes from a random op instead.
+        seeds = tf.random.uniform((2,), maxval=2 ** 31 - 1, dtype=tf.int64)
+        image_index = index % len(hr_bank)
+        lr = lr_bank.image(image_index)
+        shape = tf.shape(lr)
+        y = tf.random.stateless_uniform((), seeds, maxval=shape[0] - patch_size + 1,
+                                        dtype=tf.int32)
+        x = tf.random.stateless_uniform((), seeds + 7, maxval=shape[1] - patch_size + 1,
+                                        dtype=tf.int32)
+        lr_patch = lr[y:y + patch_size, x:x + patch_size]
+        if degradation.task == "sr":
+            hr = hr_bank.image(image_index)
+            hr_patch = hr[y * scale:(y + patch_size) * scale, x * scale:(x + patch_size) * scale]
+            lr_patch, hr_patch = _augment([lr_patch, hr_patch], seeds)
+            degraded = lr_patch
+        else:
+            (hr_patch,) = _augment([lr_patch], seeds)
+            if degradation.task == "denoise":
+                degraded = degradations.add_noise(hr_patch, degradation.sigma)
+            else:
+                hr_patch = tf.ensure_shape(hr_patch, (patch_size, patch_size, channels))
+                degraded = degradations.jpeg_compress(hr_patch, degradation.quality)
+        degraded = tf.ensure_shape(degraded, (patch_size, patch_size, channels))
+        hr_patch = tf.ensure_shape(hr_patch, (patch_size * scale, patch_size * scale, channels))
+        return degraded, hr_patch
+
+    tf.random.set_seed(seed)
+    dataset = tf.data.Dataset.range(count).shuffle(count, seed=seed,
+                                                   reshuffle_each_iteration=True)
+    dataset = dataset.map(make_pair, num_parallel_calls=tf.data.AUTOTUNE,
+                          deterministic=False)
+    return dataset.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
+
+
+def validation_pairs(images, degradation):
+    """[(name, degraded, clean)] for ``images`` (a dict path -> clean array), degraded
+    deterministically per file."""
+    return [(os.path.basename(path), degradation.degrade_file(image, path),
+             degradation.target_of(image)) for path, image in images.items()]

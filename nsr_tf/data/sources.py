@@ -1,0 +1,156 @@
+"""Where training and evaluation images come from: a folder, the scikit-image samples, or
+a named standard dataset downloaded to a cache.
+
+Named datasets download once into ``$NSR_TF_CACHE`` (default ``~/.cache/nsr_tf``),
+are verified by SHA-256 and unpacked; offline they fail with one line naming the URL and
+telling the user to pass ``--data-dir``.
+"""
+
+import dataclasses
+import hashlib
+import os
+import shutil
+import tarfile
+import urllib.error
+import urllib.request
+import zipfile
+
+from nsr_tf.data.images import BadImageError, list_images
+
+# Natural photographs shipped inside the scikit-image wheel (no network). `camera` is
+# left out: it is also in Set12, the denoising test set.
+SAMPLE_IMAGES = ("astronaut.png", "brick.png", "chelsea.png", "coffee.png", "coins.png",
+                 "grass.png", "gravel.png", "hubble_deep_field.jpg", "ihc.png", "moon.png",
+                 "motorcycle_left.png", "retina.jpg", "rocket.jpg")
+
+
+class DatasetUnavailableError(RuntimeError):
+    """A dataset that cannot be had; the message says what to do."""
+
+
+@dataclasses.dataclass(frozen=True)
+class RemoteDataset:
+    url: str
+    sha256: str | None   # None: not pinned yet (see ``fetch``)
+    subfolder: str       # image folder inside the unpacked archive
+
+
+# The public archives of the standard sets. Their checksums could not be computed where
+# this was written (no network); an unpinned entry is verified against the checksum
+# recorded at its first download (trust on first use), which a user can pin here.
+REMOTE_DATASETS = {
+    "div2k": RemoteDataset("http://data.vision.ee.ethz.ch/cvl/DIV2K/DIV2K_train_HR.zip",
+                           None, "DIV2K_train_HR"),
+    "div2k-valid": RemoteDataset(
+        "http://data.vision.ee.ethz.ch/cvl/DIV2K/DIV2K_valid_HR.zip", None, "DIV2K_valid_HR"),
+    "train400": RemoteDataset("https://github.com/cszn/DnCNN/archive/refs/heads/master.zip",
+                              None, "DnCNN-master/TrainingCodes/DnCNN_TrainingCodes_v1.0/"
+                              "data/Train400"),
+    "set12": RemoteDataset("https://github.com/cszn/DnCNN/archive/refs/heads/master.zip",
+                           None, "DnCNN-master/testsets/Set12"),
+    "classic5": RemoteDataset("https://github.com/cszn/DnCNN/archive/refs/heads/master.zip",
+                              None, "DnCNN-master/testsets/classic5"),
+    "set5": RemoteDataset("https://github.com/cszn/DnCNN/archive/refs/heads/master.zip",
+                          None, "DnCNN-master/testsets/Set5"),
+}
+DATASETS = ("samples", *REMOTE_DATASETS)
+
+
+def cache_dir():
+    return os.environ.get("NSR_TF_CACHE", os.path.join(os.path.expanduser("~"), ".cache",
+                                                       "nsr_tf"))
+
+
+def sample_files():
+    """The scikit-image sample photographs (paths inside the installed package)."""
+    try:
+        import skimage
+    except ImportError:
+        raise DatasetUnavailableError("--dataset samples needs scikit-image "
+                                      "(pip install scikit-image)") from None
+    folder = os.path.join(os.path.dirname(skimage.__file__), "data")
+    return [os.path.join(folder, name) for name in SAMPLE_IMAGES
+            if os.path.exists(os.path.join(folder, name))]
+
+
+def _sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def fetch(name, registry=None, timeout=30):
+    """Downloads (once) and unpacks a named dataset; returns its image folder."""
+    registry = REMOTE_DATASETS if registry is None else registry
+    if name not in registry:
+        raise DatasetUnavailableError(f"unknown dataset {name!r}; known: "
+                                      f"{', '.join(['samples', *registry])}")
+    entry = registry[name]
+    root = os.path.join(cache_dir(), hashlib.sha1(entry.url.encode()).hexdigest()[:16])
+    folder = os.path.join(root, "unpacked", entry.subfolder)
+    if os.path.isdir(folder):
+        return folder
+    os.makedirs(root, exist_ok=True)
+    archive = os.path.join(root, os.path.basename(entry.url.split("?")[0]) or "archive")
+    if not os.path.exists(archive):
+        partial = archive + ".part"
+        try:
+            with urllib.request.urlopen(entry.url, timeout=timeout) as response, \
+                    open(partial, "wb") as out:
+                shutil.copyfileobj(response, out)
+        except (urllib.error.URLError, OSError, TimeoutError) as error:
+            if os.path.exists(partial):
+                os.remove(partial)
+            reason = getattr(error, "reason", error)
+            raise DatasetUnavailableError(
+                f"cannot download dataset {name!r} from {entry.url} ({reason}); download "
+                f"it yourself and pass --data-dir FOLDER") from None
+        os.replace(partial, archive)  # a half download never looks complete
+    digest = _sha256(archive)
+    pinned = entry.sha256 or _read(os.path.join(root, "sha256"))
+    if pinned and digest != pinned:
+        os.remove(archive)
+        raise DatasetUnavailableError(f"dataset {name!r} from {entry.url}: checksum "
+                                      f"{digest} does not match {pinned}; removed it, try "
+                                      f"again or pass --data-dir FOLDER")
+    _write(os.path.join(root, "sha256"), digest)
+    staging = os.path.join(root, "unpacking")
+    shutil.rmtree(staging, ignore_errors=True)
+    if zipfile.is_zipfile(archive):
+        with zipfile.ZipFile(archive) as zipped:
+            zipped.extractall(staging)
+    elif tarfile.is_tarfile(archive):
+        with tarfile.open(archive) as tarred:
+            tarred.extractall(staging, filter="data")
+    else:
+        raise DatasetUnavailableError(f"dataset {name!r}: {archive} is neither zip nor tar")
+    shutil.rmtree(os.path.join(root, "unpacked"), ignore_errors=True)
+    os.replace(staging, os.path.join(root, "unpacked"))
+    if not os.path.isdir(folder):
+        raise DatasetUnavailableError(f"dataset {name!r}: {entry.subfolder} not found in "
+                                      f"{entry.url}")
+    return folder
+
+
+def _read(path):
+    return open(path).read().strip() if os.path.exists(path) else None
+
+
+def _write(path, text):
+    with open(path + ".tmp", "w") as handle:
+        handle.write(text)
+    os.replace(path + ".tmp", path)
+
+
+def resolve_files(data_dir=None, dataset=None):
+    """The image files of ``--data-dir`` (wins) or ``--dataset``."""
+    if data_dir:
+        return list_images(data_dir)
+    if dataset in (None, "samples"):
+        files = sample_files()
+        if not files:
+            raise BadImageError("scikit-image ships none of its sample images here")
+        return files
+    return list_images(fetch(dataset))

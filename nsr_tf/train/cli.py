@@ -1,0 +1,101 @@
+"""Command line of training/train.py (kept in the library so it is testable)."""
+
+import argparse
+import os
+import sys
+
+from nsr_tf.train.config import TrainConfig
+
+QUICK = dict(epochs=4, patches_per_image=40)
+
+
+def parser():
+    p = argparse.ArgumentParser(
+        prog="train.py",
+        description="Train a neural sparse representation network (Fan et al., NeurIPS "
+                    "2020). Rerunning the same command resumes from the latest checkpoint.",
+        epilog="example: python training/train.py --task denoise --sigma 25 --dataset "
+               "samples --quick")
+    d = TrainConfig()
+    p.add_argument("--task", choices=("denoise", "jpeg", "sr"), default=d.task)
+    p.add_argument("--variant", default=d.variant,
+                   help="preset: baseline, sparse-, sparse+, ablation (SR also edsr-s, "
+                        "edsr-l); default sparse+")
+    p.add_argument("--sigma", type=float, default=d.sigma, help="denoise: AWGN sigma on "
+                   "[0, 255] (default 25)")
+    p.add_argument("--quality", type=int, default=d.quality, help="jpeg: quality (default 10)")
+    p.add_argument("--scale", type=int, default=d.scale, help="sr: 2, 3 or 4 (default 2)")
+    p.add_argument("--channels", type=int, choices=(1, 3), default=None,
+                   help="image channels (default: 1 for denoise/jpeg, 3 for sr)")
+    p.add_argument("--num-blocks", type=int, default=None,
+                   help="override the preset's number of residual blocks")
+    p.add_argument("--data-dir", default=None, help="folder of training images (wins over "
+                   "--dataset)")
+    p.add_argument("--dataset", default=d.dataset,
+                   help="built-in 'samples' (scikit-image's photographs, no network; "
+                        "default) or a named dataset to download: train400, div2k, ...")
+    p.add_argument("--val-dir", default=None,
+                   help="validation images (default: a few held-out training images)")
+    p.add_argument("--epochs", type=int, default=None, help="default 30 (the paper)")
+    p.add_argument("--patches-per-image", type=int, default=None,
+                   help="random patches per image per epoch (default 100, the paper)")
+    p.add_argument("--batch-size", type=int, default=d.batch_size,
+                   help="global batch (default 16)")
+    p.add_argument("--patch-size", type=int, default=None,
+                   help="training patch, also the inference tile (default 64; SR: LR 48)")
+    p.add_argument("--lr", type=float, default=d.lr,
+                   help="Adam lr (default 1e-3; x0.2 at epochs 20 and 25 of 30, scaled)")
+    p.add_argument("--job-dir", default=None,
+                   help="checkpoints, logs, best model (default jobs/TASK-DEGRADATION-VARIANT)")
+    p.add_argument("--strategy", choices=("auto", "default", "mirrored", "multiworker"),
+                   default=d.strategy)
+    p.add_argument("--cpu-replicas", type=int, default=0,
+                   help="with --strategy mirrored and no GPU: N logical CPU replicas")
+    p.add_argument("--skip-bad-files", action="store_true",
+                   help="skip unreadable or too small images instead of refusing to start")
+    p.add_argument("--seed", type=int, default=d.seed)
+    p.add_argument("--quick", action="store_true",
+                   help=f"a short run for a demo (a few minutes on 2 CPU cores): "
+                        f"{QUICK['epochs']} epochs of {QUICK['patches_per_image']} "
+                        f"patches per image")
+    return p
+
+
+def config_from_args(argv=None):
+    p = parser()
+    args = p.parse_args(argv)
+    values = {k: v for k, v in vars(args).items() if k != "quick" and v is not None}
+    if args.quick:
+        for key, value in QUICK.items():
+            values.setdefault(key, value)
+    for name in ("epochs", "patches_per_image", "batch_size", "patch_size", "num_blocks"):
+        if name in values and values[name] < 1:
+            p.error(f"--{name.replace('_', '-')} must be >= 1")
+    if not values["lr"] > 0:
+        p.error("--lr must be > 0")
+    return TrainConfig(**values)
+
+
+def main(argv=None):
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    config = config_from_args(argv)
+    # Imported after parsing so --help is instant.
+    from nsr_tf.data import BadImageError, DatasetUnavailableError
+    from nsr_tf.train.loop import Trainer, TrainingError
+    try:
+        trainer = Trainer(config)
+        scores = trainer.fit()
+    except (TrainingError, BadImageError, DatasetUnavailableError, ValueError) as error:
+        print(f"train.py: error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("train.py: interrupted; rerun the same command to resume from the last "
+              "checkpoint", file=sys.stderr)
+        return 130
+    if scores is None:
+        print(f"nothing to do: {config.epochs} epochs already done in {config.job_dir}")
+    else:
+        print(f"validation PSNR {scores['psnr']:.2f} dB (input {scores['input_psnr']:.2f} "
+              f"dB), SSIM {scores['ssim']:.4f}; best model: "
+              f"{os.path.join(config.job_dir, 'best.keras')}")
+    return 0

@@ -1,0 +1,58 @@
+"""The configuration of a training run, saved beside its checkpoints."""
+
+import dataclasses
+import json
+import os
+
+PAPER_EPOCHS = 30
+PAPER_MILESTONES = (20, 25)   # x0.2 at each (paper section 4.1)
+LR_DECAY = 0.2
+
+
+@dataclasses.dataclass
+class TrainConfig:
+    task: str = "denoise"
+    variant: str = "sparse+"
+    sigma: float = 25.0
+    quality: int = 10
+    scale: int = 2
+    channels: int | None = None
+    num_blocks: int | None = None
+    data_dir: str | None = None
+    dataset: str = "samples"
+    val_dir: str | None = None
+    epochs: int = PAPER_EPOCHS
+    patches_per_image: int = 100
+    batch_size: int = 16
+    patch_size: int | None = None
+    lr: float = 1e-3
+    job_dir: str | None = None
+    strategy: str = "auto"
+    cpu_replicas: int = 0
+    skip_bad_files: bool = False
+    seed: int = 0
+    val_images: int = 4
+
+    def milestones(self):
+        """Epochs after which the lr drops x0.2: 20 and 25 of 30, scaled to ``epochs``."""
+        return tuple(round(m * self.epochs / PAPER_EPOCHS) for m in PAPER_MILESTONES)
+
+    def learning_rate(self, epoch):
+        """The lr during 0-based ``epoch``."""
+        return self.lr * LR_DECAY ** sum(epoch >= m for m in self.milestones())
+
+    def model_key(self):
+        """What must match to resume: the network and what it learns."""
+        return {k: getattr(self, k) for k in ("task", "variant", "sigma", "quality", "scale",
+                                              "channels", "num_blocks")}
+
+    def save(self, path):
+        tmp = path + ".tmp"
+        with open(tmp, "w") as handle:
+            json.dump(dataclasses.asdict(self), handle, indent=2)
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path):
+        with open(path) as handle:
+            return cls(**json.load(handle))

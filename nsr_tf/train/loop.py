@@ -1,0 +1,284 @@
+"""The custom training loop under a tf.distribute strategy (method.md sections 2, 4)."""
+
+import dataclasses
+import json
+import math
+import os
+import tempfile
+import time
+
+import numpy as np
+import tensorflow as tf
+import keras
+from tqdm import tqdm
+
+from nsr_tf import metrics
+from nsr_tf.data import degradations
+from nsr_tf.data import (Degradation, load_images, resolve_files, training_dataset,
+                         validation_pairs)
+from nsr_tf.data.pipeline import DEFAULT_PATCH_SIZE
+from nsr_tf.flops import count_params, macs_per_pixel
+from nsr_tf.inference import restore
+from nsr_tf.models import build_model
+from nsr_tf.models.presets import DEFAULT_CHANNELS
+from nsr_tf.train.config import TrainConfig
+from nsr_tf.train.strategy import is_chief, make_strategy
+
+
+class TrainingError(RuntimeError):
+    """Training cannot start or go on; the message says why (one line)."""
+
+
+def default_job_dir(config):
+    what = {"denoise": f"sigma{config.sigma:g}", "jpeg": f"q{config.quality}",
+            "sr": f"x{config.scale}"}[config.task]
+    return os.path.join("jobs", f"{config.task}-{what}-{config.variant}")
+
+
+def latest_job_dir(root="jobs"):
+    """The job folder whose best model was written last, or None."""
+    if not os.path.isdir(root):
+        return None
+    jobs = [os.path.join(root, d) for d in os.listdir(root)
+            if os.path.exists(os.path.join(root, d, "best.keras"))]
+    return max(jobs, key=lambda d: os.path.getmtime(os.path.join(d, "best.keras")),
+               default=None)
+
+
+def _atomic_save_model(model, path):
+    tmp = path + ".tmp.keras"
+    model.save(tmp)
+    os.replace(tmp, path)
+
+
+def _atomic_json(data, path):
+    with open(path + ".tmp", "w") as handle:
+        json.dump(data, handle, indent=2)
+    os.replace(path + ".tmp", path)
+
+
+class Trainer:
+    """Builds everything for a ``TrainConfig`` and runs the remaining epochs."""
+
+    def __init__(self, config, log=print):
+        self.config = config
+        self.log = log
+        config.channels = config.channels or DEFAULT_CHANNELS[config.task]
+        config.patch_size = config.patch_size or DEFAULT_PATCH_SIZE[config.task]
+        config.job_dir = config.job_dir or default_job_dir(config)
+        self.degradation = Degradation(config.task, config.sigma, config.quality,
+                                       config.scale if config.task == "sr" else 1)
+        self.strategy = make_strategy(config.strategy, config.cpu_replicas)
+        self.chief = is_chief(self.strategy)
+        replicas = self.strategy.num_replicas_in_sync
+        if config.batch_size % replicas:
+            raise TrainingError(f"--batch-size {config.batch_size} is not divisible by the "
+                                f"{replicas} replicas")
+        self._load_data()
+        self._prepare_job_dir()
+        self._build()
+
+    # ------------------------------------------------------------------ set-up
+    def _load_data(self):
+        c = self.config
+        scale = self.degradation.output_scale
+        files = resolve_files(c.data_dir, c.dataset)
+        images, problems = load_images(files, c.channels, min_size=c.patch_size * scale)
+        if c.val_dir:
+            val_images, val_problems = load_images(resolve_files(c.val_dir), c.channels,
+                                                   min_size=scale)
+            problems += val_problems
+        else:
+            # a few held-out training images (the last ones in sorted order)
+            held = min(c.val_images, max(1, len(images) // 10))
+            if len(images) < 2:
+                raise TrainingError(f"need at least 2 good training images to hold one out "
+                                    f"for validation (have {len(images)}); pass --val-dir")
+            names = sorted(images)
+            val_images = {path: images.pop(path) for path in names[-held:]}
+        for line in problems:
+            self.log(f"bad file: {line}")
+        if problems and not c.skip_bad_files:
+            raise TrainingError(f"{len(problems)} bad file(s), listed above; fix or remove "
+                                f"them, or pass --skip-bad-files")
+        if problems:
+            self.log(f"skipping {len(problems)} bad file(s)")
+        if not images or not val_images:
+            raise TrainingError("no usable training or validation images left")
+        self.train_images = list(images.values())
+        self.val_pairs = validation_pairs(val_images, self.degradation)
+        self.steps_per_epoch = len(self.train_images) * c.patches_per_image // c.batch_size
+        if self.steps_per_epoch < 1:
+            raise TrainingError(f"{len(self.train_images)} images x {c.patches_per_image} "
+                                f"patches make less than one batch of {c.batch_size}")
+
+    def _prepare_job_dir(self):
+        c = self.config
+        os.makedirs(c.job_dir, exist_ok=True)
+        path = os.path.join(c.job_dir, "config.json")
+        if os.path.exists(path):
+            previous = TrainConfig.load(path)
+            if previous.model_key() != c.model_key():
+                raise TrainingError(f"{c.job_dir} holds a different run ({previous.model_key()}"
+                                    f"); pass another --job-dir")
+        if self.chief:
+            c.save(path)
+        # Non-chief workers must write their checkpoints too, to a place of their own.
+        self.checkpoint_dir = os.path.join(c.job_dir, "checkpoints") if self.chief else \
+            tempfile.mkdtemp(prefix="nsr_tf_worker_")
+
+    def _build(self):
+        c = self.config
+        with self.strategy.scope():
+            overrides = {"num_blocks": c.num_blocks} if c.num_blocks else {}
+            self.model = build_model(c.task, c.variant, channels=c.channels,
+                                     scale=self.degradation.output_scale if c.task == "sr"
+                                     else None, **overrides)
+            self.optimizer = keras.optimizers.Adam(c.lr)
+            # Built inside the scope before the first step (method.md section 4).
+            self.optimizer.build(self.model.trainable_variables)
+            self.step = tf.Variable(0, dtype=tf.int64, name="step")
+            self.epoch = tf.Variable(0, dtype=tf.int64, name="epoch")
+            self.best_psnr = tf.Variable(-np.inf, dtype=tf.float64, name="best_psnr")
+        self.checkpoint = tf.train.Checkpoint(model=self.model, optimizer=self.optimizer,
+                                              step=self.step, epoch=self.epoch,
+                                              best_psnr=self.best_psnr)
+        # The manager writes the data files first and then swaps the small 'checkpoint'
+        # index file atomically, so a kill mid-write leaves the previous latest intact.
+        self.manager = tf.train.CheckpointManager(self.checkpoint, self.checkpoint_dir,
+                                                  max_to_keep=2)
+        if self.manager.latest_checkpoint:
+            self.checkpoint.restore(self.manager.latest_checkpoint).expect_partial()
+            self.log(f"resuming from {self.manager.latest_checkpoint}: epoch "
+                     f"{int(self.epoch)} of {c.epochs} done, step {int(self.step)}")
+        dataset = training_dataset(self.train_images, self.degradation, c.patch_size,
+                                   c.batch_size, c.patches_per_image, seed=c.seed)
+        options = tf.data.Options()
+        options.experimental_distribute.auto_shard_policy = \
+            tf.data.experimental.AutoShardPolicy.DATA
+        self.dataset = self.strategy.experimental_distribute_dataset(
+            dataset.with_options(options))
+        self.writer = tf.summary.create_file_writer(os.path.join(c.job_dir, "logs")) \
+            if self.chief else tf.summary.create_noop_writer()
+        self._train_step = self._make_train_step()
+
+    def _make_train_step(self):
+        model, optimizer = self.model, self.optimizer
+        global_batch = self.config.batch_size
+
+        def replica_step(degraded, clean):
+            with tf.GradientTape() as tape:
+                restored = model(degraded, training=True)
+                per_sample = tf.reduce_mean(tf.abs(restored - clean), axis=(1, 2, 3))
+                # L1, averaged over the global batch (each replica holds a slice of it)
+                loss = tf.nn.compute_average_loss(per_sample, global_batch_size=global_batch)
+            grads = tape.gradient(loss, model.trainable_variables)
+            optimizer.apply_gradients(zip(grads, model.trainable_variables))
+            return loss
+
+        @tf.function
+        def train_step(degraded, clean):
+            losses = self.strategy.run(replica_step, (degraded, clean))
+            return self.strategy.reduce(tf.distribute.ReduceOp.SUM, losses, axis=None)
+
+        return train_step
+
+    # -------------------------------------------------------------------- loop
+    def describe(self):
+        c = self.config
+        return (f"{c.task} ({self.degradation.describe()}), {c.variant}: "
+                f"{count_params(self.model):,} params, "
+                f"{macs_per_pixel(self.model, c.patch_size) / 1e6:.3f} M MACs/pixel; "
+                f"{len(self.train_images)} training images, {len(self.val_pairs)} for "
+                f"validation; {self.steps_per_epoch} steps/epoch of {c.batch_size} "
+                f"{c.patch_size}px patches; {self.strategy.num_replicas_in_sync} replica(s); "
+                f"job dir {c.job_dir}")
+
+    def fit(self):
+        c = self.config
+        self.log(self.describe())
+        result = None
+        for epoch in range(int(self.epoch), c.epochs):
+            lr = c.learning_rate(epoch)
+            self.optimizer.learning_rate.assign(lr)
+            loss, rate = self._train_epoch(epoch, lr)
+            scores = self.validate()
+            self.epoch.assign(epoch + 1)
+            improved = scores["psnr"] > float(self.best_psnr)
+            if improved:
+                self.best_psnr.assign(scores["psnr"])
+            self.manager.save(checkpoint_number=epoch + 1)
+            if self.chief:
+                if improved:
+                    self._export_best(epoch + 1, scores)
+                self._summaries(epoch + 1, loss, lr, rate, scores)
+            self.log(f"epoch {epoch + 1}/{c.epochs}: loss {loss:.5f}, val PSNR "
+                     f"{scores['psnr']:.2f} dB, SSIM {scores['ssim']:.4f} (input "
+                     f"{scores['input_psnr']:.2f} dB), best {float(self.best_psnr):.2f} dB")
+            result = scores
+        return result
+
+    def _train_epoch(self, epoch, lr):
+        c = self.config
+        total, start = 0.0, time.perf_counter()
+        bar = tqdm(total=self.steps_per_epoch, desc=f"epoch {epoch + 1}/{c.epochs}",
+                   unit="step", disable=not self.chief, mininterval=1.0, dynamic_ncols=True)
+        steps = 0
+        for degraded, clean in self.dataset:
+            loss = float(self._train_step(degraded, clean))
+            if not math.isfinite(loss):
+                bar.close()
+                raise TrainingError(f"loss became {loss} at epoch {epoch + 1}, step "
+                                    f"{int(self.step) + 1}; stopped. The last good checkpoint "
+                                    f"stays in {self.checkpoint_dir} (try a lower --lr)")
+            self.step.assign_add(1)
+            steps += 1
+            total += loss
+            rate = steps * c.batch_size / (time.perf_counter() - start)
+            bar.set_postfix(loss=f"{total / steps:.4f}", patches_per_s=f"{rate:.0f}",
+                            lr=f"{lr:.1e}", refresh=False)
+            bar.update(1)
+        bar.close()
+        return total / max(steps, 1), steps * c.batch_size / (time.perf_counter() - start)
+
+    def validate(self):
+        """PSNR/SSIM of the tiled model on the validation pairs (the paper's protocol)."""
+        c, scale = self.config, self.degradation.output_scale
+        shave = scale if c.task == "sr" else 0
+        y_channel = c.task == "sr"
+        scores = {"psnr": [], "ssim": [], "input_psnr": []}
+        self.samples = []
+        for name, degraded, clean in self.val_pairs:
+            restored = restore(self.model, degraded, tile_size=c.patch_size,
+                               overlap=c.patch_size // 4, scale=scale)
+            scores["psnr"].append(metrics.psnr(clean, restored, shave, y_channel))
+            scores["ssim"].append(metrics.ssim(clean, restored, shave, y_channel))
+            baseline = degraded if scale == 1 else \
+                degradations.quantize(degradations.imresize(degraded, scale))
+            scores["input_psnr"].append(metrics.psnr(clean, baseline, shave, y_channel))
+            if len(self.samples) < 3:
+                self.samples.append((name, np.clip(baseline, 0, 1), np.clip(restored, 0, 1),
+                                     clean))
+        return {k: float(np.mean(v)) for k, v in scores.items()}
+
+    def _export_best(self, epoch, scores):
+        c = self.config
+        _atomic_save_model(self.model, os.path.join(c.job_dir, "best.keras"))
+        _atomic_json({"config": dataclasses.asdict(c), "epoch": epoch, "step": int(self.step),
+                      "validation": scores, "params": count_params(self.model),
+                      "macs_per_pixel": macs_per_pixel(self.model, c.patch_size),
+                      "degradation": self.degradation.describe(),
+                      "tile_size": c.patch_size, "overlap": c.patch_size // 4},
+                     os.path.join(c.job_dir, "best.json"))
+
+    def _summaries(self, epoch, loss, lr, rate, scores):
+        with self.writer.as_default(step=epoch):
+            tf.summary.scalar("loss", loss)
+            tf.summary.scalar("lr", lr)
+            tf.summary.scalar("patches_per_s", rate)
+            tf.summary.scalar("val_psnr", scores["psnr"])
+            tf.summary.scalar("val_ssim", scores["ssim"])
+            for name, degraded, restored, clean in self.samples:
+                row = np.concatenate([degraded, restored, clean], axis=1)
+                tf.summary.image(f"val/{name} (input | output | target)", row[None])
+        self.writer.flush()

@@ -1,0 +1,8 @@
+"""Train a sparse restoration network: python training/train.py --help"""
+
+import sys
+
+from nsr_tf.train.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())
