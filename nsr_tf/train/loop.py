@@ -137,9 +137,10 @@ class Trainer:
             self.optimizer = keras.optimizers.Adam(c.lr)
             # Built inside the scope before the first step (method.md section 4).
             self.optimizer.build(self.model.trainable_variables)
-            self.step = tf.Variable(0, dtype=tf.int64, name="step")
-            self.epoch = tf.Variable(0, dtype=tf.int64, name="epoch")
-            self.best_psnr = tf.Variable(-np.inf, dtype=tf.float64, name="best_psnr")
+        # Host-side counters, outside the scope: plain variables, not mirrored ones.
+        self.step = tf.Variable(0, dtype=tf.int64, name="step")
+        self.epoch = tf.Variable(0, dtype=tf.int64, name="epoch")
+        self.best_psnr = tf.Variable(-np.inf, dtype=tf.float64, name="best_psnr")
         self.checkpoint = tf.train.Checkpoint(model=self.model, optimizer=self.optimizer,
                                               step=self.step, epoch=self.epoch,
                                               best_psnr=self.best_psnr)

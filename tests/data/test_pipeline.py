@@ -1,0 +1,76 @@
+import numpy as np
+import pytest
+
+from nsr_tf.data import Degradation, training_dataset, validation_pairs
+from nsr_tf.data import degradations
+
+
+def images(count, size=(70, 90), channels=1, seed=0):
+    rng = np.random.default_rng(seed)
+    # smooth content so that bicubic pairs can be compared
+    out = []
+    for _ in range(count):
+        small = rng.uniform(size=(size[0] // 8 + 2, size[1] // 8 + 2, channels))
+        big = degradations.imresize(small, output_shape=(size[0] + 16, size[1] + 16))
+        out.append(np.clip(big[8:-8, 8:-8], 0, 1).astype(np.float32))
+    return out
+
+
+@pytest.mark.parametrize("degradation, channels", [
+    (Degradation("denoise", sigma=25), 1), (Degradation("jpeg", quality=10), 1),
+    (Degradation("jpeg", quality=30), 3), (Degradation("sr", scale=3), 3)])
+def test_batches_have_the_right_shapes_and_ranges(degradation, channels):
+    scale = degradation.output_scale
+    data = training_dataset(images(3, channels=channels), degradation, patch_size=16,
+                            batch_size=4, patches_per_image=8)
+    batches = list(data)
+    assert len(batches) == 3 * 8 // 4    # one pass is one epoch
+    degraded, clean = batches[0]
+    assert degraded.shape == (4, 16, 16, channels)
+    assert clean.shape == (4, 16 * scale, 16 * scale, channels)
+    assert clean.numpy().min() >= 0 and clean.numpy().max() <= 1
+    if degradation.task == "denoise":
+        noise = (degraded - clean).numpy()
+        assert abs(noise.std() * 255 - 25) < 3
+    else:
+        assert degraded.numpy().min() >= 0 and degraded.numpy().max() <= 1
+        assert not np.allclose(degraded.numpy(), clean.numpy()[:, ::scale, ::scale])
+
+
+def test_sr_pairs_are_aligned_under_flips_and_rotations():
+    degradation = Degradation("sr", scale=2)
+    data = training_dataset(images(2, size=(80, 80), channels=1), degradation,
+                            patch_size=24, batch_size=8, patches_per_image=16)
+    for lr, hr in data:
+        for lr_patch, hr_patch in zip(lr.numpy(), hr.numpy()):
+            down = degradations.imresize(hr_patch, 0.5)
+            # away from the patch border the LR patch is the bicubic of the HR patch
+            assert np.abs(down[4:-4, 4:-4] - lr_patch[4:-4, 4:-4]).max() < 4 / 255
+
+
+def test_epochs_draw_new_patches():
+    data = training_dataset(images(2), Degradation("denoise"), 16, 4, 4)
+    first = np.concatenate([c.numpy() for _, c in data])
+    second = np.concatenate([c.numpy() for _, c in data])
+    assert not np.allclose(first, second)
+
+
+def test_validation_pairs_are_deterministic():
+    clean = {"/a/x.png": images(1)[0]}
+    degradation = Degradation("denoise", sigma=15)
+    (name, noisy, target), = validation_pairs(clean, degradation)
+    (_, again, _), = validation_pairs(clean, degradation)
+    assert name == "x.png"
+    np.testing.assert_array_equal(noisy, again)
+    np.testing.assert_array_equal(target, clean["/a/x.png"])
+    sr = validation_pairs({"/a/y.png": images(1, size=(31, 45))[0]}, Degradation("sr", scale=3))
+    assert sr[0][1].shape == (10, 15, 1) and sr[0][2].shape == (30, 45, 1)
+
+
+def test_bad_degradation_arguments():
+    with pytest.raises(ValueError, match="--sigma"):
+        Degradation("denoise", sigma=0)
+    with pytest.raises(ValueError, match="--quality"):
+        Degradation("jpeg", quality=101)
+    with pytest.raises(ValueError, match="--scale"):
+        Degradation("sr", scale=5)

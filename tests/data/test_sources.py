@@ -1,0 +1,89 @@
+"""Named datasets: download from a local HTTP server, checksum, cache, offline errors."""
+
+import functools
+import hashlib
+import http.server
+import io
+import os
+import socket
+import threading
+import zipfile
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from nsr_tf.data import sources
+from nsr_tf.data.sources import DatasetUnavailableError, RemoteDataset
+
+
+def make_zip():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in ("a.png", "b.png"):
+            image = io.BytesIO()
+            Image.fromarray(np.full((8, 8), 7, np.uint8)).save(image, "PNG")
+            archive.writestr(f"set/images/{name}", image.getvalue())
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def server(tmp_path):
+    root = tmp_path / "www"
+    root.mkdir()
+    (root / "set.zip").write_bytes(make_zip())
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    handler.log_message = lambda *args: None
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}", root
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(autouse=True)
+def cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("NSR_TF_CACHE", str(tmp_path / "cache"))
+
+
+def test_downloads_verifies_unpacks_and_caches(server):
+    url, root = server
+    digest = hashlib.sha256((root / "set.zip").read_bytes()).hexdigest()
+    registry = {"toy": RemoteDataset(f"{url}/set.zip", digest, "set/images")}
+    folder = sources.fetch("toy", registry)
+    assert sorted(os.listdir(folder)) == ["a.png", "b.png"]
+    (root / "set.zip").unlink()            # cached: no second download
+    assert sources.fetch("toy", registry) == folder
+
+
+def test_checksum_mismatch_is_refused_and_the_file_removed(server):
+    url, _ = server
+    registry = {"toy": RemoteDataset(f"{url}/set.zip", "0" * 64, "set/images")}
+    with pytest.raises(DatasetUnavailableError, match="checksum .* does not match"):
+        sources.fetch("toy", registry)
+    leftovers = [f for _, _, files in os.walk(sources.cache_dir()) for f in files]
+    assert "set.zip" not in leftovers
+
+
+def test_offline_fails_in_one_line_naming_the_url():
+    with socket.socket() as probe:       # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/set.zip"
+    registry = {"toy": RemoteDataset(url, None, "set/images")}
+    with pytest.raises(DatasetUnavailableError) as error:
+        sources.fetch("toy", registry, timeout=5)
+    message = str(error.value)
+    assert url in message and "--data-dir" in message and "\n" not in message
+
+
+def test_unknown_dataset():
+    with pytest.raises(DatasetUnavailableError, match="unknown dataset 'nope'"):
+        sources.fetch("nope")
+
+
+def test_samples_are_skimage_photographs_without_camera():
+    files = sources.sample_files()
+    assert len(files) >= 10
+    assert not any(os.path.basename(f).startswith("camera") for f in files)

@@ -1,0 +1,157 @@
+"""train.py end to end on tiny settings: runs, refuses bad input, resumes after kill -9,
+stops on NaN, runs mirrored (2 CPU replicas) and multiworker (2 local processes)."""
+
+import glob
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from PIL import Image
+
+from conftest import REPO
+from nsr_tf.train import TrainConfig, Trainer, TrainingError
+
+TRAIN = [sys.executable, os.path.join(REPO, "training", "train.py")]
+TINY = ["--num-blocks", "1", "--patch-size", "32", "--patches-per-image", "8",
+        "--batch-size", "8"]
+
+
+@pytest.fixture
+def data_dir(shared_data, tmp_path):
+    folder = tmp_path / "train"
+    folder.mkdir()
+    for path in sorted(glob.glob(os.path.join(shared_data, "Train400", "*.png")))[:6]:
+        os.symlink(path, folder / os.path.basename(path))
+    return folder
+
+
+def run(args, timeout=300, env=None):
+    return subprocess.run(TRAIN + args, capture_output=True, text=True, timeout=timeout,
+                          cwd=REPO, env=env)
+
+
+def test_trains_validates_checkpoints_and_exports(data_dir, tmp_path):
+    job = tmp_path / "job"
+    result = run(["--data-dir", str(data_dir), "--epochs", "2", "--job-dir", str(job), *TINY,
+                  "--patches-per-image", "48"])
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "validation PSNR" in result.stdout
+    best = json.loads((job / "best.json").read_text())
+    assert best["config"]["task"] == "denoise" and best["validation"]["psnr"] > 20
+    assert best["validation"]["psnr"] > best["validation"]["input_psnr"]
+    assert (job / "best.keras").exists() and (job / "config.json").exists()
+    assert tf.train.latest_checkpoint(str(job / "checkpoints")).endswith("ckpt-2")
+    assert glob.glob(str(job / "logs" / "events.out.tfevents.*"))
+    again = run(["--data-dir", str(data_dir), "--epochs", "2", "--job-dir", str(job), *TINY,
+                 "--patches-per-image", "48"])
+    assert again.returncode == 0 and "nothing to do" in again.stdout
+
+
+def test_bad_files_refuse_to_start_or_are_skipped(data_dir, tmp_path):
+    (data_dir / "broken.png").write_text("not a png")
+    Image.fromarray(np.zeros((20, 20), np.uint8)).save(data_dir / "tiny.png")
+    job = tmp_path / "job"
+    refused = run(["--data-dir", str(data_dir), "--epochs", "1", "--job-dir", str(job), *TINY])
+    assert refused.returncode == 1
+    assert "broken.png" in refused.stderr + refused.stdout
+    assert "tiny.png" in refused.stderr + refused.stdout
+    assert "Traceback" not in refused.stderr and "--skip-bad-files" in refused.stderr
+    skipped = run(["--data-dir", str(data_dir), "--epochs", "1", "--job-dir", str(job),
+                   "--skip-bad-files", *TINY])
+    assert skipped.returncode == 0, skipped.stderr[-2000:]
+    assert "skipping 2 bad file(s)" in skipped.stdout
+
+
+def test_empty_folder_and_bad_flags_are_one_line_errors(tmp_path):
+    empty = run(["--data-dir", str(tmp_path), "--job-dir", str(tmp_path / "j")])
+    assert empty.returncode == 1 and "no image files" in empty.stderr
+    assert "Traceback" not in empty.stderr
+    bad = run(["--task", "denoise", "--sigma", "-5", "--data-dir", str(tmp_path)])
+    assert bad.returncode != 0 and "Traceback" not in bad.stderr
+    assert run(["--epochs", "0"]).returncode == 2
+
+
+def test_resumes_after_kill_9(data_dir, tmp_path):
+    job = tmp_path / "job"
+    args = ["--data-dir", str(data_dir), "--epochs", "12", "--job-dir", str(job), *TINY]
+    process = subprocess.Popen(TRAIN + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               cwd=REPO)
+    deadline = time.time() + 240
+    while time.time() < deadline:
+        latest = tf.train.latest_checkpoint(str(job / "checkpoints"))
+        if latest and int(latest.rsplit("-", 1)[1]) >= 2:
+            break
+        time.sleep(0.2)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    killed_at = int(tf.train.latest_checkpoint(str(job / "checkpoints")).rsplit("-", 1)[1])
+    assert 2 <= killed_at < 12
+    result = run(args)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert f"resuming from" in result.stdout and f"epoch {killed_at} of 12 done" in result.stdout
+    assert "epoch 12/12" in result.stdout
+    assert f"epoch {killed_at}/12:" not in result.stdout   # nothing redone before the kill
+    reader = tf.train.load_checkpoint(tf.train.latest_checkpoint(str(job / "checkpoints")))
+    assert reader.get_tensor("epoch/.ATTRIBUTES/VARIABLE_VALUE") == 12
+    assert reader.get_tensor("step/.ATTRIBUTES/VARIABLE_VALUE") == 12 * 5  # 5 steps/epoch
+
+
+def test_learning_rate_schedule_is_the_papers():
+    config = TrainConfig()
+    assert [config.learning_rate(e) for e in (0, 19, 20, 24, 25, 29)] == pytest.approx(
+        [1e-3, 1e-3, 2e-4, 2e-4, 4e-5, 4e-5])
+
+
+def test_nan_loss_stops_with_a_message_and_keeps_the_last_checkpoint(data_dir, tmp_path):
+    config = TrainConfig(data_dir=str(data_dir), epochs=3, job_dir=str(tmp_path / "job"),
+                         num_blocks=1, patch_size=32, patches_per_image=8, batch_size=8)
+    trainer = Trainer(config, log=lambda *_: None)
+    config.epochs = 1
+    trainer.fit()
+    config.epochs = 3
+    trainer._train_step = lambda *batch: tf.constant(float("nan"))
+    with pytest.raises(TrainingError, match="loss became nan at epoch 2"):
+        trainer.fit()
+    assert tf.train.latest_checkpoint(trainer.checkpoint_dir).endswith("ckpt-1")
+
+
+def test_mirrored_strategy_with_two_cpu_replicas(data_dir, tmp_path):
+    result = run(["--data-dir", str(data_dir), "--epochs", "1", "--job-dir",
+                  str(tmp_path / "job"), "--strategy", "mirrored", "--cpu-replicas", "2",
+                  *TINY])
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "2 replica(s)" in result.stdout and "validation PSNR" in result.stdout
+
+
+def free_ports(count):
+    sockets = [socket.socket() for _ in range(count)]
+    for s in sockets:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:
+        s.close()
+    return ports
+
+
+def test_multiworker_with_two_local_processes(data_dir, tmp_path):
+    workers = [f"127.0.0.1:{port}" for port in free_ports(2)]
+    processes = []
+    for index in range(2):
+        env = dict(os.environ, TF_CONFIG=json.dumps(
+            {"cluster": {"worker": workers}, "task": {"type": "worker", "index": index}}))
+        processes.append(subprocess.Popen(
+            TRAIN + ["--data-dir", str(data_dir), "--epochs", "1", "--job-dir",
+                     str(tmp_path / "job"), "--strategy", "multiworker", *TINY],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO, env=env))
+    outputs = [p.communicate(timeout=300) for p in processes]
+    for process, (out, err) in zip(processes, outputs):
+        assert process.returncode == 0, err[-2000:]
+    assert "2 replica(s)" in outputs[0][0] and "validation PSNR" in outputs[0][0]
+    assert (tmp_path / "job" / "best.keras").exists()
