@@ -15,9 +15,9 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
-from conftest import REPO
 from nsr_tf.train import TrainConfig, Trainer, TrainingError
 
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TRAIN = [sys.executable, os.path.join(REPO, "training", "train.py")]
 TINY = ["--num-blocks", "1", "--patch-size", "32", "--patches-per-image", "8",
         "--batch-size", "8"]
