@@ -55,12 +55,16 @@ class Degradation:
 
 
 class PatchBank:
-    """Decoded images held in memory as one flat uint16 tensor (exact for 8- and 16-bit
+    """Decoded images held in memory as one flat integer tensor (exact for 8- and 16-bit
     sources) with per-image offsets and shapes, so a tf.data map can cut a patch from any
     image without Python."""
 
     def __init__(self, images):
-        flat = np.concatenate([np.round(im.astype(np.float64) * 65535).astype(np.uint16)
+        # 8-bit sources are stored as uint8 (half the memory), others as uint16.
+        eight_bit = all(np.allclose(im * 255.0, np.round(im * 255.0), atol=1e-4)
+                        for im in images)
+        self.peak, dtype = (255.0, np.uint8) if eight_bit else (65535.0, np.uint16)
+        flat = np.concatenate([np.round(im.astype(np.float64) * self.peak).astype(dtype)
                                .ravel() for im in images])
         self.flat = tf.constant(flat)
         sizes = [im.size for im in images]
@@ -76,7 +80,7 @@ class PatchBank:
         size = tf.reduce_prod(shape)
         pixels = self.flat[self.offsets[index]:self.offsets[index] + size]
         image = tf.reshape(pixels, shape)
-        return tf.cast(image, tf.float32) / 65535.0
+        return tf.cast(image, tf.float32) / self.peak
 
 
 def _augment(patches, seed):
@@ -92,17 +96,22 @@ def _augment(patches, seed):
 
 
 def training_dataset(images, degradation, patch_size, batch_size,
-                     patches_per_image=DEFAULT_PATCHES_PER_IMAGE, seed=0):
+                     patches_per_image=DEFAULT_PATCHES_PER_IMAGE, seed=0, lr_images=None):
     """Batches of (degraded, clean) random patches; one pass = one epoch.
 
     ``images``: clean float (H, W, C) arrays in [0, 1], each at least ``patch_size``
-    (times the scale for SR). For SR the LR images are computed once (MATLAB bicubic) and
-    LR/HR patches cut at matching positions; ``patch_size`` is the LR patch.
+    (times the scale for SR). For SR, LR/HR patches are cut at matching positions from
+    ``lr_images`` (e.g. DIV2K's bicubic LR folder) or, without them, from LR images
+    computed once with MATLAB bicubic; ``patch_size`` is the LR patch.
     """
     scale = degradation.output_scale
     hr_bank = PatchBank([degradations.modcrop(im, scale) for im in images])
-    lr_bank = PatchBank([degradations.bicubic_downscale(im, scale) for im in images]) \
-        if degradation.task == "sr" else hr_bank
+    if degradation.task != "sr":
+        lr_bank = hr_bank
+    else:
+        if lr_images is None:
+            lr_images = [degradations.bicubic_downscale(im, scale) for im in images]
+        lr_bank = PatchBank(lr_images)
     channels = hr_bank.channels
     count = len(hr_bank) * patches_per_image
 

@@ -154,3 +154,20 @@ def resolve_files(data_dir=None, dataset=None):
             raise BadImageError("scikit-image ships none of its sample images here")
         return files
     return list_images(fetch(dataset))
+
+
+def div2k_lr_folder(hr_folder, scale):
+    """The bicubic LR folder of a DIV2K-style HR folder, if it is there:
+    ``X_HR`` -> ``X_LR_bicubic/X{scale}`` beside it (e.g. DIV2K_train_HR)."""
+    hr_folder = os.path.normpath(hr_folder)
+    name = os.path.basename(hr_folder)
+    if not name.endswith("_HR"):
+        return None
+    folder = os.path.join(os.path.dirname(hr_folder), name[:-3] + "_LR_bicubic", f"X{scale}")
+    return folder if os.path.isdir(folder) else None
+
+
+def lr_file_for(hr_path, lr_folder, scale):
+    """DIV2K naming: 0001.png -> LR_FOLDER/0001x2.png."""
+    stem, ext = os.path.splitext(os.path.basename(hr_path))
+    return os.path.join(lr_folder, f"{stem}x{scale}{ext}")

@@ -34,6 +34,10 @@ def parser():
     p.add_argument("--dataset", default=d.dataset,
                    help="built-in 'samples' (scikit-image's photographs, no network; "
                         "default) or a named dataset to download: train400, div2k, ...")
+    p.add_argument("--lr-dir", default=None,
+                   help="sr: folder of the LR images, named as DIV2K (0001x2.png); default: "
+                        "DIV2K's X_LR_bicubic/X{scale} beside an X_HR --data-dir if present, "
+                        "else LR is made on the fly (MATLAB bicubic)")
     p.add_argument("--val-dir", default=None,
                    help="validation images (default: a few held-out training images)")
     p.add_argument("--epochs", type=int, default=None, help="default 30 (the paper)")

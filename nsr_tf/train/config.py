@@ -21,6 +21,7 @@ class TrainConfig:
     data_dir: str | None = None
     dataset: str = "samples"
     val_dir: str | None = None
+    lr_dir: str | None = None
     epochs: int = PAPER_EPOCHS
     patches_per_image: int = 100
     batch_size: int = 16

@@ -16,7 +16,9 @@ from nsr_tf import metrics
 from nsr_tf.data import degradations
 from nsr_tf.data import (Degradation, load_images, resolve_files, training_dataset,
                          validation_pairs)
+from nsr_tf.data.images import BadImageError, read_image
 from nsr_tf.data.pipeline import DEFAULT_PATCH_SIZE
+from nsr_tf.data.sources import div2k_lr_folder, lr_file_for
 from nsr_tf.flops import count_params, macs_per_pixel
 from nsr_tf.inference import restore
 from nsr_tf.models import build_model
@@ -106,11 +108,33 @@ class Trainer:
         if not images or not val_images:
             raise TrainingError("no usable training or validation images left")
         self.train_images = list(images.values())
+        self.train_lr_images = self._load_lr_images(images) if c.task == "sr" else None
         self.val_pairs = validation_pairs(val_images, self.degradation)
         self.steps_per_epoch = len(self.train_images) * c.patches_per_image // c.batch_size
         if self.steps_per_epoch < 1:
             raise TrainingError(f"{len(self.train_images)} images x {c.patches_per_image} "
                                 f"patches make less than one batch of {c.batch_size}")
+
+    def _load_lr_images(self, images):
+        """SR: the LR images of a DIV2K-style layout (or --lr-dir), or None (on the fly)."""
+        c, scale = self.config, self.degradation.output_scale
+        folder = c.lr_dir or (div2k_lr_folder(c.data_dir, scale) if c.data_dir else None)
+        if folder is None:
+            return None
+        self.log(f"LR images from {folder}")
+        lr_images = []
+        for path, hr in images.items():
+            lr_path = lr_file_for(path, folder, scale)
+            try:
+                lr = read_image(lr_path, c.channels)
+            except BadImageError as error:
+                raise TrainingError(f"{error} (the LR image of {path})") from None
+            expected = tuple(n // scale for n in hr.shape[:2])
+            if lr.shape[:2] != expected:
+                raise TrainingError(f"{lr_path}: {lr.shape[1]}x{lr.shape[0]} is not the x{scale} "
+                                    f"LR of {path} ({expected[1]}x{expected[0]} expected)")
+            lr_images.append(lr)
+        return lr_images
 
     def _prepare_job_dir(self):
         c = self.config
@@ -153,7 +177,8 @@ class Trainer:
             self.log(f"resuming from {self.manager.latest_checkpoint}: epoch "
                      f"{int(self.epoch)} of {c.epochs} done, step {int(self.step)}")
         dataset = training_dataset(self.train_images, self.degradation, c.patch_size,
-                                   c.batch_size, c.patches_per_image, seed=c.seed)
+                                   c.batch_size, c.patches_per_image, seed=c.seed,
+                                   lr_images=self.train_lr_images)
         options = tf.data.Options()
         options.experimental_distribute.auto_shard_policy = \
             tf.data.experimental.AutoShardPolicy.DATA

@@ -155,3 +155,29 @@ def test_multiworker_with_two_local_processes(data_dir, tmp_path):
         assert process.returncode == 0, err[-2000:]
     assert "2 replica(s)" in outputs[0][0] and "validation PSNR" in outputs[0][0]
     assert (tmp_path / "job" / "best.keras").exists()
+
+
+def test_sr_uses_a_div2k_lr_folder(shared_data, tmp_path):
+    # DIV2K layout: X_HR/0001.png with X_LR_bicubic/X2/0001x2.png beside it.
+    from nsr_tf.data import degradations
+    from nsr_tf.data.images import read_image, save_image
+    hr_dir = tmp_path / "TOY_train_HR"
+    lr_dir = tmp_path / "TOY_train_LR_bicubic" / "X2"
+    hr_dir.mkdir()
+    lr_dir.mkdir(parents=True)
+    for index, path in enumerate(sorted(glob.glob(os.path.join(shared_data, "Set5", "*")))):
+        hr = read_image(path, 3)
+        save_image(hr_dir / f"{index:04d}.png", hr)
+        save_image(lr_dir / f"{index:04d}x2.png", degradations.bicubic_downscale(hr, 2))
+    config = TrainConfig(task="sr", scale=2, data_dir=str(hr_dir), epochs=1, num_blocks=1,
+                         patch_size=24, patches_per_image=4, batch_size=4,
+                         job_dir=str(tmp_path / "job"))
+    lines = []
+    trainer = Trainer(config, log=lines.append)
+    assert f"LR images from {lr_dir}" in lines
+    assert len(trainer.train_lr_images) == len(trainer.train_images) == 4
+    scores = trainer.fit()
+    assert scores["psnr"] > 10
+    (lr_dir / "0001x2.png").unlink()
+    with pytest.raises(TrainingError, match="0001x2.png"):
+        Trainer(config, log=lambda *_: None)
