@@ -1,7 +1,13 @@
 """nsr-tf: Neural Sparse Representation for Image Restoration (Fan et al., NeurIPS 2020)
 in TensorFlow/Keras 3."""
 
-from nsr_tf.flops import count_params, macs_per_pixel
+import os
+
+# TensorFlow's C++ start-up chatter (oneDNN notices, CPU features) drowns the tools'
+# one-line messages; a user's own setting wins.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from nsr_tf.flops import count_params, macs_per_pixel  # noqa: E402
 from nsr_tf.layers import PixelShuffle, SparseConv2D, WeightNormConv2D
 from nsr_tf.models import PRESETS, build_model
 

@@ -1,0 +1,157 @@
+"""Restore your own images with a trained model, tiled as it was trained.
+
+    python -m nsr_tf.restore photo.png folder/ --model best.keras --out restored/
+    nsr-restore ... (the same)
+
+PNG/JPEG/BMP, 8- or 16-bit, gray/RGB/RGBA (alpha kept). Outputs are PNGs in --out named
+after the inputs (16-bit inputs give 16-bit PNGs); inputs are never overwritten. A file
+that cannot be read is reported in one line and the others are still processed; the exit
+status is then 1.
+"""
+
+import argparse
+import os
+import sys
+
+import numpy as np
+
+
+def parser():
+    p = argparse.ArgumentParser(prog="nsr-restore", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="image files or folders")
+    p.add_argument("--model", required=True, help=".keras model (from training/train.py)")
+    p.add_argument("--out", required=True, help="output folder (created if missing)")
+    p.add_argument("--degrade", action="store_true",
+                   help="first apply the model's degradation (noise, JPEG, bicubic "
+                        "downscale) for a demo; also writes the degraded image")
+    p.add_argument("--task", choices=("denoise", "jpeg", "sr"),
+                   help="only for models without their training JSON")
+    p.add_argument("--sigma", type=float, help="--degrade: AWGN sigma (default: the model's)")
+    p.add_argument("--quality", type=int, help="--degrade: JPEG quality (default: model's)")
+    p.add_argument("--tile-size", type=int, help="default: the model's training patch")
+    p.add_argument("--overlap", type=int, help="default: tile / 4")
+    p.add_argument("--batch-size", type=int, default=16, help="tiles per batch")
+    return p
+
+
+def _expand(inputs):
+    from nsr_tf.data.images import IMAGE_EXTENSIONS
+    files = []
+    for item in inputs:
+        if os.path.isdir(item):
+            files += sorted(os.path.join(item, name) for name in os.listdir(item)
+                            if name.lower().endswith(IMAGE_EXTENSIONS))
+        else:
+            files.append(item)
+    return files
+
+
+def _bit_depth(path):
+    from PIL import Image
+    with Image.open(path) as image:
+        return 16 if image.mode.startswith("I") else 8
+
+
+def save(path, image, bits=8):
+    """Writes a float [0, 1] (H, W[, C]) image as an 8- or 16-bit PNG (16-bit: gray only,
+    Pillow's limit; RGB falls back to 8 bits)."""
+    from PIL import Image
+    image = np.clip(np.asarray(image, np.float64), 0.0, 1.0)
+    if image.ndim == 3 and image.shape[-1] == 1:
+        image = image[..., 0]
+    if bits == 16 and image.ndim == 2:
+        Image.fromarray(np.round(image * 65535).astype(np.uint16)).save(path)
+    else:
+        Image.fromarray(np.round(image * 255).astype(np.uint8)).save(path)
+
+
+def restore_file(path, predictor, info, degradation, args, out_dir, tiling, inputs=()):
+    """Restores one file; returns the written output path(s). Refuses to write over any
+    path in ``inputs``."""
+    from nsr_tf.data import degradations
+    from nsr_tf.data.images import read_image
+    from nsr_tf.inference import restore
+
+    image = read_image(path, keep_alpha=True)
+    alpha = image[..., -1:] if image.shape[-1] in (2, 4) else None
+    color = image[..., :-1] if alpha is not None else image
+    written = []
+    stem = os.path.splitext(os.path.basename(path))[0]
+    out_path = os.path.join(out_dir, f"{stem}_restored.png")
+    degraded_path = os.path.join(out_dir, f"{stem}_degraded.png")
+    for target in (out_path, degraded_path) if args.degrade else (out_path,):
+        if os.path.abspath(target) in inputs:
+            raise ValueError(f"{path}: its output {target} is one of the inputs; refusing "
+                             f"to overwrite it (choose another --out)")
+    if args.degrade:
+        color = np.stack([degradation.degrade_file(color[..., c:c + 1], path)[..., 0]
+                          for c in range(color.shape[-1])], axis=-1)
+        if alpha is not None and degradation.task == "sr":
+            alpha = degradations.bicubic_downscale(alpha, degradation.scale)
+        save(degraded_path, np.concatenate([color, alpha], -1) if alpha is not None else color)
+        written.append(degraded_path)
+    scale = info["scale"]
+    channels = info["channels"]
+    if channels == color.shape[-1]:
+        restored = restore(predictor, color, scale=scale, **tiling)
+    elif channels == 1:  # a gray model restores each colour channel
+        restored = np.stack([restore(predictor, color[..., c], scale=scale, **tiling)
+                             for c in range(color.shape[-1])], axis=-1)
+    else:  # an RGB model on a gray image
+        restored = restore(predictor, np.repeat(color, 3, -1), scale=scale, **tiling)
+        restored = restored.mean(axis=-1, keepdims=True)
+    if restored.ndim == 2:
+        restored = restored[..., None]
+    if alpha is not None:
+        if scale > 1:
+            alpha = degradations.imresize(alpha, scale)
+        restored = np.concatenate([restored, np.clip(alpha, 0, 1)], axis=-1)
+    save(out_path, restored, bits=_bit_depth(path))
+    return written + [out_path]
+
+
+def main(argv=None):
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    args = parser().parse_args(argv)
+    from tqdm import tqdm
+
+    from nsr_tf import model_io
+    from nsr_tf.data import Degradation
+    from nsr_tf.data.images import BadImageError
+    from nsr_tf.inference import TiledPredictor
+
+    try:
+        model, info = model_io.load(args.model)
+    except model_io.ModelError as error:
+        print(f"nsr-restore: error: {error}", file=sys.stderr)
+        return 1
+    task = args.task or info.get("task") or "denoise"
+    degradation = Degradation(task, args.sigma or info.get("sigma") or 25.0,
+                              args.quality or info.get("quality") or 10, info["scale"])
+    tile = args.tile_size or info.get("tile_size") or (48 if task == "sr" else 64)
+    overlap = args.overlap if args.overlap is not None else info.get("overlap", tile // 4)
+    tiling = {"tile_size": tile, "overlap": overlap, "batch_size": args.batch_size}
+    os.makedirs(args.out, exist_ok=True)
+    files = _expand(args.inputs)
+    if not files:
+        print("nsr-restore: error: no input images", file=sys.stderr)
+        return 1
+    predictor = TiledPredictor(model)
+    inputs = {os.path.abspath(path) for path in files}
+    failures = 0
+    for path in tqdm(files, unit="image", desc="restoring", file=sys.stderr):
+        try:
+            written = restore_file(path, predictor, info, degradation, args, args.out, tiling,
+                                   inputs)
+            tqdm.write(f"{path} -> {', '.join(written)}")
+        except (BadImageError, ValueError, OSError) as error:
+            failures += 1
+            tqdm.write(f"nsr-restore: error: {error}", file=sys.stderr)
+    if failures:
+        print(f"nsr-restore: {failures} of {len(files)} file(s) failed", file=sys.stderr)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

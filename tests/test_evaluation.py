@@ -1,0 +1,82 @@
+"""Evaluation protocol: the paper's Bicubic and JPEG columns, determinism, outputs."""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from nsr_tf import build_model
+from nsr_tf.data import Degradation
+from nsr_tf.evaluation import evaluate_folder, restore_ensemble, summarise
+from nsr_tf.inference import TiledPredictor
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@pytest.mark.parametrize("scale, paper", [(2, 33.66), (3, 30.39), (4, 28.42)])
+def test_bicubic_column_of_table_4_on_set5(shared_data, scale, paper):
+    rows = evaluate_folder(os.path.join(shared_data, "Set5"), Degradation("sr", scale=scale),
+                           baselines=["input"], channels=3)
+    (summary,) = summarise(rows)
+    assert summary["images"] == 5 and abs(summary["psnr"] - paper) < 0.05
+
+
+@pytest.mark.parametrize("quality, paper", [(10, 27.82), (20, 30.12), (30, 31.48),
+                                            (40, 32.43)])
+def test_jpeg_column_of_table_6_on_classic5(shared_data, quality, paper):
+    rows = evaluate_folder(os.path.join(shared_data, "classic5"),
+                           Degradation("jpeg", quality=quality), baselines=["input"])
+    assert abs(summarise(rows)[0]["psnr"] - paper) < 0.05
+
+
+def test_ensemble_of_an_equivariant_model_is_the_model():
+    # A per-pixel model commutes with flips/rotations: the x8 ensemble changes nothing.
+    import keras
+    inputs = keras.Input((None, None, 1))
+    model = keras.Model(inputs, keras.layers.Rescaling(0.5, offset=0.1)(inputs))
+    image = np.random.default_rng(0).uniform(size=(20, 33)).astype(np.float32)
+    predictor = TiledPredictor(model)
+    out = restore_ensemble(predictor, image, True, tile_size=16, overlap=4)
+    np.testing.assert_allclose(out, image * 0.5 + 0.1, atol=1e-6)
+
+
+@pytest.fixture
+def model_file(tmp_path):
+    model = build_model("denoise", "sparse+", num_blocks=1)
+    path = tmp_path / "m.keras"
+    model.save(path)
+    (tmp_path / "m.json").write_text(json.dumps(
+        {"config": {"task": "denoise", "sigma": 25, "variant": "sparse+"},
+         "tile_size": 32, "overlap": 8}))
+    return path
+
+
+def evaluate(*args):
+    return subprocess.run([sys.executable, os.path.join(REPO, "training", "evaluate.py"),
+                           *map(str, args)], capture_output=True, text=True, timeout=600)
+
+
+def test_evaluate_command_is_deterministic_and_writes_json_and_csv(shared_data, model_file,
+                                                                   tmp_path):
+    set12 = os.path.join(shared_data, "Set12")
+    first = evaluate("--model", model_file, "--data-dir", set12, "--baseline", "input",
+                     "--per-image", "--json", tmp_path / "a.json", "--csv", tmp_path / "a.csv")
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert "AWGN sigma 25" in first.stdout and "01.png" in first.stdout
+    second = evaluate("--model", model_file, "--data-dir", set12, "--baseline", "input",
+                      "--json", tmp_path / "b.json")
+    a = json.loads((tmp_path / "a.json").read_text())
+    b = json.loads((tmp_path / "b.json").read_text())
+    assert a["summary"] == b["summary"]
+    assert {row["method"] for row in a["images"]} == {"model", "input"}
+    assert len((tmp_path / "a.csv").read_text().splitlines()) == 1 + 2 * 12
+
+
+def test_evaluate_command_errors_are_one_line(tmp_path):
+    missing = evaluate("--model", tmp_path / "none.keras", "--data-dir", tmp_path)
+    assert missing.returncode == 1 and "none.keras: no such model file" in missing.stderr
+    assert "Traceback" not in missing.stderr
+    assert evaluate("--data-dir", tmp_path).returncode == 2

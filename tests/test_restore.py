@@ -1,0 +1,65 @@
+"""The restore command on user files."""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from nsr_tf import build_model
+
+
+@pytest.fixture
+def model_file(tmp_path):
+    model = build_model("denoise", "sparse+", num_blocks=1)
+    path = tmp_path / "m.keras"
+    model.save(path)
+    (tmp_path / "m.json").write_text(json.dumps(
+        {"config": {"task": "denoise", "sigma": 25}, "tile_size": 32, "overlap": 8}))
+    return path
+
+
+def restore(*args):
+    return subprocess.run([sys.executable, "-m", "nsr_tf.restore", *map(str, args)],
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_a_folder_with_a_corrupt_file(model_file, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    Image.fromarray(rng.integers(0, 256, (40, 50), dtype=np.uint8)).save(folder / "gray.png")
+    Image.fromarray(rng.integers(0, 256, (33, 45, 4), dtype=np.uint8)).save(folder / "rgba.png")
+    Image.fromarray(rng.integers(0, 65536, (36, 36), dtype=np.uint16)).save(folder / "deep.png")
+    Image.fromarray(rng.integers(0, 256, (30, 30, 3), dtype=np.uint8)).save(folder / "c.jpg")
+    (folder / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n garbage")
+    out = tmp_path / "out"
+    result = restore(folder, "--model", model_file, "--out", out, "--degrade")
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if "nsr-restore: error" in line]
+    assert len(errors) == 1 and "broken.png" in errors[0]
+    assert "Traceback" not in result.stderr
+    with Image.open(out / "gray_restored.png") as image:
+        assert image.size == (50, 40) and image.mode == "L"
+    with Image.open(out / "rgba_restored.png") as image:
+        assert image.mode == "RGBA"
+        original = np.asarray(Image.open(folder / "rgba.png"))[..., 3]
+        np.testing.assert_array_equal(np.asarray(image)[..., 3], original)   # alpha kept
+    with Image.open(out / "deep_restored.png") as image:
+        assert image.mode.startswith("I")                                   # 16-bit kept
+    assert (out / "c_restored.png").exists() and (out / "gray_degraded.png").exists()
+    assert sorted(os.listdir(folder)) == ["broken.png", "c.jpg", "deep.png", "gray.png",
+                                          "rgba.png"]                       # inputs intact
+
+
+def test_never_overwrites_an_input(model_file, tmp_path):
+    Image.fromarray(np.zeros((20, 20), np.uint8)).save(tmp_path / "x.png")
+    Image.fromarray(np.full((20, 20), 9, np.uint8)).save(tmp_path / "x_restored.png")
+    before = (tmp_path / "x_restored.png").read_bytes()
+    result = restore(tmp_path, "--model", model_file, "--out", tmp_path)
+    assert (tmp_path / "x_restored.png").read_bytes() == before
+    assert "refusing to overwrite" in result.stderr and result.returncode == 1
+    assert (tmp_path / "x_restored_restored.png").exists()

@@ -1,0 +1,8 @@
+"""Evaluate a trained model on benchmark folders: python training/evaluate.py --help"""
+
+import sys
+
+from nsr_tf.evaluation_cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())
