@@ -31,6 +31,10 @@ MAX_UNROLLED_BATCH = 256
 
 def per_sample(inputs, kernels, biases):
     batch = inputs.shape[0]
+    if batch == 1:  # one conv; no split/unstack ops (LiteRT's XNNPACK takes neither)
+        kernel = tf.reshape(kernels, kernels.shape[1:])   # reshape: no STRIDED_SLICE
+        return tf.nn.bias_add(tf.nn.conv2d(inputs, kernel, strides=1, padding="SAME"),
+                              tf.reshape(biases, biases.shape[1:]))
     if batch is not None and batch <= MAX_UNROLLED_BATCH:
         # A static batch is unrolled into one conv per sample. Measured (batch 100,
         # 64x64x64, docs/benchmarks.md): tf.map_fn's while loop and TensorArray copies

@@ -147,7 +147,9 @@ class SparseConv2D(keras.layers.Layer):
         pixels = height * width
         flat = ops.reshape(inputs, (batch, pixels, inputs.shape[-1]))
         ones = ops.ones((batch, 1, pixels), inputs.dtype)
-        pooled = ops.matmul(ones, flat)[:, 0] / ops.cast(pixels, inputs.dtype)
+        # reshape, not [:, 0]: a shrinking STRIDED_SLICE is not taken by XNNPACK.
+        pooled = ops.reshape(ops.matmul(ones, flat), (batch, inputs.shape[-1])) \
+            / ops.cast(pixels, inputs.dtype)
         logits = ops.matmul(pooled, self.gate_kernel) + self.gate_bias
         return ops.reshape(logits, (-1, self.sparsity_groups, self.cardinality))
 
@@ -177,7 +179,10 @@ class SparseConv2D(keras.layers.Layer):
 
     def channel_gates(self, gates):
         """Expand (batch, k, d) gates to one per output channel, (batch, k, filters)."""
-        return ops.repeat(gates, self.filters // self.cardinality, axis=2)
+        # A broadcast multiply, not ops.repeat: TFLite's TILE is not taken by XNNPACK.
+        per_group = ops.ones((1, 1, 1, self.filters // self.cardinality), gates.dtype)
+        return ops.reshape(gates[..., None] * per_group,
+                           (-1, self.sparsity_groups, self.filters))
 
     # ------------------------------------------------------------------ forward
     def resolved_implementation(self, training=False):

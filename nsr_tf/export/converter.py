@@ -1,0 +1,117 @@
+"""Keras -> .tflite with builtin ops only, in a chosen per-sample conv form.
+
+Forms (method.md section 4; nsr_tf.layers.conv_forms):
+- ``rowhybrid``: one BATCH_MATMUL against a (3*Cin, 3*Cout) run-time matrix plus
+  row-shifted adds; every op is taken by XNNPACK (the default, ``auto``).
+- ``im2col``: a 9-input CONCATENATION and one BATCH_MATMUL.
+- ``mixture``: static weights only (a conv to k*Cout, then the gated sum): for GPU
+  delegates and full int8; k times the conv FLOPs.
+- ``direct``: CONV_2D with a run-time filter: the reference; XNNPACK does not take it.
+The trained weights are untouched: only the layers' ``implementation`` switches.
+"""
+
+import contextlib
+import os
+import shutil
+import tempfile
+
+import tensorflow as tf
+
+from nsr_tf.layers import SparseConv2D, set_implementation
+
+FORMS = ("rowhybrid", "im2col", "mixture", "direct")
+QUANTIZATIONS = ("none", "float16", "dynamic", "int8")
+IMPLEMENTATION_OF_FORM = {"rowhybrid": "rowhybrid", "im2col": "im2col",
+                          "mixture": "mixture", "direct": "per_sample"}
+# Full int8 needs static weights: an int8 CONV_2D with a run-time filter fails at prepare
+# time (its filter zero point must be 0) and int8 batched matmuls of run-time operands
+# ran slower than float (method.md section 4).
+INT8_FORMS = ("mixture",)
+
+
+class ExportError(ValueError):
+    """An export that cannot be done; the message says why in one line."""
+
+
+def resolve_form(form, model):
+    if form == "auto":
+        return "rowhybrid"   # the fastest measured on LiteRT/XNNPACK (docs/benchmarks.md)
+    if form not in FORMS:
+        raise ExportError(f"--form must be auto or one of {FORMS}, got {form!r}")
+    return form
+
+
+@contextlib.contextmanager
+def implementation(model, form):
+    """Temporarily switch every SparseConv2D of ``model`` to ``form``."""
+    layers = [layer for layer in model._flatten_layers() if isinstance(layer, SparseConv2D)]
+    saved = [layer.implementation for layer in layers]
+    set_implementation(model, IMPLEMENTATION_OF_FORM[form])
+    try:
+        yield
+    finally:
+        for layer, value in zip(layers, saved):
+            layer.implementation = value
+
+
+def convert(model, form="auto", quantize="none", tile=64, batch=1, representative=None):
+    """Returns the .tflite bytes of ``model`` on a fixed (batch, tile, tile, C) float32
+    input in [0, 1]. ``representative``: a callable yielding [input batch] lists, needed
+    for ``quantize="int8"``."""
+    form = resolve_form(form, model)
+    if quantize not in QUANTIZATIONS:
+        raise ExportError(f"--quantize must be one of {QUANTIZATIONS}, got {quantize!r}")
+    sparse = any(isinstance(layer, SparseConv2D) and layer.gate != "none"
+                 for layer in model._flatten_layers())
+    if quantize == "int8" and sparse and form not in INT8_FORMS:
+        raise ExportError(f"full int8 needs static weights: form {form!r} computes its conv "
+                          f"weights at run time; use --form mixture, or --quantize dynamic "
+                          f"or float16")
+    if quantize == "int8" and representative is None:
+        raise ExportError("--quantize int8 needs a representative dataset")
+    if tile < 1 or batch < 1:
+        raise ExportError(f"tile and batch must be >= 1, got tile={tile}, batch={batch}")
+    channels = model.input_shape[-1]
+    directory = tempfile.mkdtemp(prefix="nsr_tf_export_")
+    try:
+        with implementation(model, form):
+            # A fixed signature: with a None batch the per-sample forms become WHILE loops.
+            model.export(directory, format="tf_saved_model", verbose=False,
+                         input_signature=[tf.TensorSpec((batch, tile, tile, channels),
+                                                        tf.float32, name="image")])
+        converter = tf.lite.TFLiteConverter.from_saved_model(directory)
+        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
+        if quantize in ("float16", "dynamic", "int8"):
+            converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        if quantize == "float16":
+            converter.target_spec.supported_types = [tf.float16]
+        if quantize == "int8":
+            converter.representative_dataset = representative
+            converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+        try:
+            content = converter.convert()
+        except Exception as error:  # the converter raises many kinds, with pages of text
+            first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+            raise ExportError(f"conversion failed for form {form!r}, quantize {quantize!r}: "
+                              f"{type(error).__name__}: {first[:300]}") from None
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+    _check_runs(content, form, quantize)
+    return content
+
+
+def _check_runs(content, form, quantize):
+    from nsr_tf.export.litert import interpreter
+    try:
+        interpreter(content)
+    except Exception as error:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        raise ExportError(f"the converted model (form {form!r}, quantize {quantize!r}) does "
+                          f"not run in LiteRT: {first[:300]}") from None
+
+
+def write(content, path):
+    tmp = path + ".tmp"
+    with open(tmp, "wb") as handle:
+        handle.write(content)
+    os.replace(tmp, path)
