@@ -7,6 +7,12 @@ import os
 # one-line messages; a user's own setting wins.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+import warnings  # noqa: E402
+
+# A reloaded .keras model records its input as a list and warns on every call with a
+# plain tensor; the call is correct.
+warnings.filterwarnings("ignore", message="The structure of `inputs` doesn't match")
+
 from nsr_tf.flops import count_params, macs_per_pixel  # noqa: E402
 from nsr_tf.layers import PixelShuffle, SparseConv2D, WeightNormConv2D
 from nsr_tf.models import PRESETS, build_model

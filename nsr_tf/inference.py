@@ -11,6 +11,7 @@ full weight. A model without gates and a receptive radius <= overlap / 4 therefo
 exactly the whole-image output. Memory is bounded by one batch of tiles plus the output.
 """
 
+import keras
 import numpy as np
 import tensorflow as tf
 
@@ -59,11 +60,13 @@ def restore(model, image, tile_size=DEFAULT_TILE, overlap=DEFAULT_OVERLAP, batch
             scale=1):
     """Runs ``model`` over ``image`` tile by tile.
 
-    ``model``: a Keras model or a ``TiledPredictor``. ``image``: float32 (H, W) or
+    ``model``: a Keras model or a tile predictor (``TiledPredictor``, a LiteRT one). ``image``: float32 (H, W) or
     (H, W, C), not clipped (noisy inputs may leave [0, 1]). ``scale``: the model's
     upscaling factor (SR). Returns float32 (H*scale, W*scale[, C]), shaped like the input.
     """
-    predictor = model if isinstance(model, TiledPredictor) else TiledPredictor(model)
+    # A Keras model, or any tile predictor: predictor(tiles, batch_size) -> outputs
+    # (TiledPredictor, nsr_tf.export.litert.LiteRTPredictor).
+    predictor = TiledPredictor(model) if isinstance(model, keras.Model) else model
     image = np.asarray(image, dtype=np.float32)
     squeeze = image.ndim == 2
     if squeeze:

@@ -14,6 +14,7 @@ import contextlib
 import os
 import shutil
 import tempfile
+import warnings
 
 import tensorflow as tf
 
@@ -74,7 +75,9 @@ def convert(model, form="auto", quantize="none", tile=64, batch=1, representativ
     channels = model.input_shape[-1]
     directory = tempfile.mkdtemp(prefix="nsr_tf_export_")
     try:
-        with implementation(model, form):
+        with implementation(model, form), warnings.catch_warnings():
+            # Keras notes that the named signature differs from the model's input structure
+            warnings.filterwarnings("ignore", message="The structure of `inputs`")
             # A fixed signature: with a None batch the per-sample forms become WHILE loops.
             model.export(directory, format="tf_saved_model", verbose=False,
                          input_signature=[tf.TensorSpec((batch, tile, tile, channels),

@@ -1,0 +1,8 @@
+"""Convert a trained model to .tflite: python export/to_tflite.py --help"""
+
+import sys
+
+from nsr_tf.export.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,143 @@
+"""Command line of export/to_tflite.py."""
+
+import argparse
+import json
+import os
+import sys
+
+import numpy as np
+
+PARITY_SAMPLES = ("coins.png", "astronaut.png")
+
+
+def parser():
+    p = argparse.ArgumentParser(
+        prog="to_tflite.py",
+        description="Convert a trained model to .tflite (builtin ops only, fixed batch of "
+                    "tiles, NHWC float32 in [0, 1]), check it against Keras on two real "
+                    "images and write FILE.json with what an app needs to run it.",
+        epilog="example: python export/to_tflite.py --quantize dynamic")
+    p.add_argument("--model", help=".keras model (default: the best model of the most "
+                   "recent training run in jobs/)")
+    p.add_argument("--quantize", default="none",
+                   choices=("none", "float16", "dynamic", "int8"))
+    p.add_argument("--form", default="auto",
+                   choices=("auto", "rowhybrid", "im2col", "mixture", "direct"),
+                   help="per-sample conv form (auto: rowhybrid, the fastest on LiteRT)")
+    p.add_argument("--tile", type=int, help="tile size (default: the training patch)")
+    p.add_argument("--batch", type=int, default=1, help="tiles per invoke (default 1)")
+    p.add_argument("--out", help="output .tflite (default: beside the model)")
+    p.add_argument("--parity-images", nargs="+", metavar="IMAGE",
+                   help="real images for the parity check (default: two scikit-image "
+                        "photographs)")
+    p.add_argument("--calibration-dir", help="int8: images for the representative dataset "
+                   "(default: the scikit-image samples)")
+    return p
+
+
+def default_model():
+    from nsr_tf.train.loop import latest_job_dir
+    job = latest_job_dir()
+    if job:
+        return os.path.join(job, "best.keras")
+    try:
+        from nsr_tf import pretrained
+        return pretrained.path("denoise-sigma25")
+    except (ImportError, FileNotFoundError, KeyError):
+        return None
+
+
+def parity_images(paths, channels, size=128):
+    from nsr_tf.data.images import read_image
+    from nsr_tf.data.sources import sample_files
+    if not paths:
+        samples = {os.path.basename(f): f for f in sample_files()}
+        paths = [samples[name] for name in PARITY_SAMPLES if name in samples]
+    images = []
+    for path in paths:
+        image = read_image(path, channels)
+        h, w = image.shape[:2]
+        top, left = max(0, (h - size) // 2), max(0, (w - size) // 2)
+        images.append((os.path.basename(path), image[top:top + size, left:left + size]))
+    return images
+
+
+def representative(degradation, channels, tile, batch, folder=None, count=64):
+    from nsr_tf.data import load_images, resolve_files, training_dataset
+    files = resolve_files(folder)
+    images, _ = load_images(files, channels, min_size=tile * degradation.output_scale)
+    data = training_dataset(list(images.values()), degradation, tile, batch, 8, seed=1)
+
+    def generate():
+        for index, (degraded, _) in enumerate(data):
+            if index * batch >= count:
+                break
+            yield [degraded.numpy()]
+    return generate
+
+
+def main(argv=None):
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    args = parser().parse_args(argv)
+    from nsr_tf import count_params, macs_per_pixel, model_io
+    from nsr_tf.data import BadImageError, Degradation
+    from nsr_tf.export import parity
+    from nsr_tf.export.converter import ExportError, convert, resolve_form, write
+    from nsr_tf.export.litert import interpreter, undelegated_ops
+    model_path = args.model or default_model()
+    if not model_path:
+        print("to_tflite.py: error: no model: train one first (python training/train.py "
+              "--quick) or pass --model", file=sys.stderr)
+        return 1
+    try:
+        model, info = model_io.load(model_path)
+        task = info.get("task") or "denoise"
+        degradation = Degradation(task, info.get("sigma") or 25.0, info.get("quality") or 10,
+                                  info["scale"])
+        tile = args.tile or info.get("tile_size") or (48 if task == "sr" else 64)
+        overlap = info.get("overlap", tile // 4)
+        form = resolve_form(args.form, model)
+        calibration = representative(degradation, info["channels"], tile, args.batch,
+                                     args.calibration_dir) if args.quantize == "int8" else None
+        content = convert(model, form, args.quantize, tile, args.batch, calibration)
+        out = args.out or os.path.splitext(model_path)[0] + (
+            "" if args.quantize == "none" else f"_{args.quantize}") + ".tflite"
+        write(content, out)
+        engine = interpreter(content)
+        outside, partitions = undelegated_ops(engine)
+        report = parity.check(model, content, parity_images(args.parity_images,
+                                                            info["channels"]),
+                              degradation, args.quantize, tile, overlap)
+    except (model_io.ModelError, ExportError, BadImageError, ValueError) as error:
+        print(f"to_tflite.py: error: {error}", file=sys.stderr)
+        return 1
+    metadata = {
+        "model": os.path.abspath(model_path), "tflite": os.path.abspath(out),
+        "task": task, "degradation": degradation.describe(),
+        "sigma": degradation.sigma if task == "denoise" else None,
+        "quality": degradation.quality if task == "jpeg" else None,
+        "channels": info["channels"], "scale": info["scale"],
+        "tile": tile, "overlap": overlap, "batch": args.batch,
+        "input": {"shape": [args.batch, tile, tile, info["channels"]], "dtype": "float32",
+                  "range": [0.0, 1.0], "layout": "NHWC"},
+        "output": {"shape": [args.batch, tile * info["scale"], tile * info["scale"],
+                             info["channels"]], "range": [0.0, 1.0], "clip": True},
+        "preset": info.get("variant"), "form": form, "quantization": args.quantize,
+        "params": count_params(model), "macs_per_pixel": macs_per_pixel(model, tile),
+        "bytes": len(content), "xnnpack_partitions": partitions,
+        "ops_outside_xnnpack": sorted(set(outside)), "parity": report,
+    }
+    with open(out + ".json", "w") as handle:
+        json.dump(metadata, handle, indent=2, default=float)
+    print(f"wrote {out} ({len(content) / 1e6:.2f} MB; form {form}, quantize {args.quantize}, "
+          f"tile {tile}, batch {args.batch}) and {out}.json")
+    print(f"XNNPACK: {partitions} partition(s)"
+          + (f"; ops outside it: {', '.join(sorted(set(outside)))}" if outside
+             else "; every op delegated"))
+    print("parity with Keras:")
+    print(parity.describe(report))
+    return 0 if report["passed"] or args.quantize == "int8" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
