@@ -1,0 +1,102 @@
+package org.nsrtf.demo;
+
+import android.content.res.AssetFileDescriptor;
+import android.content.res.AssetManager;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import org.nsrtf.tiling.TileModel;
+import org.tensorflow.lite.Interpreter;
+import org.tensorflow.lite.gpu.GpuDelegate;
+
+/**
+ * Runs the exported model on batches of tiles with LiteRT. The model file stays
+ * memory-mapped from the (uncompressed) asset; only one batch of tiles is in the interpreter.
+ */
+public final class LiteRtTileModel implements TileModel, AutoCloseable {
+    private final Interpreter interpreter;
+    private final GpuDelegate gpu;
+    private final ModelInfo info;
+    private final ByteBuffer input;
+    private final ByteBuffer output;
+    public final String accelerator;
+
+    public LiteRtTileModel(AssetManager assets, ModelInfo info, int threads, boolean useGpu)
+            throws IOException {
+        this.info = info;
+        Interpreter.Options options = new Interpreter.Options();
+        options.setNumThreads(threads);
+        if (useGpu && info.gpuCapable()) {
+            gpu = new GpuDelegate();
+            options.addDelegate(gpu);
+            accelerator = "GPU delegate";
+        } else {
+            gpu = null;
+            options.setUseXNNPACK(true);
+            accelerator = "CPU/XNNPACK, " + threads + " thread(s)";
+        }
+        interpreter = new Interpreter(map(assets, info.file), options);
+        int tileValues = info.batch * info.tile * info.tile * info.channels;
+        input = ByteBuffer.allocateDirect(4 * tileValues).order(ByteOrder.nativeOrder());
+        output = ByteBuffer.allocateDirect(4 * tileValues * info.scale * info.scale)
+                .order(ByteOrder.nativeOrder());
+    }
+
+    private static MappedByteBuffer map(AssetManager assets, String file) throws IOException {
+        AssetFileDescriptor descriptor = assets.openFd(file);
+        FileInputStream stream = new FileInputStream(descriptor.getFileDescriptor());
+        try {
+            return stream.getChannel().map(FileChannel.MapMode.READ_ONLY,
+                    descriptor.getStartOffset(), descriptor.getDeclaredLength());
+        } finally {
+            stream.close();
+        }
+    }
+
+    @Override
+    public float[] run(float[] tiles, int count, int tileH, int tileW, int channels) {
+        int inLength = info.batch * info.tile * info.tile * channels;
+        int outLength = inLength * info.scale * info.scale;
+        int perTileOut = outLength / info.batch;
+        float[] result = new float[count * perTileOut];
+        // The model's batch and tile are fixed: images smaller than a tile are padded by
+        // repeating the last row/column; batches are filled by repeating the last tile.
+        for (int first = 0; first < count; first += info.batch) {
+            FloatBuffer in = input.asFloatBuffer();
+            for (int b = 0; b < info.batch; b++) {
+                int t = Math.min(first + b, count - 1);
+                for (int r = 0; r < info.tile; r++) {
+                    for (int c = 0; c < info.tile; c++) {
+                        int source = (t * tileH * tileW + Math.min(r, tileH - 1) * tileW
+                                + Math.min(c, tileW - 1)) * channels;
+                        in.put(tiles, source, channels);
+                    }
+                }
+            }
+            output.rewind();
+            interpreter.run(input, output);
+            FloatBuffer out = ((ByteBuffer) output.rewind()).asFloatBuffer();
+            int outTile = info.tile * info.scale;
+            for (int b = 0; b < info.batch && first + b < count; b++) {
+                for (int r = 0; r < tileH * info.scale; r++) {
+                    out.position((b * outTile + r) * outTile * channels);
+                    out.get(result, ((first + b) * tileH * info.scale + r) * tileW * info.scale
+                            * channels, tileW * info.scale * channels);
+                }
+            }
+        }
+        return result;
+    }
+
+    @Override
+    public void close() {
+        interpreter.close();
+        if (gpu != null) {
+            gpu.close();
+        }
+    }
+}

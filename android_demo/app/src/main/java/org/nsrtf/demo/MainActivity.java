@@ -1,0 +1,252 @@
+package org.nsrtf.demo;
+
+import android.app.Activity;
+import android.content.Intent;
+import android.graphics.Bitmap;
+import android.graphics.BitmapFactory;
+import android.net.Uri;
+import android.os.Bundle;
+import android.view.View;
+import android.widget.ArrayAdapter;
+import android.widget.CheckBox;
+import android.widget.ProgressBar;
+import android.widget.Spinner;
+import android.widget.TextView;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.json.JSONException;
+import org.json.JSONObject;
+import org.nsrtf.tiling.Pixels;
+import org.nsrtf.tiling.ProgressListener;
+import org.nsrtf.tiling.Tiler;
+
+/** Thin Android layer: pick a photo and a model, restore it tiled, compare before/after. */
+public class MainActivity extends Activity {
+    private static final int PICK = 1;
+    private static final int MAX_SIDE = 4096;   // larger photos are scaled down first
+
+    private final List<ModelInfo> models = new ArrayList<ModelInfo>();
+    private Bitmap photo;
+    private Spinner modelSpinner;
+    private Spinner threadSpinner;
+    private CheckBox degrade;
+    private CheckBox gpu;
+    private ProgressBar progress;
+    private TextView status;
+    private CompareView compare;
+    private volatile boolean running;
+
+    @Override
+    protected void onCreate(Bundle state) {
+        super.onCreate(state);
+        setContentView(R.layout.activity_main);
+        modelSpinner = (Spinner) findViewById(R.id.model);
+        threadSpinner = (Spinner) findViewById(R.id.threads);
+        degrade = (CheckBox) findViewById(R.id.degrade);
+        gpu = (CheckBox) findViewById(R.id.gpu);
+        progress = (ProgressBar) findViewById(R.id.progress);
+        status = (TextView) findViewById(R.id.status);
+        compare = (CompareView) findViewById(R.id.compare);
+        loadModels();
+        modelSpinner.setAdapter(new ArrayAdapter<ModelInfo>(this,
+                android.R.layout.simple_spinner_dropdown_item, models));
+        threadSpinner.setAdapter(new ArrayAdapter<Integer>(this,
+                android.R.layout.simple_spinner_dropdown_item, new Integer[] {1, 2, 4}));
+        findViewById(R.id.pick).setOnClickListener(new View.OnClickListener() {
+            @Override
+            public void onClick(View v) {
+                Intent intent = new Intent(Intent.ACTION_GET_CONTENT).setType("image/*");
+                startActivityForResult(intent, PICK);
+            }
+        });
+        findViewById(R.id.sample).setOnClickListener(new View.OnClickListener() {
+            @Override
+            public void onClick(View v) {
+                try {
+                    setPhoto(BitmapFactory.decodeStream(getAssets().open("sample.png")));
+                } catch (IOException e) {
+                    status.setText("no bundled sample: " + e.getMessage());
+                }
+            }
+        });
+        findViewById(R.id.run).setOnClickListener(new View.OnClickListener() {
+            @Override
+            public void onClick(View v) {
+                startRestore();
+            }
+        });
+    }
+
+    private void loadModels() {
+        try {
+            for (String name : getAssets().list("")) {
+                if (!name.endsWith(".tflite")) {
+                    continue;
+                }
+                try {
+                    models.add(new ModelInfo(name, new JSONObject(readAsset(name + ".json"))));
+                } catch (IOException | JSONException e) {
+                    // a model without readable metadata cannot be tiled correctly: skip it
+                }
+            }
+        } catch (IOException e) {
+            status.setText("cannot list assets: " + e.getMessage());
+        }
+        if (models.isEmpty()) {
+            status.setText("no models in assets: run export/to_tflite.py, then build again");
+        }
+    }
+
+    private String readAsset(String name) throws IOException {
+        InputStream in = getAssets().open(name);
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            byte[] buffer = new byte[8192];
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                out.write(buffer, 0, n);
+            }
+            return out.toString("UTF-8");
+        } finally {
+            in.close();
+        }
+    }
+
+    @Override
+    protected void onActivityResult(int request, int result, Intent data) {
+        if (request == PICK && result == RESULT_OK && data != null) {
+            Uri uri = data.getData();
+            try {
+                InputStream in = getContentResolver().openInputStream(uri);
+                try {
+                    setPhoto(BitmapFactory.decodeStream(in));
+                } finally {
+                    in.close();
+                }
+            } catch (IOException e) {
+                status.setText("cannot read " + uri + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private void setPhoto(Bitmap bitmap) {
+        if (bitmap == null) {
+            status.setText("not an image");
+            return;
+        }
+        int side = Math.max(bitmap.getWidth(), bitmap.getHeight());
+        if (side > MAX_SIDE) {
+            float s = MAX_SIDE / (float) side;
+            bitmap = Bitmap.createScaledBitmap(bitmap, Math.round(bitmap.getWidth() * s),
+                    Math.round(bitmap.getHeight() * s), true);
+        }
+        photo = bitmap.copy(Bitmap.Config.ARGB_8888, false);
+        compare.setImages(photo, null);
+        status.setText(String.format(Locale.US, "%dx%d photo", photo.getWidth(),
+                photo.getHeight()));
+    }
+
+    private void startRestore() {
+        if (running || photo == null || models.isEmpty()) {
+            return;
+        }
+        final ModelInfo info = (ModelInfo) modelSpinner.getSelectedItem();
+        final int threads = (Integer) threadSpinner.getSelectedItem();
+        final boolean addDegradation = degrade.isChecked();
+        final boolean useGpu = gpu.isChecked();
+        running = true;
+        progress.setProgress(0);
+        new Thread(new Runnable() {
+            @Override
+            public void run() {
+                restore(info, threads, addDegradation, useGpu);
+            }
+        }).start();
+    }
+
+    private Bitmap degraded(ModelInfo info, Bitmap clean) {
+        if ("jpeg".equals(info.task)) {
+            ByteArrayOutputStream jpeg = new ByteArrayOutputStream();
+            clean.compress(Bitmap.CompressFormat.JPEG, info.quality, jpeg);
+            byte[] bytes = jpeg.toByteArray();
+            return BitmapFactory.decodeByteArray(bytes, 0, bytes.length)
+                    .copy(Bitmap.Config.ARGB_8888, false);
+        }
+        if ("sr".equals(info.task)) {   // bilinear here, not MATLAB bicubic: a demo input
+            return Bitmap.createScaledBitmap(clean, clean.getWidth() / info.scale,
+                    clean.getHeight() / info.scale, true);
+        }
+        return clean;   // denoise: the noise is added to the float image below
+    }
+
+    private void restore(ModelInfo info, int threads, boolean addDegradation, boolean useGpu) {
+        try {
+            Bitmap input = addDegradation ? degraded(info, photo) : photo;
+            final int w = input.getWidth();
+            final int h = input.getHeight();
+            int[] argb = new int[w * h];
+            input.getPixels(argb, 0, w, 0, 0, w, h);
+            float[] image = Pixels.toFloats(argb, info.channels);
+            if (addDegradation && "denoise".equals(info.task)) {
+                image = Pixels.addNoise(image, info.sigma, 1234L);
+                input = toBitmap(image, info.channels, argb, w, h);
+            }
+            LiteRtTileModel model = new LiteRtTileModel(getAssets(), info, threads, useGpu);
+            final long start = System.nanoTime();
+            final int[] tiles = new int[1];
+            float[] restored;
+            try {
+                restored = Tiler.restore(image, h, w, info.channels, model, info.tile,
+                        info.overlap, info.batch, info.scale, info.channels,
+                        new ProgressListener() {
+                            @Override
+                            public void onProgress(final int done, final int total) {
+                                tiles[0] = total;
+                                runOnUiThread(new Runnable() {
+                                    @Override
+                                    public void run() {
+                                        progress.setProgress(100 * done / total);
+                                    }
+                                });
+                            }
+                        });
+            } finally {
+                model.close();
+            }
+            final double seconds = (System.nanoTime() - start) / 1e9;
+            int[] alpha = info.scale == 1 ? argb : null;
+            final Bitmap before = input;
+            final Bitmap after = toBitmap(restored, info.channels, alpha, w * info.scale,
+                    h * info.scale);
+            final String accelerator = model.accelerator;
+            runOnUiThread(new Runnable() {
+                @Override
+                public void run() {
+                    compare.setImages(before, after);
+                    status.setText(String.format(Locale.US,
+                            "%s: %d tiles of %d px in %.2f s (%.1f ms/tile), %s",
+                            info.file, tiles[0], info.tile, seconds,
+                            1000 * seconds / Math.max(tiles[0], 1), accelerator));
+                }
+            });
+        } catch (final Exception e) {
+            runOnUiThread(new Runnable() {
+                @Override
+                public void run() {
+                    status.setText("failed: " + e);
+                }
+            });
+        } finally {
+            running = false;
+        }
+    }
+
+    private static Bitmap toBitmap(float[] image, int channels, int[] alpha, int w, int h) {
+        int[] pixels = Pixels.toArgb(image, channels, alpha);
+        return Bitmap.createBitmap(pixels, w, h, Bitmap.Config.ARGB_8888);
+    }
+}

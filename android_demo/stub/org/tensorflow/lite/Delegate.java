@@ -1,0 +1,5 @@
+package org.tensorflow.lite;
+
+/** Compile-time stub (see Interpreter). */
+public interface Delegate {
+}
