@@ -1,8 +1,8 @@
 """LiteRT latency of the exported models, side by side with dense models.
 
 LiteRT on CPU with XNNPACK, batch-1 tiles, 1 and 2 threads. For each sparse model: its
-time relative to the dense model of the same size and of the same FLOPs, per form and
-quantization, and whether every op of the form stays inside the XNNPACK partition. Also
+time relative to the dense model of the same size and of the same FLOPs (exported with
+the same quantization), per form and quantization, and whether every op of the form stays inside the XNNPACK partition. Also
 one sparse layer against a constant-filter dense layer of the same FLOPs. All configs of
 a tile size and thread count are timed round-robin (median of rounds) in one run.
 
@@ -100,7 +100,8 @@ def main(argv=None):
         runs = max(1, int(round(2 * (64 / tile) ** 2)))
         contents, delegation = {}, {}
         for name, model in dense.items():
-            contents[(name, "-", "none")] = convert(model, tile=tile)
+            for quantize in args.quantize:   # each sparse export vs dense in its quantization
+                contents[(name, "-", quantize)] = convert(model, quantize=quantize, tile=tile)
         for name, model in models.items():
             for form in args.forms:
                 for quantize in args.quantize:
@@ -124,7 +125,9 @@ def main(argv=None):
                 "XNNPACK |")
             say("|---|---|---|---|---|---|---|")
             for name in dense:
-                say(f"| {name} | - | none | {t[(name, '-', 'none')] * 1e3:.2f} | | | all |")
+                for quantize in args.quantize:
+                    say(f"| {name} | - | {quantize} | {t[(name, '-', quantize)] * 1e3:.2f} "
+                        f"| | | all |")
             for name, (_, same_size, same_flops) in MODELS.items():
                 for form in args.forms:
                     for quantize in args.quantize:
@@ -134,8 +137,8 @@ def main(argv=None):
                         outside, parts = delegation[key]
                         where = "all" if not outside else \
                             f"{parts} partitions; outside: {', '.join(outside)}"
-                        size = t[key] / t[(same_size, '-', 'none')]
-                        flops = t[key] / t[(same_flops, '-', 'none')]
+                        size = t[key] / t[(same_size, '-', quantize)]
+                        flops = t[key] / t[(same_flops, '-', quantize)]
                         say(f"| {name} | {form} | {quantize} | {t[key] * 1e3:.2f} | "
                             f"{size:.2f} | {flops:.2f} | {where} |")
             base = t[("layer: dense const conv", "rowhybrid", "none")]

@@ -1,0 +1,39 @@
+"""Models trained by this project and shipped inside the package (see MODEL_CARD.md here).
+
+    from nsr_tf import pretrained
+    model, info = pretrained.load("denoise-sigma25")
+"""
+
+import os
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# name -> file stem in this folder (STEM.keras, STEM.json, STEM.tflite, ...)
+MODELS = {
+    "denoise-sigma25": "denoise_sigma25_sparse_plus",
+    "denoise-sigma25-baseline": "denoise_sigma25_baseline",
+}
+DEFAULT = "denoise-sigma25"
+
+
+def available():
+    """Names of the shipped models present in this installation."""
+    return [name for name, stem in MODELS.items()
+            if os.path.exists(os.path.join(HERE, stem + ".keras"))]
+
+
+def path(name=DEFAULT, suffix=".keras"):
+    """File of a shipped model (``suffix``: .keras, .json, .tflite, _dynamic.tflite)."""
+    if name not in MODELS:
+        raise KeyError(f"no shipped model {name!r}; shipped: {sorted(MODELS)}")
+    file = os.path.join(HERE, MODELS[name] + suffix)
+    if not os.path.exists(file):
+        raise FileNotFoundError(f"{file}: the shipped model {name!r} is not in this "
+                                f"installation")
+    return file
+
+
+def load(name=DEFAULT):
+    """(keras model, info) of a shipped model; info as ``nsr_tf.model_io.load``."""
+    from nsr_tf import model_io
+    return model_io.load(path(name))
