@@ -18,6 +18,9 @@ class TrainConfig:
     scale: int = 2
     channels: int | None = None
     num_blocks: int | None = None
+    # any other Preset field (gate, temperature, sparsity_groups, cardinality,
+    # width_multiplier, filters): for ablations
+    model_overrides: dict = dataclasses.field(default_factory=dict)
     data_dir: str | None = None
     dataset: str = "samples"
     val_dir: str | None = None
@@ -45,7 +48,7 @@ class TrainConfig:
     def model_key(self):
         """What must match to resume: the network and what it learns."""
         return {k: getattr(self, k) for k in ("task", "variant", "sigma", "quality", "scale",
-                                              "channels", "num_blocks")}
+                                              "channels", "num_blocks", "model_overrides")}
 
     def save(self, path):
         tmp = path + ".tmp"

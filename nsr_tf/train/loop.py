@@ -154,7 +154,9 @@ class Trainer:
     def _build(self):
         c = self.config
         with self.strategy.scope():
-            overrides = {"num_blocks": c.num_blocks} if c.num_blocks else {}
+            overrides = dict(c.model_overrides)
+            if c.num_blocks:
+                overrides["num_blocks"] = c.num_blocks
             self.model = build_model(c.task, c.variant, channels=c.channels,
                                      scale=self.degradation.output_scale if c.task == "sr"
                                      else None, **overrides)

@@ -1,0 +1,37 @@
+"""The ablation harness runs end to end (smoke scale) and writes its table."""
+
+import importlib.util
+import os
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def load():
+    spec = importlib.util.spec_from_file_location(
+        "reproduce", os.path.join(REPO, "benchmarks", "reproduce.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_rows_follow_the_papers_designs():
+    reproduce = load()
+    scale = reproduce.SCALES["laptop"]
+    same_size = reproduce.rows("table2", scale)
+    assert [o["sparsity_groups"] * o["width_multiplier"] for _, o, _ in same_size] == \
+        [scale.width] * len(same_size)                      # k * w constant: same size
+    same_flops = reproduce.rows("table3", scale)
+    assert {o["width_multiplier"] for _, o, _ in same_flops} == {scale.width}
+    gates = reproduce.rows("table1", scale)
+    assert [label for label, _, _ in gates] == list(reproduce.PAPER_TABLE1)
+    assert [o["cardinality"] for _, o, _ in reproduce.rows("fig4", scale)] == [1, 4, 16]
+
+
+def test_smoke_run_writes_a_table(shared_data, tmp_path):
+    reproduce = load()
+    assert reproduce.main(["--table", "fig4", "--scale", "smoke", "--train-dir",
+                           os.path.join(shared_data, "Train400"), "--test-dir",
+                           os.path.join(shared_data, "Set12"), "--out", str(tmp_path),
+                           "--work-dir", str(tmp_path / "work")]) == 0
+    table = (tmp_path / "fig4.md").read_text()
+    assert table.count("| d=") == 3 and "Set12 PSNR" in table
