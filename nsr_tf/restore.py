@@ -20,7 +20,8 @@ def parser():
     p = argparse.ArgumentParser(prog="nsr-restore", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="image files or folders")
-    p.add_argument("--model", required=True, help=".keras model (from training/train.py)")
+    p.add_argument("--model", help=".keras model (default: the shipped sigma-25 denoiser, "
+                   "nsr_tf.pretrained)")
     p.add_argument("--out", required=True, help="output folder (created if missing)")
     p.add_argument("--degrade", action="store_true",
                    help="first apply the model's degradation (noise, JPEG, bicubic "
@@ -121,6 +122,13 @@ def main(argv=None):
     from nsr_tf.data.images import BadImageError
     from nsr_tf.inference import TiledPredictor
 
+    if not args.model:
+        from nsr_tf import pretrained
+        try:
+            args.model = pretrained.path()
+        except (KeyError, FileNotFoundError) as error:
+            print(f"nsr-restore: error: no --model and {error}", file=sys.stderr)
+            return 1
     try:
         model, info = model_io.load(args.model)
     except model_io.ModelError as error:

@@ -18,7 +18,7 @@ def parser():
                     "images and write FILE.json with what an app needs to run it.",
         epilog="example: python export/to_tflite.py --quantize dynamic")
     p.add_argument("--model", help=".keras model (default: the best model of the most "
-                   "recent training run in jobs/)")
+                   "recent training run in jobs/, else the shipped sigma-25 denoiser)")
     p.add_argument("--quantize", default="none",
                    choices=("none", "float16", "dynamic", "int8"))
     p.add_argument("--form", default="auto",
