@@ -33,7 +33,7 @@ class Scale:
 
 
 SCALES = {
-    "smoke": Scale((1,), 2.0, 1, 2, train_images=8, test_images=2),
+    "smoke": Scale((1,), 2.0, 1, 4, train_images=9, test_images=2),
     "laptop": Scale((2, 4), 2.0, 3, 8),
     "full": Scale((8, 16), 4.0, 30, 100),
 }
