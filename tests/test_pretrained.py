@@ -1,0 +1,45 @@
+"""The shipped models load, restore an image, and reproduce their stated Set12 PSNR."""
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+from nsr_tf import pretrained
+from nsr_tf.data import Degradation
+from nsr_tf.data.images import read_image
+from nsr_tf.evaluation import evaluate_folder, summarise
+from nsr_tf.inference import restore
+from nsr_tf.metrics import psnr
+
+
+@pytest.mark.parametrize("name", ["denoise-sigma25", "denoise-sigma25-baseline"])
+def test_shipped_model_loads_and_restores(shared_data, name):
+    model, info = pretrained.load(name)
+    assert info["task"] == "denoise" and info["sigma"] == 25 and info["tile_size"] == 64
+    path = os.path.join(shared_data, "Set12", "08.png")
+    clean = read_image(path, 1)[128:256, 128:256]
+    noisy = Degradation("denoise", 25).degrade_file(clean, path)
+    restored = restore(model, noisy, tile_size=64, overlap=16)
+    assert psnr(clean, restored) > psnr(clean, noisy) + 5
+    for suffix in (".tflite", "_dynamic.tflite"):
+        meta = json.load(open(pretrained.path(name, suffix + ".json")))
+        assert meta["parity"]["passed"] and meta["ops_outside_xnnpack"] == []
+
+
+@pytest.mark.parametrize("name", ["denoise-sigma25", "denoise-sigma25-baseline"])
+def test_stated_set12_psnr_is_reproduced(shared_data, name):
+    model, _ = pretrained.load(name)
+    stated = json.load(open(pretrained.path(name, ".json")))["set12"]
+    rows = evaluate_folder(os.path.join(shared_data, "Set12"), Degradation("denoise", 25),
+                           model, channels=1)
+    (summary,) = summarise(rows)
+    assert abs(summary["psnr"] - stated["psnr"]) < 0.01
+    assert abs(summary["ssim"] - stated["ssim"]) < 1e-4
+    assert np.isfinite(summary["psnr"])
+
+
+def test_unknown_name():
+    with pytest.raises(KeyError, match="no shipped model"):
+        pretrained.path("deblur")
