@@ -7,37 +7,14 @@ three per-row matmuls.
 
 import argparse
 import os
-import statistics
 import sys
-import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from nsr_tf.export.litert import interpreter  # noqa: E402
-
-
-def to_tflite(fn, shapes):
-    function = tf.function(fn, input_signature=[tf.TensorSpec(s, tf.float32) for s in shapes])
-    return tf.lite.TFLiteConverter.from_concrete_functions(
-        [function.get_concrete_function()]).convert()
-
-
-def latency(content, threads=1, runs=30):
-    engine = interpreter(content, threads)
-    for detail in engine.get_input_details():
-        engine.set_tensor(detail["index"], np.random.default_rng(0).uniform(
-            size=detail["shape"]).astype(np.float32))
-    for _ in range(3):
-        engine.invoke()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        engine.invoke()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1e3
+from nsr_tf.export.litert import function_to_tflite, latency  # noqa: E402
 
 
 def forms(size, c):
@@ -82,11 +59,11 @@ def main(argv=None):
     parser.add_argument("--sizes", type=int, nargs="+", default=[64, 256])
     args = parser.parse_args(argv)
     for size in args.sizes:
-        contents = {name: to_tflite(fn, shapes)
+        contents = {name: function_to_tflite(fn, shapes)
                     for name, (fn, shapes) in forms(size, args.channels).items()}
-        reference = latency(contents["constant conv"])
+        reference = latency(contents["constant conv"]) * 1e3
         for name, content in contents.items():
-            t = latency(content)
+            t = latency(content) * 1e3
             print(f"{size}x{size} {name:24} {t:8.3f} ms  {t / reference:5.2f}x")
     return 0
 

@@ -6,38 +6,14 @@ as its own tiny .tflite, timed against a constant-filter 3x3 conv of the same MA
 
 import argparse
 import os
-import statistics
 import sys
-import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from nsr_tf.export.litert import interpreter  # noqa: E402
-
-
-def to_tflite(fn, shapes):
-    function = tf.function(fn, input_signature=[tf.TensorSpec(s, tf.float32) for s in shapes])
-    converter = tf.lite.TFLiteConverter.from_concrete_functions(
-        [function.get_concrete_function()])
-    return converter.convert()
-
-
-def latency(content, threads, runs=20):
-    engine = interpreter(content, threads)
-    for detail in engine.get_input_details():
-        engine.set_tensor(detail["index"], np.random.default_rng(0).uniform(
-            size=detail["shape"]).astype(np.float32))
-    for _ in range(3):
-        engine.invoke()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        engine.invoke()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+from nsr_tf.export.litert import function_to_tflite, latency  # noqa: E402
 
 
 def main(argv=None):
@@ -65,7 +41,7 @@ def main(argv=None):
             [(1, h + 2, w, 3 * c)]),
         "one elementwise add (memory pass)": (lambda x: x + 1.0, [(1, h, w, c)]),
     }
-    contents = {name: to_tflite(fn, shapes) for name, (fn, shapes) in parts.items()}
+    contents = {name: function_to_tflite(fn, shapes) for name, (fn, shapes) in parts.items()}
     print(f"{h}x{w}, {c} channels, LiteRT + XNNPACK, median of 20 invokes")
     for threads in (1, 2):
         reference = latency(contents["constant 3x3 conv (reference)"], threads)

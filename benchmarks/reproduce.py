@@ -60,18 +60,14 @@ def rows(table, scale):
             label = gate if gate != "softmax" else f"softmax tau={tau:g}"
             out.append((label, dict(base, gate=gate, temperature=tau), PAPER_TABLE1[label]))
         return out
-    if table == "table2":   # same size: w = width / k
-        return [(f"k={k}, {n} blocks", dict(num_blocks=n, sparsity_groups=k,
-                                             cardinality=min(16, 32 // k) if k > 1 else 1,
-                                             gate="softmax" if k > 1 else "none",
-                                             width_multiplier=scale.width / k),
-                 PAPER_TABLE2.get((k, n))) for n in scale.depths for k in (1, 2, 4)]
-    if table == "table3":   # same FLOPs: w fixed
-        return [(f"k={k}, {n} blocks", dict(num_blocks=n, sparsity_groups=k,
-                                             cardinality=16 if k > 1 else 1,
-                                             gate="softmax" if k > 1 else "none",
-                                             width_multiplier=scale.width),
-                 PAPER_TABLE3.get((k, n))) for n in scale.depths for k in (1, 2, 4)]
+    if table in ("table2", "table3"):   # same size: w = width / k; same FLOPs: w fixed
+        return [(f"k={k}, {n} blocks",
+                 dict(num_blocks=n, sparsity_groups=k,
+                      cardinality=(min(16, 32 // k) if table == "table2" else 16) if k > 1
+                      else 1, gate="softmax" if k > 1 else "none",
+                      width_multiplier=scale.width / k if table == "table2" else scale.width),
+                 (PAPER_TABLE2 if table == "table2" else PAPER_TABLE3).get((k, n)))
+                for n in scale.depths for k in (1, 2, 4)]
     if table == "fig4":     # cardinality at the same FLOPs
         return [(f"d={d}", dict(num_blocks=deepest, sparsity_groups=4, cardinality=d,
                                 gate="softmax", width_multiplier=scale.width), None)

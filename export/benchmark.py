@@ -93,7 +93,7 @@ def main(argv=None):
 
     models = {name: builder() for name, (builder, _, _) in MODELS.items()}
     dense = {name: builder() for name, builder in DENSE.items()}
-    say(f"models (MACs/pixel at 64 px, params): " + "; ".join(
+    say("models (MACs/pixel at 64 px, params): " + "; ".join(
         f"{n} {macs_per_pixel(m) / 1e6:.3f} M, {count_params(m):,}"
         for n, m in {**models, **dense}.items()))
     for tile in args.tiles:

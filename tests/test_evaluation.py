@@ -8,7 +8,6 @@ import sys
 import numpy as np
 import pytest
 
-from nsr_tf import build_model
 from nsr_tf.data import Degradation
 from nsr_tf.evaluation import evaluate_folder, restore_ensemble, summarise
 from nsr_tf.inference import TiledPredictor
@@ -43,17 +42,6 @@ def test_ensemble_of_an_equivariant_model_is_the_model():
     np.testing.assert_allclose(out, image * 0.5 + 0.1, atol=1e-6)
 
 
-@pytest.fixture
-def model_file(tmp_path):
-    model = build_model("denoise", "sparse+", num_blocks=1)
-    path = tmp_path / "m.keras"
-    model.save(path)
-    (tmp_path / "m.json").write_text(json.dumps(
-        {"config": {"task": "denoise", "sigma": 25, "variant": "sparse+"},
-         "tile_size": 32, "overlap": 8}))
-    return path
-
-
 def evaluate(*args):
     return subprocess.run([sys.executable, os.path.join(REPO, "training", "evaluate.py"),
                            *map(str, args)], capture_output=True, text=True, timeout=600)
@@ -68,6 +56,7 @@ def test_evaluate_command_is_deterministic_and_writes_json_and_csv(shared_data, 
     assert "AWGN sigma 25" in first.stdout and "01.png" in first.stdout
     second = evaluate("--model", model_file, "--data-dir", set12, "--baseline", "input",
                       "--json", tmp_path / "b.json")
+    assert second.returncode == 0, second.stderr[-2000:]
     a = json.loads((tmp_path / "a.json").read_text())
     b = json.loads((tmp_path / "b.json").read_text())
     assert a["summary"] == b["summary"]

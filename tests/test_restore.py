@@ -1,25 +1,12 @@
 """The restore command on user files."""
 
-import json
 import os
 import subprocess
 import sys
 
 import numpy as np
-import pytest
 from PIL import Image
 
-from nsr_tf import build_model
-
-
-@pytest.fixture
-def model_file(tmp_path):
-    model = build_model("denoise", "sparse+", num_blocks=1)
-    path = tmp_path / "m.keras"
-    model.save(path)
-    (tmp_path / "m.json").write_text(json.dumps(
-        {"config": {"task": "denoise", "sigma": 25}, "tile_size": 32, "overlap": 8}))
-    return path
 
 
 def restore(*args):

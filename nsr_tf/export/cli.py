@@ -5,7 +5,6 @@ import json
 import os
 import sys
 
-import numpy as np
 
 PARITY_SAMPLES = ("coins.png", "astronaut.png")
 

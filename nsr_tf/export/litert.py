@@ -63,11 +63,12 @@ def undelegated_ops(engine):
 
 
 def latency(model_content, threads=1, runs=20, warmup=3, seed=0):
-    """Median seconds per invoke on random input of the model's shape."""
+    """Median seconds per invoke, every input filled with uniform random values."""
     engine = interpreter(model_content, threads)
-    detail = engine.get_input_details()[0]
-    data = np.random.default_rng(seed).uniform(size=detail["shape"]).astype(np.float32)
-    engine.set_tensor(detail["index"], data)
+    rng = np.random.default_rng(seed)
+    for detail in engine.get_input_details():
+        engine.set_tensor(detail["index"],
+                          rng.uniform(size=detail["shape"]).astype(np.float32))
     for _ in range(warmup):
         engine.invoke()
     times = []
@@ -76,3 +77,12 @@ def latency(model_content, threads=1, runs=20, warmup=3, seed=0):
         engine.invoke()
         times.append(time.perf_counter() - start)
     return float(np.median(times))
+
+
+def function_to_tflite(fn, shapes):
+    """A .tflite of a weightless function of float32 inputs of ``shapes`` (benchmarks of
+    single ops; models go through ``nsr_tf.export.convert``)."""
+    import tensorflow as tf
+    function = tf.function(fn, input_signature=[tf.TensorSpec(s, tf.float32) for s in shapes])
+    return tf.lite.TFLiteConverter.from_concrete_functions(
+        [function.get_concrete_function()]).convert()

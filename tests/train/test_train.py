@@ -95,7 +95,7 @@ def test_resumes_after_kill_9(data_dir, tmp_path):
     assert 2 <= killed_at < 12
     result = run(args)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert f"resuming from" in result.stdout and f"epoch {killed_at} of 12 done" in result.stdout
+    assert "resuming from" in result.stdout and f"epoch {killed_at} of 12 done" in result.stdout
     assert "epoch 12/12" in result.stdout
     assert f"epoch {killed_at}/12:" not in result.stdout   # nothing redone before the kill
     reader = tf.train.load_checkpoint(tf.train.latest_checkpoint(str(job / "checkpoints")))
