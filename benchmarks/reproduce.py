@@ -8,7 +8,8 @@ matplotlib; without it only the Markdown is written).
     python benchmarks/reproduce.py [--table table1|table2|table3|fig4|all]
         [--scale smoke|laptop|full] [--train-dir DIR] [--test-dir DIR] [--out DIR]
 
-Scales: `laptop` (2 CPU cores, about an hour per table), `full` (the paper's depth and
+Scales: `laptop` (2 CPU cores: 2 and 4 blocks, ~600 steps per row, 8-15 min per table
+measured), `full` (the paper's depth and
 schedule; for a GPU machine), `smoke` (seconds; for tests).
 """
 
