@@ -113,8 +113,14 @@ def run_row(overrides, scale, train_dir, test_dir, job_dir):
                          val_images=1)
     start = time.perf_counter()
     trainer = Trainer(config, log=lambda *_: None)
-    trainer.fit()
+    trained = trainer.fit() is not None
     seconds = time.perf_counter() - start
+    timing = os.path.join(job_dir, "train_seconds.txt")
+    if trained:   # a rerun resumes a finished row: keep the time it really took
+        with open(timing, "w") as handle:
+            handle.write(f"{seconds}\n")
+    elif os.path.exists(timing):
+        seconds = float(open(timing).read())
     rows_ = evaluate_folder(test, Degradation("denoise", 25), trainer.model, channels=1)
     (summary,) = summarise(rows_)
     return {"psnr": summary["psnr"], "ssim": summary["ssim"],
