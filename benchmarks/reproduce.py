@@ -82,29 +82,27 @@ def rows(table, scale):
     raise ValueError(f"unknown table {table!r}")
 
 
+def subset(folder, count, link_dir):
+    """``folder`` itself, or (with ``count``) a folder of links to its first images."""
+    from nsr_tf.data.images import list_images
+    if not count:
+        return folder
+    os.makedirs(link_dir, exist_ok=True)
+    for path in list_images(folder)[:count]:
+        link = os.path.join(link_dir, os.path.basename(path))
+        if not os.path.exists(link):
+            os.symlink(os.path.abspath(path), link)
+    return link_dir
+
+
 def run_row(overrides, scale, train_dir, test_dir, job_dir):
     from nsr_tf.data import Degradation
-    from nsr_tf.data.images import list_images
     from nsr_tf.evaluation import evaluate_folder, summarise
     from nsr_tf.flops import count_params, macs_per_pixel
     from nsr_tf.train import TrainConfig, Trainer
 
-    train = train_dir
-    if scale.train_images:
-        train = os.path.join(job_dir, "train")
-        os.makedirs(train, exist_ok=True)
-        for path in list_images(train_dir)[:scale.train_images]:
-            link = os.path.join(train, os.path.basename(path))
-            if not os.path.exists(link):
-                os.symlink(os.path.abspath(path), link)
-    test = test_dir
-    if scale.test_images:
-        test = os.path.join(job_dir, "test")
-        os.makedirs(test, exist_ok=True)
-        for path in list_images(test_dir)[:scale.test_images]:
-            link = os.path.join(test, os.path.basename(path))
-            if not os.path.exists(link):
-                os.symlink(os.path.abspath(path), link)
+    train = subset(train_dir, scale.train_images, os.path.join(job_dir, "train"))
+    test = subset(test_dir, scale.test_images, os.path.join(job_dir, "test"))
     overrides = dict(overrides)
     config = TrainConfig(task="denoise", variant="ablation", sigma=25, data_dir=train,
                          epochs=scale.epochs, patches_per_image=scale.patches_per_image,
