@@ -14,10 +14,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from nsr_tf.export.litert import function_to_tflite, latency  # noqa: E402
+from nsr_tf.export.litert import (function_to_tflite, interpreter, latency,  # noqa: E402
+                                  undelegated_ops)
 
 
-def forms(size, c):
+def forms(size, c, bands=()):
     kernel = tf.constant(np.random.default_rng(1).normal(size=(3, 3, c, c)).astype(np.float32))
 
     def pad(x):
@@ -46,25 +47,95 @@ def forms(size, c):
             out = y if out is None else out + y
         return tf.reshape(out, (1, size, size, c))
 
-    return {"constant conv": (lambda x: tf.nn.conv2d(x, kernel, 1, "SAME"),
-                              [(1, size, size, c)]),
-            "rowhybrid": (rowhybrid, [(1, size, size, c), (1, 3 * c, 3 * c)]),
+    def banded(x, m, band):
+        # rowhybrid per band of output rows (+2 halo rows), so each band's 3x-wide
+        # matmul output stays in cache; bands joined by a CONCATENATION tree.
+        p, outs = pad(x), []
+        for top in range(0, size, band):
+            b = min(band, size - top)
+            rows = p[:, top:top + b + 2]
+            cols = tf.concat([rows[:, :, j:j + size] for j in range(3)], -1)
+            z = tf.reshape(tf.matmul(tf.reshape(cols, (1, (b + 2) * size, 3 * c)), m),
+                           (1, b + 2, size, 3 * c))
+            outs.append(z[:, 0:b, :, :c] + z[:, 1:b + 1, :, c:2 * c] + z[:, 2:b + 2, :, 2 * c:])
+        return concat_tree(outs, 1)
+
+    # The shifts done by static depthwise convs (one memory pass each) instead of
+    # pad + slices + concat: a 1x3 depthwise conv with channel multiplier 3 puts the three
+    # horizontal shifts side by side (channel order (c, j): the run-time matrix's rows are
+    # permuted to match), a 3x1 "selector" depthwise conv row-shifts tap row r's block.
+    shift_h = np.zeros((1, 3, c, 3), np.float32)
+    for j in range(3):
+        shift_h[0, j, :, j] = 1.0
+    select_v = np.zeros((3, 1, 3 * c, 1), np.float32)
+    for r in range(3):
+        select_v[r, 0, r * c:(r + 1) * c, 0] = 1.0
+    shift_h, select_v = tf.constant(shift_h), tf.constant(select_v)
+
+    def dw_slices(x, m):
+        p = tf.pad(x, ((0, 0), (1, 1), (0, 0), (0, 0)))
+        cols = tf.nn.depthwise_conv2d(p, shift_h, (1, 1, 1, 1), "SAME")
+        z = tf.reshape(tf.matmul(tf.reshape(cols, (1, (size + 2) * size, 3 * c)), m),
+                       (1, size + 2, size, 3 * c))
+        return z[:, 0:size, :, :c] + z[:, 1:size + 1, :, c:2 * c] + z[:, 2:size + 2, :, 2 * c:]
+
+    def dw_sum(x, m):
+        cols = tf.nn.depthwise_conv2d(x, shift_h, (1, 1, 1, 1), "SAME")
+        z = tf.reshape(tf.matmul(tf.reshape(cols, (1, size * size, 3 * c)), m),
+                       (1, size, size, 3 * c))
+        z = tf.nn.depthwise_conv2d(z, select_v, (1, 1, 1, 1), "SAME")
+        return tf.reduce_sum(tf.reshape(z, (1, size, size, 3, c)), 3)
+
+    def dw_dw_slices(x, m):
+        cols = tf.nn.depthwise_conv2d(x, shift_h, (1, 1, 1, 1), "SAME")
+        z = tf.reshape(tf.matmul(tf.reshape(cols, (1, size * size, 3 * c)), m),
+                       (1, size, size, 3 * c))
+        z = tf.nn.depthwise_conv2d(z, select_v, (1, 1, 1, 1), "SAME")
+        return z[..., :c] + z[..., c:2 * c] + z[..., 2 * c:]
+
+    result = {"constant conv": (lambda x: tf.nn.conv2d(x, kernel, 1, "SAME"),
+                                [(1, size, size, c)]),
+              "rowhybrid": (rowhybrid, [(1, size, size, c), (1, 3 * c, 3 * c)])}
+    for band in bands:
+        if band < size:
+            result[f"rowhybrid, bands of {band}"] = (
+                lambda x, m, band=band: banded(x, m, band),
+                [(1, size, size, c), (1, 3 * c, 3 * c)])
+    result.update({
+        "depthwise shift + slices": (dw_slices, [(1, size, size, c), (1, 3 * c, 3 * c)]),
+        "depthwise shift + select + sum": (dw_sum, [(1, size, size, c), (1, 3 * c, 3 * c)]),
+        "depthwise shift + select + slices": (dw_dw_slices,
+                                              [(1, size, size, c), (1, 3 * c, 3 * c)]),
             "nine per-tap matmuls": (nine_taps, [(1, size, size, c), (1, 9 * c, c)]),
-            "three per-row matmuls": (row_matmuls, [(1, size, size, c), (1, 3 * c, 3 * c)])}
+            "three per-row matmuls": (row_matmuls, [(1, size, size, c), (1, 3 * c, 3 * c)])})
+    return result
+
+
+def concat_tree(parts, axis, fan_in=4):
+    """One CONCATENATION per at most ``fan_in`` inputs (XNNPACK takes 2-5)."""
+    while len(parts) > 1:
+        parts = [tf.concat(parts[i:i + fan_in], axis) if len(parts[i:i + fan_in]) > 1
+                 else parts[i] for i in range(0, len(parts), fan_in)]
+    return parts[0]
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--channels", type=int, default=32)
     parser.add_argument("--sizes", type=int, nargs="+", default=[64, 256])
+    parser.add_argument("--bands", type=int, nargs="*", default=[8, 16, 32],
+                        help="band heights (output rows) of the banded row-hybrid")
+    parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args(argv)
     for size in args.sizes:
         contents = {name: function_to_tflite(fn, shapes)
-                    for name, (fn, shapes) in forms(size, args.channels).items()}
-        reference = latency(contents["constant conv"]) * 1e3
+                    for name, (fn, shapes) in forms(size, args.channels, args.bands).items()}
+        reference = latency(contents["constant conv"], args.threads, runs=50) * 1e3
         for name, content in contents.items():
-            t = latency(content) * 1e3
-            print(f"{size}x{size} {name:24} {t:8.3f} ms  {t / reference:5.2f}x")
+            t = latency(content, args.threads, runs=50) * 1e3
+            left, _ = undelegated_ops(interpreter(content))
+            print(f"{size}x{size} {name:28} {t:8.3f} ms  {t / reference:5.2f}x"
+                  f"  not delegated: {left or 'none'}")
     return 0
 
 

@@ -18,6 +18,7 @@ import warnings
 
 import tensorflow as tf
 
+from nsr_tf.export.schedule import schedule_depth_first
 from nsr_tf.layers import SparseConv2D, set_implementation
 
 FORMS = ("rowhybrid", "im2col", "mixture", "direct")
@@ -99,6 +100,8 @@ def convert(model, form="auto", quantize="none", tile=64, batch=1, representativ
                               f"{type(error).__name__}: {first[:300]}") from None
     finally:
         shutil.rmtree(directory, ignore_errors=True)
+    # One band of a large tile after the other (nsr_tf.export.schedule): same values.
+    content = schedule_depth_first(content)
     _check_runs(content, form, quantize)
     return content
 

@@ -98,22 +98,58 @@ def rowhybrid_matrix(kernels):
     return tf.reshape(matrix, (-1, kw * in_channels, kh * out_channels))
 
 
+# A tile larger than this many pixels is done in bands of output rows, so that each band's
+# (kh * out)-wide matmul result stays in cache: on LiteRT/XNNPACK a 32-channel layer on a
+# 256x256 tile costs 2.7x a constant conv in one piece, 1.8x in bands of 32 rows (8,192
+# pixels); no gain at 64x64 (benchmarks/litert_layer_forms.py, docs/litert_latency.md).
+BAND_PIXELS = 8192
+
+
 def rowhybrid(inputs, kernels, biases):
-    shape = tf.shape(inputs)
-    batch, height, width = shape[0], shape[1], shape[2]
-    kh, kw, in_channels, out_channels = kernels.shape[1:]
+    height, width = inputs.shape[1], inputs.shape[2]
+    kh, kw = kernels.shape[1:3]
     padded = _pad_same(inputs, kh, kw)
-    # (batch, height + kh - 1, width, kw * in): the kw horizontal shifts side by side.
+    matrix = rowhybrid_matrix(kernels)
+    if height is None or width is None or height * width <= BAND_PIXELS:
+        return _rowhybrid_rows(padded, matrix, biases, kh, kw)
+    band = max(1, BAND_PIXELS // width)
+    return _concat_tree([_rowhybrid_rows(padded[:, top:min(top + band, height) + kh - 1],
+                                         matrix, biases, kh, kw)
+                         for top in range(0, height, band)], axis=1)
+
+
+def _rowhybrid_rows(padded, matrix, biases, kh, kw):
+    """Output rows of the 'same' conv whose padded input rows (kh - 1 extra) and padded
+    columns are ``padded``."""
+    batch, padded_height, padded_width = _dims(padded)[:3]
+    width = padded_width - (kw - 1)
+    height = padded_height - (kh - 1)
+    in_channels = padded.shape[-1]
+    out_channels = matrix.shape[-1] // kh
+    # (batch, padded_height, width, kw * in): the kw horizontal shifts side by side.
     columns = tf.concat([padded[:, :, c:c + width, :] for c in range(kw)], axis=-1)
-    padded_height = height + kh - 1
     columns = tf.reshape(columns, (batch, padded_height * width, kw * in_channels))
-    rows = tf.matmul(columns, rowhybrid_matrix(kernels))
+    rows = tf.matmul(columns, matrix)
     rows = tf.reshape(rows, (batch, padded_height, width, kh * out_channels))
     # Output row y sums kernel row r applied to padded row y + r.
     outputs = biases[:, None, None, :]
     for r in range(kh):
         outputs = outputs + rows[:, r:r + height, :, r * out_channels:(r + 1) * out_channels]
     return outputs
+
+
+def _dims(tensor):
+    """Static sizes where known (clean export graphs), run-time sizes otherwise."""
+    dynamic = tf.shape(tensor)
+    return [size if size is not None else dynamic[i] for i, size in enumerate(tensor.shape)]
+
+
+def _concat_tree(parts, axis, fan_in=4):
+    """Concatenation in ops of at most ``fan_in`` inputs: XNNPACK takes 2 to 5."""
+    while len(parts) > 1:
+        parts = [tf.concat(parts[i:i + fan_in], axis) if i + 1 < len(parts) else parts[i]
+                 for i in range(0, len(parts), fan_in)]
+    return parts[0]
 
 
 def mixture(inputs, channel_gates, group_kernels, group_biases):
