@@ -8,9 +8,10 @@ the file, so a reordering is enough: a depth-first post-order from the graph's o
 finishes one band (columns, matmul, row adds) before the next one starts. Any topological
 order computes the same values; only the order of memory traffic changes.
 
-Measured (LiteRT 2.3, XNNPACK, 1 thread, 256x256x32 tile, one SparseConv2D, k=2 d=2):
-12.4 ms as converted, 8.9 ms depth-first, against 4.9 ms for a constant conv
-(``python benchmarks/litert_layer_forms.py``; docs/litert_latency.md).
+Measured (LiteRT 2.3, XNNPACK, 1 thread, one SparseConv2D k=2 d=2 on a 256x256x32 tile,
+``python export/benchmark.py --tiles 256 --threads 1 --forms rowhybrid --quantize none``):
+12.6 ms banded in the converter's order, 9.3 ms banded and depth-first, 4.9-5.0 ms for a
+constant conv; the Sparse- model 424 -> 301 ms (docs/benchmarks.md).
 
 Hand-written because the converter has no option for it; it uses the schema's object API
 shipped with TensorFlow (``tensorflow.lite.tools.flatbuffer_utils``).
