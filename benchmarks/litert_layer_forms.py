@@ -1,8 +1,12 @@
-"""Alternative matmul forms of a run-time-filter 3x3 conv in LiteRT/XNNPACK, one layer,
-against a constant-filter conv: row-hybrid (the export default), nine per-tap matmuls,
-three per-row matmuls.
+"""Alternative forms of a run-time-filter 3x3 conv in LiteRT/XNNPACK, one layer, against a
+constant-filter conv: the row-hybrid (the export default) whole and in bands of rows,
+nine per-tap matmuls, three per-row matmuls, shifts done by depthwise convs, and the
+bare matmuls (what the shifts and adds around them cost).
 
     python benchmarks/litert_layer_forms.py [--channels 32] [--sizes 64 256]
+        [--bands 8 16 32] [--threads 1]
+
+Results: docs/benchmarks.md (LiteRT section).
 """
 
 import argparse
@@ -16,6 +20,7 @@ import tensorflow as tf  # noqa: E402
 
 from nsr_tf.export.litert import (function_to_tflite, interpreter, latency,  # noqa: E402
                                   undelegated_ops)
+from nsr_tf.layers.conv_forms import concat_tree  # noqa: E402
 
 
 def forms(size, c, bands=()):
@@ -101,7 +106,15 @@ def forms(size, c, bands=()):
             result[f"rowhybrid, bands of {band}"] = (
                 lambda x, m, band=band: banded(x, m, band),
                 [(1, size, size, c), (1, 3 * c, 3 * c)])
+    # The matmuls alone, without the shifts and adds around them: what the memory passes
+    # cost is the difference to the forms above.
+    im2col_weights = tf.constant(np.random.default_rng(2).normal(size=(9 * c, c))
+                                 .astype(np.float32))
     result.update({
+        "matmul alone (rowhybrid's)": (lambda a, m: tf.matmul(a, m),
+                                       [(1, (size + 2) * size, 3 * c), (1, 3 * c, 3 * c)]),
+        "matmul alone, 9C x C const": (lambda a: tf.matmul(a, im2col_weights),
+                                       [(1, size * size, 9 * c)]),
         "depthwise shift + slices": (dw_slices, [(1, size, size, c), (1, 3 * c, 3 * c)]),
         "depthwise shift + select + sum": (dw_sum, [(1, size, size, c), (1, 3 * c, 3 * c)]),
         "depthwise shift + select + slices": (dw_dw_slices,
@@ -109,14 +122,6 @@ def forms(size, c, bands=()):
             "nine per-tap matmuls": (nine_taps, [(1, size, size, c), (1, 9 * c, c)]),
             "three per-row matmuls": (row_matmuls, [(1, size, size, c), (1, 3 * c, 3 * c)])})
     return result
-
-
-def concat_tree(parts, axis, fan_in=4):
-    """One CONCATENATION per at most ``fan_in`` inputs (XNNPACK takes 2-5)."""
-    while len(parts) > 1:
-        parts = [tf.concat(parts[i:i + fan_in], axis) if len(parts[i:i + fan_in]) > 1
-                 else parts[i] for i in range(0, len(parts), fan_in)]
-    return parts[0]
 
 
 def main(argv=None):

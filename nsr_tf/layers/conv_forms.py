@@ -113,7 +113,7 @@ def rowhybrid(inputs, kernels, biases):
     if height is None or width is None or height * width <= BAND_PIXELS:
         return _rowhybrid_rows(padded, matrix, biases, kh, kw)
     band = max(1, BAND_PIXELS // width)
-    return _concat_tree([_rowhybrid_rows(padded[:, top:min(top + band, height) + kh - 1],
+    return concat_tree([_rowhybrid_rows(padded[:, top:min(top + band, height) + kh - 1],
                                          matrix, biases, kh, kw)
                          for top in range(0, height, band)], axis=1)
 
@@ -144,7 +144,7 @@ def _dims(tensor):
     return [size if size is not None else dynamic[i] for i, size in enumerate(tensor.shape)]
 
 
-def _concat_tree(parts, axis, fan_in=4):
+def concat_tree(parts, axis, fan_in=4):
     """Concatenation in ops of at most ``fan_in`` inputs: XNNPACK takes 2 to 5."""
     while len(parts) > 1:
         parts = [tf.concat(parts[i:i + fan_in], axis) if i + 1 < len(parts) else parts[i]
