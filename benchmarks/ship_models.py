@@ -26,7 +26,8 @@ SCHEDULES = {
     "denoise-sigma25": [
         _TRAIN.format("sparse+") + " --epochs 7 --job-dir jobs/ship-sparse+",
         "cp -r jobs/ship-sparse+ jobs/ship2-sparse+",
-        _TRAIN.format("sparse+") + " --epochs 26 --job-dir jobs/ship2-sparse+"],
+        # (its epochs 8-10 ran under --epochs 26, whose lr is the same 1e-3 there)
+        _TRAIN.format("sparse+") + " --epochs 30 --job-dir jobs/ship2-sparse+"],
     "denoise-sigma25-baseline": [
         _TRAIN.format("baseline") + " --epochs 7 --job-dir jobs/ship-baseline"],
 }

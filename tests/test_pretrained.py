@@ -10,6 +10,7 @@ from nsr_tf import pretrained
 from nsr_tf.data import Degradation
 from nsr_tf.data.images import read_image
 from nsr_tf.evaluation import evaluate_folder, summarise
+from nsr_tf.export.litert import LiteRTPredictor
 from nsr_tf.inference import restore
 from nsr_tf.metrics import psnr
 
@@ -26,6 +27,19 @@ def test_shipped_model_loads_and_restores(shared_data, name):
     for suffix in (".tflite", "_dynamic.tflite"):
         meta = json.load(open(pretrained.path(name, suffix + ".json")))
         assert meta["parity"]["passed"] and meta["ops_outside_xnnpack"] == []
+
+
+@pytest.mark.parametrize("name", ["denoise-sigma25", "denoise-sigma25-baseline"])
+def test_shipped_tflite_files_match_the_keras_model(shared_data, name):
+    model, _ = pretrained.load(name)
+    path = os.path.join(shared_data, "Set12", "05.png")
+    clean = read_image(path, 1)[:64, :64]
+    noisy = Degradation("denoise", 25).degrade_file(clean, path)
+    expected = model(noisy[None]).numpy()[0]
+    float32 = LiteRTPredictor(open(pretrained.path(name, ".tflite"), "rb").read())
+    np.testing.assert_allclose(float32(noisy[None])[0], expected, atol=1e-4)
+    dynamic = LiteRTPredictor(open(pretrained.path(name, "_dynamic.tflite"), "rb").read())
+    assert abs(psnr(clean, dynamic(noisy[None])[0]) - psnr(clean, expected)) < 0.05
 
 
 @pytest.mark.parametrize("name", ["denoise-sigma25", "denoise-sigma25-baseline"])
