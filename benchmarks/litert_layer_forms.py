@@ -20,7 +20,7 @@ import tensorflow as tf  # noqa: E402
 
 from nsr_tf.export.litert import (function_to_tflite, interpreter, latency,  # noqa: E402
                                   undelegated_ops)
-from nsr_tf.layers.conv_forms import concat_tree  # noqa: E402
+from nsr_tf.layers import conv_forms  # noqa: E402
 
 
 def forms(size, c, bands=()):
@@ -28,12 +28,6 @@ def forms(size, c, bands=()):
 
     def pad(x):
         return tf.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0)))
-
-    def rowhybrid(x, m):
-        cols = tf.concat([pad(x)[:, :, j:j + size] for j in range(3)], -1)
-        z = tf.reshape(tf.matmul(tf.reshape(cols, (1, (size + 2) * size, 3 * c)), m),
-                       (1, size + 2, size, 3 * c))
-        return z[:, 0:size, :, :c] + z[:, 1:size + 1, :, c:2 * c] + z[:, 2:size + 2, :, 2 * c:]
 
     def nine_taps(x, m):
         p, out = pad(x), None
@@ -51,19 +45,6 @@ def forms(size, c, bands=()):
                           m[:, :, r * c:(r + 1) * c])
             out = y if out is None else out + y
         return tf.reshape(out, (1, size, size, c))
-
-    def banded(x, m, band):
-        # rowhybrid per band of output rows (+2 halo rows), so each band's 3x-wide
-        # matmul output stays in cache; bands joined by a CONCATENATION tree.
-        p, outs = pad(x), []
-        for top in range(0, size, band):
-            b = min(band, size - top)
-            rows = p[:, top:top + b + 2]
-            cols = tf.concat([rows[:, :, j:j + size] for j in range(3)], -1)
-            z = tf.reshape(tf.matmul(tf.reshape(cols, (1, (b + 2) * size, 3 * c)), m),
-                           (1, b + 2, size, 3 * c))
-            outs.append(z[:, 0:b, :, :c] + z[:, 1:b + 1, :, c:2 * c] + z[:, 2:b + 2, :, 2 * c:])
-        return concat_tree(outs, 1)
 
     # The shifts done by static depthwise convs (one memory pass each) instead of
     # pad + slices + concat: a 1x3 depthwise conv with channel multiplier 3 puts the three
@@ -98,14 +79,18 @@ def forms(size, c, bands=()):
         z = tf.nn.depthwise_conv2d(z, select_v, (1, 1, 1, 1), "SAME")
         return z[..., :c] + z[..., c:2 * c] + z[..., 2 * c:]
 
+    # The library's row-hybrid (the exported path: inputs, per-sample kernels, biases),
+    # in one piece and in bands of output rows.
+    library_shapes = [(1, size, size, c), (1, 3, 3, c, c), (1, c)]
     result = {"constant conv": (lambda x: tf.nn.conv2d(x, kernel, 1, "SAME"),
                                 [(1, size, size, c)]),
-              "rowhybrid": (rowhybrid, [(1, size, size, c), (1, 3 * c, 3 * c)])}
+              "rowhybrid": (lambda x, k, b: conv_forms.rowhybrid(x, k, b, size * size),
+                            library_shapes)}
     for band in bands:
         if band < size:
             result[f"rowhybrid, bands of {band}"] = (
-                lambda x, m, band=band: banded(x, m, band),
-                [(1, size, size, c), (1, 3 * c, 3 * c)])
+                lambda x, k, b, band=band: conv_forms.rowhybrid(x, k, b, band * size),
+                library_shapes)
     # The matmuls alone, without the shifts and adds around them: what the memory passes
     # cost is the difference to the forms above.
     im2col_weights = tf.constant(np.random.default_rng(2).normal(size=(9 * c, c))

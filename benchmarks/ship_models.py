@@ -107,8 +107,8 @@ def write_card(rows, compare=None):
                      f"{compare['epoch']} ({compare['step']}) | "
                      f"{compare['set12']['psnr']:.2f} dB / {compare['set12']['ssim']:.4f} "
                      f"| | |")
-    best = max(meta["set12"]["psnr"] for _, meta, *_ in rows)
-    verdict = ("beats BM3D" if best > 29.99 else "does not beat BM3D yet")
+    shipped = rows[0][1]["set12"]["psnr"]   # the Sparse+ row
+    verdict = "beats BM3D" if shipped > 29.99 else "does not beat BM3D yet"
     lines += ["", f"Noisy input on Set12: {rows[0][1]['set12']['noisy_input_psnr']:.2f} dB. "
               "References measured with the same protocol (method.md): BM3D 29.99 dB, "
               "DnCNN-S 30.46 dB; the paper's fully trained Sparse+ 30.68 dB. The shipped "

@@ -100,19 +100,21 @@ def rowhybrid_matrix(kernels):
 
 # A tile larger than this many pixels is done in bands of output rows, so that each band's
 # (kh * out)-wide matmul result stays in cache: on LiteRT/XNNPACK a 32-channel layer on a
-# 256x256 tile costs 2.7x a constant conv in one piece, 1.8x in bands of 32 rows (8,192
+# 256x256 tile costs 2.6x a constant conv in one piece, 1.7x in bands of 32 rows (8,192
 # pixels); no gain at 64x64 (benchmarks/litert_layer_forms.py, docs/litert_latency.md).
 BAND_PIXELS = 8192
 
 
-def rowhybrid(inputs, kernels, biases):
+def rowhybrid(inputs, kernels, biases, band_pixels=None):
+    """``band_pixels``: band size in pixels for static shapes (default ``BAND_PIXELS``)."""
+    band_pixels = band_pixels or BAND_PIXELS
     height, width = inputs.shape[1], inputs.shape[2]
     kh, kw = kernels.shape[1:3]
     padded = _pad_same(inputs, kh, kw)
     matrix = rowhybrid_matrix(kernels)
-    if height is None or width is None or height * width <= BAND_PIXELS:
+    if height is None or width is None or height * width <= band_pixels:
         return _rowhybrid_rows(padded, matrix, biases, kh, kw)
-    band = max(1, BAND_PIXELS // width)
+    band = max(1, band_pixels // width)
     return concat_tree([_rowhybrid_rows(padded[:, top:min(top + band, height) + kh - 1],
                                          matrix, biases, kh, kw)
                          for top in range(0, height, band)], axis=1)
