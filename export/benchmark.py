@@ -18,9 +18,9 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import keras  # noqa: E402
+from nsr_tf import build_model, count_params, macs_per_pixel  # noqa: E402  (quiet TF first)
 
-from nsr_tf import build_model, count_params, macs_per_pixel  # noqa: E402
+import keras  # noqa: E402, I100
 from nsr_tf.export.converter import ExportError, convert  # noqa: E402
 from nsr_tf.export.litert import interpreter, undelegated_ops  # noqa: E402
 from nsr_tf.layers import SparseConv2D, WeightNormConv2D  # noqa: E402

@@ -1,13 +1,13 @@
 """nsr-tf: Neural Sparse Representation for Image Restoration (Fan et al., NeurIPS 2020)
 in TensorFlow/Keras 3."""
 
-import os
+import warnings
 
-# TensorFlow's C++ start-up chatter (oneDNN notices, CPU features) drowns the tools'
-# one-line messages; a user's own setting wins.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from nsr_tf.quiet import import_tensorflow
 
-import warnings  # noqa: E402
+# TensorFlow's C++ start-up chatter (oneDNN notices, absl lines) drowns the tools'
+# one-line messages: imported once here, before Keras, with the chatter filtered out.
+import_tensorflow()
 
 # A reloaded .keras model records its input as a list and warns on every call with a
 # plain tensor; the call is correct.

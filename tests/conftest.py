@@ -5,14 +5,22 @@ import pytest
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHARED_DATA = os.path.join(REPO, "..", "shared", "data")
+# The standard test sets ship with the repository (testsets/README.md); six Train400
+# images ship with the tests for the training tests. Nothing is read from ../shared.
+TESTSETS = os.path.join(REPO, "testsets")
+TRAIN_IMAGES = os.path.join(REPO, "tests", "assets", "train400")
 
 
 @pytest.fixture(scope="session")
-def shared_data():
-    if not os.path.isdir(SHARED_DATA):
-        pytest.skip("../shared/data is not beside the repository")
-    return SHARED_DATA
+def testsets():
+    """The repository's standard test sets: Set12, classic5, Set5."""
+    return TESTSETS
+
+
+@pytest.fixture(scope="session")
+def train_images():
+    """Six Train400 images (180x180 gray) for the training tests."""
+    return TRAIN_IMAGES
 
 
 @pytest.fixture

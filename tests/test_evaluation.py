@@ -16,8 +16,8 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 @pytest.mark.parametrize("scale, paper", [(2, 33.66), (3, 30.39), (4, 28.42)])
-def test_bicubic_column_of_table_4_on_set5(shared_data, scale, paper):
-    rows = evaluate_folder(os.path.join(shared_data, "Set5"), Degradation("sr", scale=scale),
+def test_bicubic_column_of_table_4_on_set5(testsets, scale, paper):
+    rows = evaluate_folder(os.path.join(testsets, "Set5"), Degradation("sr", scale=scale),
                            baselines=["input"], channels=3)
     (summary,) = summarise(rows)
     assert summary["images"] == 5 and abs(summary["psnr"] - paper) < 0.05
@@ -25,8 +25,8 @@ def test_bicubic_column_of_table_4_on_set5(shared_data, scale, paper):
 
 @pytest.mark.parametrize("quality, paper", [(10, 27.82), (20, 30.12), (30, 31.48),
                                             (40, 32.43)])
-def test_jpeg_column_of_table_6_on_classic5(shared_data, quality, paper):
-    rows = evaluate_folder(os.path.join(shared_data, "classic5"),
+def test_jpeg_column_of_table_6_on_classic5(testsets, quality, paper):
+    rows = evaluate_folder(os.path.join(testsets, "classic5"),
                            Degradation("jpeg", quality=quality), baselines=["input"])
     assert abs(summarise(rows)[0]["psnr"] - paper) < 0.05
 
@@ -47,9 +47,9 @@ def evaluate(*args):
                            *map(str, args)], capture_output=True, text=True, timeout=600)
 
 
-def test_evaluate_command_is_deterministic_and_writes_json_and_csv(shared_data, model_file,
+def test_evaluate_command_is_deterministic_and_writes_json_and_csv(testsets, model_file,
                                                                    tmp_path):
-    set12 = os.path.join(shared_data, "Set12")
+    set12 = os.path.join(testsets, "Set12")
     first = evaluate("--model", model_file, "--data-dir", set12, "--baseline", "input",
                      "--per-image", "--json", tmp_path / "a.json", "--csv", tmp_path / "a.csv")
     assert first.returncode == 0, first.stderr[-2000:]

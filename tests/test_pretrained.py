@@ -16,10 +16,10 @@ from nsr_tf.metrics import psnr
 
 
 @pytest.mark.parametrize("name", ["denoise-sigma25", "denoise-sigma25-baseline"])
-def test_shipped_model_loads_and_restores(shared_data, name):
+def test_shipped_model_loads_and_restores(testsets, name):
     model, info = pretrained.load(name)
     assert info["task"] == "denoise" and info["sigma"] == 25 and info["tile_size"] == 64
-    path = os.path.join(shared_data, "Set12", "08.png")
+    path = os.path.join(testsets, "Set12", "08.png")
     clean = read_image(path, 1)[128:256, 128:256]
     noisy = Degradation("denoise", 25).degrade_file(clean, path)
     restored = restore(model, noisy, tile_size=64, overlap=16)
@@ -27,12 +27,17 @@ def test_shipped_model_loads_and_restores(shared_data, name):
     for suffix in (".tflite", "_dynamic.tflite"):
         meta = json.load(open(pretrained.path(name, suffix + ".json")))
         assert meta["parity"]["passed"] and meta["ops_outside_xnnpack"] == []
+        # relative paths that resolve beside the metadata, on any machine
+        assert not os.path.isabs(meta["model"]) and not os.path.isabs(meta["tflite"])
+        folder = os.path.dirname(pretrained.path(name, suffix + ".json"))
+        assert os.path.exists(os.path.join(folder, meta["model"]))
+        assert os.path.exists(os.path.join(folder, meta["tflite"]))
 
 
 @pytest.mark.parametrize("name", ["denoise-sigma25", "denoise-sigma25-baseline"])
-def test_shipped_tflite_files_match_the_keras_model(shared_data, name):
+def test_shipped_tflite_files_match_the_keras_model(testsets, name):
     model, _ = pretrained.load(name)
-    path = os.path.join(shared_data, "Set12", "05.png")
+    path = os.path.join(testsets, "Set12", "05.png")
     clean = read_image(path, 1)[:64, :64]
     noisy = Degradation("denoise", 25).degrade_file(clean, path)
     expected = model(noisy[None]).numpy()[0]
@@ -43,10 +48,10 @@ def test_shipped_tflite_files_match_the_keras_model(shared_data, name):
 
 
 @pytest.mark.parametrize("name", ["denoise-sigma25", "denoise-sigma25-baseline"])
-def test_stated_set12_psnr_is_reproduced(shared_data, name):
+def test_stated_set12_psnr_is_reproduced(testsets, name):
     model, _ = pretrained.load(name)
     stated = json.load(open(pretrained.path(name, ".json")))["set12"]
-    rows = evaluate_folder(os.path.join(shared_data, "Set12"), Degradation("denoise", 25),
+    rows = evaluate_folder(os.path.join(testsets, "Set12"), Degradation("denoise", 25),
                            model, channels=1)
     (summary,) = summarise(rows)
     assert abs(summary["psnr"] - stated["psnr"]) < 0.01

@@ -27,11 +27,11 @@ def test_rows_follow_the_papers_designs():
     assert [o["cardinality"] for _, o, _ in reproduce.rows("fig4", scale)] == [1, 4, 16]
 
 
-def test_smoke_run_writes_a_table(shared_data, tmp_path):
+def test_smoke_run_writes_a_table(testsets, train_images, tmp_path):
     reproduce = load()
     assert reproduce.main(["--table", "fig4", "--scale", "smoke", "--train-dir",
-                           os.path.join(shared_data, "Train400"), "--test-dir",
-                           os.path.join(shared_data, "Set12"), "--out", str(tmp_path),
+                           train_images, "--test-dir",
+                           os.path.join(testsets, "Set12"), "--out", str(tmp_path),
                            "--work-dir", str(tmp_path / "work")]) == 0
     table = (tmp_path / "fig4.md").read_text()
     assert table.count("| d=") == 3 and "Set12 PSNR" in table

@@ -9,12 +9,12 @@ from nsr_tf import build_model
 from nsr_tf.visualize import colorize, gate_maps, main, render, sparse_layers
 
 
-def test_maps_follow_the_image_and_are_rendered(shared_data, tmp_path):
+def test_maps_follow_the_image_and_are_rendered(testsets, tmp_path):
     model = build_model("denoise", "sparse+", num_blocks=2)
     layers = sparse_layers(model)
     assert [layer.name for layer in layers] == ["block0_conv2", "block1_conv2"]
-    first = np.asarray(Image.open(os.path.join(shared_data, "Set12", "01.png"))) / 255.0
-    second = np.asarray(Image.open(os.path.join(shared_data, "Set12", "02.png"))) / 255.0
+    first = np.asarray(Image.open(os.path.join(testsets, "Set12", "01.png"))) / 255.0
+    second = np.asarray(Image.open(os.path.join(testsets, "Set12", "02.png"))) / 255.0
     maps_a = gate_maps(model, first[:96, :128], layers, tile_size=32, stride=16)
     maps_b = gate_maps(model, second[:96, :128], layers, tile_size=32, stride=16)
     assert maps_a["block0_conv2"].shape == (5, 7, 2)
@@ -33,11 +33,11 @@ def test_colours():
     assert colorize(np.full((2, 2, 5), 0.2)).shape == (2, 2, 3)
 
 
-def test_command(tmp_path, shared_data):
+def test_command(tmp_path, testsets):
     model = build_model("denoise", "sparse-", num_blocks=1)
     model.save(tmp_path / "m.keras")
     assert main(["--model", str(tmp_path / "m.keras"), "--image",
-                 os.path.join(shared_data, "Set12", "03.png"), "--out",
+                 os.path.join(testsets, "Set12", "03.png"), "--out",
                  str(tmp_path / "g.png"), "--stride", "64"]) == 0
     assert (tmp_path / "g.png").exists()
     assert main(["--model", str(tmp_path / "m.keras"), "--image", "missing.png"]) == 1

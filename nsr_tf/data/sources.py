@@ -55,6 +55,18 @@ REMOTE_DATASETS = {
 }
 DATASETS = ("samples", *REMOTE_DATASETS)
 
+# The small standard test sets ship in the repository's testsets/ (a clone, or an
+# editable install, has them); the named dataset uses that copy instead of downloading.
+BUNDLED_TESTSETS = {"set12": "Set12", "classic5": "classic5", "set5": "Set5"}
+TESTSETS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), "testsets")
+
+
+def bundled_testset(name):
+    """The repository's copy of a standard test set, or None outside a clone."""
+    folder = os.path.join(TESTSETS_DIR, BUNDLED_TESTSETS.get(name, ""))
+    return folder if name in BUNDLED_TESTSETS and os.path.isdir(folder) else None
+
 
 def cache_dir():
     return os.environ.get("NSR_TF_CACHE", os.path.join(os.path.expanduser("~"), ".cache",
@@ -153,7 +165,7 @@ def resolve_files(data_dir=None, dataset=None):
         if not files:
             raise BadImageError("scikit-image ships none of its sample images here")
         return files
-    return list_images(fetch(dataset))
+    return list_images(bundled_testset(dataset) or fetch(dataset))
 
 
 def div2k_lr_folder(hr_folder, scale):

@@ -111,7 +111,10 @@ def main(argv=None):
         print(f"to_tflite.py: error: {error}", file=sys.stderr)
         return 1
     metadata = {
-        "model": os.path.abspath(model_path), "tflite": os.path.abspath(out),
+        # Relative to this file's folder: the metadata travels with the .tflite.
+        "model": os.path.relpath(os.path.abspath(model_path),
+                                 os.path.dirname(os.path.abspath(out))),
+        "tflite": os.path.basename(out),
         "task": task, "degradation": degradation.describe(),
         "sigma": degradation.sigma if task == "denoise" else None,
         "quality": degradation.quality if task == "jpeg" else None,

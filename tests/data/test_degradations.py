@@ -16,11 +16,11 @@ from nsr_tf.metrics import psnr
 
 
 @pytest.mark.parametrize("scale, paper", [(2, 33.66), (3, 30.39), (4, 28.42)])
-def test_bicubic_reproduces_the_papers_matlab_set5_numbers(shared_data, scale, paper):
+def test_bicubic_reproduces_the_papers_matlab_set5_numbers(testsets, scale, paper):
     # Table 4 "Bicubic": LR = imresize(HR, 1/s), SR = imresize(LR, s), both 8-bit, PSNR
     # on Y with `scale` pixels shaved. MATLAB computed them; our imresize must agree.
     values = []
-    for path in sorted(glob.glob(os.path.join(shared_data, "Set5", "*.png"))):
+    for path in sorted(glob.glob(os.path.join(testsets, "Set5", "*.png"))):
         hr = degradations.modcrop(read_image(path, 3), scale)
         lr = degradations.bicubic_downscale(hr, scale)
         sr = degradations.quantize(degradations.imresize(lr, scale))
@@ -43,9 +43,9 @@ def test_imresize_basics():
 
 @pytest.mark.parametrize("quality, paper", [(10, 27.82), (20, 30.12), (30, 31.48),
                                             (40, 32.43)])
-def test_jpeg_reproduces_the_papers_classic5_numbers(shared_data, quality, paper):
+def test_jpeg_reproduces_the_papers_classic5_numbers(testsets, quality, paper):
     values = []
-    for path in sorted(glob.glob(os.path.join(shared_data, "classic5", "*.png"))):
+    for path in sorted(glob.glob(os.path.join(testsets, "classic5", "*.png"))):
         image = read_image(path, 1)
         values.append(psnr(image, degradations.jpeg_compress(tf.constant(image), quality)))
     assert abs(np.mean(values) - paper) < 0.006

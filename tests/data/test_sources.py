@@ -87,3 +87,12 @@ def test_samples_are_skimage_photographs_without_camera():
     files = sources.sample_files()
     assert len(files) >= 10
     assert not any(os.path.basename(f).startswith("camera") for f in files)
+
+
+def test_named_test_sets_use_the_repositorys_copy(tmp_path, monkeypatch):
+    monkeypatch.setenv("NSR_TF_CACHE", str(tmp_path))   # a download would land here
+    for name, count in (("set12", 12), ("classic5", 5), ("set5", 5)):
+        files = sources.resolve_files(dataset=name)
+        assert len(files) == count
+        assert all(f.startswith(sources.TESTSETS_DIR) for f in files)
+    assert not os.listdir(tmp_path)

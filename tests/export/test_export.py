@@ -21,10 +21,10 @@ SPARSE_PRESETS = [("denoise", "sparse-"), ("denoise", "sparse+"), ("denoise", "a
 DENSE_PRESETS = [("denoise", "baseline"), ("sr", "edsr-s"), ("sr", "edsr-l")]
 
 
-def tiles(shared_data, channels, size, count=2):
+def tiles(testsets, channels, size, count=2):
     names = ["Set12/01.png", "Set12/02.png"] if channels == 1 else \
         ["Set5/baby_GT.png", "Set5/bird_GT.png"]
-    return np.stack([read_image(os.path.join(shared_data, n), channels)[40:40 + size,
+    return np.stack([read_image(os.path.join(testsets, n), channels)[40:40 + size,
                                                                        60:60 + size]
                      for n in names[:count]])
 
@@ -35,19 +35,19 @@ def small(task, variant):
 
 @pytest.mark.parametrize("task, variant", SPARSE_PRESETS)
 @pytest.mark.parametrize("form", ["rowhybrid", "im2col", "mixture", "direct"])
-def test_sparse_presets_convert_in_every_form(shared_data, task, variant, form):
+def test_sparse_presets_convert_in_every_form(testsets, task, variant, form):
     model = small(task, variant)
     content = convert(model, form, tile=24)
-    data = tiles(shared_data, model.input_shape[-1], 24)
+    data = tiles(testsets, model.input_shape[-1], 24)
     lite = LiteRTPredictor(content)
     np.testing.assert_allclose(lite(data), model(data).numpy(), atol=1e-4)
 
 
 @pytest.mark.parametrize("task, variant", DENSE_PRESETS)
-def test_dense_presets_convert(shared_data, task, variant):
+def test_dense_presets_convert(testsets, task, variant):
     model = small(task, variant)
     content = convert(model, tile=24, batch=2)
-    data = tiles(shared_data, model.input_shape[-1], 24)
+    data = tiles(testsets, model.input_shape[-1], 24)
     np.testing.assert_allclose(LiteRTPredictor(content)(data), model(data).numpy(), atol=1e-4)
     assert undelegated_ops(interpreter(content)) == ([], 1)
 
@@ -65,9 +65,9 @@ def test_direct_form_is_not_delegated():
 
 
 @pytest.mark.parametrize("quantize", ["none", "float16", "dynamic"])
-def test_parity_on_two_real_images(shared_data, quantize):
+def test_parity_on_two_real_images(testsets, quantize):
     model = build_model("denoise", "sparse+", num_blocks=2)
-    images = [(name, read_image(os.path.join(shared_data, "Set12", name), 1)[:96, :96])
+    images = [(name, read_image(os.path.join(testsets, "Set12", name), 1)[:96, :96])
               for name in ("04.png", "05.png")]
     content = convert(model, quantize=quantize, tile=32)
     report = parity.check(model, content, images, Degradation("denoise", 25), quantize,
@@ -101,7 +101,7 @@ def test_unsupported_combinations_fail_in_one_line(kwargs, message):
     assert "\n" not in str(error.value)
 
 
-def test_command_writes_the_model_and_its_metadata(shared_data, tmp_path):
+def test_command_writes_the_model_and_its_metadata(testsets, tmp_path):
     model = build_model("denoise", "sparse-", num_blocks=1)
     model.save(tmp_path / "m.keras")
     (tmp_path / "m.json").write_text(json.dumps(
@@ -110,8 +110,8 @@ def test_command_writes_the_model_and_its_metadata(shared_data, tmp_path):
     result = subprocess.run(
         [sys.executable, os.path.join(REPO, "export", "to_tflite.py"), "--model",
          str(tmp_path / "m.keras"), "--quantize", "dynamic", "--parity-images",
-         os.path.join(shared_data, "Set12", "01.png"),
-         os.path.join(shared_data, "Set12", "02.png")],
+         os.path.join(testsets, "Set12", "01.png"),
+         os.path.join(testsets, "Set12", "02.png")],
         capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "every op delegated" in result.stdout and "parity PASSED" in result.stdout
@@ -122,3 +122,5 @@ def test_command_writes_the_model_and_its_metadata(shared_data, tmp_path):
     assert meta["preset"] == "sparse-" and meta["form"] == "rowhybrid"
     assert meta["quantization"] == "dynamic" and meta["parity"]["passed"]
     assert meta["ops_outside_xnnpack"] == []
+    # paths relative to the .tflite's folder, not the building machine's
+    assert meta["model"] == "m.keras" and meta["tflite"] == "m_dynamic.tflite"

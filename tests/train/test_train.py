@@ -24,10 +24,10 @@ TINY = ["--num-blocks", "1", "--patch-size", "32", "--patches-per-image", "8",
 
 
 @pytest.fixture
-def data_dir(shared_data, tmp_path):
+def data_dir(train_images, tmp_path):
     folder = tmp_path / "train"
     folder.mkdir()
-    for path in sorted(glob.glob(os.path.join(shared_data, "Train400", "*.png")))[:6]:
+    for path in sorted(glob.glob(os.path.join(train_images, "*.png"))):
         os.symlink(path, folder / os.path.basename(path))
     return folder
 
@@ -157,7 +157,7 @@ def test_multiworker_with_two_local_processes(data_dir, tmp_path):
     assert (tmp_path / "job" / "best.keras").exists()
 
 
-def test_sr_uses_a_div2k_lr_folder(shared_data, tmp_path):
+def test_sr_uses_a_div2k_lr_folder(testsets, tmp_path):
     # DIV2K layout: X_HR/0001.png with X_LR_bicubic/X2/0001x2.png beside it.
     from nsr_tf.data import degradations
     from nsr_tf.data.images import read_image, save_image
@@ -165,7 +165,7 @@ def test_sr_uses_a_div2k_lr_folder(shared_data, tmp_path):
     lr_dir = tmp_path / "TOY_train_LR_bicubic" / "X2"
     hr_dir.mkdir()
     lr_dir.mkdir(parents=True)
-    for index, path in enumerate(sorted(glob.glob(os.path.join(shared_data, "Set5", "*")))):
+    for index, path in enumerate(sorted(glob.glob(os.path.join(testsets, "Set5", "*")))):
         hr = read_image(path, 3)
         save_image(hr_dir / f"{index:04d}.png", hr)
         save_image(lr_dir / f"{index:04d}x2.png", degradations.bicubic_downscale(hr, 2))
