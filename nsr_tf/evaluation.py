@@ -45,7 +45,7 @@ def baseline_output(degradation, degraded, method):
 
 def evaluate_folder(folder, degradation, model=None, baselines=(), channels=1,
                     tile_size=DEFAULT_TILE, overlap=DEFAULT_OVERLAP, ensemble=False,
-                    batch_size=16, progress=None):
+                    batch_size=None, progress=None):
     """Per-image PSNR/SSIM rows for every method on one folder.
 
     Returns a list of dicts: dataset, image, method, psnr, ssim. Gray data is scored on
@@ -57,7 +57,7 @@ def evaluate_folder(folder, degradation, model=None, baselines=(), channels=1,
     dataset = os.path.basename(os.path.normpath(folder))
     shave = degradation.scale if degradation.task == "sr" else 0
     y_channel = degradation.task == "sr" and channels == 3
-    predictor = TiledPredictor(model) if model is not None else None
+    predictor = TiledPredictor.of(model) if model is not None else None
     rows = []
     for path, image in images.items():
         degraded = degradation.degrade_file(image, path)

@@ -35,7 +35,8 @@ def parser():
                    "rotations)")
     p.add_argument("--tile-size", type=int, help="default: the training patch (64; SR 48)")
     p.add_argument("--overlap", type=int, help="default: tile / 4")
-    p.add_argument("--batch-size", type=int, default=16, help="tiles per batch")
+    p.add_argument("--batch-size", type=int,
+                   help="tiles per batch (default: about 64k pixels, e.g. 16 tiles of 64)")
     p.add_argument("--per-image", action="store_true", help="print every image's scores")
     p.add_argument("--json", help="write all rows and the summary as JSON")
     p.add_argument("--csv", help="write the per-image rows as CSV")

@@ -11,6 +11,8 @@ full weight. A model without gates and a receptive radius <= overlap / 4 therefo
 exactly the whole-image output. Memory is bounded by one batch of tiles plus the output.
 """
 
+import functools
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -19,12 +21,36 @@ DEFAULT_TILE = 64
 DEFAULT_OVERLAP = 16
 
 
+# Tiles per batch: about this many pixels (16 tiles of 64x64), so that memory stays that of
+# one batch whatever the tile size.
+BATCH_PIXELS = 16 * 64 * 64
+
+
+def auto_batch_size(tile_size):
+    """Tiles per batch for ``tile_size``: about ``BATCH_PIXELS`` input pixels."""
+    return max(1, BATCH_PIXELS // tile_size ** 2)
+
+
 def tile_starts(length, tile, stride):
     """Start offsets covering ``length`` with ``tile``-long tiles, ``stride`` apart; the
     last tile ends on the border."""
     if length <= tile:
         return [0]
     return list(range(0, length - tile, stride)) + [length - tile]
+
+
+_PREDICTOR_ATTRIBUTE = "_nsr_tf_tiled_predictor"
+
+
+@functools.lru_cache(maxsize=256)
+def _tile_window(height, width, top, bottom, left, right, overlap):
+    """The blending weight of a (height, width) tile; ``top`` etc.: that side borders
+    another tile."""
+    window = np.outer(_axis_window(height, top, bottom, overlap),
+                      _axis_window(width, left, right, overlap))
+    window = window[..., None].astype(np.float32)
+    window.flags.writeable = False
+    return window
 
 
 def _axis_window(n, inner_low, inner_high, overlap):
@@ -42,31 +68,68 @@ def _axis_window(n, inner_low, inner_high, overlap):
 
 
 class TiledPredictor:
-    """Runs a model on batches of tiles through one traced ``tf.function``."""
+    """Runs a model on batches of tiles through one traced ``tf.function`` (traced once
+    per batch shape)."""
 
     def __init__(self, model):
         self.model = model
         self._predict = tf.function(lambda tiles: model(tiles, training=False),
                                     reduce_retracing=True)
 
+    @classmethod
+    def of(cls, model, precision="float32"):
+        """The predictor of ``model`` in ``precision`` (a policy of ``nsr_tf.precision``:
+        "float32", "mixed_bfloat16", "mixed_float16", or "auto" for this machine's),
+        made on first use and kept on the model, so that repeated ``restore(model, ...)``
+        calls trace once (Sparse+: about 5 s a trace; its per-sample convs are unrolled
+        over the batch). Anything that is not a Keras model is taken to be a predictor
+        already and returned as is."""
+        if not isinstance(model, keras.Model):
+            return model
+        from nsr_tf import precision as precisions
+        policy = precisions.choose(precision)[0] if precision == "auto" else precision
+        cache = model.__dict__.get(_PREDICTOR_ATTRIBUTE)
+        if cache is None:
+            cache = {}
+            # object.__setattr__: Keras' attribute tracking must not see the cache (it
+            # would try to track the tf.functions and save them with the model).
+            object.__setattr__(model, _PREDICTOR_ATTRIBUTE, cache)
+        if policy not in cache:
+            cache[policy] = cls(precisions.with_policy(model, policy))
+        predictor = cache[policy]
+        if predictor.model is not model:
+            # A copy in another policy: bring it the model's current weights (a model
+            # in training changes them; about 5 ms for a million parameters).
+            predictor.model.set_weights(model.get_weights())
+        return predictor
+
     def __call__(self, tiles, batch_size):
         count = len(tiles)
         if count < batch_size:  # pad with copies: one batch shape, one trace
             tiles = np.concatenate([tiles, np.repeat(tiles[-1:], batch_size - count, 0)])
-        return np.asarray(self._predict(tf.constant(tiles)))[:count]
+        outputs = self._predict(tf.constant(tiles, tf.float32))
+        return np.asarray(outputs, np.float32)[:count]
 
 
-def restore(model, image, tile_size=DEFAULT_TILE, overlap=DEFAULT_OVERLAP, batch_size=16,
-            scale=1):
+def restore(model, image, tile_size=DEFAULT_TILE, overlap=DEFAULT_OVERLAP, batch_size=None,
+            scale=1, precision="float32"):
     """Runs ``model`` over ``image`` tile by tile.
 
-    ``model``: a Keras model or a tile predictor (``TiledPredictor``, a LiteRT one). ``image``: float32 (H, W) or
-    (H, W, C), not clipped (noisy inputs may leave [0, 1]). ``scale``: the model's
-    upscaling factor (SR). Returns float32 (H*scale, W*scale[, C]), shaped like the input.
+    ``model``: a Keras model or a tile predictor (``TiledPredictor``, a LiteRT one).
+    ``image``: float32 (H, W) or (H, W, C), not clipped (noisy inputs may leave [0, 1]).
+    ``batch_size``: tiles per run (default: ``auto_batch_size``, about 64k pixels).
+    ``scale``: the model's upscaling factor (SR). ``precision``: for a Keras model, the
+    policy it computes in (``TiledPredictor.of``). Returns float32 (H*scale, W*scale[, C]),
+    shaped like the input.
+
+    The first call with a Keras model traces it (seconds: a Sparse+ denoiser about 5 s on
+    2 cores, a dense one about 2 s); the traced function is kept on the model
+    (``TiledPredictor.of``), so later calls with the same model and tile shape cost only
+    the computation.
     """
     # A Keras model, or any tile predictor: predictor(tiles, batch_size) -> outputs
     # (TiledPredictor, nsr_tf.export.litert.LiteRTPredictor).
-    predictor = TiledPredictor(model) if isinstance(model, keras.Model) else model
+    predictor = TiledPredictor.of(model, precision)
     image = np.asarray(image, dtype=np.float32)
     squeeze = image.ndim == 2
     if squeeze:
@@ -74,6 +137,7 @@ def restore(model, image, tile_size=DEFAULT_TILE, overlap=DEFAULT_OVERLAP, batch
     if tile_size < 1 or not 0 <= overlap < tile_size:
         raise ValueError(f"need 0 <= overlap < tile_size, got overlap={overlap}, "
                          f"tile_size={tile_size}")
+    batch_size = batch_size or auto_batch_size(tile_size)
     height, width, _ = image.shape
     tile_h, tile_w = min(tile_size, height), min(tile_size, width)
     stride = tile_size - overlap
@@ -88,10 +152,9 @@ def restore(model, image, tile_size=DEFAULT_TILE, overlap=DEFAULT_OVERLAP, batch
             output = np.zeros((height * scale, width * scale, results.shape[-1]), np.float32)
             weights = np.zeros((height * scale, width * scale, 1), np.float32)
         for (y, x), result in zip(batch, results):
-            window = np.outer(
-                _axis_window(tile_h * scale, y > 0, y + tile_h < height, overlap * scale),
-                _axis_window(tile_w * scale, x > 0, x + tile_w < width, overlap * scale))
-            window = window[..., None].astype(np.float32)
+            window = _tile_window(tile_h * scale, tile_w * scale, y > 0,
+                                  y + tile_h < height, x > 0, x + tile_w < width,
+                                  overlap * scale)
             region = np.s_[y * scale:(y + tile_h) * scale, x * scale:(x + tile_w) * scale]
             output[region] += result * window
             weights[region] += window

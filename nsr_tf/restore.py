@@ -32,7 +32,12 @@ def parser():
     p.add_argument("--quality", type=int, help="--degrade: JPEG quality (default: model's)")
     p.add_argument("--tile-size", type=int, help="default: the model's training patch")
     p.add_argument("--overlap", type=int, help="default: tile / 4")
-    p.add_argument("--batch-size", type=int, default=16, help="tiles per batch")
+    p.add_argument("--precision", default="float32",
+                   choices=("auto", "float32", "mixed_bfloat16", "mixed_float16"),
+                   help="what the model computes in (default: %(default)s; auto: bfloat16 "
+                        "on CPUs with AMX/AVX512-BF16, float16 on GPUs with tensor cores)")
+    p.add_argument("--batch-size", type=int,
+                   help="tiles per batch (default: about 64k pixels, e.g. 16 tiles of 64)")
     return p
 
 
@@ -145,7 +150,15 @@ def main(argv=None):
     if not files:
         print("nsr-restore: error: no input images", file=sys.stderr)
         return 1
-    predictor = TiledPredictor(model)
+    from nsr_tf import precision
+    try:
+        policy, reason = precision.choose(args.precision)
+    except ValueError as error:
+        print(f"nsr-restore: error: {error}", file=sys.stderr)
+        return 1
+    print(f"nsr-restore: {os.path.basename(args.model)}, tiles {tile} overlap {overlap}, "
+          f"{precision.describe(policy, reason)}", file=sys.stderr)
+    predictor = TiledPredictor.of(model, policy)
     inputs = {os.path.abspath(path) for path in files}
     failures = 0
     for path in tqdm(files, unit="image", desc="restoring", file=sys.stderr):

@@ -81,3 +81,30 @@ def test_a_4000x3000_image_stays_under_350_mb_of_extra_peak_memory():
                             timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
     assert float(result.stdout.strip().splitlines()[-1]) < 350
+
+
+def test_repeated_restore_calls_trace_once_and_the_model_still_saves(tmp_path):
+    import keras
+
+    from nsr_tf.inference import TiledPredictor
+    model = build_model("denoise", "sparse+", num_blocks=1)
+    image = np.random.default_rng(5).uniform(size=(50, 70)).astype(np.float32)
+    first = restore(model, image, tile_size=32, overlap=8)
+    second = restore(model, image, tile_size=32, overlap=8)
+    np.testing.assert_array_equal(first, second)
+    predictor = TiledPredictor.of(model)
+    assert predictor is TiledPredictor.of(model)
+    assert predictor._predict.experimental_get_tracing_count() == 1
+    model.save(tmp_path / "m.keras")                     # the cache is not tracked
+    again = keras.saving.load_model(tmp_path / "m.keras")
+    np.testing.assert_allclose(restore(again, image, 32, 8), first, atol=1e-6)
+
+
+def test_a_precision_copy_follows_the_models_weights():
+    model = build_model("denoise", "baseline", num_blocks=1)
+    image = np.random.default_rng(6).uniform(size=(40, 40)).astype(np.float32)
+    before = restore(model, image, 32, 8, precision="mixed_bfloat16")
+    model.get_layer("tail").bias.assign(model.get_layer("tail").bias + 0.25)
+    after = restore(model, image, 32, 8, precision="mixed_bfloat16")
+    np.testing.assert_allclose(after - before, 0.25, atol=0.02)
+    np.testing.assert_allclose(after, restore(model, image, 32, 8), atol=0.02)

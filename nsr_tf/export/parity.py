@@ -29,7 +29,7 @@ def check(model, content, images, degradation, quantize, tile, overlap):
 
     The images must give different gates: a converted model that froze the kernels of its
     first input (TensorFlow issue 31205) would otherwise pass."""
-    keras_predictor = TiledPredictor(model)
+    keras_predictor = TiledPredictor.of(model)
     lite = LiteRTPredictor(content)
     scale = degradation.output_scale
     rows, gates = [], []

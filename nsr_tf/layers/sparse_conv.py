@@ -64,6 +64,9 @@ class SparseConv2D(keras.layers.Layer):
     def __init__(self, filters, kernel_size=3, sparsity_groups=4, cardinality=16,
                  gate="softmax", temperature=1.0, implementation="auto", use_bias=True,
                  weight_norm=True, weight_gain=1.0, **kwargs):
+        # Variables are not auto-cast under a mixed policy: the layer casts what it must
+        # (the aggregated kernel and bias) itself, so the gates and sums stay float32.
+        kwargs.setdefault("autocast", False)
         super().__init__(**kwargs)
         _positive_int("filters", filters)
         _positive_int("kernel_size", kernel_size)
@@ -134,7 +137,7 @@ class SparseConv2D(keras.layers.Layer):
     def group_biases(self):
         """Per-bank biases, (sparsity_groups, filters); zeros without a bias."""
         if not self.use_bias:
-            return ops.zeros((self.sparsity_groups, self.filters), self.compute_dtype)
+            return ops.zeros((self.sparsity_groups, self.filters), self.kernel.dtype)
         return ops.convert_to_tensor(self.bias)
 
     # ------------------------------------------------------------------- gates
@@ -148,14 +151,17 @@ class SparseConv2D(keras.layers.Layer):
         flat = ops.reshape(inputs, (batch, pixels, inputs.shape[-1]))
         ones = ops.ones((batch, 1, pixels), inputs.dtype)
         # reshape, not [:, 0]: a shrinking STRIDED_SLICE is not taken by XNNPACK.
-        pooled = ops.reshape(ops.matmul(ones, flat), (batch, inputs.shape[-1])) \
-            / ops.cast(pixels, inputs.dtype)
+        pooled = ops.reshape(ops.matmul(ones, flat), (batch, inputs.shape[-1]))
+        # The side network runs in float32 under mixed precision (the pool's sum may be
+        # bfloat16, the gates and the kernels they mix are not).
+        pooled = ops.cast(pooled, self.gate_kernel.dtype) / ops.cast(pixels,
+                                                                     self.gate_kernel.dtype)
         logits = ops.matmul(pooled, self.gate_kernel) + self.gate_bias
         return ops.reshape(logits, (-1, self.sparsity_groups, self.cardinality))
 
     def _gates(self, inputs, training):
         if self.gate == "none":
-            return ops.ones((ops.shape(inputs)[0], 1, self.cardinality), inputs.dtype)
+            return ops.ones((ops.shape(inputs)[0], 1, self.cardinality), self.kernel.dtype)
         logits = self.gate_logits(inputs) / self.temperature
         if self.gate == "softmax":
             return ops.softmax(logits, axis=1)
@@ -197,17 +203,30 @@ class SparseConv2D(keras.layers.Layer):
         return "per_sample"
 
     def call(self, inputs, training=None):
+        # autocast=False also leaves the inputs alone: cast them to the compute dtype.
+        inputs = ops.cast(inputs, self.compute_dtype)
         if self.gate == "none":
             kernel = ops.reshape(self.group_kernels, (*self.kernel.shape[:3], self.filters))
-            outputs = ops.conv(inputs, kernel, strides=1, padding="same")
-            return outputs + self.group_biases[0] if self.use_bias else outputs
+            outputs = ops.conv(inputs, self._compute(kernel, inputs), strides=1,
+                               padding="same")
+            return outputs + self._compute(self.group_biases[0], inputs) if self.use_bias \
+                else outputs
         gates = self._gates(inputs, training)
         form = self.resolved_implementation(training)
         if form == "mixture":
-            return conv_forms.mixture(inputs, self.channel_gates(gates), self.group_kernels,
-                                      self.group_biases)
+            return conv_forms.mixture(inputs, self._compute(self.channel_gates(gates), inputs),
+                                      self._compute(self.group_kernels, inputs),
+                                      self._compute(self.group_biases, inputs))
         kernels, biases = self.aggregate(gates)
-        return conv_forms.PER_SAMPLE_FORMS[form](inputs, kernels, biases)
+        return conv_forms.PER_SAMPLE_FORMS[form](inputs, self._compute(kernels, inputs),
+                                                 self._compute(biases, inputs))
+
+    @staticmethod
+    def _compute(tensor, inputs):
+        """The aggregated kernel or bias in the inputs' dtype (mixed precision: the
+        weights, gates and their sums stay float32; only the conv runs in bfloat16 or
+        float16)."""
+        return tensor if tensor.dtype == inputs.dtype else ops.cast(tensor, inputs.dtype)
 
     def aggregate(self, gates):
         """Eq. 10: per-sample kernels (batch, kh, kw, in, filters) and biases

@@ -52,6 +52,9 @@ class WeightNormConv2D(keras.layers.Layer):
 
     def __init__(self, filters, kernel_size=3, use_bias=True, weight_norm=True,
                  weight_gain=1.0, **kwargs):
+        # Mixed precision: the weight-normalised kernel is computed in float32 from the
+        # float32 variables, then cast to the inputs' dtype for the conv.
+        kwargs.setdefault("autocast", False)
         super().__init__(**kwargs)
         if not isinstance(filters, int) or filters < 1:
             raise ValueError(f"filters must be a positive int, got {filters!r}")
@@ -84,9 +87,12 @@ class WeightNormConv2D(keras.layers.Layer):
         return weight_normalize(self.kernel, self.gain)
 
     def call(self, inputs):
-        outputs = ops.conv(inputs, self.effective_kernel, strides=1, padding="same")
+        # autocast=False also leaves the inputs alone: cast them to the compute dtype.
+        inputs = ops.cast(inputs, self.compute_dtype)
+        outputs = ops.conv(inputs, ops.cast(self.effective_kernel, inputs.dtype), strides=1,
+                           padding="same")
         if self.use_bias:
-            outputs = outputs + self.bias
+            outputs = outputs + ops.cast(self.bias, inputs.dtype)
         return outputs
 
     def compute_output_shape(self, input_shape):

@@ -57,6 +57,11 @@ def parser():
                    help="with --strategy mirrored and no GPU: N logical CPU replicas")
     p.add_argument("--skip-bad-files", action="store_true",
                    help="skip unreadable or too small images instead of refusing to start")
+    p.add_argument("--precision", default=d.precision,
+                   choices=("auto", "float32", "mixed_bfloat16", "mixed_float16"),
+                   help="what the convs compute in; variables stay float32 (default auto: "
+                        "bfloat16 on CPUs with AMX or AVX512-BF16, float16 on GPUs of "
+                        "compute capability >= 7.0, else float32)")
     p.add_argument("--seed", type=int, default=d.seed)
     p.add_argument("--quick", action="store_true",
                    help=f"a short run for a demo (a few minutes on 2 CPU cores): "

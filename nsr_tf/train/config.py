@@ -36,6 +36,9 @@ class TrainConfig:
     skip_bad_files: bool = False
     seed: int = 0
     val_images: int = 4
+    # auto: bfloat16 on CPUs with AMX/AVX512-BF16, float16 on GPUs with tensor cores,
+    # else float32 (nsr_tf.precision). Not part of model_key: a resumed run may change it.
+    precision: str = "auto"
 
     def milestones(self):
         """Epochs after which the lr drops x0.2: 20 and 25 of 30, scaled to ``epochs``."""

@@ -12,7 +12,7 @@ import tensorflow as tf
 import keras
 from tqdm import tqdm
 
-from nsr_tf import metrics
+from nsr_tf import metrics, precision
 from nsr_tf.data import degradations
 from nsr_tf.data import (Degradation, load_images, resolve_files, training_dataset,
                          validation_pairs)
@@ -157,12 +157,19 @@ class Trainer:
             overrides = dict(c.model_overrides)
             if c.num_blocks:
                 overrides["num_blocks"] = c.num_blocks
-            self.model = build_model(c.task, c.variant, channels=c.channels,
-                                     scale=self.degradation.output_scale if c.task == "sr"
-                                     else None, **overrides)
+            model = build_model(c.task, c.variant, channels=c.channels,
+                                scale=self.degradation.output_scale if c.task == "sr"
+                                else None, **overrides)
+            self.policy, reason = precision.choose(c.precision)
+            self.log(precision.describe(self.policy, reason))
+            self.model = precision.with_policy(model, self.policy)
+            # The checkpoint holds the inner Adam, so that a run resumed in another
+            # precision finds the same optimizer state; float16 scales the loss.
             self.optimizer = keras.optimizers.Adam(c.lr)
+            self.scaled_optimizer = keras.optimizers.LossScaleOptimizer(self.optimizer) \
+                if self.policy == "mixed_float16" else None
             # Built inside the scope before the first step (method.md section 4).
-            self.optimizer.build(self.model.trainable_variables)
+            (self.scaled_optimizer or self.optimizer).build(self.model.trainable_variables)
         # Host-side counters, outside the scope: plain variables, not mirrored ones.
         self.step = tf.Variable(0, dtype=tf.int64, name="step")
         self.epoch = tf.Variable(0, dtype=tf.int64, name="epoch")
@@ -191,16 +198,19 @@ class Trainer:
         self._train_step = self._make_train_step()
 
     def _make_train_step(self):
-        model, optimizer = self.model, self.optimizer
+        model = self.model
+        optimizer = self.scaled_optimizer or self.optimizer
         global_batch = self.config.batch_size
 
         def replica_step(degraded, clean):
             with tf.GradientTape() as tape:
-                restored = model(degraded, training=True)
+                # float32 output under every policy (nsr_tf.precision), so the loss is too
+                restored = tf.cast(model(degraded, training=True), tf.float32)
                 per_sample = tf.reduce_mean(tf.abs(restored - clean), axis=(1, 2, 3))
                 # L1, averaged over the global batch (each replica holds a slice of it)
                 loss = tf.nn.compute_average_loss(per_sample, global_batch_size=global_batch)
-            grads = tape.gradient(loss, model.trainable_variables)
+                scaled = optimizer.scale_loss(loss) if self.scaled_optimizer else loss
+            grads = tape.gradient(scaled, model.trainable_variables)
             optimizer.apply_gradients(zip(grads, model.trainable_variables))
             return loss
 
@@ -278,7 +288,8 @@ class Trainer:
         self.samples = []
         for name, degraded, clean in self.val_pairs:
             restored = restore(self.model, degraded, tile_size=c.patch_size,
-                               overlap=c.patch_size // 4, scale=scale)
+                               overlap=c.patch_size // 4, scale=scale,
+                               precision=self.policy)
             scores["psnr"].append(metrics.psnr(clean, restored, shave, y_channel))
             scores["ssim"].append(metrics.ssim(clean, restored, shave, y_channel))
             baseline = degraded if scale == 1 else \
@@ -291,12 +302,15 @@ class Trainer:
 
     def _export_best(self, epoch, scores):
         c = self.config
-        _atomic_save_model(self.model, os.path.join(c.job_dir, "best.keras"))
+        # Saved in float32: loadable by any run, restore() and the export.
+        _atomic_save_model(precision.with_policy(self.model, "float32"),
+                           os.path.join(c.job_dir, "best.keras"))
         _atomic_json({"config": dataclasses.asdict(c), "epoch": epoch, "step": int(self.step),
                       "validation": scores, "params": count_params(self.model),
                       "macs_per_pixel": macs_per_pixel(self.model, c.patch_size),
                       "degradation": self.degradation.describe(),
-                      "tile_size": c.patch_size, "overlap": c.patch_size // 4},
+                      "tile_size": c.patch_size, "overlap": c.patch_size // 4,
+                      "precision": self.policy},
                      os.path.join(c.job_dir, "best.json"))
 
     def _summaries(self, epoch, loss, lr, rate, scores):

@@ -1,0 +1,203 @@
+"""Restoring a photo on the desktop CPU: dense baseline vs Sparse- vs Sparse+ on the same
+image in one run, per tile size, precision and backend; the nsr-restore path per stage;
+repeated ``restore(model, image)`` calls; peak memory on a 4000x3000 photo.
+
+Models: the shipped dense baseline and Sparse+ (nsr_tf.pretrained) and an untrained
+Sparse- preset (timing only: the computation does not depend on the weights). Image: a
+1024x644 gray photograph (scikit-image's retina, centre crop). Times are the best of
+``--rounds`` after a warm-up call (tracing excluded); "today" is the path before this
+benchmark's issue (Keras, float32, tile 64, overlap 16, batch 16).
+
+    python benchmarks/restore_speed.py [--rounds 2] [--markdown docs/restore_speed.md]
+        [--memory]
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+from nsr_tf import build_model, pretrained  # noqa: I100  (quiet TensorFlow first)
+from nsr_tf.export.converter import convert
+from nsr_tf.export.litert import LiteRTPredictor
+from nsr_tf.inference import (DEFAULT_OVERLAP, DEFAULT_TILE, TiledPredictor,
+                              auto_batch_size, restore)
+from nsr_tf.precision import choose
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tiling import cpu_name, photo  # noqa: E402
+
+MODELS = {"dense baseline": lambda: pretrained.load("denoise-sigma25-baseline")[0],
+          "Sparse- (untrained)": lambda: build_model("denoise", "sparse-"),
+          "Sparse+": lambda: pretrained.load("denoise-sigma25")[0]}
+TODAY = {"backend": "keras", "precision": "float32", "tile": 64, "overlap": 16, "batch": 16}
+
+
+def best_time(function, rounds):
+    function()   # warm-up: tracing, interpreter allocation
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def configurations(bfloat16):
+    rows = [TODAY,
+            {"backend": "keras", "precision": "float32", "tile": DEFAULT_TILE,
+             "overlap": DEFAULT_OVERLAP}]
+    if bfloat16:
+        rows += [{"backend": "keras", "precision": "mixed_bfloat16", "tile": 64,
+                  "overlap": 16},
+                 {"backend": "keras", "precision": "mixed_bfloat16", "tile": DEFAULT_TILE,
+                  "overlap": DEFAULT_OVERLAP}]
+    rows += [{"backend": "litert", "precision": "float32", "tile": 64, "overlap": 16},
+             {"backend": "litert", "precision": "float32", "tile": DEFAULT_TILE,
+              "overlap": DEFAULT_OVERLAP}]
+    return rows
+
+
+def predictor_for(model, config, threads):
+    if config["backend"] == "keras":
+        return TiledPredictor.of(model, config["precision"])
+    return LiteRTPredictor(convert(model, form="rowhybrid", tile=config["tile"]), threads)
+
+
+def label(config):
+    return (f"{config['backend']} {config['precision']} tile {config['tile']}/"
+            f"{config['overlap']}")
+
+
+def stages(model, image, rounds):
+    """Seconds per stage of nsr-restore's path on one PNG: read, restore (of which the
+    model), write."""
+    import tempfile
+
+    from nsr_tf.data.images import read_image
+    from nsr_tf.restore import save
+    folder = tempfile.mkdtemp()
+    source = os.path.join(folder, "in.png")
+    save(source, image)
+    predictor = TiledPredictor.of(model)
+    model_time = []
+
+    def timed(tiles, batch_size):
+        start = time.perf_counter()
+        result = predictor(tiles, batch_size)
+        model_time.append(time.perf_counter() - start)
+        return result
+
+    restore(timed, image)
+    result = {"read": [], "restore": [], "model": [], "write": []}
+    for _ in range(rounds):
+        model_time.clear()
+        start = time.perf_counter()
+        loaded = read_image(source, keep_alpha=True)[..., 0]
+        result["read"].append(time.perf_counter() - start)
+        start = time.perf_counter()
+        restored = restore(timed, loaded)
+        result["restore"].append(time.perf_counter() - start)
+        result["model"].append(sum(model_time))
+        start = time.perf_counter()
+        save(os.path.join(folder, "out.png"), restored)
+        result["write"].append(time.perf_counter() - start)
+    return {k: min(v) for k, v in result.items()}
+
+
+def peak_memory_mb(tile, overlap):
+    """Extra peak RSS (MB) of restoring a 4000x3000 gray photo with the shipped Sparse+,
+    over a warm process that restored a small image (a fresh process per setting)."""
+    code = f"""
+import resource, numpy as np
+from nsr_tf import pretrained
+from nsr_tf.inference import restore
+model = pretrained.load("denoise-sigma25")[0]
+restore(model, np.random.rand(300, 300).astype(np.float32), {tile}, {overlap})
+image = np.random.rand(3000, 4000).astype(np.float32)
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+restore(model, image, {tile}, {overlap})
+print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024)
+"""
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True).stdout
+    return float(output.strip().splitlines()[-1])
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=os.cpu_count(),
+                        help="LiteRT threads (default: all cores, as Keras uses)")
+    parser.add_argument("--memory", action="store_true",
+                        help="also measure the peak memory of a 4000x3000 photo")
+    parser.add_argument("--markdown", help="also write the results to this file")
+    args = parser.parse_args(argv)
+    image = photo()
+    megapixels = image.size / 1e6
+    policy, reason = choose("auto")
+    bfloat16 = policy == "mixed_bfloat16"
+    lines = [f"CPU: {cpu_name()}, {os.cpu_count()} cores; auto precision: {policy} "
+             f"({reason})",
+             f"command: python benchmarks/restore_speed.py {' '.join(argv or sys.argv[1:])}",
+             "", f"1024x644 gray photo; seconds (megapixels/s); ratio to today's path",
+             "", "| path | " + " | ".join(MODELS) + " | Sparse- / dense | Sparse+ / dense |",
+             "|---|" + "---|" * (len(MODELS) + 2)]
+    print("\n".join(lines), flush=True)
+    models = {name: make() for name, make in MODELS.items()}
+    today = {}
+    for config in configurations(bfloat16):
+        seconds = {}
+        for name, model in models.items():
+            predictor = predictor_for(model, config, args.threads)
+            batch = config.get("batch") or auto_batch_size(config["tile"])
+            seconds[name] = best_time(lambda: restore(predictor, image, config["tile"],
+                                                      config["overlap"], batch), args.rounds)
+            if config is TODAY:
+                today[name] = seconds[name]
+        dense = seconds["dense baseline"]
+        cells = [f"{s:.2f} s ({megapixels / s:.3f}) x{today[n] / s:.2f}"
+                 for n, s in seconds.items()]
+        line = (f"| {label(config)} | " + " | ".join(cells) +
+                f" | {seconds['Sparse- (untrained)'] / dense:.2f} | "
+                f"{seconds['Sparse+'] / dense:.2f} |")
+        print(line, flush=True)
+        lines.append(line)
+
+    sparse = models["Sparse+"]
+    fresh = pretrained.load("denoise-sigma25")[0]
+    calls = []
+    for _ in range(3):
+        start = time.perf_counter()
+        restore(fresh, image, 64, 16, 16)
+        calls.append(time.perf_counter() - start)
+    predictor_path = best_time(lambda: restore(TiledPredictor.of(sparse), image, 64, 16, 16),
+                               args.rounds)
+    part = ["", "Repeated `restore(model, image)` with a fresh Sparse+ (tile 64/16, batch "
+            f"16): calls {', '.join(f'{c:.2f}' for c in calls)} s; one reused predictor "
+            f"{predictor_path:.2f} s (second call / predictor: "
+            f"{calls[1] / predictor_path:.2f})", ""]
+    profile = stages(sparse, image, args.rounds)
+    part += [f"nsr-restore stages, Sparse+, default tiling ({DEFAULT_TILE}/{DEFAULT_OVERLAP}), "
+             f"float32: read {profile['read'] * 1e3:.0f} ms, restore "
+             f"{profile['restore']:.2f} s (of which the model {profile['model']:.2f} s, "
+             f"tiling and blending {profile['restore'] - profile['model']:.2f} s), write "
+             f"{profile['write'] * 1e3:.0f} ms"]
+    if args.memory:
+        part += ["", "Peak extra memory, 4000x3000 gray photo, Sparse+: " + ", ".join(
+            f"tile {t}/{o}: {peak_memory_mb(t, o):.0f} MB"
+            for t, o in ((64, 16), (DEFAULT_TILE, DEFAULT_OVERLAP)))]
+    print("\n".join(part), flush=True)
+    lines += part
+    if args.markdown:
+        with open(args.markdown, "w") as handle:
+            handle.write("\n".join(lines) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
