@@ -67,13 +67,14 @@ def receptive_radius(model, size=160, fractions=(1e-2, 1e-3)):
     return [int(distance[sensitivity >= f * sensitivity.max()].max()) for f in fractions]
 
 
-def seconds_per_megapixel(model, image, tile, overlap, rounds):
+def seconds_per_megapixel(model, image, tile, overlap, rounds, precision="float32"):
     batch = auto_batch_size(tile)
-    restore(model, image[:tile * 2, :tile * 2], tile, overlap, batch)   # trace
+    restore(model, image[:tile * 2, :tile * 2], tile, overlap, batch,
+            precision=precision)   # trace
     times = []
     for _ in range(rounds):
         start = time.perf_counter()
-        restore(model, image, tile, overlap, batch)
+        restore(model, image, tile, overlap, batch, precision=precision)
         times.append(time.perf_counter() - start)
     return min(times) / (image.size / 1e6)
 
@@ -85,6 +86,8 @@ def main(argv=None):
                                                          "denoise-sigma25-baseline"])
     parser.add_argument("--configs", nargs="+", default=CONFIGS, help="TILE:OVERLAP")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--precision", default="float32",
+                        choices=("float32", "mixed_bfloat16", "mixed_float16"))
     parser.add_argument("--markdown", help="also write the table to this file")
     args = parser.parse_args(argv)
     image = photo()
@@ -94,7 +97,7 @@ def main(argv=None):
     for name in args.models:
         model, _ = pretrained.load(name)
         r99, r999 = receptive_radius(model)
-        head = [f"### {name}", "",
+        head = [f"### {name}, {args.precision}", "",
                 f"receptive radius: {r99} px (sensitivity >= 1% of the peak), {r999} px "
                 f"(>= 0.1%)", "",
                 "| tile | overlap | batch | Set12 PSNR | classic5 PSNR | s/MP (1024x644) |",
@@ -107,9 +110,11 @@ def main(argv=None):
             for folder in ("Set12", "classic5"):
                 rows = evaluate_folder(os.path.join(REPO, "testsets", folder),
                                        Degradation("denoise", 25), model, tile_size=tile,
-                                       overlap=overlap, batch_size=auto_batch_size(tile))
+                                       overlap=overlap, batch_size=auto_batch_size(tile),
+                                       precision=args.precision)
                 scores[folder] = summarise(rows)[0]["psnr"]
-            speed = seconds_per_megapixel(model, image, tile, overlap, args.rounds)
+            speed = seconds_per_megapixel(model, image, tile, overlap, args.rounds,
+                                          args.precision)
             line = (f"| {tile} | {overlap} | {auto_batch_size(tile)} | {scores['Set12']:.3f} "
                     f"| {scores['classic5']:.3f} | {speed:.2f} |")
             print(line, flush=True)

@@ -8,7 +8,11 @@ from nsr_tf import metrics
 from nsr_tf.data import degradations
 from nsr_tf.data.images import list_images, load_images
 from nsr_tf.data.pipeline import Degradation
-from nsr_tf.inference import DEFAULT_OVERLAP, DEFAULT_TILE, TiledPredictor, restore
+from nsr_tf.inference import TiledPredictor, restore
+
+# The paper's protocol as trained: tiles of the training patch (64), overlap a quarter.
+PROTOCOL_TILE = 64
+PROTOCOL_OVERLAP = 16
 
 # x8 self-ensemble: the dihedral group (rotations by 90 degrees, with and without a flip)
 TRANSFORMS = [(turns, flip) for flip in (False, True) for turns in range(4)]
@@ -44,12 +48,13 @@ def baseline_output(degradation, degraded, method):
 
 
 def evaluate_folder(folder, degradation, model=None, baselines=(), channels=1,
-                    tile_size=DEFAULT_TILE, overlap=DEFAULT_OVERLAP, ensemble=False,
-                    batch_size=None, progress=None):
+                    tile_size=PROTOCOL_TILE, overlap=PROTOCOL_OVERLAP, ensemble=False,
+                    batch_size=None, progress=None, precision="float32"):
     """Per-image PSNR/SSIM rows for every method on one folder.
 
     Returns a list of dicts: dataset, image, method, psnr, ssim. Gray data is scored on
-    gray; RGB on the Y channel for SR; SR shaves ``scale`` border pixels.
+    gray; RGB on the Y channel for SR; SR shaves ``scale`` border pixels. ``precision``:
+    what the model computes in (``nsr_tf.precision``).
     """
     images, problems = load_images(list_images(folder), channels)
     if problems:
@@ -57,7 +62,7 @@ def evaluate_folder(folder, degradation, model=None, baselines=(), channels=1,
     dataset = os.path.basename(os.path.normpath(folder))
     shave = degradation.scale if degradation.task == "sr" else 0
     y_channel = degradation.task == "sr" and channels == 3
-    predictor = TiledPredictor.of(model) if model is not None else None
+    predictor = TiledPredictor.of(model, precision) if model is not None else None
     rows = []
     for path, image in images.items():
         degraded = degradation.degrade_file(image, path)

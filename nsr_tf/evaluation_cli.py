@@ -37,6 +37,9 @@ def parser():
     p.add_argument("--overlap", type=int, help="default: tile / 4")
     p.add_argument("--batch-size", type=int,
                    help="tiles per batch (default: about 64k pixels, e.g. 16 tiles of 64)")
+    p.add_argument("--precision", default="float32",
+                   choices=("auto", "float32", "mixed_bfloat16", "mixed_float16"),
+                   help="what the model computes in (default: %(default)s)")
     p.add_argument("--per-image", action="store_true", help="print every image's scores")
     p.add_argument("--json", help="write all rows and the summary as JSON")
     p.add_argument("--csv", help="write the per-image rows as CSV")
@@ -98,13 +101,15 @@ def main(argv=None):
             for folder in args.data_dir:
                 rows += evaluate_folder(folder, degradation, model, args.baseline, channels,
                                         tile, overlap, args.ensemble, args.batch_size,
-                                        progress=lambda: bar.update(1))
+                                        progress=lambda: bar.update(1),
+                                        precision=args.precision)
     except (model_io.ModelError, BadImageError, ValueError) as error:
         print(f"evaluate.py: error: {error}", file=sys.stderr)
         return 1
     summary = summarise(rows)
     print(f"{degradation.describe()}{', x8 ensemble' if args.ensemble else ''}; "
-          f"tile {tile}, overlap {overlap}")
+          f"tile {tile}, overlap {overlap}"
+          + (f"; precision {args.precision}" if args.precision != "float32" else ""))
     print(format_table(summary, rows if args.per_image else None))
     if args.json:
         with open(args.json, "w") as handle:

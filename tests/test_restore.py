@@ -8,7 +8,6 @@ import numpy as np
 from PIL import Image
 
 
-
 def restore(*args):
     return subprocess.run([sys.executable, "-m", "nsr_tf.restore", *map(str, args)],
                           capture_output=True, text=True, timeout=600)
@@ -50,3 +49,24 @@ def test_never_overwrites_an_input(model_file, tmp_path):
     assert (tmp_path / "x_restored.png").read_bytes() == before
     assert "refusing to overwrite" in result.stderr and result.returncode == 1
     assert (tmp_path / "x_restored_restored.png").exists()
+
+
+def test_backends_and_precisions_agree(model_file, tmp_path):
+    image = np.random.default_rng(1).integers(0, 256, (70, 90), dtype=np.uint8)
+    Image.fromarray(image).save(tmp_path / "x.png")
+    outputs, messages = {}, {}
+    for name, extra in (("float32", ["--precision", "float32"]),
+                        ("litert", ["--backend", "litert"]),
+                        ("bfloat16", ["--precision", "mixed_bfloat16", "--overlap", "8"])):
+        result = restore(tmp_path / "x.png", "--model", model_file, "--out", tmp_path / name,
+                         *extra)
+        assert result.returncode == 0, result.stderr[-2000:]
+        # the model was trained on 32 px patches: tiles of 64, overlap a quarter patch
+        assert "tiles 64 overlap 8" in result.stderr
+        outputs[name] = np.asarray(Image.open(tmp_path / name / "x_restored.png"), float)
+        messages[name] = result.stderr
+    assert "keras, precision float32" in messages["float32"]
+    assert "litert, precision float32" in messages["litert"]
+    assert "precision mixed_bfloat16" in messages["bfloat16"]
+    assert np.abs(outputs["litert"] - outputs["float32"]).max() <= 1      # 8-bit rounding
+    assert 0 < np.abs(outputs["bfloat16"] - outputs["float32"]).max() <= 4

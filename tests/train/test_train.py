@@ -103,6 +103,39 @@ def test_resumes_after_kill_9(data_dir, tmp_path):
     assert reader.get_tensor("step/.ATTRIBUTES/VARIABLE_VALUE") == 12 * 5  # 5 steps/epoch
 
 
+def test_a_run_resumes_in_another_precision_and_saves_float32(data_dir, tmp_path):
+    import keras
+
+    from nsr_tf.precision import policy_of
+    job = tmp_path / "job"
+    first = run(["--data-dir", str(data_dir), "--epochs", "1", "--job-dir", str(job), *TINY,
+                 "--precision", "float32"])
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert "precision float32" in first.stdout
+    second = run(["--data-dir", str(data_dir), "--epochs", "2", "--job-dir", str(job), *TINY,
+                  "--precision", "mixed_bfloat16"])
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert "precision mixed_bfloat16" in second.stdout and "epoch 1 of 2 done" in second.stdout
+    best = json.loads((job / "best.json").read_text())
+    assert best["validation"]["psnr"] > best["validation"]["input_psnr"]
+    model = keras.saving.load_model(job / "best.keras")
+    assert policy_of(model) == "float32"
+
+
+def test_float16_scales_the_loss(data_dir, tmp_path):
+    config = TrainConfig(data_dir=str(data_dir), epochs=1, job_dir=str(tmp_path / "job"),
+                         num_blocks=1, patch_size=32, patches_per_image=8, batch_size=8,
+                         precision="mixed_float16")
+    trainer = Trainer(config, log=lambda *_: None)
+    assert trainer.scaled_optimizer is not None
+    before = [v.numpy().copy() for v in trainer.model.trainable_variables]
+    scores = trainer.fit()
+    assert np.isfinite(scores["psnr"])
+    assert all(v.dtype == "float32" for v in trainer.model.trainable_variables)
+    assert any(not np.array_equal(b, v.numpy())
+               for b, v in zip(before, trainer.model.trainable_variables))
+
+
 def test_learning_rate_schedule_is_the_papers():
     config = TrainConfig()
     assert [config.learning_rate(e) for e in (0, 19, 20, 24, 25, 29)] == pytest.approx(

@@ -1,0 +1,127 @@
+"""Mixed precision against float32, side by side in one run: the training step of the
+dense baseline and Sparse+ (batch 16, 64x64, L1 + Adam, through train.py's Trainer), the
+shipped models' Set12 PSNR and restore time per precision, and (``--train-steps``) a short
+training run per precision from the same seed with the Set12 PSNR it reaches.
+
+    python benchmarks/precision_speed.py [--steps 10] [--train-steps 1000]
+        [--data-dir ../shared/data/Train400] [--markdown docs/precision.md]
+"""
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+
+from nsr_tf import pretrained  # noqa: I100  (quiet TensorFlow first)
+from nsr_tf.data import Degradation
+from nsr_tf.evaluation import evaluate_folder, summarise
+from nsr_tf.model_io import load
+from nsr_tf.precision import choose
+from nsr_tf.train import TrainConfig, Trainer
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tiling import cpu_name  # noqa: E402
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SET12 = os.path.join(REPO, "testsets", "Set12")
+TRAIN400 = os.path.join(REPO, "..", "shared", "data", "Train400")
+
+
+def step_ms(variant, policy, data_dir, steps):
+    job = tempfile.mkdtemp(prefix="nsr_precision_")
+    try:
+        trainer = Trainer(TrainConfig(task="denoise", variant=variant, data_dir=data_dir,
+                                      epochs=1, patches_per_image=1, job_dir=job,
+                                      precision=policy), log=lambda *_: None)
+        batch = next(iter(trainer.dataset))
+        float(trainer._train_step(*batch))   # trace
+        float(trainer._train_step(*batch))
+        start = time.perf_counter()
+        for _ in range(steps):
+            float(trainer._train_step(*batch))
+        return (time.perf_counter() - start) / steps * 1e3
+    finally:
+        shutil.rmtree(job, ignore_errors=True)
+
+
+def set12(model, policy):
+    start = time.perf_counter()
+    rows = evaluate_folder(SET12, Degradation("denoise", 25), model, tile_size=64,
+                           overlap=16, precision=policy)
+    return summarise(rows)[0]["psnr"], time.perf_counter() - start
+
+
+def short_run(policy, data_dir, steps, work):
+    images = len([n for n in os.listdir(data_dir) if n.endswith(".png")])
+    job = os.path.join(work, policy)
+    config = TrainConfig(task="denoise", variant="sparse+", data_dir=data_dir, epochs=1,
+                         patches_per_image=max(1, round(steps * 16 / images)), job_dir=job,
+                         precision=policy, seed=0)
+    start = time.perf_counter()
+    trainer = Trainer(config, log=lambda *_: None)
+    trainer.fit()
+    seconds = time.perf_counter() - start
+    model, _ = load(os.path.join(job, "best.keras"))
+    return int(trainer.step), seconds, set12(model, "float32")[0]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--steps", type=int, default=10, help="timed training steps")
+    parser.add_argument("--train-steps", type=int, default=0,
+                        help="also train Sparse+ this many steps per precision (0: skip)")
+    parser.add_argument("--data-dir", default=TRAIN400 if os.path.isdir(TRAIN400) else None)
+    parser.add_argument("--markdown")
+    args = parser.parse_args(argv)
+    if not args.data_dir:
+        parser.error("no Train400 beside the repository: pass --data-dir")
+    auto, reason = choose("auto")
+    low = auto if auto != "float32" else "mixed_bfloat16"
+    policies = ["float32", low]
+    lines = [f"CPU: {cpu_name()}, {os.cpu_count()} cores; auto: {auto} ({reason})",
+             f"command: python benchmarks/precision_speed.py "
+             f"{' '.join(argv or sys.argv[1:])}", "",
+             "Training step, batch 16 of 64x64, L1 + Adam (ms/step):", "",
+             "| model | " + " | ".join(policies) + " | speed-up |", "|---|---|---|---|"]
+    print("\n".join(lines), flush=True)
+    steps = {}
+    for variant in ("baseline", "sparse+"):
+        steps[variant] = {p: step_ms(variant, p, args.data_dir, args.steps) for p in policies}
+        line = (f"| {variant} | " + " | ".join(f"{steps[variant][p]:.0f}" for p in policies)
+                + f" | {steps[variant]['float32'] / steps[variant][low]:.2f}x |")
+        print(line, flush=True)
+        lines.append(line)
+    ratio = [f"{p}: {steps['sparse+'][p] / steps['baseline'][p]:.2f}" for p in policies]
+    part = ["", "Sparse+ / baseline step: " + ", ".join(ratio), "",
+            "Shipped models, Set12 sigma 25 (tile 64/16), PSNR and seconds per precision:",
+            "", "| model | " + " | ".join(policies) + " | PSNR change |", "|---|---|---|---|"]
+    for name in ("denoise-sigma25", "denoise-sigma25-baseline"):
+        model, _ = pretrained.load(name)
+        scores = {p: set12(model, p) for p in policies}
+        part.append(f"| {name} | " + " | ".join(f"{scores[p][0]:.3f} dB, {scores[p][1]:.1f} s"
+                                                 for p in policies)
+                    + f" | {scores[low][0] - scores['float32'][0]:+.4f} dB |")
+        print(part[-1], flush=True)
+    if args.train_steps:
+        work = tempfile.mkdtemp(prefix="nsr_precision_runs_")
+        part += ["", f"Sparse+ trained {args.train_steps} steps per precision (same seed, "
+                 "lr 1e-3), Set12 PSNR of the float32 best.keras:", "",
+                 "| precision | steps | wall | Set12 PSNR |", "|---|---|---|---|"]
+        for policy in policies:
+            done, seconds, psnr = short_run(policy, args.data_dir, args.train_steps, work)
+            part.append(f"| {policy} | {done} | {seconds / 60:.1f} min | {psnr:.3f} dB |")
+            print(part[-1], flush=True)
+        shutil.rmtree(work, ignore_errors=True)
+    print("\n".join(part[:5]))
+    lines += part
+    if args.markdown:
+        with open(args.markdown, "w") as handle:
+            handle.write("\n".join(lines) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

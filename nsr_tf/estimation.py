@@ -1,0 +1,54 @@
+"""What a degraded photo does not say out loud: its noise level and its JPEG quality.
+
+``estimate_sigma``: the Gaussian noise level of an image, by scikit-image's wavelet-based
+estimator (Donoho's MAD of the finest diagonal wavelet coefficients), a maintained
+implementation rather than our own. ``jpeg_quality``: the IJG (libjpeg) quality whose
+luminance quantization table is closest to the one stored in a JPEG file.
+"""
+
+import numpy as np
+
+# The IJG base luminance quantization table (ITU-T T.81 Annex K, table K.1), row-major:
+# Pillow reports a file's tables in this (natural) order.
+IJG_LUMINANCE = np.array([
+    16, 11, 10, 16, 24, 40, 51, 61,
+    12, 12, 14, 19, 26, 58, 60, 55,
+    14, 13, 16, 24, 40, 57, 69, 56,
+    14, 17, 22, 29, 51, 87, 80, 62,
+    18, 22, 37, 56, 68, 109, 103, 77,
+    24, 35, 55, 64, 81, 104, 113, 92,
+    49, 64, 78, 87, 103, 121, 120, 101,
+    72, 92, 95, 98, 112, 100, 103, 99], np.int64)
+
+
+def ijg_table(quality):
+    """The luminance table libjpeg writes for ``quality`` (1-100, baseline)."""
+    scale = 5000 // quality if quality < 50 else 200 - 2 * quality
+    return np.clip((IJG_LUMINANCE * scale + 50) // 100, 1, 255)
+
+
+def jpeg_quality(path):
+    """(quality, exact) of a JPEG file: the IJG quality whose luminance table is closest
+    to the file's (mean absolute difference), and whether it matches exactly (a libjpeg
+    or Pillow file; other encoders give the nearest equivalent). None for a file that is
+    not a JPEG."""
+    from PIL import Image
+    with Image.open(path) as image:
+        tables = getattr(image, "quantization", None)
+        if image.format != "JPEG" or not tables:
+            return None
+    luminance = np.asarray(tables[min(tables)], np.int64)
+    errors = [np.abs(ijg_table(q) - luminance).mean() for q in range(1, 101)]
+    best = int(np.argmin(errors))
+    return best + 1, bool(errors[best] == 0)
+
+
+def estimate_sigma(image):
+    """The noise standard deviation of ``image`` (float, [0, 1] scale, (H, W) or (H, W, C))
+    on the [0, 255] scale, as the denoisers' ``sigma``: scikit-image's
+    ``estimate_sigma``, averaged over the channels."""
+    from skimage.restoration import estimate_sigma as wavelet_sigma
+    image = np.asarray(image, np.float64)
+    channel_axis = -1 if image.ndim == 3 else None
+    return float(wavelet_sigma(image, channel_axis=channel_axis, average_sigmas=True)
+                 * 255.0)
