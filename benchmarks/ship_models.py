@@ -15,10 +15,10 @@ import shutil
 import sys
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SET12 = os.path.join(REPO, "..", "shared", "data", "Set12")
+SET12 = os.path.join(REPO, "testsets", "Set12")
 
 _TRAIN = ("python training/train.py --task denoise --sigma 25 --variant {} "
-          "--data-dir ../shared/data/Train400 --patches-per-image 12")
+          "--data-dir ../shared/data/Train400 --patches-per-image 12 --precision float32")
 # How the shipped models were trained, in order (2 CPU cores). Rerunning a job with a
 # larger --epochs resumes it from its last checkpoint under that run's lr schedule (x0.2
 # after epochs round(20/30 E) and round(25/30 E)).
@@ -116,7 +116,10 @@ def write_card(rows, compare=None):
               "Data: Train400 (400 gray 180x180 BSD images; the last 4 in sorted order held "
               "out for validation), AWGN sigma 25 on the fly, random 64x64 patches, batch "
               "16, L1, Adam 1e-3; the epoch with the best validation PSNR shipped. "
-              "Hardware: 2 CPU cores (AMD EPYC), TensorFlow 2.21 CPU. The paper's schedule "
+              "Hardware: 2 CPU cores (AMD EPYC), TensorFlow 2.21 CPU, float32 "
+              "(`--precision float32` reproduces them; new runs default to `--precision "
+              "auto`, bfloat16 on that CPU, about 1.6x faster per step, docs/benchmarks.md)"
+              ". The paper's schedule "
               "is 30 epochs x 100 patches per image (74,250 steps of batch 16 on Train400): "
               "these models are far from converged.", "",
               "Schedules (commands run in this order; rerunning a job with a larger "

@@ -49,12 +49,13 @@ def baseline_output(degradation, degraded, method):
 
 def evaluate_folder(folder, degradation, model=None, baselines=(), channels=1,
                     tile_size=PROTOCOL_TILE, overlap=PROTOCOL_OVERLAP, ensemble=False,
-                    batch_size=None, progress=None, precision="float32"):
+                    batch_size=None, progress=None, precision="float32", map_sigma=None):
     """Per-image PSNR/SSIM rows for every method on one folder.
 
     Returns a list of dicts: dataset, image, method, psnr, ssim. Gray data is scored on
     gray; RGB on the Y channel for SR; SR shaves ``scale`` border pixels. ``precision``:
-    what the model computes in (``nsr_tf.precision``).
+    what the model computes in (``nsr_tf.precision``). A noise-level-map model (one input
+    channel more than ``channels``) is told ``map_sigma`` (default: the true sigma).
     """
     images, problems = load_images(list_images(folder), channels)
     if problems:
@@ -63,6 +64,8 @@ def evaluate_folder(folder, degradation, model=None, baselines=(), channels=1,
     shave = degradation.scale if degradation.task == "sr" else 0
     y_channel = degradation.task == "sr" and channels == 3
     predictor = TiledPredictor.of(model, precision) if model is not None else None
+    noise_map = model is not None and model.input_shape[-1] == channels + 1
+    strength = degradation.sigma if map_sigma is None else map_sigma
     rows = []
     for path, image in images.items():
         degraded = degradation.degrade_file(image, path)
@@ -70,8 +73,10 @@ def evaluate_folder(folder, degradation, model=None, baselines=(), channels=1,
         outputs = {method: baseline_output(degradation, degraded, method)
                    for method in baselines}
         if predictor is not None:
+            model_input = degradations.with_noise_map(degraded, strength) if noise_map \
+                else degraded
             outputs["model"] = restore_ensemble(
-                predictor, degraded, ensemble, tile_size=tile_size, overlap=overlap,
+                predictor, model_input, ensemble, tile_size=tile_size, overlap=overlap,
                 batch_size=batch_size, scale=degradation.output_scale)
         for method, output in outputs.items():
             rows.append({"dataset": dataset, "image": os.path.basename(path),

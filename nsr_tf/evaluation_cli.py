@@ -40,6 +40,9 @@ def parser():
     p.add_argument("--precision", default="float32",
                    choices=("auto", "float32", "mixed_bfloat16", "mixed_float16"),
                    help="what the model computes in (default: %(default)s)")
+    p.add_argument("--map-sigma", type=float,
+                   help="a noise-level-map model: the sigma it is told (default: the true "
+                        "--sigma); e.g. to measure a wrong strength setting")
     p.add_argument("--per-image", action="store_true", help="print every image's scores")
     p.add_argument("--json", help="write all rows and the summary as JSON")
     p.add_argument("--csv", help="write the per-image rows as CSV")
@@ -102,7 +105,8 @@ def main(argv=None):
                 rows += evaluate_folder(folder, degradation, model, args.baseline, channels,
                                         tile, overlap, args.ensemble, args.batch_size,
                                         progress=lambda: bar.update(1),
-                                        precision=args.precision)
+                                        precision=args.precision,
+                                        map_sigma=args.map_sigma)
     except (model_io.ModelError, BadImageError, ValueError) as error:
         print(f"evaluate.py: error: {error}", file=sys.stderr)
         return 1

@@ -7,7 +7,7 @@ import os
 import keras
 
 import nsr_tf.layers  # noqa: F401  (registers the custom layers before loading)
-from nsr_tf.layers import PixelShuffle, SparseConv2D
+from nsr_tf.layers import ChannelSlice, PixelShuffle, SparseConv2D
 
 
 class ModelError(ValueError):
@@ -17,16 +17,19 @@ class ModelError(ValueError):
 def model_info(model, path=None):
     """What a model is for. Reads ``<stem>.json`` beside ``path`` when there is one."""
     scale = next((layer.scale for layer in model.layers if isinstance(layer, PixelShuffle)), 1)
-    info = {"channels": int(model.input_shape[-1]), "scale": int(scale),
-            "sparse": any(isinstance(layer, SparseConv2D) for layer in model.layers)}
+    noise_map = any(isinstance(layer, ChannelSlice) for layer in model.layers)
+    info = {"channels": int(model.input_shape[-1]) - noise_map, "scale": int(scale),
+            "sparse": any(isinstance(layer, SparseConv2D) for layer in model.layers),
+            "noise_map": noise_map}
     if path:
         meta = os.path.splitext(path)[0] + ".json"
         if os.path.exists(meta):
             with open(meta) as handle:
                 data = json.load(handle)
             config = data.get("config", {})
-            info.update({key: config[key] for key in ("task", "sigma", "quality", "variant")
-                         if key in config})
+            info.update({key: config[key] for key in ("task", "sigma", "quality", "variant",
+                                                      "sigma_range")
+                         if config.get(key) is not None})
             for key in ("tile_size", "overlap"):
                 if key in data:
                     info[key] = data[key]

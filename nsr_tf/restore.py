@@ -28,7 +28,9 @@ def parser():
                         "downscale) for a demo; also writes the degraded image")
     p.add_argument("--task", choices=("denoise", "jpeg", "sr"),
                    help="only for models without their training JSON")
-    p.add_argument("--sigma", type=float, help="--degrade: AWGN sigma (default: the model's)")
+    p.add_argument("--sigma", help="a noise-level-map model: the noise level it is told "
+                   "(the strength), a number on [0, 255] or 'auto' to estimate it per image "
+                   "(default); --degrade: the AWGN sigma added (default: the model's)")
     p.add_argument("--quality", type=int, help="--degrade: JPEG quality (default: model's)")
     p.add_argument("--tile-size", type=int,
                    help="default: twice the model's training patch (128 for 64; measured: "
@@ -83,10 +85,12 @@ def save(path, image, bits=8):
 
 
 def restore_file(path, predictor, info, degradation, args, out_dir, tiling, inputs=()):
-    """Restores one file; returns the written output path(s). Refuses to write over any
-    path in ``inputs``."""
+    """Restores one file; returns (the written output paths, a note or None: the noise
+    level a noise-map model was told, or the JPEG quality read from the file). Refuses to
+    write over any path in ``inputs``."""
     from nsr_tf.data import degradations
     from nsr_tf.data.images import read_image
+    from nsr_tf.estimation import estimate_sigma, jpeg_quality
     from nsr_tf.inference import restore
 
     image = read_image(path, keep_alpha=True)
@@ -109,14 +113,29 @@ def restore_file(path, predictor, info, degradation, args, out_dir, tiling, inpu
         written.append(degraded_path)
     scale = info["scale"]
     channels = info["channels"]
+    strength = note = None
+    if info.get("noise_map"):   # the noise level the model is told: given or estimated
+        estimated = args.sigma in (None, "auto")
+        strength = estimate_sigma(color) if estimated else float(args.sigma)
+        note = f"sigma {strength:.1f}" + (" (estimated)" if estimated else "")
+    elif degradation.task == "jpeg" and not args.degrade:
+        read = jpeg_quality(path)
+        note = f"JPEG quality {read[0]}{'' if read[1] else ' (nearest IJG)'} read from the " \
+            f"file; the model was trained at {degradation.quality}" if read else \
+            "not a JPEG file: no quality to read"
+
+    def run(image):   # (H, W, C) -> (H*s, W*s, C)
+        if strength is not None:
+            image = degradations.with_noise_map(image, strength)
+        return restore(predictor, image, scale=scale, **tiling)
+
     if channels == color.shape[-1]:
-        restored = restore(predictor, color, scale=scale, **tiling)
+        restored = run(color)
     elif channels == 1:  # a gray model restores each colour channel
-        restored = np.stack([restore(predictor, color[..., c], scale=scale, **tiling)
-                             for c in range(color.shape[-1])], axis=-1)
+        restored = np.concatenate([run(color[..., c:c + 1]) for c in range(color.shape[-1])],
+                                  axis=-1)
     else:  # an RGB model on a gray image
-        restored = restore(predictor, np.repeat(color, 3, -1), scale=scale, **tiling)
-        restored = restored.mean(axis=-1, keepdims=True)
+        restored = run(np.repeat(color, 3, -1)).mean(axis=-1, keepdims=True)
     if restored.ndim == 2:
         restored = restored[..., None]
     if alpha is not None:
@@ -124,7 +143,7 @@ def restore_file(path, predictor, info, degradation, args, out_dir, tiling, inpu
             alpha = degradations.imresize(alpha, scale)
         restored = np.concatenate([restored, np.clip(alpha, 0, 1)], axis=-1)
     save(out_path, restored, bits=_bit_depth(path))
-    return written + [out_path]
+    return [*written, out_path], note
 
 
 def main(argv=None):
@@ -149,8 +168,17 @@ def main(argv=None):
     except model_io.ModelError as error:
         print(f"nsr-restore: error: {error}", file=sys.stderr)
         return 1
+    if args.sigma not in (None, "auto"):
+        try:
+            if not float(args.sigma) >= 0:
+                raise ValueError
+        except ValueError:
+            print(f"nsr-restore: error: --sigma must be a number >= 0 or 'auto', got "
+                  f"{args.sigma!r}", file=sys.stderr)
+            return 2
+    given_sigma = float(args.sigma) if args.sigma not in (None, "auto") else None
     task = args.task or info.get("task") or "denoise"
-    degradation = Degradation(task, args.sigma or info.get("sigma") or 25.0,
+    degradation = Degradation(task, given_sigma or info.get("sigma") or 25.0,
                               args.quality or info.get("quality") or 10, info["scale"])
     from nsr_tf import precision
     policy, reason = precision.choose(args.precision)
@@ -184,9 +212,9 @@ def main(argv=None):
     failures = 0
     for path in tqdm(files, unit="image", desc="restoring", file=sys.stderr):
         try:
-            written = restore_file(path, predictor, info, degradation, args, args.out, tiling,
-                                   inputs)
-            tqdm.write(f"{path} -> {', '.join(written)}")
+            written, note = restore_file(path, predictor, info, degradation, args, args.out,
+                                         tiling, inputs)
+            tqdm.write(f"{path}{f' ({note})' if note else ''} -> {', '.join(written)}")
         except (BadImageError, ValueError, OSError) as error:
             failures += 1
             tqdm.write(f"nsr-restore: error: {error}", file=sys.stderr)

@@ -68,7 +68,7 @@ MEMORY = textwrap.dedent("""
     restore(model, np.zeros((64, 64), np.float32))       # warm up TF
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     image = np.random.default_rng(0).uniform(size=(3000, 4000)).astype(np.float32)
-    out = restore(model, image, tile_size=64, overlap=16, batch_size=16)
+    out = restore(model, image)            # the defaults: 128 px tiles, ~64k-pixel batches
     assert out.shape == (3000, 4000)
     print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024)
 """)

@@ -70,3 +70,49 @@ def test_backends_and_precisions_agree(model_file, tmp_path):
     assert "precision mixed_bfloat16" in messages["bfloat16"]
     assert np.abs(outputs["litert"] - outputs["float32"]).max() <= 1      # 8-bit rounding
     assert 0 < np.abs(outputs["bfloat16"] - outputs["float32"]).max() <= 4
+
+
+def test_a_noise_map_model_is_told_the_given_or_estimated_sigma(tmp_path):
+    import json
+
+    from nsr_tf import build_model
+    model = build_model("denoise", "sparse+", num_blocks=1, noise_map=True)
+    model.save(tmp_path / "m.keras")
+    (tmp_path / "m.json").write_text(json.dumps(
+        {"config": {"task": "denoise", "sigma": 25, "sigma_range": [0, 75]},
+         "tile_size": 32, "overlap": 8}))
+    rng = np.random.default_rng(2)
+    clean = np.full((60, 60), 128.0)
+    noisy = np.clip(clean + rng.normal(0, 20, clean.shape), 0, 255).astype(np.uint8)
+    Image.fromarray(noisy).save(tmp_path / "x.png")
+    auto = restore(tmp_path / "x.png", "--model", tmp_path / "m.keras", "--out",
+                   tmp_path / "auto", "--precision", "float32")
+    assert auto.returncode == 0, auto.stderr[-2000:]
+    estimated = float(auto.stdout.split("(sigma ")[1].split(" ")[0])
+    assert abs(estimated - 20) < 3 and "(estimated)" in auto.stdout
+    given = restore(tmp_path / "x.png", "--model", tmp_path / "m.keras", "--out",
+                    tmp_path / "given", "--sigma", "40", "--precision", "float32")
+    assert given.returncode == 0 and "(sigma 40.0)" in given.stdout
+    first = np.asarray(Image.open(tmp_path / "auto" / "x_restored.png"), float)
+    second = np.asarray(Image.open(tmp_path / "given" / "x_restored.png"), float)
+    assert np.abs(first - second).max() > 0                     # the strength matters
+    bad = restore(tmp_path / "x.png", "--model", tmp_path / "m.keras", "--out",
+                  tmp_path / "bad", "--sigma", "loud")
+    assert bad.returncode == 2 and "--sigma must be a number" in bad.stderr
+
+
+def test_a_jpeg_models_run_says_the_files_quality(tmp_path, testsets):
+    import json
+
+    from nsr_tf import build_model
+    build_model("jpeg", "sparse-", num_blocks=1).save(tmp_path / "m.keras")
+    (tmp_path / "m.json").write_text(json.dumps(
+        {"config": {"task": "jpeg", "quality": 10}, "tile_size": 32, "overlap": 8}))
+    image = Image.open(os.path.join(testsets, "classic5", "lena.png")).crop((0, 0, 64, 64))
+    image.save(tmp_path / "q30.jpg", quality=30)
+    image.save(tmp_path / "p.png")
+    result = restore(tmp_path / "q30.jpg", tmp_path / "p.png", "--model", tmp_path / "m.keras",
+                     "--out", tmp_path / "out", "--precision", "float32")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "JPEG quality 30 read from the file; the model was trained at 10" in result.stdout
+    assert "not a JPEG file" in result.stdout

@@ -21,6 +21,17 @@ def add_noise(images, sigma):
                                      dtype=images.dtype)
 
 
+def with_noise_map(image, sigma):
+    """``image`` (H, W, C) with one more channel, the noise level map sigma / 255 (numpy
+    or tf, as given): the input of a noise-level-conditioned denoiser."""
+    if isinstance(image, tf.Tensor):
+        level = tf.ones_like(image[..., :1]) * tf.cast(sigma / 255.0, image.dtype)
+        return tf.concat([image, level], axis=-1)
+    image = np.asarray(image, np.float32)
+    return np.concatenate([image, np.full(image.shape[:-1] + (1,), sigma / 255.0,
+                                          np.float32)], axis=-1)
+
+
 def file_seed(path):
     """A seed from the file's base name, the same on every machine and run."""
     return zlib.crc32(os.path.basename(str(path)).encode("utf-8"))

@@ -22,6 +22,9 @@ class Degradation:
     sigma: float = 25.0
     quality: int = 10
     scale: int = 1
+    # denoise: train on sigma drawn per patch from [low, high] and feed the model the
+    # noise level map (``degradations.with_noise_map``); evaluation uses ``sigma``.
+    sigma_range: tuple | None = None
 
     def __post_init__(self):
         if self.task not in ("denoise", "jpeg", "sr"):
@@ -32,12 +35,33 @@ class Degradation:
             raise ValueError(f"--quality must be in 1..100, got {self.quality}")
         if self.task == "sr" and self.scale not in (2, 3, 4):
             raise ValueError(f"--scale must be 2, 3 or 4, got {self.scale}")
+        if self.sigma_range is not None:
+            low, high = self.sigma_range
+            if self.task != "denoise" or not 0 <= low < high:
+                raise ValueError(f"--sigma-range needs --task denoise and 0 <= LOW < HIGH, "
+                                 f"got {low:g} {high:g}")
+            object.__setattr__(self, "sigma_range", (float(low), float(high)))
+
+    @property
+    def noise_map(self):
+        """Whether the model takes the noise level map as an extra input channel."""
+        return self.sigma_range is not None
+
+    def model_input(self, degraded, sigma=None):
+        """What the model is fed for ``degraded``: itself, or with the noise level map of
+        ``sigma`` (default: this degradation's) for a noise-map model."""
+        if not self.noise_map:
+            return degraded
+        return degradations.with_noise_map(degraded, self.sigma if sigma is None else sigma)
 
     @property
     def output_scale(self):
         return self.scale if self.task == "sr" else 1
 
     def describe(self):
+        if self.noise_map:
+            low, high = self.sigma_range
+            return f"AWGN sigma {self.sigma:g} (noise map; trained on {low:g}-{high:g})"
         return {"denoise": f"AWGN sigma {self.sigma:g}", "jpeg": f"JPEG quality {self.quality}",
                 "sr": f"bicubic x{self.scale}"}[self.task]
 
@@ -134,12 +158,18 @@ def training_dataset(images, degradation, patch_size, batch_size,
             degraded = lr_patch
         else:
             (hr_patch,) = _augment([lr_patch], seeds)
-            if degradation.task == "denoise":
+            if degradation.noise_map:   # a noise level per patch, given to the model
+                low, high = degradation.sigma_range
+                sigma = tf.random.stateless_uniform((), seeds + 11, low, high)
+                degraded = degradations.with_noise_map(
+                    degradations.add_noise(hr_patch, sigma), sigma)
+            elif degradation.task == "denoise":
                 degraded = degradations.add_noise(hr_patch, degradation.sigma)
             else:
                 hr_patch = tf.ensure_shape(hr_patch, (patch_size, patch_size, channels))
                 degraded = degradations.jpeg_compress(hr_patch, degradation.quality)
-        degraded = tf.ensure_shape(degraded, (patch_size, patch_size, channels))
+        degraded = tf.ensure_shape(degraded, (patch_size, patch_size,
+                                              channels + degradation.noise_map))
         hr_patch = tf.ensure_shape(hr_patch, (patch_size * scale, patch_size * scale, channels))
         return degraded, hr_patch
 

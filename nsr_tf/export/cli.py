@@ -90,6 +90,9 @@ def main(argv=None):
         return 1
     try:
         model, info = model_io.load(model_path)
+        if info["noise_map"]:
+            raise ExportError(f"{model_path}: a noise-level-map model; its export (the map "
+                              f"as an input channel) is not built yet")
         task = info.get("task") or "denoise"
         degradation = Degradation(task, info.get("sigma") or 25.0, info.get("quality") or 10,
                                   info["scale"])

@@ -23,6 +23,10 @@ def parser():
                         "edsr-l); default sparse+")
     p.add_argument("--sigma", type=float, default=d.sigma, help="denoise: AWGN sigma on "
                    "[0, 255] (default 25)")
+    p.add_argument("--sigma-range", type=float, nargs=2, metavar=("LOW", "HIGH"),
+                   help="denoise: one model for every sigma in [LOW, HIGH] (e.g. 0 75): the "
+                        "noise level map is an extra input channel, sigma is drawn per "
+                        "patch; validation uses --sigma")
     p.add_argument("--quality", type=int, default=d.quality, help="jpeg: quality (default 10)")
     p.add_argument("--scale", type=int, default=d.scale, help="sr: 2, 3 or 4 (default 2)")
     p.add_argument("--channels", type=int, choices=(1, 3), default=None,

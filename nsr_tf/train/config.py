@@ -14,6 +14,9 @@ class TrainConfig:
     task: str = "denoise"
     variant: str = "sparse+"
     sigma: float = 25.0
+    # denoise: [low, high] to train one noise-level-conditioned model (the noise level
+    # map as an extra input channel, sigma drawn per patch); validation uses ``sigma``.
+    sigma_range: list | None = None
     quality: int = 10
     scale: int = 2
     channels: int | None = None
@@ -50,8 +53,9 @@ class TrainConfig:
 
     def model_key(self):
         """What must match to resume: the network and what it learns."""
-        return {k: getattr(self, k) for k in ("task", "variant", "sigma", "quality", "scale",
-                                              "channels", "num_blocks", "model_overrides")}
+        return {k: getattr(self, k) for k in ("task", "variant", "sigma", "sigma_range",
+                                              "quality", "scale", "channels", "num_blocks",
+                                              "model_overrides")}
 
     def save(self, path):
         tmp = path + ".tmp"

@@ -34,6 +34,8 @@ class TrainingError(RuntimeError):
 def default_job_dir(config):
     what = {"denoise": f"sigma{config.sigma:g}", "jpeg": f"q{config.quality}",
             "sr": f"x{config.scale}"}[config.task]
+    if config.task == "denoise" and config.sigma_range:
+        what = "sigma{:g}-{:g}".format(*config.sigma_range)
     return os.path.join("jobs", f"{config.task}-{what}-{config.variant}")
 
 
@@ -68,8 +70,10 @@ class Trainer:
         config.channels = config.channels or DEFAULT_CHANNELS[config.task]
         config.patch_size = config.patch_size or DEFAULT_PATCH_SIZE[config.task]
         config.job_dir = config.job_dir or default_job_dir(config)
-        self.degradation = Degradation(config.task, config.sigma, config.quality,
-                                       config.scale if config.task == "sr" else 1)
+        self.degradation = Degradation(
+            config.task, config.sigma, config.quality,
+            config.scale if config.task == "sr" else 1,
+            tuple(config.sigma_range) if config.sigma_range else None)
         self.strategy = make_strategy(config.strategy, config.cpu_replicas)
         self.chief = is_chief(self.strategy)
         replicas = self.strategy.num_replicas_in_sync
@@ -159,7 +163,8 @@ class Trainer:
                 overrides["num_blocks"] = c.num_blocks
             model = build_model(c.task, c.variant, channels=c.channels,
                                 scale=self.degradation.output_scale if c.task == "sr"
-                                else None, **overrides)
+                                else None, noise_map=self.degradation.noise_map,
+                                **overrides)
             self.policy, reason = precision.choose(c.precision)
             self.log(precision.describe(self.policy, reason))
             self.model = precision.with_policy(model, self.policy)
@@ -287,7 +292,8 @@ class Trainer:
         scores = {"psnr": [], "ssim": [], "input_psnr": []}
         self.samples = []
         for name, degraded, clean in self.val_pairs:
-            restored = restore(self.model, degraded, tile_size=c.patch_size,
+            restored = restore(self.model, self.degradation.model_input(degraded),
+                               tile_size=c.patch_size,
                                overlap=c.patch_size // 4, scale=scale,
                                precision=self.policy)
             scores["psnr"].append(metrics.psnr(clean, restored, shave, y_channel))

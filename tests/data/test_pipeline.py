@@ -74,3 +74,27 @@ def test_bad_degradation_arguments():
         Degradation("jpeg", quality=101)
     with pytest.raises(ValueError, match="--scale"):
         Degradation("sr", scale=5)
+
+
+def test_noise_map_patches_carry_their_own_sigma():
+    degradation = Degradation("denoise", sigma=25, sigma_range=(5, 60))
+    data = training_dataset(images(4), degradation, patch_size=32, batch_size=8,
+                            patches_per_image=16)
+    sigmas, measured = [], []
+    for degraded, clean in data:
+        assert degraded.shape == (8, 32, 32, 2) and clean.shape == (8, 32, 32, 1)
+        level = degraded[..., 1].numpy()
+        assert np.ptp(level, axis=(1, 2)).max() < 1e-6            # constant per patch
+        sigmas += list(level[:, 0, 0] * 255)
+        measured += list(np.std(degraded[..., :1] - clean, axis=(1, 2, 3)).numpy() * 255)
+    sigmas, measured = np.array(sigmas), np.array(measured)
+    assert 5 <= sigmas.min() and sigmas.max() <= 60 and np.ptp(sigmas) > 25
+    np.testing.assert_allclose(measured, sigmas, rtol=0.12, atol=0.5)   # the noise added
+    # evaluation: the fixed sigma and its map
+    image = images(1)[0]
+    model_input = degradation.model_input(image)
+    assert model_input.shape == image.shape[:2] + (2,)
+    np.testing.assert_allclose(model_input[..., 1], 25 / 255, rtol=1e-6)
+    assert "noise map" in degradation.describe()
+    with pytest.raises(ValueError, match="sigma-range"):
+        Degradation("jpeg", sigma_range=(0, 50))

@@ -136,6 +136,21 @@ def test_float16_scales_the_loss(data_dir, tmp_path):
                for b, v in zip(before, trainer.model.trainable_variables))
 
 
+def test_a_noise_map_denoiser_trains_on_a_range_of_sigmas(data_dir, tmp_path):
+    from nsr_tf import model_io
+    job = tmp_path / "job"
+    result = run(["--data-dir", str(data_dir), "--epochs", "1", "--job-dir", str(job), *TINY,
+                  "--sigma-range", "0", "75", "--sigma", "30", "--precision", "float32"])
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "AWGN sigma 30 (noise map; trained on 0-75)" in result.stdout
+    model, info = model_io.load(str(job / "best.keras"))
+    assert model.input_shape[-1] == 2 and info["channels"] == 1 and info["noise_map"]
+    assert info["sigma_range"] == [0, 75] and info["sigma"] == 30
+    bad = run(["--data-dir", str(data_dir), "--job-dir", str(tmp_path / "bad"), *TINY,
+               "--task", "jpeg", "--sigma-range", "0", "75"])
+    assert bad.returncode == 1 and "--sigma-range needs --task denoise" in bad.stderr
+
+
 def test_learning_rate_schedule_is_the_papers():
     config = TrainConfig()
     assert [config.learning_rate(e) for e in (0, 19, 20, 24, 25, 29)] == pytest.approx(
