@@ -51,20 +51,28 @@ def test_never_overwrites_an_input(model_file, tmp_path):
     assert (tmp_path / "x_restored_restored.png").exists()
 
 
-def test_backends_and_precisions_agree(model_file, tmp_path):
+def restore_here(capsys, *args):
+    """nsr-restore in this process (no TensorFlow start-up): (exit code, stdout, stderr)."""
+    from nsr_tf.restore import main
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_backends_and_precisions_agree(model_file, tmp_path, capsys):
     image = np.random.default_rng(1).integers(0, 256, (70, 90), dtype=np.uint8)
     Image.fromarray(image).save(tmp_path / "x.png")
     outputs, messages = {}, {}
     for name, extra in (("float32", ["--precision", "float32"]),
                         ("litert", ["--backend", "litert"]),
                         ("bfloat16", ["--precision", "mixed_bfloat16", "--overlap", "8"])):
-        result = restore(tmp_path / "x.png", "--model", model_file, "--out", tmp_path / name,
-                         *extra)
-        assert result.returncode == 0, result.stderr[-2000:]
+        code, _, err = restore_here(capsys, tmp_path / "x.png", "--model", model_file, "--out",
+                                    tmp_path / name, *extra)
+        assert code == 0, err[-2000:]
         # the model was trained on 32 px patches: tiles of 64, overlap a quarter patch
-        assert "tiles 64 overlap 8" in result.stderr
+        assert "tiles 64 overlap 8" in err
         outputs[name] = np.asarray(Image.open(tmp_path / name / "x_restored.png"), float)
-        messages[name] = result.stderr
+        messages[name] = err
     assert "keras, precision float32" in messages["float32"]
     assert "litert, precision float32" in messages["litert"]
     assert "precision mixed_bfloat16" in messages["bfloat16"]
@@ -72,7 +80,7 @@ def test_backends_and_precisions_agree(model_file, tmp_path):
     assert 0 < np.abs(outputs["bfloat16"] - outputs["float32"]).max() <= 4
 
 
-def test_a_noise_map_model_is_told_the_given_or_estimated_sigma(tmp_path):
+def test_a_noise_map_model_is_told_the_given_or_estimated_sigma(tmp_path, capsys):
     import json
 
     from nsr_tf import build_model
@@ -85,23 +93,24 @@ def test_a_noise_map_model_is_told_the_given_or_estimated_sigma(tmp_path):
     clean = np.full((60, 60), 128.0)
     noisy = np.clip(clean + rng.normal(0, 20, clean.shape), 0, 255).astype(np.uint8)
     Image.fromarray(noisy).save(tmp_path / "x.png")
-    auto = restore(tmp_path / "x.png", "--model", tmp_path / "m.keras", "--out",
-                   tmp_path / "auto", "--precision", "float32")
-    assert auto.returncode == 0, auto.stderr[-2000:]
-    estimated = float(auto.stdout.split("(sigma ")[1].split(" ")[0])
-    assert abs(estimated - 20) < 3 and "(estimated)" in auto.stdout
-    given = restore(tmp_path / "x.png", "--model", tmp_path / "m.keras", "--out",
-                    tmp_path / "given", "--sigma", "40", "--precision", "float32")
-    assert given.returncode == 0 and "(sigma 40.0)" in given.stdout
+    code, out, err = restore_here(capsys, tmp_path / "x.png", "--model", tmp_path / "m.keras",
+                                  "--out", tmp_path / "auto", "--precision", "float32")
+    assert code == 0, err[-2000:]
+    estimated = float(out.split("(sigma ")[1].split(" ")[0])
+    assert abs(estimated - 20) < 3 and "(estimated)" in out
+    code, out, _ = restore_here(capsys, tmp_path / "x.png", "--model", tmp_path / "m.keras",
+                                "--out", tmp_path / "given", "--sigma", "40", "--precision",
+                                "float32")
+    assert code == 0 and "(sigma 40.0)" in out
     first = np.asarray(Image.open(tmp_path / "auto" / "x_restored.png"), float)
     second = np.asarray(Image.open(tmp_path / "given" / "x_restored.png"), float)
     assert np.abs(first - second).max() > 0                     # the strength matters
-    bad = restore(tmp_path / "x.png", "--model", tmp_path / "m.keras", "--out",
-                  tmp_path / "bad", "--sigma", "loud")
-    assert bad.returncode == 2 and "--sigma must be a number" in bad.stderr
+    code, _, err = restore_here(capsys, tmp_path / "x.png", "--model", tmp_path / "m.keras",
+                                "--out", tmp_path / "bad", "--sigma", "loud")
+    assert code == 2 and "--sigma must be a number" in err
 
 
-def test_a_jpeg_models_run_says_the_files_quality(tmp_path, testsets):
+def test_a_jpeg_models_run_says_the_files_quality(tmp_path, testsets, capsys):
     import json
 
     from nsr_tf import build_model
@@ -111,8 +120,9 @@ def test_a_jpeg_models_run_says_the_files_quality(tmp_path, testsets):
     image = Image.open(os.path.join(testsets, "classic5", "lena.png")).crop((0, 0, 64, 64))
     image.save(tmp_path / "q30.jpg", quality=30)
     image.save(tmp_path / "p.png")
-    result = restore(tmp_path / "q30.jpg", tmp_path / "p.png", "--model", tmp_path / "m.keras",
-                     "--out", tmp_path / "out", "--precision", "float32")
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert "JPEG quality 30 read from the file; the model was trained at 10" in result.stdout
-    assert "not a JPEG file" in result.stdout
+    code, out, err = restore_here(capsys, tmp_path / "q30.jpg", tmp_path / "p.png", "--model",
+                                  tmp_path / "m.keras", "--out", tmp_path / "out",
+                                  "--precision", "float32")
+    assert code == 0, err[-2000:]
+    assert "JPEG quality 30 read from the file; the model was trained at 10" in out
+    assert "not a JPEG file" in out

@@ -86,7 +86,7 @@ def test_noise_map_patches_carry_their_own_sigma():
         level = degraded[..., 1].numpy()
         assert np.ptp(level, axis=(1, 2)).max() < 1e-6            # constant per patch
         sigmas += list(level[:, 0, 0] * 255)
-        measured += list(np.std(degraded[..., :1] - clean, axis=(1, 2, 3)).numpy() * 255)
+        measured += list(np.std(degraded[..., :1] - clean, axis=(1, 2, 3)) * 255)
     sigmas, measured = np.array(sigmas), np.array(measured)
     assert 5 <= sigmas.min() and sigmas.max() <= 60 and np.ptp(sigmas) > 25
     np.testing.assert_allclose(measured, sigmas, rtol=0.12, atol=0.5)   # the noise added
