@@ -46,18 +46,27 @@ def default_model():
         return None
 
 
-def parity_images(paths, channels, size=128):
+def parity_images(paths, channels, tile=64, size=128):
+    """[(name, image)]: centre crops of at least ``size`` and of one tile; an image
+    smaller than the tile is mirror-padded to it (the export's input is a fixed tile)."""
+    import numpy as np
+
     from nsr_tf.data.images import read_image
     from nsr_tf.data.sources import sample_files
     if not paths:
         samples = {os.path.basename(f): f for f in sample_files()}
         paths = [samples[name] for name in PARITY_SAMPLES if name in samples]
+    size = max(size, tile)
     images = []
     for path in paths:
         image = read_image(path, channels)
         h, w = image.shape[:2]
         top, left = max(0, (h - size) // 2), max(0, (w - size) // 2)
-        images.append((os.path.basename(path), image[top:top + size, left:left + size]))
+        image = image[top:top + size, left:left + size]
+        short = [(0, max(0, tile - n)) for n in image.shape[:2]] + [(0, 0)]
+        if any(after for _, after in short):
+            image = np.pad(image, short, mode="symmetric")
+        images.append((os.path.basename(path), image))
     return images
 
 
@@ -90,12 +99,12 @@ def main(argv=None):
         return 1
     try:
         model, info = model_io.load(model_path)
-        if info["noise_map"]:
-            raise ExportError(f"{model_path}: a noise-level-map model; its export (the map "
-                              f"as an input channel) is not built yet")
         task = info.get("task") or "denoise"
+        # A noise-level-map model takes the map as its last input channel (sigma / 255).
+        sigma_range = tuple(info.get("sigma_range") or (0, 255)) if info["noise_map"] \
+            else None
         degradation = Degradation(task, info.get("sigma") or 25.0, info.get("quality") or 10,
-                                  info["scale"])
+                                  info["scale"], sigma_range)
         tile = args.tile or info.get("tile_size") or (48 if task == "sr" else 64)
         overlap = info.get("overlap", tile // 4)
         form = resolve_form(args.form, model)
@@ -108,7 +117,7 @@ def main(argv=None):
         engine = interpreter(content)
         outside, partitions = undelegated_ops(engine)
         report = parity.check(model, content, parity_images(args.parity_images,
-                                                            info["channels"]),
+                                                            info["channels"], tile),
                               degradation, args.quantize, tile, overlap)
     except (model_io.ModelError, ExportError, BadImageError, ValueError) as error:
         print(f"to_tflite.py: error: {error}", file=sys.stderr)
@@ -123,8 +132,11 @@ def main(argv=None):
         "quality": degradation.quality if task == "jpeg" else None,
         "channels": info["channels"], "scale": info["scale"],
         "tile": tile, "overlap": overlap, "batch": args.batch,
-        "input": {"shape": [args.batch, tile, tile, info["channels"]], "dtype": "float32",
-                  "range": [0.0, 1.0], "layout": "NHWC"},
+        "input": {"shape": [args.batch, tile, tile, int(model.input_shape[-1])],
+                  "dtype": "float32", "range": [0.0, 1.0], "layout": "NHWC"},
+        # the last input channel, if any: the noise level map, sigma / 255 everywhere
+        "noise_map": {"channel": info["channels"], "value": "sigma / 255",
+                      "trained_sigma_range": list(sigma_range)} if sigma_range else None,
         "output": {"shape": [args.batch, tile * info["scale"], tile * info["scale"],
                              info["channels"]], "range": [0.0, 1.0], "clip": True},
         "preset": info.get("variant"), "form": form, "quantization": args.quantize,

@@ -8,6 +8,7 @@ import sys
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from nsr_tf import build_model
 from nsr_tf.data import Degradation
@@ -124,3 +125,26 @@ def test_command_writes_the_model_and_its_metadata(testsets, tmp_path):
     assert meta["ops_outside_xnnpack"] == []
     # paths relative to the .tflite's folder, not the building machine's
     assert meta["model"] == "m.keras" and meta["tflite"] == "m_dynamic.tflite"
+
+
+def test_a_noise_map_model_exports_at_a_tile_larger_than_its_images(testsets, tmp_path):
+    # The map is the last input channel; parity images smaller than the tile are padded.
+    model = build_model("denoise", "sparse+", num_blocks=1, noise_map=True)
+    model.save(tmp_path / "m.keras")
+    (tmp_path / "m.json").write_text(json.dumps(
+        {"config": {"task": "denoise", "sigma": 25, "sigma_range": [0, 75],
+                    "variant": "sparse+"}, "tile_size": 32, "overlap": 8}))
+    small = read_image(os.path.join(testsets, "Set12", "02.png"), 1)[:100, :90, 0]
+    Image.fromarray((small * 255).astype(np.uint8)).save(tmp_path / "small.png")
+    result = subprocess.run(
+        [sys.executable, os.path.join(REPO, "export", "to_tflite.py"), "--model",
+         str(tmp_path / "m.keras"), "--tile", "128", "--parity-images",
+         str(tmp_path / "small.png"), os.path.join(testsets, "Set12", "01.png")],
+        capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "parity PASSED" in result.stdout and "every op delegated" in result.stdout
+    meta = json.loads((tmp_path / "m.tflite.json").read_text())
+    assert meta["input"]["shape"] == [1, 128, 128, 2] and meta["channels"] == 1
+    assert meta["noise_map"] == {"channel": 1, "value": "sigma / 255",
+                                 "trained_sigma_range": [0.0, 75.0]}
+    assert meta["output"]["shape"] == [1, 128, 128, 1]
