@@ -10,10 +10,9 @@ Results: docs/benchmarks.md (LiteRT section).
 """
 
 import argparse
-import os
 import sys
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import nsr_tf  # noqa: E402, F401  (imports TensorFlow without its start-up chatter)
 
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402

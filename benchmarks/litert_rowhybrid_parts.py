@@ -5,10 +5,9 @@ as its own tiny .tflite, timed against a constant-filter 3x3 conv of the same MA
 """
 
 import argparse
-import os
 import sys
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import nsr_tf  # noqa: E402, F401  (imports TensorFlow without its start-up chatter)
 
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402

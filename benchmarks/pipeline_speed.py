@@ -11,7 +11,7 @@ import statistics
 import sys
 import time
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import nsr_tf  # noqa: E402, F401  (imports TensorFlow without its start-up chatter)
 
 import tensorflow as tf  # noqa: E402
 

@@ -9,12 +9,11 @@ the ones the layer uses (docs/benchmarks.md).
 """
 
 import argparse
-import os
 import statistics
 import sys
 import time
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import nsr_tf  # noqa: E402, F401  (imports TensorFlow without its start-up chatter)
 
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
