@@ -165,8 +165,12 @@ def mixture(inputs, channel_gates, group_kernels, group_biases):
     outputs = tf.nn.conv2d(inputs, kernel, strides=1, padding="SAME")
     outputs = outputs + tf.reshape(group_biases, (groups * out_channels,))
     shape = tf.shape(outputs)
-    outputs = tf.reshape(outputs, (shape[0], shape[1], shape[2], groups, out_channels))
-    return tf.einsum("bhwko,bko->bhwo", outputs, channel_gates)
+    # Tensors of rank 4 at most: LiteRT's GPU delegate refuses rank 5 (measured: "RESHAPE:
+    # Tensor dimensions must be less than 5" for the former 5-D reshape and einsum).
+    outputs = tf.reshape(outputs, (shape[0], shape[1] * shape[2], groups, out_channels))
+    gates = tf.reshape(channel_gates, (-1, 1, groups, out_channels))
+    mixed = tf.reduce_sum(outputs * gates, axis=2)
+    return tf.reshape(mixed, (shape[0], shape[1], shape[2], out_channels))
 
 
 PER_SAMPLE_FORMS = {
