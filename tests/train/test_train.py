@@ -103,19 +103,27 @@ def test_resumes_after_kill_9(data_dir, tmp_path):
     assert reader.get_tensor("step/.ATTRIBUTES/VARIABLE_VALUE") == 12 * 5  # 5 steps/epoch
 
 
-def test_a_run_resumes_in_another_precision_and_saves_float32(data_dir, tmp_path):
+def train_here(capsys, args):
+    """train.py in this process (no TensorFlow start-up): (exit code, stdout, stderr)."""
+    from nsr_tf.train.cli import main
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_a_run_resumes_in_another_precision_and_saves_float32(data_dir, tmp_path, capsys):
     import keras
 
     from nsr_tf.precision import policy_of
     job = tmp_path / "job"
-    first = run(["--data-dir", str(data_dir), "--epochs", "1", "--job-dir", str(job), *TINY,
-                 "--precision", "float32"])
-    assert first.returncode == 0, first.stderr[-2000:]
-    assert "precision float32" in first.stdout
-    second = run(["--data-dir", str(data_dir), "--epochs", "2", "--job-dir", str(job), *TINY,
-                  "--precision", "mixed_bfloat16"])
-    assert second.returncode == 0, second.stderr[-2000:]
-    assert "precision mixed_bfloat16" in second.stdout and "epoch 1 of 2 done" in second.stdout
+    code, out, err = train_here(capsys, ["--data-dir", data_dir, "--epochs", "1", "--job-dir",
+                                         job, *TINY, "--precision", "float32"])
+    assert code == 0, err[-2000:]
+    assert "precision float32" in out
+    code, out, err = train_here(capsys, ["--data-dir", data_dir, "--epochs", "2", "--job-dir",
+                                         job, *TINY, "--precision", "mixed_bfloat16"])
+    assert code == 0, err[-2000:]
+    assert "precision mixed_bfloat16" in out and "epoch 1 of 2 done" in out
     best = json.loads((job / "best.json").read_text())
     assert np.isfinite(best["validation"]["psnr"]) and best["precision"] in (
         "float32", "mixed_bfloat16")
@@ -137,19 +145,20 @@ def test_float16_scales_the_loss(data_dir, tmp_path):
                for b, v in zip(before, trainer.model.trainable_variables))
 
 
-def test_a_noise_map_denoiser_trains_on_a_range_of_sigmas(data_dir, tmp_path):
+def test_a_noise_map_denoiser_trains_on_a_range_of_sigmas(data_dir, tmp_path, capsys):
     from nsr_tf import model_io
     job = tmp_path / "job"
-    result = run(["--data-dir", str(data_dir), "--epochs", "1", "--job-dir", str(job), *TINY,
-                  "--sigma-range", "0", "75", "--sigma", "30", "--precision", "float32"])
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert "AWGN sigma 30 (noise map; trained on 0-75)" in result.stdout
+    code, out, err = train_here(capsys, ["--data-dir", data_dir, "--epochs", "1", "--job-dir",
+                                         job, *TINY, "--sigma-range", "0", "75", "--sigma",
+                                         "30", "--precision", "float32"])
+    assert code == 0, err[-2000:]
+    assert "AWGN sigma 30 (noise map; trained on 0-75)" in out
     model, info = model_io.load(str(job / "best.keras"))
     assert model.input_shape[-1] == 2 and info["channels"] == 1 and info["noise_map"]
     assert info["sigma_range"] == [0, 75] and info["sigma"] == 30
-    bad = run(["--data-dir", str(data_dir), "--job-dir", str(tmp_path / "bad"), *TINY,
-               "--task", "jpeg", "--sigma-range", "0", "75"])
-    assert bad.returncode == 1 and "--sigma-range needs --task denoise" in bad.stderr
+    code, _, err = train_here(capsys, ["--data-dir", data_dir, "--job-dir", tmp_path / "bad",
+                                       *TINY, "--task", "jpeg", "--sigma-range", "0", "75"])
+    assert code == 1 and "--sigma-range needs --task denoise" in err
 
 
 def test_learning_rate_schedule_is_the_papers():
