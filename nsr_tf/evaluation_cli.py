@@ -8,6 +8,8 @@ import sys
 
 from tqdm import tqdm
 
+from nsr_tf.precision import PRECISIONS
+
 
 def parser():
     p = argparse.ArgumentParser(
@@ -38,7 +40,7 @@ def parser():
     p.add_argument("--batch-size", type=int,
                    help="tiles per batch (default: about 64k pixels, e.g. 16 tiles of 64)")
     p.add_argument("--precision", default="float32",
-                   choices=("auto", "float32", "mixed_bfloat16", "mixed_float16"),
+                   choices=PRECISIONS,
                    help="what the model computes in (default: %(default)s)")
     p.add_argument("--map-sigma", type=float,
                    help="a noise-level-map model: the sigma it is told (default: the true "

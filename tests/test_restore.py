@@ -54,7 +54,10 @@ def test_never_overwrites_an_input(model_file, tmp_path):
 def restore_here(capsys, *args):
     """nsr-restore in this process (no TensorFlow start-up): (exit code, stdout, stderr)."""
     from nsr_tf.restore import main
-    code = main([str(a) for a in args])
+    try:
+        code = main([str(a) for a in args])
+    except SystemExit as exit_:        # argparse's refusal of a bad flag
+        code = exit_.code
     out, err = capsys.readouterr()
     return code, out, err
 

@@ -4,6 +4,7 @@ import argparse
 import os
 import sys
 
+from nsr_tf.precision import PRECISIONS
 from nsr_tf.train.config import TrainConfig
 
 QUICK = dict(epochs=4, patches_per_image=40)
@@ -62,7 +63,7 @@ def parser():
     p.add_argument("--skip-bad-files", action="store_true",
                    help="skip unreadable or too small images instead of refusing to start")
     p.add_argument("--precision", default=d.precision,
-                   choices=("auto", "float32", "mixed_bfloat16", "mixed_float16"),
+                   choices=PRECISIONS,
                    help="what the convs compute in; variables stay float32 (default auto: "
                         "bfloat16 on CPUs with AMX or AVX512-BF16, float16 on GPUs of "
                         "compute capability >= 7.0, else float32)")
