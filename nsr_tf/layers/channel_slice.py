@@ -2,6 +2,8 @@
 
 import keras
 
+from nsr_tf.layers.checks import positive_int
+
 
 @keras.saving.register_keras_serializable(package="nsr_tf")
 class ChannelSlice(keras.layers.Layer):
@@ -10,8 +12,7 @@ class ChannelSlice(keras.layers.Layer):
 
     def __init__(self, channels, **kwargs):
         super().__init__(**kwargs)
-        if isinstance(channels, bool) or not isinstance(channels, int) or channels < 1:
-            raise ValueError(f"channels must be a positive int, got {channels!r}")
+        positive_int("channels", channels)
         self.channels = channels
 
     def call(self, inputs):

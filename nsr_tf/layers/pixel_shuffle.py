@@ -1,6 +1,8 @@
 """Sub-pixel upsampling (pixel shuffle) as a serialisable Keras layer."""
 
 import keras
+
+from nsr_tf.layers.checks import positive_int
 from keras import ops
 
 
@@ -10,8 +12,7 @@ class PixelShuffle(keras.layers.Layer):
 
     def __init__(self, scale, **kwargs):
         super().__init__(**kwargs)
-        if isinstance(scale, bool) or not isinstance(scale, int) or scale < 1:
-            raise ValueError(f"scale must be a positive int, got {scale!r}")
+        positive_int("scale", scale)
         self.scale = scale
 
     def call(self, inputs):

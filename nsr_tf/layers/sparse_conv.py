@@ -5,15 +5,11 @@ import tensorflow as tf
 from keras import ops
 
 from nsr_tf.layers import conv_forms
+from nsr_tf.layers.checks import positive_int
 from nsr_tf.layers.weight_norm import kernel_fan_in_initializer, weight_normalize
 
 GATES = ("softmax", "sigmoid", "gumbel", "none")
 IMPLEMENTATIONS = ("auto",) + conv_forms.FORMS
-
-
-def _positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
 
 
 @keras.saving.register_keras_serializable(package="nsr_tf")
@@ -68,12 +64,12 @@ class SparseConv2D(keras.layers.Layer):
         # (the aggregated kernel and bias) itself, so the gates and sums stay float32.
         kwargs.setdefault("autocast", False)
         super().__init__(**kwargs)
-        _positive_int("filters", filters)
-        _positive_int("kernel_size", kernel_size)
+        positive_int("filters", filters)
+        positive_int("kernel_size", kernel_size)
         if kernel_size % 2 == 0:
             raise ValueError(f"kernel_size must be odd ('same' padding), got {kernel_size}")
-        _positive_int("sparsity_groups", sparsity_groups)
-        _positive_int("cardinality", cardinality)
+        positive_int("sparsity_groups", sparsity_groups)
+        positive_int("cardinality", cardinality)
         if filters % cardinality:
             raise ValueError(f"filters={filters} is not divisible by "
                              f"cardinality={cardinality}")
