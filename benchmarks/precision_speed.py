@@ -18,11 +18,8 @@ from nsr_tf import pretrained  # noqa: I100  (quiet TensorFlow first)
 from nsr_tf.data import Degradation
 from nsr_tf.evaluation import evaluate_folder, summarise
 from nsr_tf.model_io import load
-from nsr_tf.precision import choose
+from nsr_tf.precision import choose, cpu_name
 from nsr_tf.train import TrainConfig, Trainer
-
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tiling import cpu_name  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SET12 = os.path.join(REPO, "testsets", "Set12")
@@ -81,42 +78,40 @@ def main(argv=None):
     auto, reason = choose("auto")
     low = auto if auto != "float32" else "mixed_bfloat16"
     policies = ["float32", low]
-    lines = [f"CPU: {cpu_name()}, {os.cpu_count()} cores; auto: {auto} ({reason})",
-             f"command: python benchmarks/precision_speed.py "
-             f"{' '.join(argv or sys.argv[1:])}", "",
-             "Training step, batch 16 of 64x64, L1 + Adam (ms/step):", "",
-             "| model | " + " | ".join(policies) + " | speed-up |", "|---|---|---|---|"]
-    print("\n".join(lines), flush=True)
+    lines = []
+
+    def say(*new):   # printed as measured, and kept for --markdown
+        lines.extend(new)
+        print("\n".join(new), flush=True)
+
+    say(f"CPU: {cpu_name()}, {os.cpu_count()} cores; auto: {auto} ({reason})",
+        f"command: python benchmarks/precision_speed.py {' '.join(argv or sys.argv[1:])}",
+        "", "Training step, batch 16 of 64x64, L1 + Adam (ms/step):", "",
+        "| model | " + " | ".join(policies) + " | speed-up |", "|---|---|---|---|")
     steps = {}
     for variant in ("baseline", "sparse+"):
         steps[variant] = {p: step_ms(variant, p, args.data_dir, args.steps) for p in policies}
-        line = (f"| {variant} | " + " | ".join(f"{steps[variant][p]:.0f}" for p in policies)
-                + f" | {steps[variant]['float32'] / steps[variant][low]:.2f}x |")
-        print(line, flush=True)
-        lines.append(line)
+        say(f"| {variant} | " + " | ".join(f"{steps[variant][p]:.0f}" for p in policies)
+            + f" | {steps[variant]['float32'] / steps[variant][low]:.2f}x |")
     ratio = [f"{p}: {steps['sparse+'][p] / steps['baseline'][p]:.2f}" for p in policies]
-    part = ["", "Sparse+ / baseline step: " + ", ".join(ratio), "",
-            "Shipped models, Set12 sigma 25 (tile 64/16), PSNR and seconds per precision:",
-            "", "| model | " + " | ".join(policies) + " | PSNR change |", "|---|---|---|---|"]
+    say("", "Sparse+ / baseline step: " + ", ".join(ratio), "",
+        "Shipped models, Set12 sigma 25 (tile 64/16), PSNR and seconds per precision:",
+        "", "| model | " + " | ".join(policies) + " | PSNR change |", "|---|---|---|---|")
     for name in ("denoise-sigma25", "denoise-sigma25-baseline"):
         model, _ = pretrained.load(name)
         scores = {p: set12(model, p) for p in policies}
-        part.append(f"| {name} | " + " | ".join(f"{scores[p][0]:.3f} dB, {scores[p][1]:.1f} s"
-                                                 for p in policies)
-                    + f" | {scores[low][0] - scores['float32'][0]:+.4f} dB |")
-        print(part[-1], flush=True)
+        say(f"| {name} | " + " | ".join(f"{scores[p][0]:.3f} dB, {scores[p][1]:.1f} s"
+                                        for p in policies)
+            + f" | {scores[low][0] - scores['float32'][0]:+.4f} dB |")
     if args.train_steps:
         work = tempfile.mkdtemp(prefix="nsr_precision_runs_")
-        part += ["", f"Sparse+ trained {args.train_steps} steps per precision (same seed, "
-                 "lr 1e-3), Set12 PSNR of the float32 best.keras:", "",
-                 "| precision | steps | wall | Set12 PSNR |", "|---|---|---|---|"]
+        say("", f"Sparse+ trained {args.train_steps} steps per precision (same seed, "
+            "lr 1e-3), Set12 PSNR of the float32 best.keras:", "",
+            "| precision | steps | wall | Set12 PSNR |", "|---|---|---|---|")
         for policy in policies:
             done, seconds, psnr = short_run(policy, args.data_dir, args.train_steps, work)
-            part.append(f"| {policy} | {done} | {seconds / 60:.1f} min | {psnr:.3f} dB |")
-            print(part[-1], flush=True)
+            say(f"| {policy} | {done} | {seconds / 60:.1f} min | {psnr:.3f} dB |")
         shutil.rmtree(work, ignore_errors=True)
-    print("\n".join(part[:5]))
-    lines += part
     if args.markdown:
         with open(args.markdown, "w") as handle:
             handle.write("\n".join(lines) + "\n")

@@ -25,10 +25,10 @@ from nsr_tf.export.converter import convert
 from nsr_tf.export.litert import LiteRTPredictor
 from nsr_tf.inference import (DEFAULT_OVERLAP, DEFAULT_TILE, TiledPredictor,
                               auto_batch_size, restore)
-from nsr_tf.precision import choose
+from nsr_tf.precision import choose, cpu_name
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tiling import cpu_name, photo  # noqa: E402
+from tiling import photo  # noqa: E402
 
 MODELS = {"dense baseline": lambda: pretrained.load("denoise-sigma25-baseline")[0],
           "Sparse- (untrained)": lambda: build_model("denoise", "sparse-"),

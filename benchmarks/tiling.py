@@ -14,7 +14,6 @@ pixel is below 1% / 0.1% of its largest (a 160x160 Set12 crop).
 
 import argparse
 import os
-import platform
 import sys
 import time
 
@@ -25,22 +24,13 @@ from nsr_tf.data import Degradation
 from nsr_tf.data.images import read_image
 from nsr_tf.evaluation import evaluate_folder, summarise
 from nsr_tf.inference import auto_batch_size, restore
+from nsr_tf.precision import cpu_name
 
 import tensorflow as tf  # noqa: E402, I100
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONFIGS = ["64:16", "64:8", "96:16", "128:16", "128:8", "128:32", "192:16", "256:16",
            "256:64"]
-
-
-def cpu_name():
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def photo():

@@ -9,6 +9,7 @@ from nsr_tf.data import degradations
 from nsr_tf.data.images import list_images, load_images
 from nsr_tf.data.pipeline import Degradation
 from nsr_tf.inference import TiledPredictor, restore
+from nsr_tf.model_io import has_noise_map
 
 # The paper's protocol as trained: tiles of the training patch (64), overlap a quarter.
 PROTOCOL_TILE = 64
@@ -54,8 +55,8 @@ def evaluate_folder(folder, degradation, model=None, baselines=(), channels=1,
 
     Returns a list of dicts: dataset, image, method, psnr, ssim. Gray data is scored on
     gray; RGB on the Y channel for SR; SR shaves ``scale`` border pixels. ``precision``:
-    what the model computes in (``nsr_tf.precision``). A noise-level-map model (one input
-    channel more than ``channels``) is told ``map_sigma`` (default: the true sigma).
+    what the model computes in (``nsr_tf.precision``). A noise-level-map model
+    (``model_io.has_noise_map``) is told ``map_sigma`` (default: the true sigma).
     """
     images, problems = load_images(list_images(folder), channels)
     if problems:
@@ -64,7 +65,7 @@ def evaluate_folder(folder, degradation, model=None, baselines=(), channels=1,
     shave = degradation.scale if degradation.task == "sr" else 0
     y_channel = degradation.task == "sr" and channels == 3
     predictor = TiledPredictor.of(model, precision) if model is not None else None
-    noise_map = model is not None and model.input_shape[-1] == channels + 1
+    noise_map = model is not None and has_noise_map(model)
     strength = degradation.sigma if map_sigma is None else map_sigma
     rows = []
     for path, image in images.items():

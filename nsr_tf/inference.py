@@ -22,15 +22,15 @@ import tensorflow as tf
 # keeps Set12 within 0.01 dB (-0.008) and computes 1.31x fewer pixels per kept pixel;
 # bfloat16 needs the larger overlap 128/24 for the same (-0.008; 128/16: -0.010).
 # Larger tiles lose more and run no faster per pixel.
-DEFAULT_TILE = 128
-DEFAULT_OVERLAP = 16
-
-
 def default_tiling(patch_size, policy="float32"):
     """(tile, overlap) to restore with a model trained on ``patch_size`` patches, for a
     model computing in ``policy``."""
     quarter = patch_size // 4
     return 2 * patch_size, quarter if policy == "float32" else quarter + quarter // 2
+
+
+# restore()'s defaults: a float32 model trained on the presets' 64 px patches (128, 16).
+DEFAULT_TILE, DEFAULT_OVERLAP = default_tiling(64)
 
 
 # Tiles per batch: about this many pixels (16 tiles of 64x64), so that memory stays that of

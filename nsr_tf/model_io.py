@@ -14,10 +14,15 @@ class ModelError(ValueError):
     """A model file that cannot be used; the message names it."""
 
 
+def has_noise_map(model):
+    """Whether ``model`` takes a noise level map as its last input channel."""
+    return any(isinstance(layer, ChannelSlice) for layer in model.layers)
+
+
 def model_info(model, path=None):
     """What a model is for. Reads ``<stem>.json`` beside ``path`` when there is one."""
     scale = next((layer.scale for layer in model.layers if isinstance(layer, PixelShuffle)), 1)
-    noise_map = any(isinstance(layer, ChannelSlice) for layer in model.layers)
+    noise_map = has_noise_map(model)
     info = {"channels": int(model.input_shape[-1]) - noise_map, "scale": int(scale),
             "sparse": any(isinstance(layer, SparseConv2D) for layer in model.layers),
             "noise_map": noise_map}

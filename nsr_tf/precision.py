@@ -18,16 +18,27 @@ PRECISIONS = ("auto", "float32", "mixed_bfloat16", "mixed_float16")
 MIXED_LAYERS = ("SparseConv2D", "ReLU")
 
 
-def cpu_flags():
-    """The CPU feature flags of /proc/cpuinfo (empty where there is none)."""
+def _cpuinfo(key):
+    """The first value of ``key`` in /proc/cpuinfo, or None (no such file or key)."""
     try:
         with open("/proc/cpuinfo") as handle:
             for line in handle:
-                if line.startswith("flags"):
-                    return set(line.split(":", 1)[1].split())
+                if line.startswith(key):
+                    return line.split(":", 1)[1].strip()
     except OSError:
         pass
-    return set()
+    return None
+
+
+def cpu_flags():
+    """The CPU feature flags of /proc/cpuinfo (empty where there is none)."""
+    return set((_cpuinfo("flags") or "").split())
+
+
+def cpu_name():
+    """The CPU model, to name next to every timing."""
+    import platform
+    return _cpuinfo("model name") or platform.processor() or platform.machine()
 
 
 def cpu_has_bfloat16(flags=None):

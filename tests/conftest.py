@@ -6,7 +6,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # The standard test sets ship with the repository (testsets/README.md); six Train400
-# images ship with the tests for the training tests. Nothing is read from ../shared.
+# images ship with the tests for the training tests: a clone needs nothing beside it.
 TESTSETS = os.path.join(REPO, "testsets")
 TRAIN_IMAGES = os.path.join(REPO, "tests", "assets", "train400")
 

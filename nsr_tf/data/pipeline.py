@@ -47,12 +47,12 @@ class Degradation:
         """Whether the model takes the noise level map as an extra input channel."""
         return self.sigma_range is not None
 
-    def model_input(self, degraded, sigma=None):
+    def model_input(self, degraded):
         """What the model is fed for ``degraded``: itself, or with the noise level map of
-        ``sigma`` (default: this degradation's) for a noise-map model."""
+        this degradation's sigma for a noise-map model."""
         if not self.noise_map:
             return degraded
-        return degradations.with_noise_map(degraded, self.sigma if sigma is None else sigma)
+        return degradations.with_noise_map(degraded, self.sigma)
 
     @property
     def output_scale(self):

@@ -1,9 +1,9 @@
 """Sub-pixel upsampling (pixel shuffle) as a serialisable Keras layer."""
 
 import keras
+from keras import ops
 
 from nsr_tf.layers.checks import positive_int
-from keras import ops
 
 
 @keras.saving.register_keras_serializable(package="nsr_tf")
