@@ -1,5 +1,6 @@
 """Scoring models (and classical baselines) on benchmark folders, as the paper does."""
 
+import dataclasses
 import os
 
 import numpy as np
@@ -9,7 +10,7 @@ from nsr_tf.data import degradations
 from nsr_tf.data.images import list_images, load_images
 from nsr_tf.data.pipeline import Degradation
 from nsr_tf.inference import TiledPredictor, restore
-from nsr_tf.model_io import has_noise_map
+from nsr_tf.model_io import has_level_map
 
 # The paper's protocol as trained: tiles of the training patch (64), overlap a quarter.
 PROTOCOL_TILE = 64
@@ -50,13 +51,14 @@ def baseline_output(degradation, degraded, method):
 
 def evaluate_folder(folder, degradation, model=None, baselines=(), channels=1,
                     tile_size=PROTOCOL_TILE, overlap=PROTOCOL_OVERLAP, ensemble=False,
-                    batch_size=None, progress=None, precision="float32", map_sigma=None):
+                    batch_size=None, progress=None, precision="float32", map_level=None):
     """Per-image PSNR/SSIM rows for every method on one folder.
 
     Returns a list of dicts: dataset, image, method, psnr, ssim. Gray data is scored on
     gray; RGB on the Y channel for SR; SR shaves ``scale`` border pixels. ``precision``:
-    what the model computes in (``nsr_tf.precision``). A noise-level-map model
-    (``model_io.has_noise_map``) is told ``map_sigma`` (default: the true sigma).
+    what the model computes in (``nsr_tf.precision``). A level-map model
+    (``model_io.has_level_map``) is told ``map_level``, a sigma or JPEG quality (default:
+    the true one).
     """
     images, problems = load_images(list_images(folder), channels)
     if problems:
@@ -65,8 +67,11 @@ def evaluate_folder(folder, degradation, model=None, baselines=(), channels=1,
     shave = degradation.scale if degradation.task == "sr" else 0
     y_channel = degradation.task == "sr" and channels == 3
     predictor = TiledPredictor.of(model, precision) if model is not None else None
-    noise_map = model is not None and has_noise_map(model)
-    strength = degradation.sigma if map_sigma is None else map_sigma
+    level_map = model is not None and has_level_map(model)
+    told = dataclasses.replace(degradation, **(
+        {"sigma_range": (0, 255)} if degradation.task == "denoise" else
+        {"quality_range": (1, 100)})) if level_map and degradation.level_range is None \
+        else degradation
     rows = []
     for path, image in images.items():
         degraded = degradation.degrade_file(image, path)
@@ -74,8 +79,7 @@ def evaluate_folder(folder, degradation, model=None, baselines=(), channels=1,
         outputs = {method: baseline_output(degradation, degraded, method)
                    for method in baselines}
         if predictor is not None:
-            model_input = degradations.with_noise_map(degraded, strength) if noise_map \
-                else degraded
+            model_input = told.model_input(degraded, map_level)
             outputs["model"] = restore_ensemble(
                 predictor, model_input, ensemble, tile_size=tile_size, overlap=overlap,
                 batch_size=batch_size, scale=degradation.output_scale)

@@ -45,6 +45,9 @@ def parser():
     p.add_argument("--map-sigma", type=float,
                    help="a noise-level-map model: the sigma it is told (default: the true "
                         "--sigma); e.g. to measure a wrong strength setting")
+    p.add_argument("--map-quality", type=int,
+                   help="a quality-map JPEG model: the quality it is told (default: the "
+                        "true --quality)")
     p.add_argument("--per-image", action="store_true", help="print every image's scores")
     p.add_argument("--json", help="write all rows and the summary as JSON")
     p.add_argument("--csv", help="write the per-image rows as CSV")
@@ -88,13 +91,13 @@ def main(argv=None):
     if not args.model and not args.baseline:
         p.error("give --model and/or --baseline")
     from nsr_tf import model_io
-    from nsr_tf.data import BadImageError, Degradation
+    from nsr_tf.data import BadImageError
     from nsr_tf.data.images import list_images
     from nsr_tf.evaluation import evaluate_folder, summarise
     try:
         model, info = model_io.load(args.model) if args.model else (None, {})
         settings = _settings(args, info, p)
-        degradation = Degradation(**settings)
+        degradation = model_io.degradation_of({**info, **settings})
         channels = args.channels or info.get("channels") or \
             (3 if settings["task"] == "sr" else 1)
         tile = args.tile_size or info.get("tile_size") or (48 if settings["task"] == "sr"
@@ -108,7 +111,9 @@ def main(argv=None):
                                         tile, overlap, args.ensemble, args.batch_size,
                                         progress=lambda: bar.update(1),
                                         precision=args.precision,
-                                        map_sigma=args.map_sigma)
+                                        map_level=args.map_sigma
+                                        if settings["task"] == "denoise"
+                                        else args.map_quality)
     except (model_io.ModelError, BadImageError, ValueError) as error:
         print(f"evaluate.py: error: {error}", file=sys.stderr)
         return 1

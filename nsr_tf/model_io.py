@@ -14,18 +14,19 @@ class ModelError(ValueError):
     """A model file that cannot be used; the message names it."""
 
 
-def has_noise_map(model):
-    """Whether ``model`` takes a noise level map as its last input channel."""
+def has_level_map(model):
+    """Whether ``model`` takes a level map (noise sigma / 255 or JPEG quality / 100) as its
+    last input channel."""
     return any(isinstance(layer, ChannelSlice) for layer in model.layers)
 
 
 def model_info(model, path=None):
     """What a model is for. Reads ``<stem>.json`` beside ``path`` when there is one."""
     scale = next((layer.scale for layer in model.layers if isinstance(layer, PixelShuffle)), 1)
-    noise_map = has_noise_map(model)
-    info = {"channels": int(model.input_shape[-1]) - noise_map, "scale": int(scale),
+    level_map = has_level_map(model)
+    info = {"channels": int(model.input_shape[-1]) - level_map, "scale": int(scale),
             "sparse": any(isinstance(layer, SparseConv2D) for layer in model.layers),
-            "noise_map": noise_map}
+            "level_map": level_map}
     if path:
         meta = os.path.splitext(path)[0] + ".json"
         if os.path.exists(meta):
@@ -33,13 +34,31 @@ def model_info(model, path=None):
                 data = json.load(handle)
             config = data.get("config", {})
             info.update({key: config[key] for key in ("task", "sigma", "quality", "variant",
-                                                      "sigma_range")
+                                                      "sigma_range", "quality_range",
+                                                      "blind")
                          if config.get(key) is not None})
             for key in ("tile_size", "overlap"):
                 if key in data:
                     info[key] = data[key]
     info.setdefault("task", "sr" if info["scale"] > 1 else None)
     return info
+
+
+def degradation_of(info, task=None, sigma=None, quality=None):
+    """The ``Degradation`` a model with ``info`` (``model_info``) undoes, at its trained
+    sigma/quality unless given. A level-map model without its JSON is taken to cover
+    every level (sigma 0-255, quality 1-100)."""
+    from nsr_tf.data.pipeline import Degradation
+
+    task = task or info.get("task") or "denoise"
+    level_map = info.get("level_map") and task in ("denoise", "jpeg")
+    sigma_range = tuple(info.get("sigma_range") or (0, 255)) \
+        if level_map and task == "denoise" else None
+    quality_range = tuple(info.get("quality_range") or (1, 100)) \
+        if level_map and task == "jpeg" else None
+    return Degradation(task, sigma or info.get("sigma") or 25.0,
+                       quality or info.get("quality") or 10, info.get("scale", 1),
+                       sigma_range, quality_range)
 
 
 def load(path):

@@ -44,10 +44,14 @@ def parser():
                         "downscale) for a demo; also writes the degraded image")
     p.add_argument("--task", choices=("denoise", "jpeg", "sr"),
                    help="only for models without their training JSON")
-    p.add_argument("--sigma", type=sigma_argument, default="auto", help="a noise-level-map model: the noise level it is told "
+    p.add_argument("--sigma", type=sigma_argument, default="auto",
+                   help="a noise-level-map model: the noise level it is told "
                    "(the strength), a number on [0, 255] or 'auto' to estimate it per image "
                    "(default); --degrade: the AWGN sigma added (default: the model's)")
-    p.add_argument("--quality", type=int, help="--degrade: JPEG quality (default: model's)")
+    p.add_argument("--quality", type=int,
+                   help="a quality-map JPEG model: the quality it is told (default: read "
+                        "from the JPEG file's quantization tables; a PNG needs it); "
+                        "--degrade: the JPEG quality applied (default: the model's)")
     p.add_argument("--tile-size", type=int,
                    help="default: twice the model's training patch (128 for 64; measured: "
                         "Set12 within 0.01 dB of the training tile, 1.3x faster)")
@@ -100,13 +104,43 @@ def save(path, image, bits=8):
         Image.fromarray(np.round(image * 255).astype(np.uint8)).save(path)
 
 
+def _told_level(path, color, info, degradation, args):
+    """(the map value a level-map model is told or None, a note for the user or None).
+
+    Noise: --sigma, or estimated per image with 'auto'. JPEG: --quality, else the quality
+    read from the file's quantization tables (``--degrade``: the quality applied)."""
+    from nsr_tf.estimation import estimate_sigma, jpeg_quality
+
+    level_map = info.get("level_map")
+    if level_map and degradation.task == "denoise":
+        estimated = args.sigma == "auto"
+        sigma = estimate_sigma(color) if estimated else args.sigma
+        return degradation.map_level(sigma), \
+            f"sigma {sigma:.1f}" + (" (estimated)" if estimated else "")
+    if degradation.task != "jpeg":
+        return None, None
+    if args.degrade or (level_map and args.quality):
+        quality = degradation.quality
+        return (degradation.map_level(quality) if level_map else None), \
+            (f"JPEG quality {quality} (given)" if level_map else None)
+    read = jpeg_quality(path)
+    if level_map:
+        if read is None:
+            raise ValueError(f"{path}: not a JPEG file, so no quality to read: give "
+                             f"--quality")
+        return degradation.map_level(read[0]), \
+            f"JPEG quality {read[0]}{'' if read[1] else ' (nearest IJG)'} read from the file"
+    return None, (f"JPEG quality {read[0]}{'' if read[1] else ' (nearest IJG)'} read from "
+                  f"the file; the model was trained at {degradation.quality}" if read else
+                  "not a JPEG file: no quality to read")
+
+
 def restore_file(path, predictor, info, degradation, args, out_dir, tiling, inputs=()):
-    """Restores one file; returns (the written output paths, a note or None: the noise
-    level a noise-map model was told, or the JPEG quality read from the file). Refuses to
+    """Restores one file; returns (the written output paths, a note or None: the level a
+    level-map model was told, or the JPEG quality read from the file). Refuses to
     write over any path in ``inputs``."""
     from nsr_tf.data import degradations
     from nsr_tf.data.images import read_image
-    from nsr_tf.estimation import estimate_sigma, jpeg_quality
     from nsr_tf.inference import restore
 
     image = read_image(path, keep_alpha=True)
@@ -129,20 +163,11 @@ def restore_file(path, predictor, info, degradation, args, out_dir, tiling, inpu
         written.append(degraded_path)
     scale = info["scale"]
     channels = info["channels"]
-    strength = note = None
-    if info.get("noise_map"):   # the noise level the model is told: given or estimated
-        estimated = args.sigma == "auto"
-        strength = estimate_sigma(color) if estimated else args.sigma
-        note = f"sigma {strength:.1f}" + (" (estimated)" if estimated else "")
-    elif degradation.task == "jpeg" and not args.degrade:
-        read = jpeg_quality(path)
-        note = f"JPEG quality {read[0]}{'' if read[1] else ' (nearest IJG)'} read from the " \
-            f"file; the model was trained at {degradation.quality}" if read else \
-            "not a JPEG file: no quality to read"
+    level, note = _told_level(path, color, info, degradation, args)
 
     def run(image):   # (H, W, C) -> (H*s, W*s, C)
-        if strength is not None:
-            image = degradations.with_noise_map(image, strength)
+        if level is not None:
+            image = degradations.with_level_map(image, level)
         return restore(predictor, image, scale=scale, **tiling)
 
     if channels == color.shape[-1]:
@@ -168,7 +193,6 @@ def main(argv=None):
     from tqdm import tqdm
 
     from nsr_tf import model_io
-    from nsr_tf.data import Degradation
     from nsr_tf.data.images import BadImageError
     from nsr_tf.inference import TiledPredictor, default_tiling
 
@@ -186,8 +210,11 @@ def main(argv=None):
         return 1
     given_sigma = None if args.sigma == "auto" else args.sigma
     task = args.task or info.get("task") or "denoise"
-    degradation = Degradation(task, given_sigma or info.get("sigma") or 25.0,
-                              args.quality or info.get("quality") or 10, info["scale"])
+    if args.quality is not None and not 1 <= args.quality <= 100:
+        print(f"nsr-restore: error: --quality must be in 1..100, got {args.quality}",
+              file=sys.stderr)
+        return 1
+    degradation = model_io.degradation_of(info, task, given_sigma, args.quality)
     policy, reason = precision.choose(args.precision)
     if args.backend == "litert":
         policy, reason = "float32", "LiteRT runs the float32 export"

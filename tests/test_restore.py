@@ -87,7 +87,7 @@ def test_a_noise_map_model_is_told_the_given_or_estimated_sigma(tmp_path, capsys
     import json
 
     from nsr_tf import build_model
-    model = build_model("denoise", "sparse+", num_blocks=1, noise_map=True)
+    model = build_model("denoise", "sparse+", num_blocks=1, level_map=True)
     model.save(tmp_path / "m.keras")
     (tmp_path / "m.json").write_text(json.dumps(
         {"config": {"task": "denoise", "sigma": 25, "sigma_range": [0, 75]},
@@ -129,3 +129,29 @@ def test_a_jpeg_models_run_says_the_files_quality(tmp_path, testsets, capsys):
     assert code == 0, err[-2000:]
     assert "JPEG quality 30 read from the file; the model was trained at 10" in out
     assert "not a JPEG file" in out
+
+
+def test_a_quality_map_model_is_told_the_files_quality_or_the_given_one(tmp_path, testsets,
+                                                                         capsys):
+    import json
+
+    from nsr_tf import build_model
+    build_model("jpeg", "sparse-", num_blocks=1, level_map=True).save(tmp_path / "m.keras")
+    (tmp_path / "m.json").write_text(json.dumps(
+        {"config": {"task": "jpeg", "quality": 10, "quality_range": [10, 90]},
+         "tile_size": 32, "overlap": 8}))
+    image = Image.open(os.path.join(testsets, "classic5", "lena.png")).crop((0, 0, 64, 64))
+    image.save(tmp_path / "q30.jpg", quality=30)
+    image.save(tmp_path / "p.png")
+    model = ["--model", tmp_path / "m.keras", "--precision", "float32"]
+    code, out, err = restore_here(capsys, tmp_path / "q30.jpg", *model, "--out", tmp_path / "a")
+    assert code == 0, err[-2000:]
+    assert "(JPEG quality 30 read from the file)" in out
+    code, out, err = restore_here(capsys, tmp_path / "q30.jpg", *model, "--out", tmp_path / "b",
+                                  "--quality", "60")
+    assert code == 0 and "(JPEG quality 60 (given))" in out
+    read = np.asarray(Image.open(tmp_path / "a" / "q30_restored.png"), float)
+    given = np.asarray(Image.open(tmp_path / "b" / "q30_restored.png"), float)
+    assert np.abs(read - given).max() > 0                       # the quality matters
+    code, _, err = restore_here(capsys, tmp_path / "p.png", *model, "--out", tmp_path / "c")
+    assert code == 1 and "p.png: not a JPEG file, so no quality to read: give --quality" in err

@@ -21,15 +21,27 @@ def add_noise(images, sigma):
                                      dtype=images.dtype)
 
 
-def with_noise_map(image, sigma):
-    """``image`` (H, W, C) with one more channel, the noise level map sigma / 255 (numpy
-    or tf, as given): the input of a noise-level-conditioned denoiser."""
+def with_level_map(image, level):
+    """``image`` (H, W, C) with one more channel filled with ``level`` (numpy or tf, as
+    given): the input of a level-conditioned model (``with_noise_map``,
+    ``with_quality_map``)."""
     if isinstance(image, tf.Tensor):
-        level = tf.ones_like(image[..., :1]) * tf.cast(sigma / 255.0, image.dtype)
+        level = tf.ones_like(image[..., :1]) * tf.cast(level, image.dtype)
         return tf.concat([image, level], axis=-1)
     image = np.asarray(image, np.float32)
-    return np.concatenate([image, np.full(image.shape[:-1] + (1,), sigma / 255.0,
-                                          np.float32)], axis=-1)
+    return np.concatenate([image, np.full(image.shape[:-1] + (1,), level, np.float32)],
+                          axis=-1)
+
+
+def with_noise_map(image, sigma):
+    """``image`` with the noise level map sigma / 255: a conditioned denoiser's input."""
+    return with_level_map(image, sigma / 255.0)
+
+
+def with_quality_map(image, quality):
+    """``image`` with the JPEG quality map quality / 100: a conditioned JPEG model's
+    input (FBCNN's quality factor as a map)."""
+    return with_level_map(image, quality / 100.0)
 
 
 def file_seed(path):
@@ -48,11 +60,15 @@ def add_noise_for_file(image, sigma, path):
 def jpeg_compress(image, quality):
     """JPEG round trip through libjpeg of one (H, W, C) float image in [0, 1] (tf).
 
-    The image is rounded to 8 bits first, as the codec sees it."""
-    if not 1 <= int(quality) <= 100:
+    ``quality``: an int, or an int32 tensor (e.g. drawn per training patch). The image is
+    rounded to 8 bits first, as the codec sees it."""
+    if not isinstance(quality, tf.Tensor) and not 1 <= int(quality) <= 100:
         raise ValueError(f"JPEG quality must be in 1..100, got {quality!r}")
     pixels = tf.cast(tf.round(tf.clip_by_value(image, 0.0, 1.0) * 255.0), tf.uint8)
-    encoded = tf.io.encode_jpeg(pixels, quality=int(quality))
+    # The variable-quality encoder is libjpeg's, byte for byte the same as encode_jpeg's
+    # (tested); encode_jpeg only takes a Python int.
+    encoded = tf.raw_ops.EncodeJpegVariableQuality(
+        images=pixels, quality=tf.cast(quality, tf.int32))
     # The accurate integer IDCT: TF's default (fast) IDCT gives 0.01-0.03 dB lower PSNR
     # on classic5 than the paper's JPEG column; this one reproduces it exactly.
     decoded = tf.io.decode_jpeg(encoded, channels=image.shape[-1] or 0,

@@ -22,9 +22,12 @@ class Degradation:
     sigma: float = 25.0
     quality: int = 10
     scale: int = 1
-    # denoise: train on sigma drawn per patch from [low, high] and feed the model the
-    # noise level map (``degradations.with_noise_map``); evaluation uses ``sigma``.
+    # One model for a range of degradations: sigma (denoise) or quality (JPEG) drawn per
+    # training patch from [low, high]; the model is fed the level as a map channel
+    # (``degradations.with_level_map``) unless ``blind``. Evaluation uses sigma/quality.
     sigma_range: tuple | None = None
+    quality_range: tuple | None = None
+    blind: bool = False
 
     def __post_init__(self):
         if self.task not in ("denoise", "jpeg", "sr"):
@@ -41,27 +44,53 @@ class Degradation:
                 raise ValueError(f"--sigma-range needs --task denoise and 0 <= LOW < HIGH, "
                                  f"got {low:g} {high:g}")
             object.__setattr__(self, "sigma_range", (float(low), float(high)))
+        if self.quality_range is not None:
+            low, high = self.quality_range
+            if self.task != "jpeg" or not 1 <= low < high <= 100 or low != int(low) \
+                    or high != int(high):
+                raise ValueError(f"--quality-range needs --task jpeg and whole numbers "
+                                 f"1 <= LOW < HIGH <= 100, got {low:g} {high:g}")
+            object.__setattr__(self, "quality_range", (int(low), int(high)))
+        if self.blind and self.level_range is None:
+            raise ValueError("--blind needs --sigma-range or --quality-range")
 
     @property
-    def noise_map(self):
-        """Whether the model takes the noise level map as an extra input channel."""
-        return self.sigma_range is not None
+    def level_range(self):
+        """The (low, high) sigma or quality trained on, or None for one level."""
+        return self.sigma_range if self.task == "denoise" else \
+            self.quality_range if self.task == "jpeg" else None
 
-    def model_input(self, degraded):
-        """What the model is fed for ``degraded``: itself, or with the noise level map of
-        this degradation's sigma for a noise-map model."""
-        if not self.noise_map:
+    @property
+    def level_map(self):
+        """Whether the model takes the level (sigma / 255 or quality / 100) as an extra
+        input channel."""
+        return self.level_range is not None and not self.blind
+
+    def map_level(self, level=None):
+        """The map value for sigma or quality ``level`` (default: this one's)."""
+        if self.task == "denoise":
+            return (self.sigma if level is None else level) / 255.0
+        return (self.quality if level is None else level) / 100.0
+
+    def model_input(self, degraded, level=None):
+        """What the model is fed for ``degraded``: itself, or with the level map of
+        ``level`` (default: this degradation's sigma or quality) for a level-map model."""
+        if not self.level_map:
             return degraded
-        return degradations.with_noise_map(degraded, self.sigma)
+        return degradations.with_level_map(degraded, self.map_level(level))
 
     @property
     def output_scale(self):
         return self.scale if self.task == "sr" else 1
 
     def describe(self):
-        if self.noise_map:
-            low, high = self.sigma_range
-            return f"AWGN sigma {self.sigma:g} (noise map; trained on {low:g}-{high:g})"
+        if self.level_range is not None:
+            low, high = self.level_range
+            told = "blind" if self.blind else "noise map" if self.task == "denoise" \
+                else "quality map"
+            what = f"AWGN sigma {self.sigma:g}" if self.task == "denoise" else \
+                f"JPEG quality {self.quality}"
+            return f"{what} ({told}; trained on {low:g}-{high:g})"
         return {"denoise": f"AWGN sigma {self.sigma:g}", "jpeg": f"JPEG quality {self.quality}",
                 "sr": f"bicubic x{self.scale}"}[self.task]
 
@@ -119,6 +148,17 @@ def _augment(patches, seed):
     return out
 
 
+def _draw_level(degradation, seed):
+    """The sigma (float) or JPEG quality (int32) of one training patch: fixed, or uniform
+    over the degradation's range (both ends included for quality)."""
+    if degradation.level_range is None:
+        return degradation.sigma if degradation.task == "denoise" else degradation.quality
+    low, high = degradation.level_range
+    if degradation.task == "denoise":
+        return tf.random.stateless_uniform((), seed, low, high)
+    return tf.random.stateless_uniform((), seed, low, high + 1, dtype=tf.int32)
+
+
 def training_dataset(images, degradation, patch_size, batch_size,
                      patches_per_image=DEFAULT_PATCHES_PER_IMAGE, seed=0, lr_images=None):
     """Batches of (degraded, clean) random patches; one pass = one epoch.
@@ -158,18 +198,17 @@ def training_dataset(images, degradation, patch_size, batch_size,
             degraded = lr_patch
         else:
             (hr_patch,) = _augment([lr_patch], seeds)
-            if degradation.noise_map:   # a noise level per patch, given to the model
-                low, high = degradation.sigma_range
-                sigma = tf.random.stateless_uniform((), seeds + 11, low, high)
-                degraded = degradations.with_noise_map(
-                    degradations.add_noise(hr_patch, sigma), sigma)
-            elif degradation.task == "denoise":
-                degraded = degradations.add_noise(hr_patch, degradation.sigma)
+            hr_patch = tf.ensure_shape(hr_patch, (patch_size, patch_size, channels))
+            level = _draw_level(degradation, seeds + 11)
+            if degradation.task == "denoise":
+                degraded = degradations.add_noise(hr_patch, level)
             else:
-                hr_patch = tf.ensure_shape(hr_patch, (patch_size, patch_size, channels))
-                degraded = degradations.jpeg_compress(hr_patch, degradation.quality)
+                degraded = degradations.jpeg_compress(hr_patch, level)
+            if degradation.level_map:   # the level of this patch, given to the model
+                degraded = degradations.with_level_map(
+                    degraded, degradation.map_level(tf.cast(level, tf.float32)))
         degraded = tf.ensure_shape(degraded, (patch_size, patch_size,
-                                              channels + degradation.noise_map))
+                                              channels + degradation.level_map))
         hr_patch = tf.ensure_shape(hr_patch, (patch_size * scale, patch_size * scale, channels))
         return degraded, hr_patch
 

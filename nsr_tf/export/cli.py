@@ -88,7 +88,7 @@ def main(argv=None):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     args = parser().parse_args(argv)
     from nsr_tf import count_params, macs_per_pixel, model_io
-    from nsr_tf.data import BadImageError, Degradation
+    from nsr_tf.data import BadImageError
     from nsr_tf.export import parity
     from nsr_tf.export.converter import ExportError, convert, resolve_form, write
     from nsr_tf.export.litert import interpreter, undelegated_ops
@@ -100,11 +100,9 @@ def main(argv=None):
     try:
         model, info = model_io.load(model_path)
         task = info.get("task") or "denoise"
-        # A noise-level-map model takes the map as its last input channel (sigma / 255).
-        sigma_range = tuple(info.get("sigma_range") or (0, 255)) if info["noise_map"] \
-            else None
-        degradation = Degradation(task, info.get("sigma") or 25.0, info.get("quality") or 10,
-                                  info["scale"], sigma_range)
+        # A level-map model takes the map as its last input channel (sigma / 255 or
+        # quality / 100).
+        degradation = model_io.degradation_of(info, task)
         tile = args.tile or info.get("tile_size") or (48 if task == "sr" else 64)
         overlap = info.get("overlap", tile // 4)
         form = resolve_form(args.form, model)
@@ -134,9 +132,11 @@ def main(argv=None):
         "tile": tile, "overlap": overlap, "batch": args.batch,
         "input": {"shape": [args.batch, tile, tile, int(model.input_shape[-1])],
                   "dtype": "float32", "range": [0.0, 1.0], "layout": "NHWC"},
-        # the last input channel, if any: the noise level map, sigma / 255 everywhere
-        "noise_map": {"channel": info["channels"], "value": "sigma / 255",
-                      "trained_sigma_range": list(sigma_range)} if sigma_range else None,
+        # the last input channel, if any: the level map, the same value everywhere
+        "level_map": {"channel": info["channels"],
+                      "value": "sigma / 255" if task == "denoise" else "quality / 100",
+                      "trained_range": list(degradation.level_range)}
+        if degradation.level_map else None,
         "output": {"shape": [args.batch, tile * info["scale"], tile * info["scale"],
                              info["channels"]], "range": [0.0, 1.0], "clip": True},
         "preset": info.get("variant"), "form": form, "quantization": args.quantize,

@@ -34,7 +34,7 @@ def check(model, content, images, degradation, quantize, tile, overlap):
     scale = degradation.output_scale
     rows, gates = [], []
     for name, clean in images:
-        # the model's input: for a noise-level-map model the degraded image and its map
+        # the model's input: for a level-map model the degraded image and its map
         degraded = degradation.model_input(degradation.degrade_file(clean, name))
         target = degradation.target_of(clean)
         tiling = dict(tile_size=tile, overlap=overlap, batch_size=lite.batch, scale=scale)

@@ -13,15 +13,15 @@ SKIP_KERNEL = 5
 
 
 def build_network(preset, channels=1, scale=1, image_mean=0.5, implementation="auto",
-                  name="nsr", noise_map=False):
+                  name="nsr", level_map=False):
     """A WDSR-A style network from a ``Preset``.
 
     ``out = pixel_shuffle(tail(blocks(head(x - mean))) + skip(x - mean)) + mean``, where a
     block is ``x + conv2(relu(conv1(x)))`` with SparseConv2D ``C -> C*w -> C`` and skip is
     identity unless the channel counts differ (then a 5x5 conv).
-    ``noise_map``: the input carries one more channel, the noise level (sigma / 255 per
-    pixel, FFDNet's map); the head and so every gate see it, the output has the image's
-    channels and the skip takes the image alone.
+    ``level_map``: the input carries one more channel, the degradation level per pixel
+    (sigma / 255 for noise, FFDNet's map; quality / 100 for JPEG); the head and so every
+    gate see it, the output has the image's channels and the skip takes the image alone.
     Init as the authors: weight-norm gain 1 for head/tail/skip, 2.0 for the first conv of
     a block, 1/sqrt(num_blocks) for the second (residual scaling); biases zero.
     """
@@ -40,12 +40,12 @@ def build_network(preset, channels=1, scale=1, image_mean=0.5, implementation="a
                             temperature=preset.temperature, implementation=implementation,
                             weight_gain=gain, name=name)
 
-    extra = 1 if noise_map else 0
+    extra = 1 if level_map else 0
     inputs = keras.Input((None, None, channels + extra), name="image")
     x = keras.layers.Rescaling(1.0, offset=[-m for m in mean] + [0.0] * extra,
                                name="subtract_mean")(inputs)
     body = WeightNormConv2D(preset.filters, HEAD_KERNEL, name="head")(x)
-    if noise_map:
+    if level_map:
         x = ChannelSlice(channels, name="image_channels")(x)
     for b in range(preset.num_blocks):
         y = sparse_conv(inner, 2.0, f"block{b}_conv1")(body)
@@ -64,7 +64,7 @@ def build_network(preset, channels=1, scale=1, image_mean=0.5, implementation="a
 
 
 def build_model(task, variant, channels=None, scale=None, image_mean=None,
-                implementation="auto", noise_map=False, **overrides):
+                implementation="auto", level_map=False, **overrides):
     """Builds a preset network: ``task`` in {"denoise", "jpeg", "sr"}, ``variant`` in
     {"baseline", "sparse-", "sparse+", "ablation"} (and "edsr-s", "edsr-l" for SR).
 
@@ -73,8 +73,8 @@ def build_model(task, variant, channels=None, scale=None, image_mean=None,
         scale: SR factor, 2, 3 or 4 (default 2); must be left out for denoise/JPEG.
         image_mean: mean subtracted at the input (default 0.5 gray, DIV2K's RGB mean).
         implementation: SparseConv2D implementation (see ``SparseConv2D``).
-        noise_map: denoise only: one more input channel holding sigma / 255 per pixel, so
-            one model covers a range of noise levels (``build_network``).
+        level_map: denoise and JPEG: one more input channel holding the level (sigma / 255
+            or quality / 100) per pixel, so one model covers a range (``build_network``).
         **overrides: any ``Preset`` field (num_blocks, filters, width_multiplier,
             sparsity_groups, cardinality, gate, temperature).
 
@@ -99,8 +99,8 @@ def build_model(task, variant, channels=None, scale=None, image_mean=None,
         scale = 1
     if image_mean is None:
         image_mean = DIV2K_RGB_MEAN if channels == 3 else 0.5
-    if noise_map and task != "denoise":
-        raise ValueError(f"noise_map applies to task 'denoise', not {task!r}")
+    if level_map and task not in ("denoise", "jpeg"):
+        raise ValueError(f"level_map applies to tasks 'denoise' and 'jpeg', not {task!r}")
     name = f"nsr_{task}_{variant.replace('+', 'plus').replace('-', 'minus')}"
     return build_network(preset, channels, scale, image_mean, implementation, name=name,
-                         noise_map=noise_map)
+                         level_map=level_map)

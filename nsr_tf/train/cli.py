@@ -29,6 +29,13 @@ def parser():
                         "noise level map is an extra input channel, sigma is drawn per "
                         "patch; validation uses --sigma")
     p.add_argument("--quality", type=int, default=d.quality, help="jpeg: quality (default 10)")
+    p.add_argument("--quality-range", type=int, nargs=2, metavar=("LOW", "HIGH"),
+                   help="jpeg: one model for every quality in [LOW, HIGH] (e.g. 10 90): the "
+                        "quality map (quality / 100) is an extra input channel, quality is "
+                        "drawn per patch; validation uses --quality")
+    p.add_argument("--blind", action="store_true",
+                   help="with --sigma-range or --quality-range: draw the level per patch but "
+                        "do not give the model a map (one blind model)")
     p.add_argument("--scale", type=int, default=d.scale, help="sr: 2, 3 or 4 (default 2)")
     p.add_argument("--channels", type=int, choices=(1, 3), default=None,
                    help="image channels (default: 1 for denoise/jpeg, 3 for sr)")
@@ -79,6 +86,12 @@ def config_from_args(argv=None):
     p = parser()
     args = p.parse_args(argv)
     values = {k: v for k, v in vars(args).items() if k != "quick" and v is not None}
+    if args.blind and not (args.sigma_range or args.quality_range):
+        p.error("--blind needs --sigma-range or --quality-range")
+    if args.sigma_range and args.task != "denoise":
+        p.error("--sigma-range needs --task denoise")
+    if args.quality_range and args.task != "jpeg":
+        p.error("--quality-range needs --task jpeg")
     if args.quick:
         for key, value in QUICK.items():
             values.setdefault(key, value)

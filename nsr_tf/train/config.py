@@ -18,6 +18,10 @@ class TrainConfig:
     # map as an extra input channel, sigma drawn per patch); validation uses ``sigma``.
     sigma_range: list | None = None
     quality: int = 10
+    # jpeg: [low, high] likewise, the quality map (quality / 100) as the extra channel
+    quality_range: list | None = None
+    # with a range: draw the level per patch but do not tell the model (no map channel)
+    blind: bool = False
     scale: int = 2
     channels: int | None = None
     num_blocks: int | None = None
@@ -54,7 +58,7 @@ class TrainConfig:
     def model_key(self):
         """What must match to resume: the network and what it learns."""
         return {k: getattr(self, k) for k in ("task", "variant", "sigma", "sigma_range",
-                                              "quality", "scale", "channels", "num_blocks",
+                                              "quality", "quality_range", "blind", "scale", "channels", "num_blocks",
                                               "model_overrides")}
 
     def save(self, path):

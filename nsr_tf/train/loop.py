@@ -36,6 +36,10 @@ def default_job_dir(config):
             "sr": f"x{config.scale}"}[config.task]
     if config.task == "denoise" and config.sigma_range:
         what = "sigma{:g}-{:g}".format(*config.sigma_range)
+    if config.task == "jpeg" and config.quality_range:
+        what = "q{:g}-{:g}".format(*config.quality_range)
+    if config.blind:
+        what += "-blind"
     return os.path.join("jobs", f"{config.task}-{what}-{config.variant}")
 
 
@@ -73,7 +77,8 @@ class Trainer:
         self.degradation = Degradation(
             config.task, config.sigma, config.quality,
             config.scale if config.task == "sr" else 1,
-            tuple(config.sigma_range) if config.sigma_range else None)
+            tuple(config.sigma_range) if config.sigma_range else None,
+            tuple(config.quality_range) if config.quality_range else None, config.blind)
         self.strategy = make_strategy(config.strategy, config.cpu_replicas)
         self.chief = is_chief(self.strategy)
         replicas = self.strategy.num_replicas_in_sync
@@ -163,7 +168,7 @@ class Trainer:
                 overrides["num_blocks"] = c.num_blocks
             model = build_model(c.task, c.variant, channels=c.channels,
                                 scale=self.degradation.output_scale if c.task == "sr"
-                                else None, noise_map=self.degradation.noise_map,
+                                else None, level_map=self.degradation.level_map,
                                 **overrides)
             self.policy, reason = precision.choose(c.precision)
             self.log(precision.describe(self.policy, reason))

@@ -59,6 +59,10 @@ def test_jpeg_is_bit_exact_with_pillows_libjpeg():
     expected = np.asarray(Image.open(buffer)) / 255.0
     ours = degradations.jpeg_compress(tf.constant(pixels[..., None] / 255.0, tf.float32), 20)
     np.testing.assert_allclose(ours.numpy()[..., 0], expected, atol=1e-6)
+    # the quality as a tensor (drawn per training patch) encodes the same bytes
+    drawn = degradations.jpeg_compress(tf.constant(pixels[..., None] / 255.0, tf.float32),
+                                       tf.constant(20))
+    np.testing.assert_allclose(drawn.numpy()[..., 0], expected, atol=1e-6)
 
 
 def test_evaluation_noise_is_deterministic_per_file_name():

@@ -1,3 +1,5 @@
+import io
+
 import numpy as np
 import pytest
 
@@ -98,3 +100,46 @@ def test_noise_map_patches_carry_their_own_sigma():
     assert "noise map" in degradation.describe()
     with pytest.raises(ValueError, match="sigma-range"):
         Degradation("jpeg", sigma_range=(0, 50))
+
+
+def test_quality_map_patches_are_libjpeg_at_their_own_quality():
+    from PIL import Image
+    degradation = Degradation("jpeg", quality=20, quality_range=(10, 40))
+    data = training_dataset(images(4), degradation, patch_size=32, batch_size=8,
+                            patches_per_image=8)
+    qualities = []
+    for degraded, clean in data:
+        assert degraded.shape == (8, 32, 32, 2) and clean.shape == (8, 32, 32, 1)
+        for patch, target in zip(degraded.numpy(), clean.numpy()):
+            quality = patch[0, 0, 1] * 100
+            assert quality == pytest.approx(round(quality), abs=1e-4)
+            assert np.ptp(patch[..., 1]) == 0
+            quality = int(round(quality))
+            qualities.append(quality)
+            buffer = io.BytesIO()   # Pillow's libjpeg at that quality: the same pixels
+            Image.fromarray(np.round(target[..., 0] * 255).astype(np.uint8)).save(
+                buffer, "JPEG", quality=quality)
+            expected = np.asarray(Image.open(buffer), np.float32) / 255
+            np.testing.assert_allclose(patch[..., 0], expected, atol=1e-6)
+    assert min(qualities) >= 10 and max(qualities) <= 40 and len(set(qualities)) > 8
+    assert "JPEG quality 20 (quality map; trained on 10-40)" == degradation.describe()
+    np.testing.assert_allclose(degradation.model_input(images(1)[0])[..., 1], 0.2)
+    np.testing.assert_allclose(degradation.model_input(images(1)[0], 35)[..., 1], 0.35)
+    with pytest.raises(ValueError, match="quality-range"):
+        Degradation("jpeg", quality_range=(10, 101))
+    with pytest.raises(ValueError, match="quality-range"):
+        Degradation("denoise", quality_range=(10, 50))
+
+
+def test_blind_patches_vary_in_level_without_a_map():
+    degradation = Degradation("denoise", sigma_range=(0, 60), blind=True)
+    data = training_dataset(images(4), degradation, patch_size=32, batch_size=16,
+                            patches_per_image=8)
+    degraded, clean = next(iter(data))
+    assert degraded.shape == (16, 32, 32, 1) and not degradation.level_map
+    measured = np.std(degraded - clean, axis=(1, 2, 3)) * 255
+    assert measured.min() < 20 and measured.max() > 40          # sigma drawn per patch
+    assert degradation.model_input(images(1)[0]).shape[-1] == 1
+    assert "blind; trained on 0-60" in degradation.describe()
+    with pytest.raises(ValueError, match="--blind"):
+        Degradation("denoise", blind=True)

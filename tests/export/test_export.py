@@ -129,7 +129,7 @@ def test_command_writes_the_model_and_its_metadata(testsets, tmp_path):
 
 def test_a_noise_map_model_exports_at_a_tile_larger_than_its_images(testsets, tmp_path):
     # The map is the last input channel; parity images smaller than the tile are padded.
-    model = build_model("denoise", "sparse+", num_blocks=1, noise_map=True)
+    model = build_model("denoise", "sparse+", num_blocks=1, level_map=True)
     model.save(tmp_path / "m.keras")
     (tmp_path / "m.json").write_text(json.dumps(
         {"config": {"task": "denoise", "sigma": 25, "sigma_range": [0, 75],
@@ -145,6 +145,6 @@ def test_a_noise_map_model_exports_at_a_tile_larger_than_its_images(testsets, tm
     assert "parity PASSED" in result.stdout and "every op delegated" in result.stdout
     meta = json.loads((tmp_path / "m.tflite.json").read_text())
     assert meta["input"]["shape"] == [1, 128, 128, 2] and meta["channels"] == 1
-    assert meta["noise_map"] == {"channel": 1, "value": "sigma / 255",
-                                 "trained_sigma_range": [0.0, 75.0]}
+    assert meta["level_map"] == {"channel": 1, "value": "sigma / 255",
+                                 "trained_range": [0.0, 75.0]}
     assert meta["output"]["shape"] == [1, 128, 128, 1]

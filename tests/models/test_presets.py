@@ -132,7 +132,7 @@ def test_switching_implementation_keeps_weights_and_outputs():
 
 
 def test_a_noise_map_denoiser_sees_the_map_and_returns_the_image():
-    model = build_model("denoise", "sparse+", num_blocks=2, noise_map=True)
+    model = build_model("denoise", "sparse+", num_blocks=2, level_map=True)
     assert model.input_shape[-1] == 2 and model.output_shape[-1] == 1
     x = np.random.default_rng(3).uniform(size=(1, 12, 12, 1)).astype("float32")
     low, high = (np.concatenate([x, np.full_like(x, s / 255)], -1) for s in (10, 50))
@@ -140,5 +140,5 @@ def test_a_noise_map_denoiser_sees_the_map_and_returns_the_image():
     tail = model.get_layer("tail")
     tail.set_weights([np.zeros_like(w) for w in tail.get_weights()])
     np.testing.assert_allclose(model(high).numpy(), x, atol=1e-6)   # residual on the image
-    with pytest.raises(ValueError, match="noise_map"):
-        build_model("sr", "sparse+", noise_map=True)
+    with pytest.raises(ValueError, match="level_map"):
+        build_model("sr", "sparse+", level_map=True)

@@ -40,9 +40,10 @@ public final class LiteRtTileModel implements TileModel, AutoCloseable {
             accelerator = "CPU/XNNPACK, " + threads + " thread(s)";
         }
         interpreter = new Interpreter(map(assets, info.file), options);
-        int tileValues = info.batch * info.tile * info.tile * info.channels;
-        input = ByteBuffer.allocateDirect(4 * tileValues).order(ByteOrder.nativeOrder());
-        output = ByteBuffer.allocateDirect(4 * tileValues * info.scale * info.scale)
+        int pixels = info.batch * info.tile * info.tile;
+        input = ByteBuffer.allocateDirect(4 * pixels * info.inputChannels())
+                .order(ByteOrder.nativeOrder());
+        output = ByteBuffer.allocateDirect(4 * pixels * info.channels * info.scale * info.scale)
                 .order(ByteOrder.nativeOrder());
     }
 
@@ -59,9 +60,9 @@ public final class LiteRtTileModel implements TileModel, AutoCloseable {
 
     @Override
     public float[] run(float[] tiles, int count, int tileH, int tileW, int channels) {
-        int inLength = info.batch * info.tile * info.tile * channels;
-        int outLength = inLength * info.scale * info.scale;
-        int perTileOut = outLength / info.batch;
+        // channels: the input's (with the level map, if any); the output has the image's
+        int outChannels = info.channels;
+        int perTileOut = info.tile * info.tile * info.scale * info.scale * outChannels;
         float[] result = new float[count * perTileOut];
         // The model's batch and tile are fixed: images smaller than a tile are padded by
         // repeating the last row/column; batches are filled by repeating the last tile.
@@ -83,9 +84,9 @@ public final class LiteRtTileModel implements TileModel, AutoCloseable {
             int outTile = info.tile * info.scale;
             for (int b = 0; b < info.batch && first + b < count; b++) {
                 for (int r = 0; r < tileH * info.scale; r++) {
-                    out.position((b * outTile + r) * outTile * channels);
+                    out.position((b * outTile + r) * outTile * outChannels);
                     out.get(result, ((first + b) * tileH * info.scale + r) * tileW * info.scale
-                            * channels, tileW * info.scale * channels);
+                            * outChannels, tileW * info.scale * outChannels);
                 }
             }
         }

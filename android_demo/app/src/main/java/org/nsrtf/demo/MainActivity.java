@@ -7,9 +7,11 @@ import android.graphics.BitmapFactory;
 import android.net.Uri;
 import android.os.Bundle;
 import android.view.View;
+import android.widget.AdapterView;
 import android.widget.ArrayAdapter;
 import android.widget.CheckBox;
 import android.widget.ProgressBar;
+import android.widget.SeekBar;
 import android.widget.Spinner;
 import android.widget.TextView;
 import java.io.ByteArrayOutputStream;
@@ -20,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import org.json.JSONException;
 import org.json.JSONObject;
+import org.nsrtf.tiling.Levels;
 import org.nsrtf.tiling.Pixels;
 import org.nsrtf.tiling.ProgressListener;
 import org.nsrtf.tiling.Tiler;
@@ -38,6 +41,12 @@ public class MainActivity extends Activity {
     private ProgressBar progress;
     private TextView status;
     private CompareView compare;
+    private SeekBar level;
+    private TextView levelLabel;
+    /** The user moved the strength slider since the photo or model changed. */
+    private volatile boolean levelTouched;
+    /** The picked file's JPEG quality {quality, exact}, or null (not a JPEG, or the sample). */
+    private int[] fileQuality;
     private volatile boolean running;
 
     @Override
@@ -51,9 +60,33 @@ public class MainActivity extends Activity {
         progress = (ProgressBar) findViewById(R.id.progress);
         status = (TextView) findViewById(R.id.status);
         compare = (CompareView) findViewById(R.id.compare);
+        level = (SeekBar) findViewById(R.id.level);
+        levelLabel = (TextView) findViewById(R.id.level_label);
         loadModels();
         modelSpinner.setAdapter(new ArrayAdapter<ModelInfo>(this,
                 android.R.layout.simple_spinner_dropdown_item, models));
+        modelSpinner.setOnItemSelectedListener(new AdapterView.OnItemSelectedListener() {
+            @Override
+            public void onItemSelected(AdapterView<?> parent, View view, int position, long id) {
+                resetLevel();
+            }
+
+            @Override
+            public void onNothingSelected(AdapterView<?> parent) {}
+        });
+        level.setOnSeekBarChangeListener(new SeekBar.OnSeekBarChangeListener() {
+            @Override
+            public void onProgressChanged(SeekBar bar, int value, boolean fromUser) {
+                levelTouched |= fromUser;
+                showLevel(null);
+            }
+
+            @Override
+            public void onStartTrackingTouch(SeekBar bar) {}
+
+            @Override
+            public void onStopTrackingTouch(SeekBar bar) {}
+        });
         threadSpinner.setAdapter(new ArrayAdapter<Integer>(this,
                 android.R.layout.simple_spinner_dropdown_item, new Integer[] {1, 2, 4}));
         findViewById(R.id.pick).setOnClickListener(new View.OnClickListener() {
@@ -67,6 +100,7 @@ public class MainActivity extends Activity {
             @Override
             public void onClick(View v) {
                 try {
+                    fileQuality = null;
                     setPhoto(BitmapFactory.decodeStream(getAssets().open("sample.png")));
                 } catch (IOException e) {
                     status.setText("no bundled sample: " + e.getMessage());
@@ -104,16 +138,87 @@ public class MainActivity extends Activity {
     private String readAsset(String name) throws IOException {
         InputStream in = getAssets().open(name);
         try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            byte[] buffer = new byte[8192];
-            int n;
-            while ((n = in.read(buffer)) > 0) {
-                out.write(buffer, 0, n);
-            }
-            return out.toString("UTF-8");
+            return new String(readAll(in), "UTF-8");
         } finally {
             in.close();
         }
+    }
+
+    private static byte[] readAll(InputStream in) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        int n;
+        while ((n = in.read(buffer)) > 0) {
+            out.write(buffer, 0, n);
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * The strength slider of a level-conditioned model: sigma for a denoiser, quality for a
+     * JPEG model, over the levels it was trained on. Until the user moves it, a restore uses
+     * the estimated sigma or the file's quality and shows it here.
+     */
+    private void resetLevel() {
+        ModelInfo info = (ModelInfo) modelSpinner.getSelectedItem();
+        levelTouched = false;
+        boolean shown = info != null && info.levelMap;
+        level.setVisibility(shown ? View.VISIBLE : View.GONE);
+        levelLabel.setVisibility(shown ? View.VISIBLE : View.GONE);
+        if (!shown) {
+            return;
+        }
+        level.setMax((int) Math.round(info.levelHigh - info.levelLow));
+        double start = "jpeg".equals(info.task) && fileQuality != null ? fileQuality[0]
+                : "jpeg".equals(info.task) ? info.quality : info.sigma;
+        setLevel(info, start);
+        showLevel("denoise".equals(info.task) ? "auto: estimated per photo"
+                : fileQuality != null ? "read from the file" : "the model's default");
+    }
+
+    private void setLevel(ModelInfo info, double value) {
+        double clamped = Math.max(info.levelLow, Math.min(info.levelHigh, value));
+        level.setProgress((int) Math.round(clamped - info.levelLow));
+    }
+
+    private double levelValue(ModelInfo info) {
+        return info.levelLow + level.getProgress();
+    }
+
+    private void showLevel(String how) {
+        ModelInfo info = (ModelInfo) modelSpinner.getSelectedItem();
+        if (info == null || !info.levelMap) {
+            return;
+        }
+        String what = "denoise".equals(info.task) ? "Strength (sigma)" : "JPEG quality";
+        levelLabel.setText(String.format(Locale.US, "%s: %.0f%s", what, levelValue(info),
+                how == null ? "" : " (" + how + ")"));
+    }
+
+    /**
+     * The level the model is told for {@code image} and how it was chosen: the slider once
+     * moved; else the estimated sigma, or the applied, read or default JPEG quality.
+     */
+    private double chooseLevel(ModelInfo info, float[] image, int h, int w,
+                               boolean addDegradation, String[] how) {
+        if (levelTouched) {
+            how[0] = "set";
+            return levelValue(info);
+        }
+        if ("denoise".equals(info.task)) {
+            how[0] = "estimated";
+            return Levels.estimateSigma(image, h, w, info.channels);
+        }
+        if (addDegradation) {
+            how[0] = "applied";
+            return info.quality;
+        }
+        if (fileQuality != null) {
+            how[0] = fileQuality[1] == 1 ? "read from the file" : "nearest IJG, read";
+            return fileQuality[0];
+        }
+        how[0] = "not a JPEG file: the slider's";
+        return levelValue(info);
     }
 
     @Override
@@ -123,7 +228,9 @@ public class MainActivity extends Activity {
             try {
                 InputStream in = getContentResolver().openInputStream(uri);
                 try {
-                    setPhoto(BitmapFactory.decodeStream(in));
+                    byte[] bytes = readAll(in);
+                    fileQuality = Levels.jpegQuality(bytes);   // the quality map's default
+                    setPhoto(BitmapFactory.decodeByteArray(bytes, 0, bytes.length));
                 } finally {
                     in.close();
                 }
@@ -145,6 +252,7 @@ public class MainActivity extends Activity {
                     Math.round(bitmap.getHeight() * s), true);
         }
         photo = bitmap.copy(Bitmap.Config.ARGB_8888, false);
+        resetLevel();
         compare.setImages(photo, null);
         status.setText(String.format(Locale.US, "%dx%d photo", photo.getWidth(),
                 photo.getHeight()));
@@ -195,12 +303,28 @@ public class MainActivity extends Activity {
                 image = Pixels.addNoise(image, info.sigma, 1234L);
                 input = toBitmap(image, info.channels, argb, w, h);
             }
+            String note = "";
+            if (info.levelMap) {   // the level map: one more input channel
+                final String[] how = new String[1];
+                final double told = chooseLevel(info, image, h, w, addDegradation, how);
+                image = Pixels.withLevelMap(image, info.channels, info.mapValue(told));
+                note = String.format(Locale.US, ", %s %.1f (%s)",
+                        "denoise".equals(info.task) ? "sigma" : "quality", told, how[0]);
+                runOnUiThread(new Runnable() {
+                    @Override
+                    public void run() {
+                        setLevel(info, told);
+                        showLevel(how[0]);
+                    }
+                });
+            }
+            final String levelNote = note;
             LiteRtTileModel model = new LiteRtTileModel(getAssets(), info, threads, useGpu);
             final long start = System.nanoTime();
             final int[] tiles = new int[1];
             float[] restored;
             try {
-                restored = Tiler.restore(image, h, w, info.channels, model, info.tile,
+                restored = Tiler.restore(image, h, w, info.inputChannels(), model, info.tile,
                         info.overlap, info.batch, info.scale, info.channels,
                         new ProgressListener() {
                             @Override
@@ -228,8 +352,8 @@ public class MainActivity extends Activity {
                 public void run() {
                     compare.setImages(before, after);
                     status.setText(String.format(Locale.US,
-                            "%s: %d tiles of %d px in %.2f s (%.1f ms/tile), %s",
-                            info.file, tiles[0], info.tile, seconds,
+                            "%s%s: %d tiles of %d px in %.2f s (%.1f ms/tile), %s",
+                            info.file, levelNote, tiles[0], info.tile, seconds,
                             1000 * seconds / Math.max(tiles[0], 1), accelerator));
                 }
             });

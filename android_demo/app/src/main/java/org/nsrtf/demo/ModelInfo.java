@@ -16,6 +16,11 @@ public final class ModelInfo {
     public final int batch;
     public final double sigma;
     public final int quality;
+    /** A level-conditioned model: its last input channel is sigma / 255 or quality / 100. */
+    public final boolean levelMap;
+    /** The levels (sigma or quality) the model was trained on. */
+    public final double levelLow;
+    public final double levelHigh;
 
     ModelInfo(String file, JSONObject json) throws JSONException {
         this.file = file;
@@ -29,6 +34,27 @@ public final class ModelInfo {
         batch = json.optInt("batch", 1);
         sigma = json.isNull("sigma") ? 25.0 : json.optDouble("sigma", 25.0);
         quality = json.isNull("quality") ? 10 : json.optInt("quality", 10);
+        JSONObject map = json.optJSONObject("level_map");
+        levelMap = map != null;
+        boolean noise = "denoise".equals(task);
+        double low = noise ? 0 : 1;
+        double high = noise ? 255 : 100;
+        if (map != null && map.optJSONArray("trained_range") != null) {
+            low = map.getJSONArray("trained_range").getDouble(0);
+            high = map.getJSONArray("trained_range").getDouble(1);
+        }
+        levelLow = low;
+        levelHigh = high;
+    }
+
+    /** The values per input pixel: the image's channels, and the level map if any. */
+    public int inputChannels() {
+        return channels + (levelMap ? 1 : 0);
+    }
+
+    /** The map value of a sigma (denoise) or a JPEG quality. */
+    public float mapValue(double level) {
+        return (float) ("denoise".equals(task) ? level / 255.0 : level / 100.0);
     }
 
     /** Only the static-weight mixture form can run on the GPU delegate. */

@@ -54,6 +54,20 @@ public final class Pixels {
         return Math.round(clipped * 255f);
     }
 
+    /**
+     * The input of a level-conditioned model: each pixel's {@code channels} values followed
+     * by {@code level} (sigma / 255 or quality / 100), as nsr_tf's with_level_map.
+     */
+    public static float[] withLevelMap(float[] image, int channels, float level) {
+        int count = image.length / channels;
+        float[] out = new float[count * (channels + 1)];
+        for (int i = 0; i < count; i++) {
+            System.arraycopy(image, i * channels, out, i * (channels + 1), channels);
+            out[i * (channels + 1) + channels] = level;
+        }
+        return out;
+    }
+
     /** Adds N(0, (sigma/255)^2) noise (not clipped, as the evaluation protocol). */
     public static float[] addNoise(float[] image, double sigma, long seed) {
         Random random = new Random(seed);

@@ -1,0 +1,53 @@
+"""Writes Python's noise and JPEG-quality estimates for the Java twins' JUnit test.
+
+    python android_demo/scripts/make_levels_reference.py OUT_DIR
+
+OUT_DIR/levels_reference.txt lists: sigma cases (an image and
+``nsr_tf.estimation.estimate_sigma`` of it, i.e. scikit-image's), then files (JPEGs
+written here by Pillow at several qualities, one with a non-IJG table, and a PNG) with
+``nsr_tf.estimation.jpeg_quality`` of each. LevelsTest reads the same inputs.
+"""
+
+import os
+import sys
+
+import numpy as np
+from PIL import Image
+
+from nsr_tf.estimation import estimate_sigma, jpeg_quality
+
+
+def main(folder):
+    os.makedirs(folder, exist_ok=True)
+    rng = np.random.default_rng(0)
+    yy, xx = np.mgrid[0:37, 0:50]
+    smooth = 0.5 + 0.3 * np.sin(yy / 5.0)[..., None] * np.cos(xx / 7.0)[..., None]
+    sigma_cases = [(smooth + rng.normal(0, s / 255, smooth.shape)).astype(np.float32)
+                   for s in (5, 15, 25, 50)]
+    sigma_cases.append(rng.uniform(0, 1, (21, 18, 3)).astype(np.float32))   # RGB, odd sizes
+    sigma_cases.append(np.full((16, 16, 1), 0.5, np.float32))               # no detail: 0
+    files = []
+    picture = Image.fromarray(np.round(np.clip(smooth[..., 0] + rng.normal(
+        0, 0.05, smooth.shape[:2]), 0, 1) * 255).astype(np.uint8))
+    for quality in (5, 10, 37, 50, 75, 95, 100):
+        name = f"q{quality}.jpg"
+        picture.save(os.path.join(folder, name), quality=quality)
+        files.append(name)
+    custom = [list(range(1, 65)), [99] * 64]     # not an IJG table: the nearest one
+    picture.convert("RGB").save(os.path.join(folder, "custom.jpg"), qtables=custom)
+    picture.save(os.path.join(folder, "plain.png"))
+    files += ["custom.jpg", "plain.png"]
+    with open(os.path.join(folder, "levels_reference.txt"), "w") as out:
+        out.write(f"{len(sigma_cases)}\n")
+        for image in sigma_cases:
+            h, w, c = image.shape
+            out.write(f"{h} {w} {c} {estimate_sigma(image if c > 1 else image[..., 0])!r}\n")
+            out.write(" ".join(repr(float(v)) for v in image.ravel()) + "\n")
+        out.write(f"{len(files)}\n")
+        for name in files:
+            read = jpeg_quality(os.path.join(folder, name))
+            out.write(f"{name} {read[0] if read else -1} {int(read[1]) if read else -1}\n")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -1,0 +1,177 @@
+package org.nsrtf.tiling;
+
+import java.util.Arrays;
+
+/**
+ * What a level-conditioned model is told when the user does not say: the noise level of a
+ * photo and the JPEG quality of a file. The Java twins of nsr_tf.estimation (scikit-image's
+ * estimate_sigma and the IJG table match), which are not available on a phone; LevelsTest
+ * checks them against the Python values on the same inputs.
+ */
+public final class Levels {
+    private Levels() {}
+
+    /** Daubechies-2 decomposition high-pass filter (PyWavelets' db2 dec_hi). */
+    private static final double[] DB2_HIGH = {
+        -0.48296291314453416, 0.8365163037378079, -0.2241438680420134, -0.12940952255126037};
+    /** The 75th percentile of the standard normal distribution. */
+    private static final double NORMAL_Q75 = 0.6744897501960817;
+
+    /**
+     * The Gaussian noise sigma of an NHWC float image in [0, 1], on the [0, 255] scale:
+     * Donoho's median absolute deviation of the finest diagonal db2 wavelet coefficients
+     * (symmetric borders, exact zeros left out), averaged over the channels, as
+     * skimage.restoration.estimate_sigma(average_sigmas=True).
+     */
+    public static double estimateSigma(float[] image, int height, int width, int channels) {
+        double sum = 0;
+        for (int c = 0; c < channels; c++) {
+            double[] plane = new double[height * width];
+            for (int i = 0; i < plane.length; i++) {
+                plane[i] = image[i * channels + c];
+            }
+            sum += channelSigma(plane, height, width);
+        }
+        return 255.0 * sum / channels;
+    }
+
+    private static double channelSigma(double[] plane, int height, int width) {
+        int outH = (height + DB2_HIGH.length - 1) / 2;
+        int outW = (width + DB2_HIGH.length - 1) / 2;
+        double[] rows = new double[outH * width];          // high-pass down the columns
+        for (int x = 0; x < width; x++) {
+            for (int o = 0; o < outH; o++) {
+                double s = 0;
+                for (int j = 0; j < DB2_HIGH.length; j++) {
+                    s += DB2_HIGH[j] * plane[reflect(1 + 2 * o - j, height) * width + x];
+                }
+                rows[o * width + x] = s;
+            }
+        }
+        double[] detail = new double[outH * outW];          // then along the rows
+        int count = 0;
+        for (int y = 0; y < outH; y++) {
+            for (int o = 0; o < outW; o++) {
+                double s = 0;
+                for (int j = 0; j < DB2_HIGH.length; j++) {
+                    s += DB2_HIGH[j] * rows[y * width + reflect(1 + 2 * o - j, width)];
+                }
+                if (s != 0) {
+                    detail[count++] = Math.abs(s);
+                }
+            }
+        }
+        if (count == 0) {
+            return 0;
+        }
+        double[] values = Arrays.copyOf(detail, count);
+        Arrays.sort(values);
+        double median = count % 2 == 1 ? values[count / 2]
+                : 0.5 * (values[count / 2 - 1] + values[count / 2]);
+        return median / NORMAL_Q75;
+    }
+
+    /** Half-sample symmetric extension (PyWavelets' "symmetric" mode). */
+    private static int reflect(int i, int n) {
+        while (i < 0 || i >= n) {
+            i = i < 0 ? -i - 1 : 2 * n - 1 - i;
+        }
+        return i;
+    }
+
+    /** The IJG base luminance quantization table (ITU-T T.81 table K.1), natural order. */
+    private static final int[] IJG_LUMINANCE = {
+        16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55,
+        14, 13, 16, 24, 40, 57, 69, 56, 14, 17, 22, 29, 51, 87, 80, 62,
+        18, 22, 37, 56, 68, 109, 103, 77, 24, 35, 55, 64, 81, 104, 113, 92,
+        49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99};
+
+    /** JPEG's zigzag scan: position k of a DQT segment is natural index ZIGZAG[k]. */
+    private static final int[] ZIGZAG = {
+        0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5,
+        12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21, 28,
+        35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51,
+        58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63};
+
+    /** The luminance table libjpeg writes for {@code quality} (1-100, baseline). */
+    static int[] ijgTable(int quality) {
+        int scale = quality < 50 ? 5000 / quality : 200 - 2 * quality;
+        int[] table = new int[64];
+        for (int i = 0; i < 64; i++) {
+            table[i] = Math.max(1, Math.min(255, (IJG_LUMINANCE[i] * scale + 50) / 100));
+        }
+        return table;
+    }
+
+    /**
+     * {quality, exact (1 or 0)} of a JPEG file's bytes: the IJG quality whose luminance table
+     * is closest to the file's first (lowest-numbered) quantization table, and whether it
+     * matches exactly; null when the bytes are not a JPEG with a quantization table.
+     */
+    public static int[] jpegQuality(byte[] file) {
+        int[] table = luminanceTable(file);
+        if (table == null) {
+            return null;
+        }
+        int best = 1;
+        long bestError = Long.MAX_VALUE;
+        for (int q = 1; q <= 100; q++) {
+            int[] candidate = ijgTable(q);
+            long error = 0;
+            for (int i = 0; i < 64; i++) {
+                error += Math.abs(candidate[i] - table[i]);
+            }
+            if (error < bestError) {   // the first (lowest) quality wins a tie, as argmin
+                bestError = error;
+                best = q;
+            }
+        }
+        return new int[] {best, bestError == 0 ? 1 : 0};
+    }
+
+    /** Table 0 (else the lowest-numbered one) of the DQT segments, in natural order. */
+    private static int[] luminanceTable(byte[] b) {
+        if (b.length < 4 || (b[0] & 0xff) != 0xff || (b[1] & 0xff) != 0xd8) {
+            return null;
+        }
+        int[] found = null;
+        int foundId = Integer.MAX_VALUE;
+        int p = 2;
+        while (p + 4 <= b.length) {
+            if ((b[p] & 0xff) != 0xff) {
+                return found;
+            }
+            int marker = b[p + 1] & 0xff;
+            if (marker == 0xd8 || marker == 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+                p += 2;
+                continue;
+            }
+            if (marker == 0xda || marker == 0xd9) {   // start of scan: tables come before it
+                return found;
+            }
+            int length = ((b[p + 2] & 0xff) << 8) | (b[p + 3] & 0xff);
+            if (marker == 0xdb) {
+                int q = p + 4;
+                int end = Math.min(p + 2 + length, b.length);
+                while (q < end) {
+                    int precision = (b[q] & 0xff) >> 4;
+                    int id = b[q] & 0x0f;
+                    q++;
+                    int[] table = new int[64];
+                    for (int k = 0; k < 64 && q < end; k++) {
+                        int value = precision == 0 ? (b[q] & 0xff)
+                                : ((b[q] & 0xff) << 8) | (b[q + 1] & 0xff);
+                        q += precision == 0 ? 1 : 2;
+                        table[ZIGZAG[k]] = value;
+                    }
+                    if (id < foundId) {
+                        found = table;
+                        foundId = id;
+                    }
+                }
+            }
+            p += 2 + length;
+        }
+        return found;
+    }
+}
