@@ -13,7 +13,7 @@ SKIP_KERNEL = 5
 
 
 def build_network(preset, channels=1, scale=1, image_mean=0.5, implementation="auto",
-                  name="nsr", level_map=False):
+                  name="nsr", level_map=False, map_offset=0.0):
     """A WDSR-A style network from a ``Preset``.
 
     ``out = pixel_shuffle(tail(blocks(head(x - mean))) + skip(x - mean)) + mean``, where a
@@ -22,6 +22,7 @@ def build_network(preset, channels=1, scale=1, image_mean=0.5, implementation="a
     ``level_map``: the input carries one more channel, the degradation level per pixel
     (sigma / 255 for noise, FFDNet's map; quality / 100 for JPEG); the head and so every
     gate see it, the output has the image's channels and the skip takes the image alone.
+    ``map_offset`` is added to the map channel (as the mean is subtracted from the image).
     Init as the authors: weight-norm gain 1 for head/tail/skip, 2.0 for the first conv of
     a block, 1/sqrt(num_blocks) for the second (residual scaling); biases zero.
     """
@@ -42,7 +43,7 @@ def build_network(preset, channels=1, scale=1, image_mean=0.5, implementation="a
 
     extra = 1 if level_map else 0
     inputs = keras.Input((None, None, channels + extra), name="image")
-    x = keras.layers.Rescaling(1.0, offset=[-m for m in mean] + [0.0] * extra,
+    x = keras.layers.Rescaling(1.0, offset=[-m for m in mean] + [map_offset] * extra,
                                name="subtract_mean")(inputs)
     body = WeightNormConv2D(preset.filters, HEAD_KERNEL, name="head")(x)
     if level_map:
@@ -102,5 +103,8 @@ def build_model(task, variant, channels=None, scale=None, image_mean=None,
     if level_map and task not in ("denoise", "jpeg"):
         raise ValueError(f"level_map applies to tasks 'denoise' and 'jpeg', not {task!r}")
     name = f"nsr_{task}_{variant.replace('+', 'plus').replace('-', 'minus')}"
+    # The quality map (quality / 100) is centred at 0.5: uncentred, its DC term gave an
+    # initial L1 of 0.36 against 0.07 without a map (Sparse-, Train400 patches at q 10-90).
+    # The noise map (sigma / 255, FFDNet's) is small and is fed as it is.
     return build_network(preset, channels, scale, image_mean, implementation, name=name,
-                         level_map=level_map)
+                         level_map=level_map, map_offset=-0.5 if task == "jpeg" else 0.0)

@@ -142,3 +142,15 @@ def test_a_noise_map_denoiser_sees_the_map_and_returns_the_image():
     np.testing.assert_allclose(model(high).numpy(), x, atol=1e-6)   # residual on the image
     with pytest.raises(ValueError, match="level_map"):
         build_model("sr", "sparse+", level_map=True)
+
+
+def test_a_quality_map_jpeg_model_centres_its_map():
+    model = build_model("jpeg", "sparse-", num_blocks=1, level_map=True)
+    assert model.input_shape[-1] == 2 and model.output_shape[-1] == 1
+    x = np.random.default_rng(4).uniform(size=(1, 12, 12, 1)).astype("float32")
+    shifted = model.get_layer("subtract_mean")(np.concatenate([x, np.full_like(x, 0.3)], -1))
+    np.testing.assert_allclose(shifted[..., 1], 0.3 - 0.5, atol=1e-7)   # quality 30 -> -0.2
+    np.testing.assert_allclose(shifted[..., 0], x[..., 0] - 0.5, atol=1e-7)
+    noise = build_model("denoise", "sparse+", num_blocks=1, level_map=True)
+    shifted = noise.get_layer("subtract_mean")(np.concatenate([x, np.full_like(x, 0.1)], -1))
+    np.testing.assert_allclose(shifted[..., 1], 0.1, atol=1e-7)          # sigma / 255 as is
