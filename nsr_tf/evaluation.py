@@ -9,6 +9,7 @@ from nsr_tf import metrics
 from nsr_tf.data import degradations
 from nsr_tf.data.images import list_images, load_images
 from nsr_tf.data.pipeline import Degradation
+from nsr_tf.estimation import estimate_sigma
 from nsr_tf.inference import TiledPredictor, restore
 from nsr_tf.model_io import has_level_map
 
@@ -58,7 +59,8 @@ def evaluate_folder(folder, degradation, model=None, baselines=(), channels=1,
     gray; RGB on the Y channel for SR; SR shaves ``scale`` border pixels. ``precision``:
     what the model computes in (``nsr_tf.precision``). A level-map model
     (``model_io.has_level_map``) is told ``map_level``, a sigma or JPEG quality (default:
-    the true one).
+    the true one; "auto": a denoiser is told the sigma estimated on each noisy image, as
+    ``nsr-restore --sigma auto``).
     """
     images, problems = load_images(list_images(folder), channels)
     if problems:
@@ -79,7 +81,8 @@ def evaluate_folder(folder, degradation, model=None, baselines=(), channels=1,
         outputs = {method: baseline_output(degradation, degraded, method)
                    for method in baselines}
         if predictor is not None:
-            model_input = told.model_input(degraded, map_level)
+            level = estimate_sigma(degraded) if map_level == "auto" else map_level
+            model_input = told.model_input(degraded, level)
             outputs["model"] = restore_ensemble(
                 predictor, model_input, ensemble, tile_size=tile_size, overlap=overlap,
                 batch_size=batch_size, scale=degradation.output_scale)

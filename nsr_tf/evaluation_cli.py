@@ -9,6 +9,7 @@ import sys
 from tqdm import tqdm
 
 from nsr_tf.precision import PRECISIONS
+from nsr_tf.restore import sigma_argument
 
 
 def parser():
@@ -42,9 +43,10 @@ def parser():
     p.add_argument("--precision", default="float32",
                    choices=PRECISIONS,
                    help="what the model computes in (default: %(default)s)")
-    p.add_argument("--map-sigma", type=float,
+    p.add_argument("--map-sigma", type=sigma_argument,
                    help="a noise-level-map model: the sigma it is told (default: the true "
-                        "--sigma); e.g. to measure a wrong strength setting")
+                        "--sigma), e.g. to measure a wrong strength setting, or 'auto': the "
+                        "sigma estimated on each noisy image (as nsr-restore --sigma auto)")
     p.add_argument("--map-quality", type=int,
                    help="a quality-map JPEG model: the quality it is told (default: the "
                         "true --quality)")

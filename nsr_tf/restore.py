@@ -19,7 +19,7 @@ from nsr_tf import precision
 
 
 def sigma_argument(text):
-    """--sigma: 'auto' or a noise level >= 0 on [0, 255]."""
+    """A sigma option: 'auto' or a noise level >= 0 on [0, 255]."""
     if text == "auto":
         return text
     try:
@@ -27,8 +27,7 @@ def sigma_argument(text):
     except ValueError:
         value = -1.0
     if not value >= 0:
-        raise argparse.ArgumentTypeError(f"--sigma must be a number >= 0 or 'auto', got "
-                                         f"{text!r}")
+        raise argparse.ArgumentTypeError(f"expected a number >= 0 or 'auto', got {text!r}")
     return value
 
 

@@ -42,6 +42,46 @@ def test_ensemble_of_an_equivariant_model_is_the_model():
     np.testing.assert_allclose(out, image * 0.5 + 0.1, atol=1e-6)
 
 
+def test_a_level_map_model_is_told_the_true_a_given_or_the_estimated_level(testsets,
+                                                                            tmp_path):
+    # The map value reaches the model: a stand-in model that outputs its map channel.
+    import keras
+
+    from nsr_tf.estimation import estimate_sigma
+    from nsr_tf.layers import ChannelSlice
+    inputs = keras.Input((None, None, 2))
+    image = keras.layers.Rescaling(0.0)(ChannelSlice(1)(inputs))   # a level-map model
+    model = keras.Model(inputs, keras.layers.Add()(
+        [image, keras.layers.Lambda(lambda x: x[..., 1:])(inputs)]))
+    folder = tmp_path / "two"
+    folder.mkdir()
+    for name in ("01.png", "05.png"):
+        os.symlink(os.path.join(testsets, "Set12", name), folder / name)
+    degradation = Degradation("denoise", 30)
+
+    def told(map_level):
+        return [row["psnr"] for row in evaluate_folder(folder, degradation, model,
+                                                       map_level=map_level)]
+
+    def psnr_of_constant(level):
+        from nsr_tf.data.images import list_images, read_image
+        from nsr_tf.metrics import psnr
+        return [psnr(read_image(path, 1), np.full((1, 1, 1), level, np.float32) +
+                     0 * read_image(path, 1)) for path in list_images(folder)]
+
+    np.testing.assert_allclose(told(None), psnr_of_constant(30 / 255), atol=1e-4)
+    np.testing.assert_allclose(told(12), psnr_of_constant(12 / 255), atol=1e-4)
+    from nsr_tf.data.images import list_images, read_image
+    estimated = [estimate_sigma(degradation.degrade_file(read_image(path, 1), path))
+                 for path in list_images(folder)]
+    assert all(abs(e - 30) < 2 for e in estimated)
+    expected = [psnr_of_constant(e / 255)[i] for i, e in enumerate(estimated)]
+    np.testing.assert_allclose(told("auto"), expected, atol=1e-4)
+    quality = Degradation("jpeg", quality=20)
+    jpeg = [row["psnr"] for row in evaluate_folder(folder, quality, model, map_level=35)]
+    np.testing.assert_allclose(jpeg, psnr_of_constant(0.35), atol=1e-4)
+
+
 def evaluate(*args):
     return subprocess.run([sys.executable, os.path.join(REPO, "training", "evaluate.py"),
                            *map(str, args)], capture_output=True, text=True, timeout=600)

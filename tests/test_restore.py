@@ -110,7 +110,7 @@ def test_a_noise_map_model_is_told_the_given_or_estimated_sigma(tmp_path, capsys
     assert np.abs(first - second).max() > 0                     # the strength matters
     code, _, err = restore_here(capsys, tmp_path / "x.png", "--model", tmp_path / "m.keras",
                                 "--out", tmp_path / "bad", "--sigma", "loud")
-    assert code == 2 and "--sigma must be a number" in err
+    assert code == 2 and "argument --sigma: expected a number >= 0 or 'auto', got 'loud'" in err
 
 
 def test_a_jpeg_models_run_says_the_files_quality(tmp_path, testsets, capsys):
