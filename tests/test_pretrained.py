@@ -59,6 +59,49 @@ def test_stated_set12_psnr_is_reproduced(testsets, name):
     assert np.isfinite(summary["psnr"])
 
 
+LEVEL_MODELS = [name for name in ("denoise-blind", "jpeg") if name in pretrained.MODELS]
+
+
+def _stated_rows():
+    for name in LEVEL_MODELS:
+        for row in json.load(open(pretrained.path(name, ".json")))["scores"]:
+            yield pytest.param(name, row, id=f"{name}-{row.get('sigma', row.get('quality'))}"
+                                             f"-told-{row['told']}")
+
+
+@pytest.mark.parametrize("name, row", list(_stated_rows()))
+def test_stated_scores_of_the_level_models_are_reproduced(testsets, name, row):
+    from nsr_tf import model_io
+    model, info = pretrained.load(name)
+    true = row.get("sigma", row.get("quality"))
+    degradation = model_io.degradation_of(info, sigma=true, quality=true)
+    folder = os.path.join(testsets, "Set12" if info["task"] == "denoise" else "classic5")
+    rows = evaluate_folder(folder, degradation, model, baselines=["input"], channels=1,
+                           map_level=row["told"])
+    summary = {r["method"]: r for r in summarise(rows)}
+    assert abs(summary["model"]["psnr"] - row["psnr"]) < 0.01
+    assert abs(summary["model"]["ssim"] - row["ssim"]) < 1e-4
+    assert abs(summary["input"]["psnr"] - row["input_psnr"]) < 1e-6
+
+
+@pytest.mark.parametrize("name", LEVEL_MODELS)
+def test_level_models_tflite_files_take_the_map_and_match_keras(testsets, name):
+    from nsr_tf import model_io
+    model, info = pretrained.load(name)
+    assert info["level_map"] and model.input_shape[-1] == 2
+    path = os.path.join(testsets, "Set12", "05.png")
+    clean = read_image(path, 1)[:64, :64]
+    degradation = model_io.degradation_of(info)
+    degraded = degradation.model_input(degradation.degrade_file(clean, path))
+    expected = model(degraded[None]).numpy()[0]
+    for suffix, tolerance in ((".tflite", 1e-4), ("_dynamic.tflite", 0.01)):
+        meta = json.load(open(pretrained.path(name, suffix + ".json")))
+        assert meta["parity"]["passed"] and meta["ops_outside_xnnpack"] == []
+        assert meta["level_map"]["channel"] == 1 and meta["input"]["shape"][-1] == 2
+        lite = LiteRTPredictor(open(pretrained.path(name, suffix), "rb").read())
+        assert np.abs(lite(degraded[None])[0] - expected).max() < tolerance
+
+
 def test_unknown_name():
     with pytest.raises(KeyError, match="no shipped model"):
         pretrained.path("deblur")

@@ -1,0 +1,213 @@
+"""Ships a level-conditioned model (issue 15) into nsr_tf/pretrained/: copies the trained
+job's best model, exports it (float32 and dynamic-range int8 .tflite, parity checked),
+scores it on the repository's test set and writes its card.
+
+    python benchmarks/ship_level_models.py denoise-blind ~/nsr-jobs/denoise-blind-sparse+
+    python benchmarks/ship_level_models.py jpeg ~/nsr-jobs/jpeg-q10-90-sparse-
+
+Every number in the card is measured here with the evaluation protocol of
+training/evaluate.py (tiles 64, overlap 16); the rows are stored in STEM.json ("scores")
+and tests/test_pretrained.py reproduces each of them. Do not run it beside a training job
+if you want the latency column (it times LiteRT).
+"""
+
+import argparse
+import glob
+import json
+import os
+import platform
+import shutil
+import sys
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TESTSETS = os.path.join(REPO, "testsets")
+
+# The paper's rows (Table 5: Set12 gray denoising; Table 6: classic5 JPEG).
+PAPER = {
+    "denoise-blind": {"BM3D": {15: 32.37, 25: 29.97, 50: 26.72},
+                      "DnCNN-S": {15: 32.86, 25: 30.44, 50: 27.18}},
+    "jpeg": {"JPEG": {10: 27.82, 20: 30.12, 30: 31.48, 40: 32.43},
+             "ARCNN": {10: 29.04, 20: 31.16, 30: 32.52, 40: 33.34},
+             "DnCNN": {10: 29.40, 20: 31.63, 30: 32.91, 40: 33.77}},
+}
+# (true level, level the model is told): the true one at each paper level, then a wrong
+# slider, then the estimate ("auto", denoise only).
+SETTINGS = {
+    "denoise-blind": [(15, 15), (25, 25), (50, 50), (25, 15), (25, 35), (25, "auto")],
+    "jpeg": [(10, 10), (20, 20), (30, 30), (40, 40), (10, 20), (20, 10)],
+}
+TESTSET = {"denoise-blind": "Set12", "jpeg": "classic5"}
+# How they were trained (2 CPU cores); rerunning the command resumes the job.
+COMMANDS = {
+    "denoise-blind": "nice -n 19 python training/train.py --task denoise --sigma-range 0 75 "
+                     "--sigma 25 --variant sparse+ --data-dir ../shared/data/Train400 "
+                     "--patches-per-image 12 --epochs 30 --precision auto --job-dir "
+                     "~/nsr-jobs/denoise-blind-sparse+",
+}
+
+
+def scores(name, model, degradation_of):
+    """The card's rows: [{"sigma"|"quality": true, "told": ..., "psnr", "ssim",
+    "input_psnr"}]."""
+    from nsr_tf.evaluation import evaluate_folder, summarise
+    key = "sigma" if name.startswith("denoise") else "quality"
+    folder = os.path.join(TESTSETS, TESTSET[name])
+    rows = []
+    for true, told in SETTINGS[name]:
+        results = evaluate_folder(folder, degradation_of(true), model, baselines=["input"],
+                                  channels=1, map_level=told)
+        summary = {row["method"]: row for row in summarise(results)}
+        rows.append({key: true, "told": told, "psnr": summary["model"]["psnr"],
+                     "ssim": summary["model"]["ssim"],
+                     "input_psnr": summary["input"]["psnr"]})
+        print(f"{TESTSET[name]} {key} {true} told {told}: {rows[-1]['psnr']:.2f} dB",
+              flush=True)
+    return rows
+
+
+def equal_steps_score(job, step, sigma=25):
+    """Set12 PSNR at ``sigma`` of the job's checkpoint after ``step`` steps (None if the
+    checkpoint is gone): the comparison at the same number of steps."""
+    import tensorflow as tf
+
+    from nsr_tf import model_io
+    from nsr_tf.data import Degradation
+    from nsr_tf.evaluation import evaluate_folder, summarise
+    with open(os.path.join(job, "best.json")) as handle:
+        meta = json.load(handle)
+    steps_per_epoch = meta["step"] // meta["epoch"]
+    if step % steps_per_epoch:
+        return None
+    path = os.path.join(job, "checkpoints", f"ckpt-{step // steps_per_epoch}")
+    if not os.path.exists(path + ".index"):
+        return None
+    model, _ = model_io.load(os.path.join(job, "best.keras"))
+    tf.train.Checkpoint(model=model).restore(path).expect_partial()
+    rows = evaluate_folder(os.path.join(TESTSETS, "Set12"), Degradation("denoise", sigma),
+                           model, channels=1)
+    return summarise(rows)[0]["psnr"]
+
+
+def wall_hours(job):
+    """Training wall time from the job's TensorBoard logs: each epoch's steps over its
+    measured patches/s (the last record of an epoch that was rerun after a resume)."""
+    import tensorflow as tf
+    with open(os.path.join(job, "best.json")) as handle:
+        meta = json.load(handle)
+    c = meta["config"]
+    steps = meta["step"] // meta["epoch"]
+    rates = {}
+    for events in sorted(glob.glob(os.path.join(job, "logs", "events.*"))):
+        for event in tf.compat.v1.train.summary_iterator(events):
+            for value in event.summary.value:
+                if value.tag == "patches_per_s":
+                    rates[event.step] = float(tf.make_ndarray(value.tensor))
+    return sum(steps * c["batch_size"] / rate for rate in rates.values()) / 3600, len(rates)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("name", choices=sorted(SETTINGS))
+    parser.add_argument("job", help="the training job folder (best.keras, best.json)")
+    parser.add_argument("--no-latency", action="store_true",
+                        help="skip the LiteRT timing (e.g. while a training job runs)")
+    args = parser.parse_args(argv)
+    from nsr_tf import count_params, macs_per_pixel, model_io, precision, pretrained
+    from nsr_tf.export import cli as export_cli
+    from nsr_tf.export.litert import latency
+
+    stem = os.path.join(pretrained.HERE, pretrained.MODELS[args.name])
+    shutil.copy(os.path.join(args.job, "best.keras"), stem + ".keras")
+    with open(os.path.join(args.job, "best.json")) as handle:
+        meta = json.load(handle)
+    shutil.copy(os.path.join(args.job, "best.json"), stem + ".json")   # model_io reads it
+    model, info = model_io.load(stem + ".keras")
+    meta["scores"] = scores(args.name, model, lambda level: model_io.degradation_of(
+        info, sigma=level, quality=level))
+    meta["wall_hours"], meta["logged_epochs"] = wall_hours(args.job)
+    meta["machine"] = f"{precision.cpu_name()}, {os.cpu_count()} cores, " \
+                      f"{platform.system()}"
+    if args.name == "denoise-blind":
+        fixed = json.load(open(pretrained.path("denoise-sigma25", ".json")))
+        meta["sigma25_model"] = {"step": fixed["step"], "psnr": fixed["set12"]["psnr"],
+                                 "psnr_at_equal_steps": equal_steps_score(args.job,
+                                                                          fixed["step"])}
+    with open(stem + ".json", "w") as handle:
+        json.dump(meta, handle, indent=2)
+    for quantize, suffix in (("none", ".tflite"), ("dynamic", "_dynamic.tflite")):
+        status = export_cli.main(["--model", stem + ".keras", "--quantize", quantize,
+                                  "--out", stem + suffix])
+        if status:
+            return status
+    timings = None if args.no_latency else {
+        f"{q} {t}t": latency(open(stem + s, "rb").read(), t, runs=30) * 1e3
+        for q, s in (("float32", ".tflite"), ("dynamic", "_dynamic.tflite")) for t in (1, 2)}
+    write_card(args.name, meta, count_params(model), macs_per_pixel(model, 64), timings)
+    return 0
+
+
+def _row(name, row):
+    key = "sigma" if name.startswith("denoise") else "quality"
+    refs = " | ".join(f"{table[row[key]]:.2f}" if row["told"] == row[key] and
+                      row[key] in table else "" for table in PAPER[name].values())
+    return (f"| {row[key]} | {row['told']} | {row['input_psnr']:.2f} | **{row['psnr']:.2f}** "
+            f"/ {row['ssim']:.4f} | {refs} |")
+
+
+def write_card(name, meta, params, macs, timings):
+    from nsr_tf import pretrained
+    c = meta["config"]
+    key = "sigma" if name.startswith("denoise") else "quality"
+    title = {"denoise-blind": "one gray denoiser for sigma 0-75 (noise level map)",
+             "jpeg": "gray JPEG artifact removal for quality 10-90"}[name]
+    told = {"denoise-blind": "the sigma given to the model's noise level map ('auto': "
+                             "estimated per image by `nsr_tf.estimation.estimate_sigma`, "
+                             "as `nsr-restore --sigma auto`)",
+            "jpeg": "the quality given to the model's quality map"}[name]
+    lines = [f"# `{name}`: {title}", "",
+             f"Preset {c['variant']}, {params:,} parameters, {macs / 1e6:.3f} M MACs/pixel; "
+             f"trained by this project's `training/train.py` for {meta['step']:,} steps "
+             f"(epoch {meta['epoch']} of {c['epochs']}, batch {c['batch_size']} of "
+             f"{c['patch_size']}px patches, {c['patches_per_image']} per image per epoch, "
+             f"Adam {c['lr']:g}, x0.2 at epochs 20 and 25 of 30) in {meta['precision']} on "
+             f"{meta['machine']}: {meta['wall_hours']:.1f} h of training "
+             f"({meta['logged_epochs']} epochs logged), in several resumed sessions.", "",
+             f"Data: Train400 (the last 4 images in sorted order held out for validation), "
+             f"{meta['degradation']}.", "",
+             f"Command (rerun it to resume): `{COMMANDS.get(name, '')}`", "",
+             f"Scores on {TESTSET[name]} (repository copy), measured by `python "
+             f"benchmarks/ship_level_models.py {name} JOB`; each row is reproduced to 0.01 "
+             f"dB by tests/test_pretrained.py and by `python training/evaluate.py --model "
+             f"nsr_tf/pretrained/{pretrained.MODELS[name]}.keras --data-dir "
+             f"testsets/{TESTSET[name]} --{key} TRUE --map-{key} TOLD`. Told: {told}.", "",
+             f"| true {key} | told | input PSNR | PSNR / SSIM | "
+             + " | ".join(f"paper {m}" for m in PAPER[name]) + " |",
+             "|---" * (4 + len(PAPER[name])) + "|"]
+    lines += [_row(name, row) for row in meta["scores"]]
+    if name == "denoise-blind":
+        fixed = meta["sigma25_model"]
+        ours = next(r["psnr"] for r in meta["scores"] if r["sigma"] == r["told"] == 25)
+        lines += ["", f"Against the shipped sigma-25 model (`denoise-sigma25`, {fixed['step']:,}"
+                  f" steps, {fixed['psnr']:.2f} dB at sigma 25): this model "
+                  f"{ours:.2f} dB at {meta['step']:,} steps"
+                  + (f", {fixed['psnr_at_equal_steps']:.2f} dB at {fixed['step']:,} steps "
+                     f"({fixed['psnr_at_equal_steps'] - fixed['psnr']:+.2f} dB)"
+                     if fixed["psnr_at_equal_steps"] is not None else "") + "."]
+    if timings:
+        lines += ["", "LiteRT latency of one 64x64 tile (XNNPACK): float32 "
+                  f"{timings['float32 1t']:.1f} / {timings['float32 2t']:.1f} ms on 1 / 2 "
+                  f"threads, dynamic int8 {timings['dynamic 1t']:.1f} / "
+                  f"{timings['dynamic 2t']:.1f} ms ({meta['machine']})."]
+    lines += ["", f"Files: `{pretrained.MODELS[name]}.keras` (`nsr_tf.pretrained.load"
+              f"(\"{name}\")`), `.json` (training config and these scores), `.tflite` "
+              f"(float32) and `_dynamic.tflite` (dynamic-range int8), each with its export "
+              f"metadata `.tflite.json` (parity with Keras checked; the last input channel is "
+              f"the level map, described under `level_map`)."]
+    with open(os.path.join(pretrained.HERE, f"MODEL_CARD_{pretrained.MODELS[name]}.md"),
+              "w") as handle:
+        handle.write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
