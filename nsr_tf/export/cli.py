@@ -21,8 +21,11 @@ def parser():
     p.add_argument("--quantize", default="none",
                    choices=("none", "float16", "dynamic", "int8"))
     p.add_argument("--form", default="auto",
-                   choices=("auto", "rowhybrid", "im2col", "mixture", "direct"),
-                   help="per-sample conv form (auto: rowhybrid, the fastest on LiteRT)")
+                   choices=("auto", "cpu", "gpu", "rowhybrid", "im2col", "mixture", "direct"),
+                   help="per-sample conv form: cpu (= auto, rowhybrid: the fastest on "
+                        "LiteRT's CPU/XNNPACK) or gpu (= direct: one CONV_2D with the "
+                        "per-sample kernel, which LiteRT's GPU accelerator takes in full, at "
+                        "the cost of one kernel bank), or a form by name")
     p.add_argument("--tile", type=int, help="tile size (default: the training patch)")
     p.add_argument("--batch", type=int, default=1, help="tiles per invoke (default 1)")
     p.add_argument("--out", help="output .tflite (default: beside the model)")
@@ -106,6 +109,10 @@ def main(argv=None):
         tile = args.tile or info.get("tile_size") or (48 if task == "sr" else 64)
         overlap = info.get("overlap", tile // 4)
         form = resolve_form(args.form, model)
+        if args.form == "gpu" and args.batch != 1:
+            raise ExportError("--form gpu exports --batch 1: the per-sample convs of a "
+                              "batch unpack into 5-D tensors, which LiteRT's GPU "
+                              "accelerator refuses")
         calibration = representative(degradation, info["channels"], tile, args.batch,
                                      args.calibration_dir) if args.quantize == "int8" else None
         content = convert(model, form, args.quantize, tile, args.batch, calibration)

@@ -6,7 +6,10 @@ Forms (method.md section 4; nsr_tf.layers.conv_forms):
 - ``im2col``: a 9-input CONCATENATION and one BATCH_MATMUL.
 - ``mixture``: static weights only (a conv to k*Cout, then the gated sum): for GPU
   delegates and full int8; k times the conv FLOPs.
-- ``direct``: CONV_2D with a run-time filter: the reference; XNNPACK does not take it.
+- ``direct``: CONV_2D with a run-time filter (the per-sample aggregated kernel): the
+  reference, and **the GPU form** (``gpu``): LiteRT's GPU accelerator takes a run-time
+  filter, so a sparse conv costs one kernel bank there (tests/export/test_gpu.py);
+  XNNPACK does not take it.
 The trained weights are untouched: only the layers' ``implementation`` switches.
 """
 
@@ -35,11 +38,16 @@ class ExportError(ValueError):
     """An export that cannot be done; the message says why in one line."""
 
 
+# What ``--form`` names for a target: the fastest measured on LiteRT/XNNPACK
+# (docs/benchmarks.md), and the one-bank form the GPU accelerator takes in full.
+TARGET_FORMS = {"auto": "rowhybrid", "cpu": "rowhybrid", "gpu": "direct"}
+
+
 def resolve_form(form, model):
-    if form == "auto":
-        return "rowhybrid"   # the fastest measured on LiteRT/XNNPACK (docs/benchmarks.md)
+    if form in TARGET_FORMS:
+        return TARGET_FORMS[form]
     if form not in FORMS:
-        raise ExportError(f"--form must be auto or one of {FORMS}, got {form!r}")
+        raise ExportError(f"--form must be one of {(*TARGET_FORMS, *FORMS)}, got {form!r}")
     return form
 
 

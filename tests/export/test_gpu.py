@@ -1,0 +1,84 @@
+"""LiteRT's GPU accelerator takes the GPU form of the sparse models in full, with parity.
+
+Runs where a Vulkan driver is installed; without a GPU that is Mesa's software driver
+lavapipe (`mesa-vulkan-drivers` 25.x from bookworm-backports), which .ci/run installs.
+The GPU runs in a process that imports LiteRT alone (export/gpu_check.py): creating a GPU
+model in a process that has imported TensorFlow segfaulted."""
+
+import glob
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from nsr_tf import build_model, pretrained
+from nsr_tf.data import Degradation
+from nsr_tf.data.images import read_image
+from nsr_tf.export.converter import convert
+from nsr_tf.metrics import psnr
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+LAVAPIPE = glob.glob("/usr/share/vulkan/icd.d/lvp_icd*.json")
+pytestmark = pytest.mark.skipif(
+    not LAVAPIPE, reason="no Vulkan software driver (lavapipe); .ci/run installs "
+                         "mesa-vulkan-drivers from bookworm-backports")
+
+
+def run_on_gpu(files, batches, folder):
+    """{file: (status, [GPU output per batch])} from export/gpu_check.py."""
+    inputs = []
+    for i, batch in enumerate(batches):
+        inputs.append(str(folder / f"input_{i}.npy"))
+        np.save(inputs[-1], batch)
+    result = subprocess.run([sys.executable, os.path.join(REPO, "export", "gpu_check.py"),
+                             *map(str, files), "--input", *inputs, "--out-dir", str(folder)],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = {}
+    assert result.stdout.count('{"tflite"') == len(files), result.stdout[-3000:]
+    for line in result.stdout.splitlines():
+        if not line.startswith("{"):    # the Vulkan driver writes notes to stdout too
+            continue
+        row = json.loads(line)
+        stem = os.path.splitext(os.path.basename(row["tflite"]))[0]
+        outputs = [np.load(folder / f"{stem}_{i}.npy") for i in range(len(batches))] \
+            if row["status"] != "refused" else []
+        out[row["tflite"]] = (row["status"], outputs)
+    return out
+
+
+def test_the_gpu_form_runs_fully_accelerated_within_0_05_db(testsets, tmp_path):
+    import keras
+    keras.utils.set_random_seed(5)
+    models = {"sparse-": build_model("denoise", "sparse-", num_blocks=2),
+              "shipped-sparse+": pretrained.load("denoise-sigma25")[0]}
+    pairs = []   # two real 64x64 tiles of different content, noisy at sigma 25
+    for name, (y, x) in (("01.png", (96, 96)), ("05.png", (0, 128))):
+        path = os.path.join(testsets, "Set12", name)
+        clean = read_image(path, 1)[y:y + 64, x:x + 64]
+        pairs.append((clean, Degradation("denoise", 25).degrade_file(clean, path)))
+    files, expected = {}, {}
+    for name, model in models.items():
+        expected[name] = [model(noisy[None]).numpy()[0] for _, noisy in pairs]
+        for quantize in ("none", "float16"):
+            path = tmp_path / f"{name}_gpu_{quantize}.tflite"
+            path.write_bytes(convert(model, "gpu", quantize, tile=64, batch=1))
+            files[str(path)] = (name, quantize)
+        path = tmp_path / f"{name}_rowhybrid.tflite"             # the CPU form: refused
+        path.write_bytes(convert(model, "rowhybrid", "none", tile=64, batch=1))
+        files[str(path)] = (name, "rowhybrid")
+    results = run_on_gpu(files, [noisy[None] for _, noisy in pairs], tmp_path)
+    for path, (name, quantize) in files.items():
+        status, outputs = results[path]
+        if quantize == "rowhybrid":
+            assert status == "refused", path    # its 5-D transpose (docs/benchmarks.md)
+            continue
+        assert status == "accelerated", path
+        for (clean, _), want, got in zip(pairs, expected[name], outputs):
+            got = got.reshape(want.shape)
+            # The GPU computes in reduced precision: the judge is the PSNR change.
+            assert abs(psnr(clean, got) - psnr(clean, want)) <= 0.05, (path, name)
+            assert np.abs(got - want).max() < 0.05, path
