@@ -135,9 +135,11 @@ def main(argv=None):
                                                                           fixed["step"])}
     with open(stem + ".json", "w") as handle:
         json.dump(meta, handle, indent=2)
-    for quantize, suffix in (("none", ".tflite"), ("dynamic", "_dynamic.tflite")):
-        status = export_cli.main(["--model", stem + ".keras", "--quantize", quantize,
-                                  "--out", stem + suffix])
+    for form, quantize, suffix in (("cpu", "none", ".tflite"),
+                                   ("cpu", "dynamic", "_dynamic.tflite"),
+                                   ("gpu", "float16", "_gpu.tflite")):
+        status = export_cli.main(["--model", stem + ".keras", "--form", form, "--quantize",
+                                  quantize, "--out", stem + suffix])
         if status:
             return status
     timings = None if args.no_latency else {
@@ -201,8 +203,8 @@ def write_card(name, meta, params, macs, timings):
                   f"{timings['dynamic 2t']:.1f} ms ({meta['machine']})."]
     lines += ["", f"Files: `{pretrained.MODELS[name]}.keras` (`nsr_tf.pretrained.load"
               f"(\"{name}\")`), `.json` (training config and these scores), `.tflite` "
-              f"(float32) and `_dynamic.tflite` (dynamic-range int8), each with its export "
-              f"metadata `.tflite.json` (parity with Keras checked; the last input channel is "
+              f"(float32) and `_dynamic.tflite` (dynamic-range int8) for the CPU, `_gpu.tflite` "
+              f"(the GPU form, float16 weights) for the GPU, each with its export metadata `.tflite.json` (parity with Keras checked; the last input channel is "
               f"the level map, described under `level_map`)."]
     with open(os.path.join(pretrained.HERE, f"MODEL_CARD_{pretrained.MODELS[name]}.md"),
               "w") as handle:

@@ -56,9 +56,11 @@ def main(argv=None):
         meta, model = score(job, args.set12)
         with open(stem + ".json", "w") as handle:
             json.dump(meta, handle, indent=2)
-        for quantize, suffix in (("none", ".tflite"), ("dynamic", "_dynamic.tflite")):
-            status = export_cli.main(["--model", stem + ".keras", "--quantize", quantize,
-                                      "--out", stem + suffix])
+        for form, quantize, suffix in (("cpu", "none", ".tflite"),
+                                       ("cpu", "dynamic", "_dynamic.tflite"),
+                                       ("gpu", "float16", "_gpu.tflite")):
+            status = export_cli.main(["--model", stem + ".keras", "--form", form,
+                                      "--quantize", quantize, "--out", stem + suffix])
             if status:
                 return status
         timings = {f"{q} {t}t": latency(open(stem + s, "rb").read(), t, runs=30) * 1e3
@@ -139,8 +141,10 @@ def write_card(rows, compare=None):
               "Files per model: `.keras` (Keras 3; load with `nsr_tf.pretrained.load`), "
               "`.json` (training config, validation and Set12 scores), `.tflite` "
               "(float32, rowhybrid form, every op on XNNPACK) and `_dynamic.tflite` "
-              "(dynamic-range int8 weights), each with its export metadata "
-              "`.tflite.json`."]
+              "(dynamic-range int8 weights) for the CPU, `_gpu.tflite` (the GPU form, "
+              "direct, float16 weights, batch 1; fully accelerated on LiteRT's GPU "
+              "accelerator, tests/export/test_gpu.py) for the GPU, each with its export "
+              "metadata `.tflite.json`."]
     with open(os.path.join(pretrained.HERE, "MODEL_CARD.md"), "w") as handle:
         handle.write("\n".join(lines) + "\n")
 

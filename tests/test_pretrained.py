@@ -24,9 +24,14 @@ def test_shipped_model_loads_and_restores(testsets, name):
     noisy = Degradation("denoise", 25).degrade_file(clean, path)
     restored = restore(model, noisy, tile_size=64, overlap=16)
     assert psnr(clean, restored) > psnr(clean, noisy) + 5
-    for suffix in (".tflite", "_dynamic.tflite"):
+    for suffix in (".tflite", "_dynamic.tflite", "_gpu.tflite"):
         meta = json.load(open(pretrained.path(name, suffix + ".json")))
-        assert meta["parity"]["passed"] and meta["ops_outside_xnnpack"] == []
+        assert meta["parity"]["passed"]
+        if suffix == "_gpu.tflite":   # the GPU form (tests/export/test_gpu.py runs it)
+            assert meta["form"] == "direct" and meta["batch"] == 1
+            assert meta["quantization"] == "float16"
+        else:
+            assert meta["ops_outside_xnnpack"] == []
         # relative paths that resolve beside the metadata, on any machine
         assert not os.path.isabs(meta["model"]) and not os.path.isabs(meta["tflite"])
         folder = os.path.dirname(pretrained.path(name, suffix + ".json"))

@@ -3,8 +3,11 @@ a sample photo.
 
     python android_demo/scripts/make_demo_assets.py ASSETS_DIR [--model M.keras ...]
 
-Without --model it exports the project's shipped model if there is one, else a small
-untrained Sparse- network (enough to check the packaging, not to look at).
+Each model is exported twice: NAME.tflite in the CPU form (rowhybrid, XNNPACK) and
+NAME_gpu.tflite in the GPU form (direct, batch 1), which the app runs when the user picks
+the GPU. Without --model it exports the project's shipped models (the sigma-25 denoiser
+and the level-conditioned ones that are shipped), else a small untrained Sparse- network
+(enough to check the packaging, not to look at).
 """
 
 import argparse
@@ -26,9 +29,10 @@ def main(argv=None):
 
     models = list(args.model)
     if not models:
-        shipped = cli.default_model()
-        if shipped and "pretrained" in shipped:
-            models.append(shipped)
+        from nsr_tf import pretrained
+        models = [pretrained.path(name) for name in ("denoise-sigma25", "denoise-blind",
+                                                     "jpeg")
+                  if name in pretrained.available()]
     if not models:
         from nsr_tf import build_model
         scratch = tempfile.mkdtemp()
@@ -39,9 +43,11 @@ def main(argv=None):
         models.append(os.path.join(scratch, "demo.keras"))
     for path in models:
         name = os.path.splitext(os.path.basename(path))[0]
-        status = cli.main(["--model", path, "--out", os.path.join(args.assets, f"{name}.tflite")])
-        if status:
-            return status
+        for form, suffix in (("cpu", ""), ("gpu", "_gpu")):
+            status = cli.main(["--model", path, "--form", form, "--out",
+                               os.path.join(args.assets, f"{name}{suffix}.tflite")])
+            if status:
+                return status
     samples = {os.path.basename(f): f for f in sample_files()}
     shutil.copy(samples["coffee.png"], os.path.join(args.assets, "sample.png"))
     return 0

@@ -61,6 +61,8 @@ aapt dump badging "$work/app.apk" | tee "$work/badging.txt" | grep -E "^package|
 grep -q "launchable-activity: name='org.nsrtf.demo.MainActivity'" "$work/badging.txt"
 unzip -v "$work/app.apk" | grep -E "assets/.*\.tflite" | tee "$work/models.txt"
 grep -q "Stored" "$work/models.txt"    # uncompressed, so LiteRT can memory-map it
+! grep -v "Stored" "$work/models.txt" | grep -q "\.tflite$"   # every one of them
+grep -q "_gpu\.tflite" "$work/models.txt"   # the GPU-form files ride along
 unzip -l "$work/app.apk" > "$work/listing.txt"
 grep -q "assets/.*\.tflite\.json" "$work/listing.txt"
 [[ -z ${KEEP_APK:-} ]] || cp "$work/app.apk" "$KEEP_APK"

@@ -51,26 +51,44 @@ def run_on_gpu(files, batches, folder):
 
 
 def test_the_gpu_form_runs_fully_accelerated_within_0_05_db(testsets, tmp_path):
+    """Sparse- (2 blocks, float32 and float16 weights) and the shipped GPU files of the
+    Sparse+ models; the CPU form (rowhybrid) is refused."""
     import keras
     keras.utils.set_random_seed(5)
-    models = {"sparse-": build_model("denoise", "sparse-", num_blocks=2),
-              "shipped-sparse+": pretrained.load("denoise-sigma25")[0]}
+    models = {"sparse-": build_model("denoise", "sparse-", num_blocks=2)}
     pairs = []   # two real 64x64 tiles of different content, noisy at sigma 25
     for name, (y, x) in (("01.png", (96, 96)), ("05.png", (0, 128))):
         path = os.path.join(testsets, "Set12", name)
         clean = read_image(path, 1)[y:y + 64, x:x + 64]
         pairs.append((clean, Degradation("denoise", 25).degrade_file(clean, path)))
     files, expected = {}, {}
+    model = models["sparse-"]
+    for quantize in ("none", "float16"):
+        path = tmp_path / f"sparse-_gpu_{quantize}.tflite"
+        path.write_bytes(convert(model, "gpu", quantize, tile=64, batch=1))
+        files[str(path)] = ("sparse-", quantize)
+    path = tmp_path / "sparse-_rowhybrid.tflite"                   # the CPU form: refused
+    path.write_bytes(convert(model, "rowhybrid", "none", tile=64, batch=1))
+    files[str(path)] = ("sparse-", "rowhybrid")
+    for name in ("denoise-sigma25", "denoise-blind"):
+        if name in pretrained.MODELS:
+            models[name], info = pretrained.load(name)
+            files[pretrained.path(name, "_gpu.tflite")] = (name, "float16")
     for name, model in models.items():
-        expected[name] = [model(noisy[None]).numpy()[0] for _, noisy in pairs]
-        for quantize in ("none", "float16"):
-            path = tmp_path / f"{name}_gpu_{quantize}.tflite"
-            path.write_bytes(convert(model, "gpu", quantize, tile=64, batch=1))
-            files[str(path)] = (name, quantize)
-        path = tmp_path / f"{name}_rowhybrid.tflite"             # the CPU form: refused
-        path.write_bytes(convert(model, "rowhybrid", "none", tile=64, batch=1))
-        files[str(path)] = (name, "rowhybrid")
-    results = run_on_gpu(files, [noisy[None] for _, noisy in pairs], tmp_path)
+        level_map = model.input_shape[-1] == 2      # the noise level map, at sigma 25
+        expected[name] = [model(noisy[None]).numpy()[0] for _, noisy in pairs] \
+            if not level_map else [model(np.concatenate(
+                [noisy, np.full_like(noisy, 25 / 255)], -1)[None]).numpy()[0]
+                for _, noisy in pairs]
+    batches = {n: [np.concatenate([noisy, np.full_like(noisy, 25 / 255)], -1)[None]
+                   if models[n].input_shape[-1] == 2 else noisy[None] for _, noisy in pairs]
+               for n in models}
+    results = {}
+    for name in models:     # one gpu_check run per input shape
+        group = {path: v for path, v in files.items() if v[0] == name}
+        folder = tmp_path / name
+        folder.mkdir()
+        results.update(run_on_gpu(group, batches[name], folder))
     for path, (name, quantize) in files.items():
         status, outputs = results[path]
         if quantize == "rowhybrid":

@@ -16,6 +16,7 @@ import org.tensorflow.lite.gpu.GpuDelegate;
 /**
  * Runs the exported model on batches of tiles with LiteRT. The model file stays
  * memory-mapped from the (uncompressed) asset; only one batch of tiles is in the interpreter.
+ * On the GPU it runs the model's GPU-form file (ModelInfo.gpu), on the CPU its CPU file.
  */
 public final class LiteRtTileModel implements TileModel, AutoCloseable {
     private final Interpreter interpreter;
@@ -25,19 +26,22 @@ public final class LiteRtTileModel implements TileModel, AutoCloseable {
     private final ByteBuffer output;
     public final String accelerator;
 
-    public LiteRtTileModel(AssetManager assets, ModelInfo info, int threads, boolean useGpu)
+    public LiteRtTileModel(AssetManager assets, ModelInfo chosen, int threads, boolean useGpu)
             throws IOException {
-        this.info = info;
         Interpreter.Options options = new Interpreter.Options();
         options.setNumThreads(threads);
-        if (useGpu && info.gpuCapable()) {
+        ModelInfo gpuFile = chosen.isGpuForm() ? chosen : chosen.gpu;
+        if (useGpu && gpuFile != null) {
+            info = gpuFile;
             gpu = new GpuDelegate();
             options.addDelegate(gpu);
-            accelerator = "GPU delegate";
+            accelerator = "GPU, " + info.file + " (form " + info.form + ")";
         } else {
+            info = chosen;
             gpu = null;
             options.setUseXNNPACK(true);
-            accelerator = "CPU/XNNPACK, " + threads + " thread(s)";
+            accelerator = "CPU/XNNPACK " + threads + " thread(s), " + info.file + " (form "
+                    + info.form + ")" + (useGpu ? "; no GPU-form file for this model" : "");
         }
         interpreter = new Interpreter(map(assets, info.file), options);
         int pixels = info.batch * info.tile * info.tile;

@@ -115,16 +115,34 @@ public class MainActivity extends Activity {
         });
     }
 
+    /**
+     * One entry per CPU file, with its model's GPU-form file (same source model) attached as
+     * ModelInfo.gpu; a model exported in the GPU form only is listed by itself.
+     */
     private void loadModels() {
         try {
+            List<ModelInfo> gpuFiles = new ArrayList<ModelInfo>();
             for (String name : getAssets().list("")) {
                 if (!name.endsWith(".tflite")) {
                     continue;
                 }
                 try {
-                    models.add(new ModelInfo(name, new JSONObject(readAsset(name + ".json"))));
+                    ModelInfo info = new ModelInfo(name, new JSONObject(readAsset(name + ".json")));
+                    (info.isGpuForm() ? gpuFiles : models).add(info);
                 } catch (IOException | JSONException e) {
                     // a model without readable metadata cannot be tiled correctly: skip it
+                }
+            }
+            for (ModelInfo gpuFile : gpuFiles) {
+                boolean paired = false;
+                for (ModelInfo info : models) {   // float and int8 CPU files alike
+                    if (info.model.equals(gpuFile.model) && info.task.equals(gpuFile.task)) {
+                        info.gpu = gpuFile;
+                        paired = true;
+                    }
+                }
+                if (!paired) {
+                    models.add(gpuFile);
                 }
             }
         } catch (IOException e) {

@@ -6,6 +6,10 @@ import org.json.JSONObject;
 /** What export/to_tflite.py writes beside each .tflite (FILE.tflite.json). */
 public final class ModelInfo {
     public final String file;
+    /** The .keras model it was exported from: the CPU and GPU files of a model share it. */
+    public final String model;
+    /** The same model's GPU-form file (export --form gpu), if it was packed; else null. */
+    public ModelInfo gpu;
     public final String task;
     public final String form;
     public final String quantization;
@@ -24,6 +28,7 @@ public final class ModelInfo {
 
     ModelInfo(String file, JSONObject json) throws JSONException {
         this.file = file;
+        model = json.optString("model", file);
         task = json.getString("task");
         form = json.optString("form", "rowhybrid");
         quantization = json.optString("quantization", "none");
@@ -57,9 +62,13 @@ public final class ModelInfo {
         return (float) ("denoise".equals(task) ? level / 255.0 : level / 100.0);
     }
 
-    /** Only the static-weight mixture form can run on the GPU delegate. */
-    public boolean gpuCapable() {
-        return "mixture".equals(form);
+    /**
+     * The GPU form ("direct", export --form gpu): one CONV_2D per sparse layer with the
+     * per-sample kernel as a run-time filter, which LiteRT's GPU path takes in full at the
+     * cost of one kernel bank (tests/export/test_gpu.py). The CPU forms are refused there.
+     */
+    public boolean isGpuForm() {
+        return "direct".equals(form);
     }
 
     @Override
