@@ -43,6 +43,9 @@ COMMANDS = {
                      "--sigma 25 --variant sparse+ --data-dir ../shared/data/Train400 "
                      "--patches-per-image 12 --epochs 30 --precision auto --job-dir "
                      "~/nsr-jobs/denoise-blind-sparse+",
+    "jpeg": "nice -n 19 python training/train.py --task jpeg --variant sparse- --quality-range "
+            "10 90 --quality 10 --data-dir ../shared/data/Train400 --patches-per-image 12 "
+            "--epochs 30 --precision auto --job-dir ~/nsr-jobs/jpeg-q10-90-sparse-",
 }
 
 

@@ -5,11 +5,7 @@ lavapipe (`mesa-vulkan-drivers` 25.x from bookworm-backports), which .ci/run ins
 The GPU runs in a process that imports LiteRT alone (export/gpu_check.py): creating a GPU
 model in a process that has imported TensorFlow segfaulted."""
 
-import glob
-import json
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -18,36 +14,12 @@ from nsr_tf import build_model, pretrained
 from nsr_tf.data import Degradation
 from nsr_tf.data.images import read_image
 from nsr_tf.export.converter import convert
+from nsr_tf.export.gpu import run_on_gpu, vulkan_available
 from nsr_tf.metrics import psnr
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-LAVAPIPE = glob.glob("/usr/share/vulkan/icd.d/lvp_icd*.json")
 pytestmark = pytest.mark.skipif(
-    not LAVAPIPE, reason="no Vulkan software driver (lavapipe); .ci/run installs "
-                         "mesa-vulkan-drivers from bookworm-backports")
-
-
-def run_on_gpu(files, batches, folder):
-    """{file: (status, [GPU output per batch])} from export/gpu_check.py."""
-    inputs = []
-    for i, batch in enumerate(batches):
-        inputs.append(str(folder / f"input_{i}.npy"))
-        np.save(inputs[-1], batch)
-    result = subprocess.run([sys.executable, os.path.join(REPO, "export", "gpu_check.py"),
-                             *map(str, files), "--input", *inputs, "--out-dir", str(folder)],
-                            capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stderr[-3000:]
-    out = {}
-    assert result.stdout.count('{"tflite"') == len(files), result.stdout[-3000:]
-    for line in result.stdout.splitlines():
-        if not line.startswith("{"):    # the Vulkan driver writes notes to stdout too
-            continue
-        row = json.loads(line)
-        stem = os.path.splitext(os.path.basename(row["tflite"]))[0]
-        outputs = [np.load(folder / f"{stem}_{i}.npy") for i in range(len(batches))] \
-            if row["status"] != "refused" else []
-        out[row["tflite"]] = (row["status"], outputs)
-    return out
+    not vulkan_available(), reason="no Vulkan driver (without a GPU: lavapipe); .ci/run "
+                                   "installs mesa-vulkan-drivers from bookworm-backports")
 
 
 def test_the_gpu_form_runs_fully_accelerated_within_0_05_db(testsets, tmp_path):
@@ -84,11 +56,9 @@ def test_the_gpu_form_runs_fully_accelerated_within_0_05_db(testsets, tmp_path):
                    if models[n].input_shape[-1] == 2 else noisy[None] for _, noisy in pairs]
                for n in models}
     results = {}
-    for name in models:     # one gpu_check run per input shape
+    for name in models:     # one run per input shape
         group = {path: v for path, v in files.items() if v[0] == name}
-        folder = tmp_path / name
-        folder.mkdir()
-        results.update(run_on_gpu(group, batches[name], folder))
+        results.update(run_on_gpu(group, batches[name]))
     for path, (name, quantize) in files.items():
         status, outputs = results[path]
         if quantize == "rowhybrid":
