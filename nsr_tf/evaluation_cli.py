@@ -21,7 +21,8 @@ def parser():
                     "gray or Y, SR borders shaved.",
         epilog="example: python training/evaluate.py --model jobs/denoise-sigma25-sparse+/"
                "best.keras --data-dir Set12 --baseline input")
-    p.add_argument("--model", help=".keras model (task, degradation and tile are read from "
+    p.add_argument("--model", help=".keras model or a shipped model's name (task, degradation "
+                   "and tile are read from "
                    "the JSON beside it when present)")
     p.add_argument("--data-dir", action="append", required=True,
                    help="folder of clean test images; repeat for several datasets")

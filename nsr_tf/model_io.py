@@ -61,10 +61,26 @@ def degradation_of(info, task=None, sigma=None, quality=None):
                        sigma_range, quality_range)
 
 
+def resolve(path):
+    """``path`` itself, or the file of the shipped model of that name (``nsr_tf.pretrained``,
+    e.g. "denoise-blind") when there is no such file."""
+    from nsr_tf import pretrained
+    if not os.path.exists(path) and path in pretrained.MODELS:
+        try:
+            return pretrained.path(path)
+        except FileNotFoundError as error:
+            raise ModelError(str(error)) from None
+    return path
+
+
 def load(path):
-    """(model, info) from a ``.keras`` file; ModelError with the file name otherwise."""
+    """(model, info) from a ``.keras`` file or a shipped model's name; ModelError with the
+    file name otherwise."""
+    path = resolve(path)
     if not os.path.exists(path):
-        raise ModelError(f"{path}: no such model file")
+        from nsr_tf import pretrained
+        raise ModelError(f"{path}: no such model file (shipped models: "
+                         f"{', '.join(pretrained.available())})")
     try:
         model = keras.saving.load_model(path, compile=False)
     except Exception as error:  # Keras raises many kinds for a bad file

@@ -35,8 +35,8 @@ def parser():
     p = argparse.ArgumentParser(prog="nsr-restore", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="image files or folders")
-    p.add_argument("--model", help=".keras model (default: the shipped sigma-25 denoiser, "
-                   "nsr_tf.pretrained)")
+    p.add_argument("--model", help=".keras model, or a shipped model's name (nsr_tf.pretrained"
+                   ": denoise-sigma25, denoise-blind, ...; default denoise-sigma25)")
     p.add_argument("--out", required=True, help="output folder (created if missing)")
     p.add_argument("--degrade", action="store_true",
                    help="first apply the model's degradation (noise, JPEG, bicubic "

@@ -110,3 +110,13 @@ def test_level_models_tflite_files_take_the_map_and_match_keras(testsets, name):
 def test_unknown_name():
     with pytest.raises(KeyError, match="no shipped model"):
         pretrained.path("deblur")
+
+
+def test_a_shipped_models_name_stands_for_its_file():
+    from nsr_tf import model_io
+    assert model_io.resolve("denoise-sigma25") == pretrained.path("denoise-sigma25")
+    _, info = model_io.load("denoise-sigma25")
+    assert info["task"] == "denoise" and info["sigma"] == 25
+    with pytest.raises(model_io.ModelError, match="no such model file .shipped models: "
+                                                   "denoise-sigma25"):
+        model_io.load("denoise-sigma52")

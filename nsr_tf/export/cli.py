@@ -16,8 +16,9 @@ def parser():
                     "tiles, NHWC float32 in [0, 1]), check it against Keras on two real "
                     "images and write FILE.json with what an app needs to run it.",
         epilog="example: python export/to_tflite.py --quantize dynamic")
-    p.add_argument("--model", help=".keras model (default: the best model of the most "
-                   "recent training run in jobs/, else the shipped sigma-25 denoiser)")
+    p.add_argument("--model", help=".keras model or a shipped model's name (default: the best "
+                   "model of the most recent training run in jobs/, else the shipped sigma-25 "
+                   "denoiser)")
     p.add_argument("--quantize", default="none",
                    choices=("none", "float16", "dynamic", "int8"))
     p.add_argument("--form", default="auto",
@@ -101,6 +102,7 @@ def main(argv=None):
               "--quick) or pass --model", file=sys.stderr)
         return 1
     try:
+        model_path = model_io.resolve(model_path)   # a shipped model's name: its file
         model, info = model_io.load(model_path)
         task = info.get("task") or "denoise"
         # A level-map model takes the map as its last input channel (sigma / 255 or
