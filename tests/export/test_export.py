@@ -91,7 +91,7 @@ def test_int8_needs_static_weights_and_says_so():
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    (dict(form="fast"), "--form must be auto or one of"),
+    (dict(form="fast"), "--form must be one of .*auto.*cpu.*gpu"),
     (dict(quantize="int4"), "--quantize must be one of"),
     (dict(tile=0), "tile and batch must be >= 1"),
     (dict(quantize="int8", form="mixture"), "needs a representative dataset"),
