@@ -1,0 +1,108 @@
+"""The deployment table of the shipped models on this machine: for each exported file,
+CPU latency (LiteRT + XNNPACK, 1 and 2 threads, one 64x64 tile), whether LiteRT's GPU
+accelerator takes it (and its parity there), the PSNR of the exported file itself on the
+repository's test set, and its size; then which file to use where.
+
+    python export/deployment.py [--models denoise-sigma25 ...] [--rounds 5]
+        [--markdown docs/deployment.md]
+
+Latency is timed round-robin over all files (median of rounds) in one run, with the CPU
+named: do not run it beside a training job. The GPU column needs a Vulkan driver (without a
+GPU, Mesa's lavapipe; its timings mean nothing, so none are taken there).
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import numpy as np  # noqa: E402
+
+from nsr_tf import pretrained  # noqa: E402  (quiet TF first)
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FILES = {".tflite": "CPU float32", "_dynamic.tflite": "CPU dynamic int8",
+         "_gpu.tflite": "GPU float16"}
+
+
+def exported_psnr(content, info, tile, overlap):
+    """Mean PSNR of the .tflite on the model's test set at its trained level (LiteRT on
+    every core, tiled as training/evaluate.py tiles)."""
+    from nsr_tf import metrics, model_io
+    from nsr_tf.data.images import list_images, load_images
+    from nsr_tf.export.litert import LiteRTPredictor
+    from nsr_tf.inference import restore
+    degradation = model_io.degradation_of(info)
+    folder = os.path.join(REPO, "testsets", "Set12" if info["task"] == "denoise"
+                          else "classic5")
+    lite = LiteRTPredictor(content, threads=os.cpu_count())
+    images, _ = load_images(list_images(folder), info["channels"])
+    scores = []
+    for path, clean in images.items():
+        degraded = degradation.model_input(degradation.degrade_file(clean, path))
+        scores.append(metrics.psnr(clean, restore(lite, degraded, tile_size=tile,
+                                                  overlap=overlap)))
+    return float(np.mean(scores))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--models", nargs="+", default=pretrained.available())
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=10, help="invokes per round")
+    parser.add_argument("--markdown")
+    args = parser.parse_args(argv)
+    from nsr_tf import model_io
+    from nsr_tf.export.gpu import run_on_gpu, vulkan_available
+    from nsr_tf.export.litert import latency
+    from nsr_tf.precision import cpu_name
+
+    rows = {}
+    for name in args.models:
+        _, info = model_io.load(pretrained.path(name))
+        for suffix, what in FILES.items():
+            path = pretrained.path(name, suffix)
+            meta = json.load(open(path + ".json"))
+            rows[(name, suffix)] = {"what": what, "path": path, "meta": meta, "info": info,
+                                    "times": {1: [], 2: []}}
+    for _ in range(args.rounds):        # round-robin: the machine's noise hits every row
+        for row in rows.values():
+            content = open(row["path"], "rb").read()
+            for threads in (1, 2):
+                row["times"][threads].append(latency(content, threads, runs=args.runs))
+    gpu = {}
+    if vulkan_available():
+        for name in args.models:
+            files = [rows[(name, s)]["path"] for s in FILES]
+            gpu.update({path: status for path, (status, _) in run_on_gpu(files).items()})
+    lines = [f"command: python export/deployment.py {' '.join(argv or sys.argv[1:])}", "",
+             f"CPU: {cpu_name()}, {os.cpu_count()} cores; LiteRT/XNNPACK, one 64x64 tile, "
+             f"median of {args.rounds} rounds of {args.runs} invokes. GPU: LiteRT's GPU "
+             f"accelerator on {'Mesa lavapipe' if gpu else 'none (no Vulkan driver)'} "
+             "(coverage only). PSNR: the exported file itself on the test set at the "
+             "model's trained level (Set12 / classic5).", "",
+             "| model | file | form | ms 1 thread | ms 2 threads | GPU accelerator | "
+             "PSNR of the file | MB |", "|---|---|---|---|---|---|---|---|"]
+    for (name, suffix), row in rows.items():
+        meta = row["meta"]
+        psnr = exported_psnr(open(row["path"], "rb").read(), row["info"], meta["tile"],
+                             meta["overlap"])
+        lines.append(f"| {name} | `{os.path.basename(row['path'])}` ({row['what']}) | "
+                     f"{meta['form']} | {statistics.median(row['times'][1]) * 1e3:.1f} | "
+                     f"{statistics.median(row['times'][2]) * 1e3:.1f} | "
+                     f"{gpu.get(row['path'], 'not checked')} | {psnr:.2f} | "
+                     f"{os.path.getsize(row['path']) / 1e6:.2f} |")
+        print(lines[-1], flush=True)
+    print("\n".join(lines))
+    if args.markdown:
+        with open(args.markdown, "w") as handle:
+            handle.write("\n".join(lines) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
