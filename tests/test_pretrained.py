@@ -120,3 +120,24 @@ def test_a_shipped_models_name_stands_for_its_file():
     with pytest.raises(model_io.ModelError, match="no such model file .shipped models: "
                                                    "denoise-sigma25"):
         model_io.load("denoise-sigma52")
+
+
+@pytest.mark.skipif("denoise-blind" not in pretrained.MODELS, reason="not shipped")
+def test_the_blind_denoiser_estimates_a_real_photos_noise_and_says_so(tmp_path, capsys):
+    """nsr-restore --model denoise-blind on a real photograph with unknown noise."""
+    from PIL import Image
+
+    from nsr_tf.data.sources import sample_files
+    from nsr_tf.restore import main
+    path = {os.path.basename(f): f for f in sample_files()}["astronaut.png"]
+    clean = np.asarray(Image.open(path).convert("L"), np.float64)[64:256, 160:352]
+    noisy = np.clip(clean + np.random.default_rng(7).normal(0, 20, clean.shape), 0, 255)
+    Image.fromarray(np.round(noisy).astype(np.uint8)).save(tmp_path / "photo.png")
+    code = main([str(tmp_path / "photo.png"), "--model", "denoise-blind", "--out",
+                 str(tmp_path / "out"), "--precision", "float32"])
+    out = capsys.readouterr().out
+    assert code == 0
+    told = float(out.split("(sigma ")[1].split(" ")[0])
+    assert "(estimated)" in out and abs(told - 20) < 3           # what it chose, said
+    restored = np.asarray(Image.open(tmp_path / "out" / "photo_restored.png"), np.float64)
+    assert psnr(clean / 255, restored / 255) > psnr(clean / 255, np.round(noisy) / 255) + 6
