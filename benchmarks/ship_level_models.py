@@ -100,12 +100,14 @@ def wall_hours(job):
     c = meta["config"]
     steps = meta["step"] // meta["epoch"]
     rates = {}
-    for events in sorted(glob.glob(os.path.join(job, "logs", "events.*"))):
+    runs = sorted(glob.glob(os.path.join(job, "logs", "events.*")))
+    for events in runs:
         for event in tf.compat.v1.train.summary_iterator(events):
             for value in event.summary.value:
                 if value.tag == "patches_per_s":
                     rates[event.step] = float(tf.make_ndarray(value.tensor))
-    return sum(steps * c["batch_size"] / rate for rate in rates.values()) / 3600, len(rates)
+    return sum(steps * c["batch_size"] / rate for rate in rates.values()) / 3600, len(rates), \
+        len(runs)
 
 
 def main(argv=None):
@@ -128,7 +130,7 @@ def main(argv=None):
     model, info = model_io.load(stem + ".keras")
     meta["scores"] = scores(args.name, model, lambda level: model_io.degradation_of(
         info, sigma=level, quality=level))
-    meta["wall_hours"], meta["logged_epochs"] = wall_hours(args.job)
+    meta["wall_hours"], meta["logged_epochs"], meta["runs"] = wall_hours(args.job)
     meta["machine"] = f"{precision.cpu_name()}, {os.cpu_count()} cores, " \
                       f"{platform.system()}"
     if args.name == "denoise-blind":
@@ -162,7 +164,9 @@ def _row(name, row):
 
 def write_card(name, meta, params, macs, timings):
     from nsr_tf import pretrained
+    from nsr_tf.train.config import TrainConfig
     c = meta["config"]
+    drops = " and ".join(str(m) for m in TrainConfig(**c).milestones())
     key = "sigma" if name.startswith("denoise") else "quality"
     title = {"denoise-blind": "one gray denoiser for sigma 0-75 (noise level map)",
              "jpeg": "gray JPEG artifact removal for quality 10-90"}[name]
@@ -175,9 +179,10 @@ def write_card(name, meta, params, macs, timings):
              f"trained by this project's `training/train.py` for {meta['step']:,} steps "
              f"(epoch {meta['epoch']} of {c['epochs']}, batch {c['batch_size']} of "
              f"{c['patch_size']}px patches, {c['patches_per_image']} per image per epoch, "
-             f"Adam {c['lr']:g}, x0.2 at epochs 20 and 25 of 30) in {meta['precision']} on "
-             f"{meta['machine']}: {meta['wall_hours']:.1f} h of training "
-             f"({meta['logged_epochs']} epochs logged), in several resumed sessions.", "",
+             f"Adam {c['lr']:g}, x0.2 after epochs {drops} of {c['epochs']}) in "
+             f"{meta['precision']} on {meta['machine']}: {meta['wall_hours']:.1f} h of "
+             f"training ({meta['logged_epochs']} epochs logged, {meta['runs']} run(s): the "
+             f"job was resumed {meta['runs'] - 1} time(s)).", "",
              f"Data: Train400 (the last 4 images in sorted order held out for validation), "
              f"{meta['degradation']}.", "",
              f"Command (rerun it to resume): `{COMMANDS.get(name, '')}`", "",
