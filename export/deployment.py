@@ -3,8 +3,12 @@ CPU latency (LiteRT + XNNPACK, 1 and 2 threads, one 64x64 tile), whether LiteRT'
 accelerator takes it (and its parity there), the PSNR of the exported file itself on the
 repository's test set, and its size; then which file to use where.
 
-    python export/deployment.py [--models denoise-sigma25 ...] [--rounds 5]
+    python export/deployment.py [--models denoise-sigma25 ...] [--rounds 5] [--int8]
         [--markdown docs/deployment.md]
+
+--int8 adds full-integer files (the static-weight mixture form, int8 weights and
+activations, calibrated on 64 training-style tiles of scikit-image's photographs) of each
+model and of an untrained Sparse- preset (latency only: it has the baseline's MACs).
 
 Latency is timed round-robin over all files (median of rounds) in one run, with the CPU
 named: do not run it beside a training job. The GPU column needs a Vulkan driver (without a
@@ -48,14 +52,39 @@ def exported_psnr(content, info, tile, overlap):
     return float(np.mean(scores))
 
 
+def int8_sources(models, scratch):
+    """[(name, .keras path, info, untrained)] to make full-int8 files of: the shipped
+    models, and an untrained Sparse- preset (saved to ``scratch``; latency only)."""
+    from nsr_tf import build_model, model_io
+    out = [(name, pretrained.path(name), model_io.load(pretrained.path(name))[1], False)
+           for name in models]
+    path = os.path.join(scratch, "sparse_minus.keras")
+    build_model("denoise", "sparse-").save(path)
+    with open(os.path.join(scratch, "sparse_minus.json"), "w") as handle:
+        json.dump({"config": {"task": "denoise", "sigma": 25, "variant": "sparse-"},
+                   "tile_size": 64, "overlap": 16}, handle)
+    return out + [("Sparse- (untrained)", path, model_io.load(path)[1], True)]
+
+
+def export_int8(model_path, out):
+    """The full-int8 mixture-form export (its parity check included); nonzero on failure."""
+    from nsr_tf.export import cli
+    return cli.main(["--model", model_path, "--form", "mixture", "--quantize", "int8",
+                     "--out", out])
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--models", nargs="+", default=pretrained.available())
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--runs", type=int, default=10, help="invokes per round")
+    parser.add_argument("--int8", action="store_true",
+                        help="also full-int8 mixture-form files, made here")
     parser.add_argument("--markdown")
     args = parser.parse_args(argv)
+    import tempfile
+
     from nsr_tf import model_io
     from nsr_tf.export.gpu import run_on_gpu, vulkan_available
     from nsr_tf.export.litert import latency
@@ -69,6 +98,15 @@ def main(argv=None):
             meta = json.load(open(path + ".json"))
             rows[(name, suffix)] = {"what": what, "path": path, "meta": meta, "info": info,
                                     "times": {1: [], 2: []}}
+    scratch = tempfile.mkdtemp(prefix="nsr_tf_deployment_")
+    if args.int8:
+        for name, model_path, info, untrained in int8_sources(args.models, scratch):
+            path = os.path.join(scratch, f"{name.split()[0]}_int8.tflite")
+            if export_int8(model_path, path):
+                return 1
+            rows[(name, "_int8")] = {"what": "CPU full int8", "path": path, "info": info,
+                                     "meta": json.load(open(path + ".json")),
+                                     "times": {1: [], 2: []}, "untrained": untrained}
     for _ in range(args.rounds):        # round-robin: the machine's noise hits every row
         for row in rows.values():
             content = open(row["path"], "rb").read()
@@ -89,12 +127,12 @@ def main(argv=None):
              "PSNR of the file | MB |", "|---|---|---|---|---|---|---|---|"]
     for (name, suffix), row in rows.items():
         meta = row["meta"]
-        psnr = exported_psnr(open(row["path"], "rb").read(), row["info"], meta["tile"],
-                             meta["overlap"])
+        psnr = "untrained" if row.get("untrained") else \
+            f"{exported_psnr(open(row['path'], 'rb').read(), row['info'], meta['tile'], meta['overlap']):.2f}"
         lines.append(f"| {name} | `{os.path.basename(row['path'])}` ({row['what']}) | "
                      f"{meta['form']} | {statistics.median(row['times'][1]) * 1e3:.1f} | "
                      f"{statistics.median(row['times'][2]) * 1e3:.1f} | "
-                     f"{gpu.get(row['path'], 'not checked')} | {psnr:.2f} | "
+                     f"{gpu.get(row['path'], 'not checked')} | {psnr} | "
                      f"{os.path.getsize(row['path']) / 1e6:.2f} |")
         print(lines[-1], flush=True)
     print("\n".join(lines))
