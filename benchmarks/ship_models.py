@@ -91,6 +91,8 @@ def score(job, set12):
 def write_card(rows, compare=None):
     from nsr_tf import pretrained
     lines = ["# Shipped models: sigma-25 Gaussian denoisers (gray)", "",
+             "The level-conditioned models have their own cards here: "
+             "`MODEL_CARD_denoise_blind_sparse_plus.md` (`denoise-blind`, sigma 0-75).", "",
              "Trained by this project with its own `training/train.py`; measured by "
              f"`{COMMAND}` (Set12 protocol of training/evaluate.py: noise seeded by file "
              "name, PSNR on [0, 255] after clipping; tiles 64, overlap 16).", "",
