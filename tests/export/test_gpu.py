@@ -23,8 +23,8 @@ pytestmark = pytest.mark.skipif(
 
 
 def test_the_gpu_form_runs_fully_accelerated_within_0_05_db(testsets, tmp_path):
-    """Sparse- (2 blocks, float32 and float16 weights) and the shipped GPU files of the
-    Sparse+ models; the CPU form (rowhybrid) is refused."""
+    """Sparse- (2 blocks, float32 and float16 weights) and the shipped Sparse+ exported in
+    the GPU form here, and the shipped GPU files; the CPU form (rowhybrid) is refused."""
     import keras
     keras.utils.set_random_seed(5)
     models = {"sparse-": build_model("denoise", "sparse-", num_blocks=2)}
@@ -42,10 +42,12 @@ def test_the_gpu_form_runs_fully_accelerated_within_0_05_db(testsets, tmp_path):
     path = tmp_path / "sparse-_rowhybrid.tflite"                   # the CPU form: refused
     path.write_bytes(convert(model, "rowhybrid", "none", tile=64, batch=1))
     files[str(path)] = ("sparse-", "rowhybrid")
-    for name in ("denoise-sigma25", "denoise-blind"):
-        if name in pretrained.MODELS:
-            models[name], info = pretrained.load(name)
-            files[pretrained.path(name, "_gpu.tflite")] = (name, "float16")
+    for name in ("denoise-sigma25", "denoise-blind"):   # their shipped GPU files
+        models[name], info = pretrained.load(name)
+        files[pretrained.path(name, "_gpu.tflite")] = (name, "float16")
+    path = tmp_path / "sparse+_gpu_none.tflite"            # and Sparse+ exported here
+    path.write_bytes(convert(models["denoise-sigma25"], "gpu", "none", tile=64, batch=1))
+    files[str(path)] = ("denoise-sigma25", "none")
     for name, model in models.items():
         level_map = model.input_shape[-1] == 2      # the noise level map, at sigma 25
         expected[name] = [model(noisy[None]).numpy()[0] for _, noisy in pairs] \
