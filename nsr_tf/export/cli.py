@@ -111,13 +111,9 @@ def main(argv=None):
         tile = args.tile or info.get("tile_size") or (48 if task == "sr" else 64)
         overlap = info.get("overlap", tile // 4)
         form = resolve_form(args.form, model)
-        if args.form == "gpu" and args.batch != 1:
-            raise ExportError("--form gpu exports --batch 1: the per-sample convs of a "
-                              "batch unpack into 5-D tensors, which LiteRT's GPU "
-                              "accelerator refuses")
         calibration = representative(degradation, info["channels"], tile, args.batch,
                                      args.calibration_dir) if args.quantize == "int8" else None
-        content = convert(model, form, args.quantize, tile, args.batch, calibration)
+        content = convert(model, args.form, args.quantize, tile, args.batch, calibration)
         out = args.out or os.path.splitext(model_path)[0] + (
             "" if args.quantize == "none" else f"_{args.quantize}") + ".tflite"
         write(content, out)

@@ -68,6 +68,9 @@ def convert(model, form="auto", quantize="none", tile=64, batch=1, representativ
     """Returns the .tflite bytes of ``model`` on a fixed (batch, tile, tile, C) float32
     input in [0, 1]. ``representative``: a callable yielding [input batch] lists, needed
     for ``quantize="int8"``."""
+    if form == "gpu" and batch != 1:
+        raise ExportError("--form gpu exports --batch 1: the per-sample convs of a batch "
+                          "unpack into 5-D tensors, which LiteRT's GPU accelerator refuses")
     form = resolve_form(form, model)
     if quantize not in QUANTIZATIONS:
         raise ExportError(f"--quantize must be one of {QUANTIZATIONS}, got {quantize!r}")

@@ -95,6 +95,7 @@ def test_int8_needs_static_weights_and_says_so():
     (dict(quantize="int4"), "--quantize must be one of"),
     (dict(tile=0), "tile and batch must be >= 1"),
     (dict(quantize="int8", form="mixture"), "needs a representative dataset"),
+    (dict(form="gpu", batch=2), "--form gpu exports --batch 1"),
 ])
 def test_unsupported_combinations_fail_in_one_line(kwargs, message):
     with pytest.raises(ExportError, match=message) as error:
