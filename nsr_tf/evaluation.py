@@ -1,6 +1,5 @@
 """Scoring models (and classical baselines) on benchmark folders, as the paper does."""
 
-import dataclasses
 import os
 
 import numpy as np
@@ -70,10 +69,6 @@ def evaluate_folder(folder, degradation, model=None, baselines=(), channels=1,
     y_channel = degradation.task == "sr" and channels == 3
     predictor = TiledPredictor.of(model, precision) if model is not None else None
     level_map = model is not None and has_level_map(model)
-    told = dataclasses.replace(degradation, **(
-        {"sigma_range": (0, 255)} if degradation.task == "denoise" else
-        {"quality_range": (1, 100)})) if level_map and degradation.level_range is None \
-        else degradation
     rows = []
     for path, image in images.items():
         degraded = degradation.degrade_file(image, path)
@@ -82,7 +77,8 @@ def evaluate_folder(folder, degradation, model=None, baselines=(), channels=1,
                    for method in baselines}
         if predictor is not None:
             level = estimate_sigma(degraded) if map_level == "auto" else map_level
-            model_input = told.model_input(degraded, level)
+            model_input = degradations.with_level_map(
+                degraded, degradation.map_level(level)) if level_map else degraded
             outputs["model"] = restore_ensemble(
                 predictor, model_input, ensemble, tile_size=tile_size, overlap=overlap,
                 batch_size=batch_size, scale=degradation.output_scale)
