@@ -123,14 +123,14 @@ def _told_level(path, color, info, degradation, args):
         return (degradation.map_level(quality) if level_map else None), \
             (f"JPEG quality {quality} (given)" if level_map else None)
     read = jpeg_quality(path)
+    said = read and f"JPEG quality {read[0]}{'' if read[1] else ' (nearest IJG)'} read " \
+        f"from the file"
     if level_map:
         if read is None:
             raise ValueError(f"{path}: not a JPEG file, so no quality to read: give "
                              f"--quality")
-        return degradation.map_level(read[0]), \
-            f"JPEG quality {read[0]}{'' if read[1] else ' (nearest IJG)'} read from the file"
-    return None, (f"JPEG quality {read[0]}{'' if read[1] else ' (nearest IJG)'} read from "
-                  f"the file; the model was trained at {degradation.quality}" if read else
+        return degradation.map_level(read[0]), said
+    return None, (f"{said}; the model was trained at {degradation.quality}" if read else
                   "not a JPEG file: no quality to read")
 
 
