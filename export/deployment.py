@@ -98,10 +98,10 @@ def main(argv=None):
             meta = json.load(open(path + ".json"))
             rows[(name, suffix)] = {"what": what, "path": path, "meta": meta, "info": info,
                                     "times": {1: [], 2: []}}
-    scratch = tempfile.mkdtemp(prefix="nsr_tf_deployment_")
+    scratch = tempfile.TemporaryDirectory(prefix="nsr_tf_deployment_")   # int8 files
     if args.int8:
-        for name, model_path, info, untrained in int8_sources(args.models, scratch):
-            path = os.path.join(scratch, f"{name.split()[0]}_int8.tflite")
+        for name, model_path, info, untrained in int8_sources(args.models, scratch.name):
+            path = os.path.join(scratch.name, f"{name.split()[0]}_int8.tflite")
             if export_int8(model_path, path):
                 return 1
             rows[(name, "_int8")] = {"what": "CPU full int8", "path": path, "info": info,
@@ -135,6 +135,7 @@ def main(argv=None):
                      f"{gpu.get(row['path'], 'not checked')} | {psnr} | "
                      f"{os.path.getsize(row['path']) / 1e6:.2f} |")
         print(lines[-1], flush=True)
+    scratch.cleanup()
     print("\n".join(lines))
     if args.markdown:
         with open(args.markdown, "w") as handle:

@@ -33,7 +33,7 @@ def test_the_gpu_form_runs_fully_accelerated_within_0_05_db(testsets, tmp_path):
         path = os.path.join(testsets, "Set12", name)
         clean = read_image(path, 1)[y:y + 64, x:x + 64]
         pairs.append((clean, Degradation("denoise", 25).degrade_file(clean, path)))
-    files, expected = {}, {}
+    files = {}
     model = models["sparse-"]
     for quantize in ("none", "float16"):
         path = tmp_path / f"sparse-_gpu_{quantize}.tflite"
@@ -48,15 +48,10 @@ def test_the_gpu_form_runs_fully_accelerated_within_0_05_db(testsets, tmp_path):
     path = tmp_path / "sparse+_gpu_none.tflite"            # and Sparse+ exported here
     path.write_bytes(convert(models["denoise-sigma25"], "gpu", "none", tile=64, batch=1))
     files[str(path)] = ("denoise-sigma25", "none")
-    for name, model in models.items():
-        level_map = model.input_shape[-1] == 2      # the noise level map, at sigma 25
-        expected[name] = [model(noisy[None]).numpy()[0] for _, noisy in pairs] \
-            if not level_map else [model(np.concatenate(
-                [noisy, np.full_like(noisy, 25 / 255)], -1)[None]).numpy()[0]
-                for _, noisy in pairs]
     batches = {n: [np.concatenate([noisy, np.full_like(noisy, 25 / 255)], -1)[None]
-                   if models[n].input_shape[-1] == 2 else noisy[None] for _, noisy in pairs]
-               for n in models}
+                   if models[n].input_shape[-1] == 2 else noisy[None]   # the noise level map
+                   for _, noisy in pairs] for n in models}
+    expected = {n: [models[n](batch).numpy()[0] for batch in batches[n]] for n in models}
     results = {}
     for name in models:     # one run per input shape
         group = {path: v for path, v in files.items() if v[0] == name}
