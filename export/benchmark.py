@@ -22,7 +22,8 @@ from nsr_tf import build_model, count_params, macs_per_pixel  # noqa: E402  (qui
 
 import keras  # noqa: E402, I100
 from nsr_tf.export.converter import ExportError, convert  # noqa: E402
-from nsr_tf.export.litert import interpreter, undelegated_ops  # noqa: E402
+from nsr_tf.export.litert import Engine, interpreter, undelegated_ops  # noqa: E402
+from nsr_tf.export.native import custom_ops  # noqa: E402
 from nsr_tf.layers import SparseConv2D, WeightNormConv2D  # noqa: E402
 
 # name: (builder, same-size dense, same-FLOPs dense)
@@ -56,11 +57,8 @@ def time_round_robin(contents, threads, rounds, runs):
     import numpy as np
     engines = {}
     for key, content in contents.items():
-        engine = interpreter(content, threads)
-        detail = engine.get_input_details()[0]
-        engine.set_tensor(detail["index"],
-                          np.random.default_rng(0).uniform(size=detail["shape"]).astype("float32"))
-        engine.invoke()
+        engine = Engine(content, threads)   # the native form: through the kernel library
+        engine.run(np.random.default_rng(0).uniform(size=engine.input_shape))
         engines[key] = engine
     times = {key: [] for key in engines}
     for _ in range(rounds):
@@ -93,6 +91,8 @@ def main(argv=None):
 
     models = {name: builder() for name, (builder, _, _) in MODELS.items()}
     dense = {name: builder() for name, builder in DENSE.items()}
+    from nsr_tf.precision import cpu_name
+    say(f"CPU: {cpu_name()}, {os.cpu_count()} cores")
     say("models (MACs/pixel at 64 px, params): " + "; ".join(
         f"{n} {macs_per_pixel(m) / 1e6:.3f} M, {count_params(m):,}"
         for n, m in {**models, **dense}.items()))
@@ -111,10 +111,13 @@ def main(argv=None):
                         say(f"  {name} {form} {quantize}: {error}")
                         continue
                     contents[(name, form, quantize)] = content
-                    outside, partitions = undelegated_ops(interpreter(content))
-                    delegation[(name, form, quantize)] = (sorted(set(outside)), partitions)
+                    native = custom_ops(content)
+                    delegation[(name, form, quantize)] = (native, None) if native else \
+                        undelegated_ops(interpreter(content))
+        layer_forms = [f for f in args.forms if f in ("rowhybrid", "native")] or ["rowhybrid"]
         for name, model in layer_models().items():
-            contents[(name, "rowhybrid", "none")] = convert(model, tile=tile)
+            for form in layer_forms if "sparse" in name else ["rowhybrid"]:
+                contents[(name, form, "none")] = convert(model, form, tile=tile)
         for threads in args.threads:
             t = time_round_robin(contents, threads, args.rounds, runs)
             say()
@@ -136,16 +139,18 @@ def main(argv=None):
                             continue
                         outside, parts = delegation[key]
                         where = "all" if not outside else \
-                            f"{parts} partitions; outside: {', '.join(outside)}"
+                            f"all but the custom ops ({', '.join(outside)})" if parts is None \
+                            else f"{parts} partitions; outside: {', '.join(outside)}"
                         size = t[key] / t[(same_size, '-', quantize)]
                         flops = t[key] / t[(same_flops, '-', quantize)]
                         say(f"| {name} | {form} | {quantize} | {t[key] * 1e3:.2f} | "
                             f"{size:.2f} | {flops:.2f} | {where} |")
             base = t[("layer: dense const conv", "rowhybrid", "none")]
             for name in layer_models():
-                key = (name, "rowhybrid", "none")
-                say(f"| {name} (32 ch) | rowhybrid | none | {t[key] * 1e3:.3f} | | "
-                    f"{t[key] / base:.2f} | |")
+                for form in layer_forms if "sparse" in name else ["rowhybrid"]:
+                    key = (name, form, "none")
+                    say(f"| {name} (32 ch) | {form if 'sparse' in name else '-'} | none | "
+                        f"{t[key] * 1e3:.3f} | | {t[key] / base:.2f} | |")
     if args.markdown:
         with open(args.markdown, "w") as handle:
             handle.write("# LiteRT latency (export/benchmark.py)\n\n")

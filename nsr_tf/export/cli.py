@@ -22,11 +22,14 @@ def parser():
     p.add_argument("--quantize", default="none",
                    choices=("none", "float16", "dynamic", "int8"))
     p.add_argument("--form", default="auto",
-                   choices=("auto", "cpu", "gpu", "rowhybrid", "im2col", "mixture", "direct"),
-                   help="per-sample conv form: cpu (= auto, rowhybrid: the fastest on "
-                        "LiteRT's CPU/XNNPACK) or gpu (= direct: one CONV_2D with the "
-                        "per-sample kernel, which LiteRT's GPU accelerator takes in full, at "
-                        "the cost of one kernel bank), or a form by name")
+                   choices=("auto", "cpu", "gpu", "rowhybrid", "im2col", "mixture", "direct",
+                            "native"),
+                   help="per-sample conv form: cpu (= auto, rowhybrid: the fastest with "
+                        "builtin ops on LiteRT's CPU/XNNPACK), gpu (= direct: one CONV_2D with "
+                        "the per-sample kernel, which LiteRT's GPU accelerator takes in full, "
+                        "at the cost of one kernel bank), native (nsr-tf's custom op run by "
+                        "XNNPACK: the fastest on the CPU, needs the kernel library, see "
+                        "docs/native.md), or a form by name")
     p.add_argument("--tile", type=int, help="tile size (default: the training patch)")
     p.add_argument("--batch", type=int, default=1, help="tiles per invoke (default 1)")
     p.add_argument("--out", help="output .tflite (default: beside the model)")
@@ -96,6 +99,7 @@ def main(argv=None):
     from nsr_tf.export import parity
     from nsr_tf.export.converter import ExportError, convert, resolve_form, write
     from nsr_tf.export.litert import interpreter, undelegated_ops
+    from nsr_tf.export.native import custom_ops
     model_path = args.model or default_model()
     if not model_path:
         print("to_tflite.py: error: no model: train one first (python training/train.py "
@@ -117,8 +121,11 @@ def main(argv=None):
         out = args.out or os.path.splitext(model_path)[0] + (
             "" if args.quantize == "none" else f"_{args.quantize}") + ".tflite"
         write(content, out)
-        engine = interpreter(content)
-        outside, partitions = undelegated_ops(engine)
+        native_ops = custom_ops(content)
+        # a native file runs only with the kernel library: its custom ops are what is not
+        # builtin (the Interpreter cannot load it)
+        outside, partitions = (native_ops, None) if native_ops else \
+            undelegated_ops(interpreter(content))
         report = parity.check(model, content, parity_images(args.parity_images,
                                                             info["channels"], tile),
                               degradation, args.quantize, tile, overlap)
@@ -147,15 +154,22 @@ def main(argv=None):
         "preset": info.get("variant"), "form": form, "quantization": args.quantize,
         "params": count_params(model), "macs_per_pixel": macs_per_pixel(model, tile),
         "bytes": len(content), "xnnpack_partitions": partitions,
+        # the native form: custom ops that need nsr-tf's kernel library beside LiteRT
+        "custom_ops": native_ops,
+        "needs": "nsr-tf's native kernel library (libnsr_native: nsr_tf/export/native, "
+                 "docs/native.md)" if native_ops else None,
         "ops_outside_xnnpack": sorted(set(outside)), "parity": report,
     }
     with open(out + ".json", "w") as handle:
         json.dump(metadata, handle, indent=2, default=float)
     print(f"wrote {out} ({len(content) / 1e6:.2f} MB; form {form}, quantize {args.quantize}, "
           f"tile {tile}, batch {args.batch}) and {out}.json")
-    print(f"XNNPACK: {partitions} partition(s)"
-          + (f"; ops outside it: {', '.join(sorted(set(outside)))}" if outside
-             else "; every op delegated"))
+    if native_ops:
+        print(f"custom ops (need the native kernel library): {', '.join(native_ops)}")
+    else:
+        print(f"XNNPACK: {partitions} partition(s)"
+              + (f"; ops outside it: {', '.join(sorted(set(outside)))}" if outside
+                 else "; every op delegated"))
     print("parity with Keras:")
     print(parity.describe(report))
     return 0 if report["passed"] or args.quantize == "int8" else 1

@@ -10,6 +10,9 @@ Forms (method.md section 4; nsr_tf.layers.conv_forms):
   reference, and **the GPU form** (``gpu``): LiteRT's GPU accelerator takes a run-time
   filter, so a sparse conv costs one kernel bank there (tests/export/test_gpu.py);
   XNNPACK does not take it.
+- ``native``: the direct form with each run-time-filter CONV_2D rewritten into nsr-tf's
+  custom op, run by XNNPACK inside the op (``nsr_tf.export.native``): needs the kernel
+  library beside LiteRT (built here on first use; the Android demo builds it with the NDK).
 The trained weights are untouched: only the layers' ``implementation`` switches.
 """
 
@@ -24,10 +27,11 @@ import tensorflow as tf
 from nsr_tf.export.schedule import schedule_depth_first
 from nsr_tf.layers import SparseConv2D, set_implementation
 
-FORMS = ("rowhybrid", "im2col", "mixture", "direct")
+FORMS = ("rowhybrid", "im2col", "mixture", "direct", "native")
 QUANTIZATIONS = ("none", "float16", "dynamic", "int8")
 IMPLEMENTATION_OF_FORM = {"rowhybrid": "rowhybrid", "im2col": "im2col",
-                          "mixture": "mixture", "direct": "per_sample"}
+                          "mixture": "mixture", "direct": "per_sample",
+                          "native": "per_sample"}
 # Full int8 needs static weights: an int8 CONV_2D with a run-time filter fails at prepare
 # time (its filter zero point must be 0) and int8 batched matmuls of run-time operands
 # ran slower than float (method.md section 4).
@@ -113,14 +117,20 @@ def convert(model, form="auto", quantize="none", tile=64, batch=1, representativ
         shutil.rmtree(directory, ignore_errors=True)
     # One band of a large tile after the other (nsr_tf.export.schedule): same values.
     content = schedule_depth_first(content)
+    if form == "native":
+        from nsr_tf.export.native import to_native
+        content, _ = to_native(content)
     _check_runs(content, form, quantize)
     return content
 
 
 def _check_runs(content, form, quantize):
-    from nsr_tf.export.litert import interpreter
+    from nsr_tf.export.litert import Engine
+    from nsr_tf.export.native import NativeUnavailable
     try:
-        interpreter(content)
+        Engine(content)
+    except NativeUnavailable as error:
+        raise ExportError(f"--form native: {error}") from None
     except Exception as error:
         first = str(error).strip().splitlines()[0] if str(error).strip() else ""
         raise ExportError(f"the converted model (form {form!r}, quantize {quantize!r}) does "

@@ -14,19 +14,49 @@ def interpreter(model_content, threads=1, xnnpack=True):
     return engine
 
 
+def is_native(model_content):
+    """Does the file hold nsr-tf's custom ops (the ``native`` form)?"""
+    from nsr_tf.export import native
+    return bool(native.custom_ops(model_content))
+
+
+class Engine:
+    """One .tflite on LiteRT's CPU path: ``run(x)`` and ``invoke()`` (on the last input).
+    A file of the ``native`` form runs through the kernel library
+    (``nsr_tf.export.native.NativeModel``: LiteRT's C API with the custom ops registered),
+    any other through LiteRT's Interpreter with XNNPACK."""
+
+    def __init__(self, model_content, threads=1):
+        if is_native(model_content):
+            from nsr_tf.export.native import NativeModel
+            self.native = NativeModel(model_content, threads)
+            self.input_shape = self.native.input_shape
+            self.invoke = self.native.invoke
+            return
+        self.native = None
+        self.interpreter = interpreter(model_content, threads)
+        self.input = self.interpreter.get_input_details()[0]
+        self.output = self.interpreter.get_output_details()[0]
+        self.input_shape = tuple(self.input["shape"])
+        self.invoke = self.interpreter.invoke
+
+    def run(self, x):
+        if self.native is not None:
+            return self.native.run(x)
+        self.interpreter.set_tensor(self.input["index"], np.ascontiguousarray(x, np.float32))
+        self.interpreter.invoke()
+        return self.interpreter.get_tensor(self.output["index"]).copy()
+
+
 class LiteRTPredictor:
     """A tile predictor (see nsr_tf.inference) running a fixed-batch .tflite model."""
 
     def __init__(self, model_content, threads=1):
-        self.engine = interpreter(model_content, threads)
-        self.input = self.engine.get_input_details()[0]
-        self.output = self.engine.get_output_details()[0]
-        self.batch = int(self.input["shape"][0])
+        self.engine = Engine(model_content, threads)
+        self.batch = int(self.engine.input_shape[0])
 
     def run(self, tiles):
-        self.engine.set_tensor(self.input["index"], np.ascontiguousarray(tiles, np.float32))
-        self.engine.invoke()
-        return self.engine.get_tensor(self.output["index"]).copy()
+        return self.engine.run(tiles)
 
     def __call__(self, tiles, batch_size=None):
         outputs = []
@@ -63,12 +93,9 @@ def undelegated_ops(engine):
 
 
 def latency(model_content, threads=1, runs=20, warmup=3, seed=0):
-    """Median seconds per invoke, every input filled with uniform random values."""
-    engine = interpreter(model_content, threads)
-    rng = np.random.default_rng(seed)
-    for detail in engine.get_input_details():
-        engine.set_tensor(detail["index"],
-                          rng.uniform(size=detail["shape"]).astype(np.float32))
+    """Median seconds per invoke, the input filled with uniform random values."""
+    engine = Engine(model_content, threads)
+    engine.run(np.random.default_rng(seed).uniform(size=engine.input_shape))
     for _ in range(warmup):
         engine.invoke()
     times = []
