@@ -190,7 +190,12 @@ def library(rebuild=False):
         return path
     os.makedirs(os.path.dirname(path), exist_ok=True)
     tmp = f"{path}.{os.getpid()}.tmp"
-    result = subprocess.run(build_command(tmp, litert), capture_output=True, text=True)
+    command = build_command(tmp, litert)
+    try:
+        result = subprocess.run(command, capture_output=True, text=True)
+    except OSError as error:
+        raise NativeUnavailable(f"the native kernel did not build: cannot run the C compiler "
+                                f"{command[0]}: {error.strerror}") from None
     if result.returncode != 0:
         lines = (result.stderr or result.stdout).strip().splitlines() or ["(no output)"]
         missing = next((line for line in lines if "xnnpack.h" in line or "pthreadpool.h" in line

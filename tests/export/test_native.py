@@ -1,0 +1,140 @@
+"""The native form (nsr_tf.export.native): the custom op computes the per-sample conv of
+eq. 10 as Keras does, every sparse conv is rewritten, the exported models pass parity on
+real images, the command writes what an app needs, and a machine that cannot build the
+kernel is told so in one line.
+
+Where the kernel library cannot be built (no XNNPACK headers) these tests skip, as the GPU
+tests do without Vulkan; .ci/run installs XNNPACK and sets NSR_TF_REQUIRE_NATIVE=1, which
+turns that skip into a failure."""
+
+import json
+import os
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+
+from nsr_tf import build_model
+from nsr_tf.data import Degradation
+from nsr_tf.export import ExportError, convert, parity
+from nsr_tf.export import native
+from nsr_tf.export.litert import LiteRTPredictor
+from nsr_tf.layers import SparseConv2D
+
+from tests.export.test_export import REPO, tiles
+
+AVAILABLE, WHY = native.available()
+if not AVAILABLE and os.environ.get("NSR_TF_REQUIRE_NATIVE") == "1":
+    raise RuntimeError(f"NSR_TF_REQUIRE_NATIVE=1 but {WHY}")
+pytestmark = pytest.mark.skipif(not AVAILABLE, reason=f"native kernel: {WHY}")
+
+
+def randomized(model, seed=0):
+    """Random weights everywhere (untrained gates are nearly uniform, and a kernel that
+    ignored them would pass)."""
+    rng = np.random.default_rng(seed)
+    for weight in model.weights:
+        weight.assign(rng.normal(0, 0.3, weight.shape).astype("float32"))
+    return model
+
+
+def sparse_stack(channels=16, groups=2, cardinality=4):
+    inputs = keras.Input((None, None, channels))
+    hidden = SparseConv2D(channels, sparsity_groups=groups, cardinality=cardinality)(inputs)
+    hidden = keras.layers.ReLU()(hidden)
+    outputs = SparseConv2D(channels, sparsity_groups=groups, cardinality=cardinality)(hidden)
+    return randomized(keras.Model(inputs, outputs))
+
+
+def builtin_conv_filters(content):
+    """For each builtin CONV_2D: is its filter a constant?"""
+    from tensorflow.lite.python import schema_py_generated as schema
+    from tensorflow.lite.tools import flatbuffer_utils
+    model = flatbuffer_utils.convert_bytearray_to_object(bytearray(content))
+    graph = model.subgraphs[0]
+    result = []
+    for op in graph.operators:
+        code = model.operatorCodes[op.opcodeIndex]
+        if max(code.builtinCode, code.deprecatedBuiltinCode) == schema.BuiltinOperator.CONV_2D:
+            data = model.buffers[graph.tensors[op.inputs[1]].buffer].data
+            result.append(data is not None and len(data) > 0)
+    return result
+
+
+@pytest.mark.parametrize("groups, cardinality", [(2, 4), (4, 16)])
+def test_native_layers_compute_what_keras_computes(groups, cardinality):
+    model = sparse_stack(groups=groups, cardinality=cardinality)
+    content = convert(model, "native", tile=20)
+    # both layers rewritten: the first with its ReLU fused, nothing left as a run-time conv
+    assert native.custom_ops(content) == [native.OP_NAME, native.OP_NAME_RELU]
+    assert builtin_conv_filters(content) == []
+    rng = np.random.default_rng(1)
+    x = (rng.uniform(size=(3, 20, 20, 16)) * rng.normal(size=(3, 1, 1, 16))).astype("float32")
+    expected = model(x).numpy()
+    got = LiteRTPredictor(content)(x)
+    # the gates differ per sample, so a kernel that froze one sample's would fail here
+    gates = np.asarray(model.layers[1].gates(x))
+    assert np.abs(gates[0] - gates[1]).max() > 0.1
+    np.testing.assert_allclose(got, expected, atol=2e-5 * np.abs(expected).max())
+
+
+@pytest.mark.parametrize("task, variant", [("denoise", "sparse-"), ("denoise", "sparse+"),
+                                           ("sr", "sparse+")])
+def test_presets_in_native_form_match_keras(testsets, task, variant):
+    model = build_model(task, variant, num_blocks=2)
+    content = convert(model, "native", tile=24)
+    sparse = [layer for layer in model._flatten_layers()
+              if isinstance(layer, SparseConv2D) and layer.gate != "none"]
+    rewritten = native.to_native(convert(model, "direct", tile=24))[1]
+    assert rewritten == len(sparse) and all(builtin_conv_filters(content))
+    data = tiles(testsets, model.input_shape[-1], 24)
+    np.testing.assert_allclose(LiteRTPredictor(content)(data), model(data).numpy(), atol=1e-4)
+
+
+def test_parity_on_two_real_images(testsets):
+    model = randomized(build_model("denoise", "sparse-", num_blocks=2), seed=3)
+    for layer in model.layers:   # keep the output in range: small random weights
+        for weight in layer.weights:
+            weight.assign(weight * 0.2)
+    images = [(name, tiles(testsets, 1, 96, count=2)[i]) for i, name in enumerate("ab")]
+    report = parity.check(model, convert(model, "native", tile=32), images,
+                          Degradation("denoise", sigma=25), "none", tile=32, overlap=8)
+    assert report["passed"] and report["gates_differ"], parity.describe(report)
+
+
+def test_dynamic_quantization_keeps_the_custom_op(testsets):
+    model = build_model("denoise", "sparse-", num_blocks=2)
+    content = convert(model, "native", "dynamic", tile=24)
+    assert native.custom_ops(content)
+    data = tiles(testsets, 1, 24)
+    assert np.abs(LiteRTPredictor(content)(data) - model(data).numpy()).mean() < 0.01
+
+
+def test_command_writes_the_native_file_and_says_what_it_needs(tmp_path):
+    model = build_model("denoise", "sparse-", num_blocks=1)
+    path = str(tmp_path / "m.keras")
+    model.save(path)
+    result = subprocess.run([sys.executable, os.path.join(REPO, "export", "to_tflite.py"),
+                             "--model", path, "--form", "native", "--tile", "32"],
+                            capture_output=True, text=True, cwd=REPO)
+    assert result.returncode == 0, result.stderr[-2000:]
+    meta = json.load(open(str(tmp_path / "m.tflite.json")))
+    assert meta["form"] == "native" and meta["parity"]["passed"]
+    assert meta["custom_ops"] == [native.OP_NAME, native.OP_NAME_RELU]
+    assert "libnsr_native" in meta["needs"]
+    assert "custom ops (need the native kernel library)" in result.stdout
+
+
+def test_a_machine_without_the_kernel_is_told_in_one_line(tmp_path, monkeypatch):
+    monkeypatch.setenv("NSR_TF_NATIVE_DIR", str(tmp_path))
+    monkeypatch.setenv("CC", str(tmp_path / "no-such-cc"))
+    monkeypatch.setattr(native, "_LIBRARY", None)
+    with pytest.raises(ExportError) as error:
+        convert(build_model("denoise", "sparse-", num_blocks=1), "native", tile=16)
+    message = str(error.value)
+    assert message.startswith("--form native: the native kernel did not build")
+    assert "\n" not in message
+    # the other forms still work
+    assert convert(build_model("denoise", "sparse-", num_blocks=1), "rowhybrid", tile=16)
