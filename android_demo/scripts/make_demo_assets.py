@@ -5,7 +5,8 @@ a sample photo.
 
 Each model is exported twice: NAME.tflite in the CPU form (rowhybrid, XNNPACK) and
 NAME_gpu.tflite in the GPU form (direct, batch 1), which the app runs when the user picks
-the GPU. Without --model it exports the project's shipped models (the sigma-25 denoiser
+the GPU, and NAME_native.tflite in the native form (nsr-tf's custom op, run through the
+app's libnsr_native.so: listed as its own entry, "native"). Without --model it exports the project's shipped models (the sigma-25 denoiser
 and the level-conditioned ones that are shipped), else a small untrained Sparse- network
 (enough to check the packaging, not to look at).
 """
@@ -43,7 +44,7 @@ def main(argv=None):
         models.append(os.path.join(scratch, "demo.keras"))
     for path in models:
         name = os.path.splitext(os.path.basename(path))[0]
-        for form, suffix in (("cpu", ""), ("gpu", "_gpu")):
+        for form, suffix in (("cpu", ""), ("gpu", "_gpu"), ("native", "_native")):
             status = cli.main(["--model", path, "--form", form, "--out",
                                os.path.join(args.assets, f"{name}{suffix}.tflite")])
             if status:

@@ -5,7 +5,9 @@
 #     Python tiler's output on the same input;
 #  2. compile every Java source against android-23.jar (LiteRT calls against a stub that is
 #     kept out of the APK), dex, package with a model in assets (stored uncompressed),
-#     align, sign, and check with apksigner verify, zipalign -c and aapt dump badging.
+#     align, sign, and check with apksigner verify, zipalign -c and aapt dump badging;
+#  3. the native kernel's JNI layer built for the host and run on the host JVM
+#     (jni_host_check.sh; needs gcc and libxnnpack-dev libpthreadpool-dev).
 # Needs: aapt zipalign apksigner junit4 (Debian), javac/java/keytool, and a Python with
 # nsr_tf installed ($PYTHON, default python3).
 set -euo pipefail
@@ -63,7 +65,11 @@ unzip -v "$work/app.apk" | grep -E "assets/.*\.tflite" | tee "$work/models.txt"
 grep -q "Stored" "$work/models.txt"    # uncompressed, so LiteRT can memory-map it
 ! grep -v "Stored" "$work/models.txt" | grep -q "\.tflite$"   # every one of them
 grep -q "_gpu\.tflite" "$work/models.txt"   # the GPU-form files ride along
+grep -q "_native\.tflite" "$work/models.txt"   # and the native-form ones
 unzip -l "$work/app.apk" > "$work/listing.txt"
 grep -q "assets/.*\.tflite\.json" "$work/listing.txt"
 [[ -z ${KEEP_APK:-} ]] || cp "$work/app.apk" "$KEEP_APK"
+
+echo "== 3. the native kernel's JNI on the host JVM (no NDK here)"
+PYTHON="$python" bash "$demo/scripts/jni_host_check.sh"
 echo "offline_check: OK ($(stat -c %s "$work/app.apk") bytes APK)"

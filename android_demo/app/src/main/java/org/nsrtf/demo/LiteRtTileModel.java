@@ -20,6 +20,9 @@ import org.tensorflow.lite.gpu.GpuDelegate;
  */
 public final class LiteRtTileModel implements TileModel, AutoCloseable {
     private final Interpreter interpreter;
+    private final NativeKernel kernel;   // the native form: nsr-tf's custom op, via JNI
+    private final float[] nativeInput;
+    private final float[] nativeOutput;
     private final GpuDelegate gpu;
     private final ModelInfo info;
     private final ByteBuffer input;
@@ -31,6 +34,24 @@ public final class LiteRtTileModel implements TileModel, AutoCloseable {
         Interpreter.Options options = new Interpreter.Options();
         options.setNumThreads(threads);
         ModelInfo gpuFile = chosen.isGpuForm() ? chosen : chosen.gpu;
+        if (chosen.isNativeForm()) {
+            // LiteRT's C API with the sparse-conv kernel registered (libnsr_native.so)
+            info = chosen;
+            gpu = null;
+            NativeKernel.load(null);
+            kernel = new NativeKernel(readAll(assets, info.file), threads);
+            nativeInput = new float[kernel.inputFloats];
+            nativeOutput = new float[kernel.outputFloats];
+            interpreter = null;
+            input = null;
+            output = null;
+            accelerator = "CPU, native kernel " + threads + " thread(s), " + info.file
+                    + (useGpu ? "; the native form runs on the CPU only" : "");
+            return;
+        }
+        kernel = null;
+        nativeInput = null;
+        nativeOutput = null;
         if (useGpu && gpuFile != null) {
             info = gpuFile;
             gpu = new GpuDelegate();
@@ -49,6 +70,20 @@ public final class LiteRtTileModel implements TileModel, AutoCloseable {
                 .order(ByteOrder.nativeOrder());
         output = ByteBuffer.allocateDirect(4 * pixels * info.channels * info.scale * info.scale)
                 .order(ByteOrder.nativeOrder());
+    }
+
+    private static byte[] readAll(AssetManager assets, String file) throws IOException {
+        java.io.InputStream stream = assets.open(file);
+        try {
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            byte[] chunk = new byte[1 << 16];
+            for (int n; (n = stream.read(chunk)) > 0; ) {
+                bytes.write(chunk, 0, n);
+            }
+            return bytes.toByteArray();
+        } finally {
+            stream.close();
+        }
     }
 
     private static MappedByteBuffer map(AssetManager assets, String file) throws IOException {
@@ -71,7 +106,8 @@ public final class LiteRtTileModel implements TileModel, AutoCloseable {
         // The model's batch and tile are fixed: images smaller than a tile are padded by
         // repeating the last row/column; batches are filled by repeating the last tile.
         for (int first = 0; first < count; first += info.batch) {
-            FloatBuffer in = input.asFloatBuffer();
+            FloatBuffer in = kernel != null ? FloatBuffer.wrap(nativeInput)
+                    : input.asFloatBuffer();
             for (int b = 0; b < info.batch; b++) {
                 int t = Math.min(first + b, count - 1);
                 for (int r = 0; r < info.tile; r++) {
@@ -82,9 +118,15 @@ public final class LiteRtTileModel implements TileModel, AutoCloseable {
                     }
                 }
             }
-            output.rewind();
-            interpreter.run(input, output);
-            FloatBuffer out = ((ByteBuffer) output.rewind()).asFloatBuffer();
+            FloatBuffer out;
+            if (kernel != null) {
+                kernel.run(nativeInput, nativeOutput);
+                out = FloatBuffer.wrap(nativeOutput);
+            } else {
+                output.rewind();
+                interpreter.run(input, output);
+                out = ((ByteBuffer) output.rewind()).asFloatBuffer();
+            }
             int outTile = info.tile * info.scale;
             for (int b = 0; b < info.batch && first + b < count; b++) {
                 for (int r = 0; r < tileH * info.scale; r++) {
@@ -99,6 +141,10 @@ public final class LiteRtTileModel implements TileModel, AutoCloseable {
 
     @Override
     public void close() {
+        if (kernel != null) {
+            kernel.close();
+            return;
+        }
         interpreter.close();
         if (gpu != null) {
             gpu.close();

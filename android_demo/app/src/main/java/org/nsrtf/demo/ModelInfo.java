@@ -67,6 +67,10 @@ public final class ModelInfo {
      * per-sample kernel as a run-time filter, which LiteRT's GPU path takes in full at the
      * cost of one kernel bank (tests/export/test_gpu.py). The CPU forms are refused there.
      */
+    public boolean isNativeForm() {   // export --form native: runs through NativeKernel
+        return "native".equals(form);
+    }
+
     public boolean isGpuForm() {
         return "direct".equals(form);
     }

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The Android demo's JNI layer (app/src/main/cpp/nsr_jni.c + NativeKernel.java) and the
+# native kernel's C sources, built for the host and run on the host JVM against the
+# ai-edge-litert wheel's libLiteRt.so and Debian's XNNPACK: what can be checked of the
+# "native" path without an NDK. The JNI prototypes are checked against javac -h's header.
+# Needs: gcc, javac/java, libxnnpack-dev libpthreadpool-dev, a Python with nsr_tf ($PYTHON).
+set -euo pipefail
+demo=$(cd "$(dirname "$0")/.." && pwd)
+repo=$(dirname "$demo")
+python=${PYTHON:-python3}
+native=$repo/nsr_tf/export/native
+java_home=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")}
+litert=$("$python" -c "from nsr_tf.export.native import litert_dir; print(litert_dir())")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+"$python" "$demo/scripts/make_native_reference.py" "$work/data"
+javac -nowarn -d "$work/classes" -h "$work/jni" \
+  "$demo/app/src/main/java/org/nsrtf/demo/NativeKernel.java" \
+  "$demo/scripts/NativeKernelHostCheck.java"
+gcc -O2 -std=c11 -Wall -Werror -shared -fPIC -include "$work/jni/org_nsrtf_demo_NativeKernel.h" \
+  -I "$java_home/include" -I "$java_home/include/linux" -I "$native" -I "$native/include" \
+  "$demo/app/src/main/cpp/nsr_jni.c" "$native/dyn_conv.c" "$native/runner.c" \
+  -o "$work/libnsr_native.so" -L "$litert" -l:libLiteRt.so -Wl,-rpath,"$litert" \
+  -lXNNPACK -lpthreadpool -lm
+java -cp "$work/classes" NativeKernelHostCheck "$work/libnsr_native.so" \
+  "$work/data/model.tflite" "$work/data/input.f32" "$work/data/expected.f32" 2>&1 \
+  | grep -v "^INFO: \|^WARNING: \[" | tee "$work/check.log"
+grep -q "^jni_host_check: OK" "$work/check.log"
