@@ -62,11 +62,12 @@ def parser():
                    help="what the model computes in (default auto: bfloat16 on CPUs with "
                         "AMX/AVX512-BF16, float16 on GPUs with tensor cores, else float32; "
                         "measured: Set12 within 0.01 dB of float32, about 1.6x faster)")
-    p.add_argument("--backend", default="auto", choices=("auto", "keras", "litert"),
+    p.add_argument("--backend", default="auto", choices=("auto", "keras", "litert", "native"),
                    help="keras (TensorFlow), or litert: the model exported to .tflite at the "
                         "tile size (rowhybrid form, float32, XNNPACK on every core; the "
-                        "conversion takes seconds). auto: keras, measured faster on x86 "
-                        "CPUs (docs/benchmarks.md)")
+                        "conversion takes seconds), or native: the same with nsr-tf's "
+                        "sparse-conv kernel (--form native, docs/native.md). auto: keras, "
+                        "measured faster on x86 CPUs (docs/benchmarks.md)")
     p.add_argument("--batch-size", type=int,
                    help="tiles per batch (default: about 64k pixels, e.g. 16 tiles of 64)")
     return p
@@ -215,7 +216,7 @@ def main(argv=None):
         return 1
     degradation = model_io.degradation_of(info, task, given_sigma, args.quality)
     policy, reason = precision.choose(args.precision)
-    if args.backend == "litert":
+    if args.backend in ("litert", "native"):
         policy, reason = "float32", "LiteRT runs the float32 export"
     patch = info.get("tile_size") or (48 if task == "sr" else 64)   # the training patch
     tile, overlap = default_tiling(patch, policy)
@@ -230,11 +231,12 @@ def main(argv=None):
     print(f"nsr-restore: {os.path.basename(args.model)}, tiles {tile} overlap {overlap}, "
           f"{args.backend if args.backend != 'auto' else 'keras'}, "
           f"{precision.describe(policy, reason)}", file=sys.stderr)
-    if args.backend == "litert":
+    if args.backend in ("litert", "native"):
         from nsr_tf.export.converter import ExportError, convert
         from nsr_tf.export.litert import LiteRTPredictor
+        form = "rowhybrid" if args.backend == "litert" else "native"
         try:
-            predictor = LiteRTPredictor(convert(model, form="rowhybrid", tile=tile),
+            predictor = LiteRTPredictor(convert(model, form=form, tile=tile),
                                         threads=os.cpu_count())
         except ExportError as error:
             print(f"nsr-restore: error: {error}", file=sys.stderr)

@@ -138,3 +138,20 @@ def test_a_machine_without_the_kernel_is_told_in_one_line(tmp_path, monkeypatch)
     assert "\n" not in message
     # the other forms still work
     assert convert(build_model("denoise", "sparse-", num_blocks=1), "rowhybrid", tile=16)
+
+
+def test_restore_with_the_native_backend_matches_keras(model_file, tmp_path, capsys):
+    from PIL import Image
+
+    from tests.test_restore import restore_here
+    image = np.random.default_rng(1).integers(0, 256, (70, 90), dtype=np.uint8)
+    Image.fromarray(image).save(tmp_path / "x.png")
+    outputs = {}
+    for backend in ("keras", "native"):
+        code, _, err = restore_here(capsys, tmp_path / "x.png", "--model", model_file,
+                                    "--out", tmp_path / backend, "--backend", backend,
+                                    "--precision", "float32")
+        assert code == 0, err[-2000:]
+        assert f"{backend}, precision float32" in err
+        outputs[backend] = np.asarray(Image.open(tmp_path / backend / "x_restored.png"), float)
+    assert np.abs(outputs["native"] - outputs["keras"]).max() <= 1      # 8-bit rounding
