@@ -4,7 +4,7 @@ accelerator takes it (and its parity there), the PSNR of the exported file itsel
 repository's test set, and its size; then which file to use where.
 
     python export/deployment.py [--models denoise-sigma25 ...] [--rounds 5] [--int8]
-        [--markdown docs/deployment.md]
+        [--native] [--markdown docs/deployment.md]
 
 --int8 adds full-integer files (the static-weight mixture form, int8 weights and
 activations, calibrated on 64 training-style tiles of scikit-image's photographs) of each
@@ -81,6 +81,9 @@ def main(argv=None):
     parser.add_argument("--runs", type=int, default=10, help="invokes per round")
     parser.add_argument("--int8", action="store_true",
                         help="also full-int8 mixture-form files, made here")
+    parser.add_argument("--native", action="store_true",
+                        help="also native-form files (nsr-tf's sparse-conv kernel, "
+                             "docs/native.md) of the sparse models, made here")
     parser.add_argument("--markdown")
     args = parser.parse_args(argv)
     import tempfile
@@ -107,6 +110,18 @@ def main(argv=None):
             rows[(name, "_int8")] = {"what": "CPU full int8", "path": path, "info": info,
                                      "meta": json.load(open(path + ".json")),
                                      "times": {1: [], 2: []}, "untrained": untrained}
+    if args.native:
+        from nsr_tf.export import cli
+        from nsr_tf.export.native import custom_ops
+        for name in args.models:
+            path = os.path.join(scratch.name, f"{name}_native.tflite")
+            if cli.main(["--model", pretrained.path(name), "--form", "native", "--out", path]):
+                return 1
+            if custom_ops(open(path, "rb").read()):     # a dense model has nothing to gain
+                rows[(name, "_native")] = {
+                    "what": "CPU float32, native kernel", "path": path,
+                    "info": model_io.load(pretrained.path(name))[1],
+                    "meta": json.load(open(path + ".json")), "times": {1: [], 2: []}}
     for _ in range(args.rounds):        # round-robin: the machine's noise hits every row
         for row in rows.values():
             content = open(row["path"], "rb").read()
