@@ -141,3 +141,23 @@ def test_the_blind_denoiser_estimates_a_real_photos_noise_and_says_so(tmp_path, 
     assert "(estimated)" in out and abs(told - 20) < 3           # what it chose, said
     restored = np.asarray(Image.open(tmp_path / "out" / "photo_restored.png"), np.float64)
     assert psnr(clean / 255, restored / 255) > psnr(clean / 255, np.round(noisy) / 255) + 6
+
+
+@pytest.mark.skipif("jpeg" not in pretrained.MODELS, reason="not shipped")
+def test_the_jpeg_model_reads_a_real_photos_quality_and_says_so(tmp_path, capsys):
+    """nsr-restore --model jpeg on a real photograph saved as a JPEG by Pillow (libjpeg)."""
+    from PIL import Image
+
+    from nsr_tf.data.sources import sample_files
+    from nsr_tf.restore import main
+    path = {os.path.basename(f): f for f in sample_files()}["astronaut.png"]
+    clean = Image.open(path).convert("L").crop((160, 64, 352, 256))
+    clean.save(tmp_path / "photo.jpg", quality=20)
+    code = main([str(tmp_path / "photo.jpg"), "--model", "jpeg", "--out",
+                 str(tmp_path / "out"), "--precision", "float32"])
+    out = capsys.readouterr().out
+    assert code == 0 and "JPEG quality 20 read from the file" in out   # what it read, said
+    clean = np.asarray(clean, np.float64) / 255
+    compressed = np.asarray(Image.open(tmp_path / "photo.jpg"), np.float64) / 255
+    restored = np.asarray(Image.open(tmp_path / "out" / "photo_restored.png"), np.float64) / 255
+    assert psnr(clean, restored) > psnr(clean, compressed) + 0.8
