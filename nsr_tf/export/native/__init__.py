@@ -15,7 +15,6 @@ XNNPACK (issue 13; the C sources beside this file).
 """
 
 import ctypes
-import glob
 import hashlib
 import os
 import shutil
@@ -79,7 +78,8 @@ def to_native(content):
                 continue
             x, kernel = int(op.inputs[0]), int(op.inputs[1])
             bias = int(op.inputs[2]) if len(op.inputs) > 2 else -1
-            if constant(kernel) or (bias >= 0 and constant(bias) and _nonzero(model, tensors[bias])):
+            constant_bias = bias >= 0 and constant(bias)
+            if constant(kernel) or (constant_bias and _nonzero(model, tensors[bias])):
                 continue   # a constant filter is XNNPACK's own; a constant bias: see below
             out_channels = int(tensors[kernel].shape[0])
             relu = op.builtinOptions.fusedActivationFunction == schema.ActivationFunctionType.RELU
@@ -88,7 +88,7 @@ def to_native(content):
             # (A constant bias from the file fails in LiteRT's custom-op path: "Unaligned
             # host memory pointer"; the converter's constant bias here is all zeros.)
             users = consumers.get(outputs[0], [])
-            if bias >= 0 and not constant(bias):
+            if bias >= 0 and not constant_bias:
                 inputs.append(bias)
             elif not relu and len(users) == 1 and outputs[0] not in subgraph.outputs \
                     and builtin(users[0]) == schema.BuiltinOperator.ADD:
@@ -129,7 +129,7 @@ def _nonzero(model, tensor):
 
 
 def custom_ops(content):
-    """Names of the custom ops in a .tflite (bytes)."""
+    """Names of the custom ops in a .tflite (bytes): nsr-tf's, and any other."""
     from ai_edge_litert import schema_py_generated as schema
     model = schema.Model.GetRootAs(content, 0)
     names = set()
@@ -205,8 +205,6 @@ def library(rebuild=False):
         raise NativeUnavailable(f"the native kernel did not build{hint}: "
                                 f"{(missing or lines[0]).strip()[:300]}")
     os.replace(tmp, path)
-    for stale in glob.glob(os.path.join(cache_dir(), "*", "*.tmp")):
-        os.remove(stale)
     return path
 
 
