@@ -162,6 +162,21 @@ def _row(name, row):
             f"/ {row['ssim']:.4f} | {refs} |")
 
 
+def against_paper(name, scores):
+    """One line: this model minus each paper row at the levels it was told truly."""
+    key = "sigma" if name.startswith("denoise") else "quality"
+    parts = []
+    for method, table in PAPER[name].items():
+        gaps = [row["psnr"] - table[row[key]] for row in scores
+                if row["told"] == row[key] and row[key] in table]
+        verdict = "above at every level" if min(gaps) > 0 else \
+            "below at every level" if max(gaps) < 0 else "mixed"
+        parts.append(f"{method} {', '.join(f'{g:+.2f}' for g in gaps)} dB ({verdict})")
+    return f"Against the paper's rows at {key} " \
+        f"{', '.join(str(level) for level in next(iter(PAPER[name].values())))}: " \
+        + "; ".join(parts) + "."
+
+
 def write_card(name, meta, params, macs, timings):
     from nsr_tf import pretrained
     from nsr_tf.train.config import TrainConfig
@@ -195,6 +210,7 @@ def write_card(name, meta, params, macs, timings):
              + " | ".join(f"paper {m}" for m in PAPER[name]) + " |",
              "|---" * (4 + len(PAPER[name])) + "|"]
     lines += [_row(name, row) for row in meta["scores"]]
+    lines += ["", against_paper(name, meta["scores"])]
     if name == "denoise-blind":
         fixed = meta["sigma25_model"]
         ours = next(r["psnr"] for r in meta["scores"] if r["sigma"] == r["told"] == 25)

@@ -92,7 +92,8 @@ def write_card(rows, compare=None):
     from nsr_tf import pretrained
     lines = ["# Shipped models: sigma-25 Gaussian denoisers (gray)", "",
              "The level-conditioned models have their own cards here: "
-             "`MODEL_CARD_denoise_blind_sparse_plus.md` (`denoise-blind`, sigma 0-75). Which "
+             "`MODEL_CARD_denoise_blind_sparse_plus.md` (`denoise-blind`, sigma 0-75) and "
+             "`MODEL_CARD_jpeg_sparse_minus.md` (`jpeg`, JPEG quality 10-90). Which "
              "file to run where, with each file's latency and PSNR on one machine: "
              "`docs/deployment.md` (`python export/deployment.py --int8`).", "",
              "Trained by this project with its own `training/train.py`; measured by "

@@ -14,6 +14,7 @@ MODELS = {
     "denoise-sigma25-baseline": "denoise_sigma25_baseline",
     # level-conditioned (issue 15): the level is an extra input channel, see their cards
     "denoise-blind": "denoise_blind_sparse_plus",       # sigma 0-75, noise level map
+    "jpeg": "jpeg_sparse_minus",                        # quality 10-90, quality map
 }
 DEFAULT = "denoise-sigma25"
 
