@@ -22,8 +22,7 @@ from nsr_tf import build_model, count_params, macs_per_pixel  # noqa: E402  (qui
 
 import keras  # noqa: E402, I100
 from nsr_tf.export.converter import ExportError, convert  # noqa: E402
-from nsr_tf.export.litert import Engine, interpreter, undelegated_ops  # noqa: E402
-from nsr_tf.export.native import custom_ops  # noqa: E402
+from nsr_tf.export.litert import Engine, outside_xnnpack  # noqa: E402
 from nsr_tf.layers import SparseConv2D, WeightNormConv2D  # noqa: E402
 
 # name: (builder, same-size dense, same-FLOPs dense)
@@ -111,9 +110,7 @@ def main(argv=None):
                         say(f"  {name} {form} {quantize}: {error}")
                         continue
                     contents[(name, form, quantize)] = content
-                    native = custom_ops(content)
-                    delegation[(name, form, quantize)] = (native, None) if native else \
-                        undelegated_ops(interpreter(content))
+                    delegation[(name, form, quantize)] = outside_xnnpack(content)
         layer_forms = [f for f in args.forms if f in ("rowhybrid", "native")] or ["rowhybrid"]
         for name, model in layer_models().items():
             for form in layer_forms if "sparse" in name else ["rowhybrid"]:

@@ -112,16 +112,16 @@ def main(argv=None):
                                      "times": {1: [], 2: []}, "untrained": untrained}
     if args.native:
         from nsr_tf.export import cli
-        from nsr_tf.export.native import custom_ops
         for name in args.models:
             path = os.path.join(scratch.name, f"{name}_native.tflite")
             if cli.main(["--model", pretrained.path(name), "--form", "native", "--out", path]):
                 return 1
-            if custom_ops(open(path, "rb").read()):     # a dense model has nothing to gain
+            meta = json.load(open(path + ".json"))
+            if meta["custom_ops"]:     # a dense model has nothing to gain
                 rows[(name, "_native")] = {
                     "what": "CPU float32, native kernel", "path": path,
-                    "info": model_io.load(pretrained.path(name))[1],
-                    "meta": json.load(open(path + ".json")), "times": {1: [], 2: []}}
+                    "info": rows[(name, ".tflite")]["info"],   # loaded above
+                    "meta": meta, "times": {1: [], 2: []}}
     for _ in range(args.rounds):        # round-robin: the machine's noise hits every row
         for row in rows.values():
             content = open(row["path"], "rb").read()

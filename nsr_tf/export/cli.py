@@ -98,8 +98,7 @@ def main(argv=None):
     from nsr_tf.data import BadImageError
     from nsr_tf.export import parity
     from nsr_tf.export.converter import ExportError, convert, resolve_form, write
-    from nsr_tf.export.litert import interpreter, undelegated_ops
-    from nsr_tf.export.native import custom_ops
+    from nsr_tf.export.litert import outside_xnnpack
     model_path = args.model or default_model()
     if not model_path:
         print("to_tflite.py: error: no model: train one first (python training/train.py "
@@ -121,11 +120,8 @@ def main(argv=None):
         out = args.out or os.path.splitext(model_path)[0] + (
             "" if args.quantize == "none" else f"_{args.quantize}") + ".tflite"
         write(content, out)
-        native_ops = custom_ops(content)
-        # a native file runs only with the kernel library: its custom ops are what is not
-        # builtin (the Interpreter cannot load it)
-        outside, partitions = (native_ops, None) if native_ops else \
-            undelegated_ops(interpreter(content))
+        outside, partitions = outside_xnnpack(content)
+        native_ops = outside if partitions is None else []   # run by the kernel library
         report = parity.check(model, content, parity_images(args.parity_images,
                                                             info["channels"], tile),
                               degradation, args.quantize, tile, overlap)

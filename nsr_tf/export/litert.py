@@ -92,6 +92,17 @@ def undelegated_ops(engine):
     return [op["op_name"] for op in originals if op["index"] not in covered], len(delegates)
 
 
+def outside_xnnpack(model_content):
+    """(ops not run by LiteRT's XNNPACK, XNNPACK partitions): for a native-form file its
+    custom ops and None (the Interpreter cannot load it; the kernel library runs them)."""
+    from nsr_tf.export.native import custom_ops
+    native = custom_ops(model_content)
+    if native:
+        return native, None
+    outside, partitions = undelegated_ops(interpreter(model_content))
+    return sorted(set(outside)), partitions
+
+
 def latency(model_content, threads=1, runs=20, warmup=3, seed=0):
     """Median seconds per invoke, the input filled with uniform random values."""
     engine = Engine(model_content, threads)
