@@ -1,6 +1,7 @@
 """Mixed precision: the policy chosen per machine, and model copies that compute in it
 while the gates, kernel sums and the output stay float32."""
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -65,3 +66,19 @@ def test_gates_and_kernel_sums_stay_float32_under_bfloat16():
     out = mixed(x)
     assert out.dtype == tf.bfloat16
     np.testing.assert_allclose(out.numpy().astype(np.float32), exact(x).numpy(), atol=0.05)
+
+
+def test_a_mixed_layer_called_alone_keeps_its_gates_float32():
+    # Keras autocasts a mixed layer's variables when the layer is called outside a
+    # model (its own autocast flag only applies inside one); the layer's weights opt
+    # out, so alone or in a model it computes the same thing.
+    x = tf.random.stateless_uniform((2, 16, 16, 8), (3, 4))
+    layer = SparseConv2D(8, sparsity_groups=4, cardinality=2, dtype="mixed_bfloat16")
+    inputs = keras.Input((16, 16, 8))
+    in_model = keras.Model(inputs, layer(inputs))
+    seen = []
+    aggregate = layer.aggregate
+    layer.aggregate = lambda gates: seen.append(gates.dtype) or aggregate(gates)
+    alone = layer(x).numpy()
+    assert seen == [tf.float32]
+    np.testing.assert_array_equal(alone, in_model(x).numpy())

@@ -1,5 +1,7 @@
 """The sparse convolution of Fan et al. (NeurIPS 2020), paper eq. 10."""
 
+import functools
+
 import keras
 import tensorflow as tf
 from keras import ops
@@ -103,22 +105,26 @@ class SparseConv2D(keras.layers.Layer):
             raise ValueError("SparseConv2D needs a known number of input channels")
         kh = kw = self.kernel_size
         k = self.sparsity_groups
-        self.kernel = self.add_weight(
+        # autocast=False on every weight as well as on the layer: Keras applies the
+        # layer's flag only inside a model, and a mixed layer called alone would
+        # otherwise compute its gates and kernel sums in bfloat16 / float16.
+        add_weight = functools.partial(self.add_weight, autocast=False)
+        self.kernel = add_weight(
             name="kernel", shape=(kh, kw, in_channels, k, self.filters),
             initializer=kernel_fan_in_initializer(kh * kw * in_channels))
         if self.weight_norm:
-            self.gain = self.add_weight(
+            self.gain = add_weight(
                 name="gain", shape=(k, self.filters),
                 initializer=keras.initializers.Constant(self.weight_gain))
         if self.use_bias:
-            self.bias = self.add_weight(name="bias", shape=(k, self.filters),
-                                        initializer="zeros")
+            self.bias = add_weight(name="bias", shape=(k, self.filters),
+                                   initializer="zeros")
         if self.gate != "none":
             # The side network: one dense layer, no hidden layer (authors' code).
-            self.gate_kernel = self.add_weight(
+            self.gate_kernel = add_weight(
                 name="gate_kernel", shape=(in_channels, k * self.cardinality),
                 initializer=kernel_fan_in_initializer(in_channels))
-            self.gate_bias = self.add_weight(
+            self.gate_bias = add_weight(
                 name="gate_bias", shape=(k * self.cardinality,),
                 initializer=kernel_fan_in_initializer(in_channels))
 
