@@ -10,6 +10,7 @@ training run per precision from the same seed with the Set12 PSNR it reaches.
 import argparse
 import os
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -26,21 +27,33 @@ SET12 = os.path.join(REPO, "testsets", "Set12")
 TRAIN400 = os.path.join(REPO, "..", "shared", "data", "Train400")
 
 
-def step_ms(variant, policy, data_dir, steps):
-    job = tempfile.mkdtemp(prefix="nsr_precision_")
+def step_times(policies, data_dir, rounds):
+    """ms per training step of the baseline and Sparse+ under each policy, interleaved:
+    every round times one step of each, so drift on a shared machine hits all alike.
+    Returns {(variant, policy): [ms per round]}."""
+    steps, jobs = {}, []
     try:
-        trainer = Trainer(TrainConfig(task="denoise", variant=variant, data_dir=data_dir,
-                                      epochs=1, patches_per_image=1, job_dir=job,
-                                      precision=policy), log=lambda *_: None)
-        batch = next(iter(trainer.dataset))
-        float(trainer._train_step(*batch))   # trace
-        float(trainer._train_step(*batch))
-        start = time.perf_counter()
-        for _ in range(steps):
-            float(trainer._train_step(*batch))
-        return (time.perf_counter() - start) / steps * 1e3
+        for variant in ("baseline", "sparse+"):
+            for policy in policies:
+                jobs.append(tempfile.mkdtemp(prefix="nsr_precision_"))
+                trainer = Trainer(TrainConfig(task="denoise", variant=variant,
+                                              data_dir=data_dir, epochs=1,
+                                              patches_per_image=1, job_dir=jobs[-1],
+                                              precision=policy), log=lambda *_: None)
+                batch = next(iter(trainer.dataset))
+                for _ in range(2):                      # trace, warm up
+                    float(trainer._train_step(*batch))
+                steps[variant, policy] = (trainer, batch)
+        times = {key: [] for key in steps}
+        for _ in range(rounds):
+            for key, (trainer, batch) in steps.items():
+                start = time.perf_counter()
+                float(trainer._train_step(*batch))
+                times[key].append((time.perf_counter() - start) * 1e3)
+        return times
     finally:
-        shutil.rmtree(job, ignore_errors=True)
+        for job in jobs:
+            shutil.rmtree(job, ignore_errors=True)
 
 
 def set12(model, policy):
@@ -67,7 +80,8 @@ def short_run(policy, data_dir, steps, work):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--steps", type=int, default=10, help="timed training steps")
+    parser.add_argument("--steps", type=int, default=20,
+                        help="timed rounds (one step of each model and precision per round)")
     parser.add_argument("--train-steps", type=int, default=0,
                         help="also train Sparse+ this many steps per precision (0: skip)")
     parser.add_argument("--data-dir", default=TRAIN400 if os.path.isdir(TRAIN400) else None)
@@ -86,15 +100,19 @@ def main(argv=None):
 
     say(f"CPU: {cpu_name()}, {os.cpu_count()} cores; auto: {auto} ({reason})",
         f"command: python benchmarks/precision_speed.py {' '.join(argv or sys.argv[1:])}",
-        "", "Training step, batch 16 of 64x64, L1 + Adam (ms/step):", "",
+        "", f"Training step, batch 16 of 64x64, L1 + Adam (median ms/step over {args.steps} "
+        "interleaved rounds):", "",
         "| model | " + " | ".join(policies) + " | speed-up |", "|---|---|---|---|")
-    steps = {}
+    times = step_times(policies, args.data_dir, args.steps)
     for variant in ("baseline", "sparse+"):
-        steps[variant] = {p: step_ms(variant, p, args.data_dir, args.steps) for p in policies}
-        say(f"| {variant} | " + " | ".join(f"{steps[variant][p]:.0f}" for p in policies)
-            + f" | {steps[variant]['float32'] / steps[variant][low]:.2f}x |")
-    ratio = [f"{p}: {steps['sparse+'][p] / steps['baseline'][p]:.2f}" for p in policies]
-    say("", "Sparse+ / baseline step: " + ", ".join(ratio), "",
+        ms = {p: statistics.median(times[variant, p]) for p in policies}
+        say(f"| {variant} | " + " | ".join(f"{ms[p]:.0f}" for p in policies)
+            + f" | {ms['float32'] / ms[low]:.2f}x |")
+    # Ratios per round (the same few seconds of the machine), then their median.
+    ratio = [f"{p}: " + format(statistics.median(
+        sparse / dense for sparse, dense in zip(times["sparse+", p], times["baseline", p])),
+        ".2f") for p in policies]
+    say("", "Sparse+ / baseline step (median of per-round ratios): " + ", ".join(ratio), "",
         "Shipped models, Set12 sigma 25 (tile 64/16), PSNR and seconds per precision:",
         "", "| model | " + " | ".join(policies) + " | PSNR change |", "|---|---|---|---|")
     for name in ("denoise-sigma25", "denoise-sigma25-baseline"):
