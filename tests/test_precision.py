@@ -7,7 +7,8 @@ import pytest
 import tensorflow as tf
 
 from nsr_tf import build_model, precision
-from nsr_tf.layers import SparseConv2D
+from nsr_tf.layers import SparseConv2D, WeightNormConv2D, sparse_conv, weight_norm
+from nsr_tf.layers.weight_norm import weight_normalize
 
 
 @pytest.mark.parametrize("flags, gpus, expected", [
@@ -69,9 +70,9 @@ def test_gates_and_kernel_sums_stay_float32_under_bfloat16():
 
 
 def test_a_mixed_layer_called_alone_keeps_its_gates_float32():
-    # Keras autocasts a mixed layer's variables when the layer is called outside a
-    # model (its own autocast flag only applies inside one); the layer's weights opt
-    # out, so alone or in a model it computes the same thing.
+    # Keras honours a layer's autocast=False only inside a model of the same mixed
+    # policy; the layers' weights opt out themselves, so alone or in a model the layer
+    # computes the same thing.
     x = tf.random.stateless_uniform((2, 16, 16, 8), (3, 4))
     layer = SparseConv2D(8, sparsity_groups=4, cardinality=2, dtype="mixed_bfloat16")
     inputs = keras.Input((16, 16, 8))
@@ -82,3 +83,26 @@ def test_a_mixed_layer_called_alone_keeps_its_gates_float32():
     alone = layer(x).numpy()
     assert seen == [tf.float32]
     np.testing.assert_array_equal(alone, in_model(x).numpy())
+
+
+def test_a_mixed_copy_sums_kernels_and_normalises_in_float32(monkeypatch):
+    # precision.with_policy's copies are float32 models with mixed blocks: before the
+    # weights opted out of autocasting, their gates, weight normalisation and kernel sums
+    # ran in bfloat16 there (Keras autocasts a mixed layer's weights in a float32 model).
+    seen = []
+
+    def spy(kernel, gain):
+        seen.append(tf.as_dtype(kernel.dtype))
+        return weight_normalize(kernel, gain)
+
+    monkeypatch.setattr(weight_norm, "weight_normalize", spy)
+    monkeypatch.setattr(sparse_conv, "weight_normalize", spy)
+    copy = precision.with_policy(build_model("denoise", "sparse+", num_blocks=1),
+                                 "mixed_bfloat16")
+    seen.clear()
+    copy(tf.random.stateless_uniform((2, 16, 16, 1), (5, 6)))
+    assert len(seen) == 4 and set(seen) == {tf.float32}    # head, 2 sparse convs, tail
+    layer = WeightNormConv2D(8, dtype="mixed_bfloat16")
+    seen.clear()
+    layer(tf.random.stateless_uniform((2, 16, 16, 8), (7, 8)))
+    assert seen == [tf.float32]

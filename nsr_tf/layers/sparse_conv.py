@@ -105,9 +105,10 @@ class SparseConv2D(keras.layers.Layer):
             raise ValueError("SparseConv2D needs a known number of input channels")
         kh = kw = self.kernel_size
         k = self.sparsity_groups
-        # autocast=False on every weight as well as on the layer: Keras applies the
-        # layer's flag only inside a model, and a mixed layer called alone would
-        # otherwise compute its gates and kernel sums in bfloat16 / float16.
+        # autocast=False on every weight as well as on the layer: Keras honours the
+        # layer's flag only inside a model of the same mixed policy. Called alone, or in
+        # a float32 model (precision.with_policy's copies: only the blocks are mixed), the
+        # layer would otherwise compute its gates and kernel sums in bfloat16 / float16.
         add_weight = functools.partial(self.add_weight, autocast=False)
         self.kernel = add_weight(
             name="kernel", shape=(kh, kw, in_channels, k, self.filters),

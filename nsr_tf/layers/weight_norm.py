@@ -8,6 +8,7 @@ axis but the output-channel axes). The authors wrap every conv of the network in
 section 2); ``weight_gain`` is that constant.
 """
 
+import functools
 import math
 
 import keras
@@ -69,16 +70,18 @@ class WeightNormConv2D(keras.layers.Layer):
     def build(self, input_shape):
         in_channels = input_shape[-1]
         kh = kw = self.kernel_size
-        self.kernel = self.add_weight(
+        # autocast=False on the weights too: Keras honours the layer's flag only inside a
+        # model of the same mixed policy (SparseConv2D.build).
+        add_weight = functools.partial(self.add_weight, autocast=False)
+        self.kernel = add_weight(
             name="kernel", shape=(kh, kw, in_channels, self.filters),
             initializer=kernel_fan_in_initializer(kh * kw * in_channels))
         if self.weight_norm:
-            self.gain = self.add_weight(
+            self.gain = add_weight(
                 name="gain", shape=(self.filters,),
                 initializer=keras.initializers.Constant(self.weight_gain))
         if self.use_bias:
-            self.bias = self.add_weight(name="bias", shape=(self.filters,),
-                                        initializer="zeros")
+            self.bias = add_weight(name="bias", shape=(self.filters,), initializer="zeros")
 
     @property
     def effective_kernel(self):
