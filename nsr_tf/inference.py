@@ -124,15 +124,22 @@ class TiledPredictor:
 
 
 def restore(model, image, tile_size=DEFAULT_TILE, overlap=DEFAULT_OVERLAP, batch_size=None,
-            scale=1, precision="float32"):
+            scale=1, precision="float32", progress=None):
     """Runs ``model`` over ``image`` tile by tile.
 
     ``model``: a Keras model or a tile predictor (``TiledPredictor``, a LiteRT one).
     ``image``: float32 (H, W) or (H, W, C), not clipped (noisy inputs may leave [0, 1]).
     ``batch_size``: tiles per run (default: ``auto_batch_size``, about 64k pixels).
-    ``scale``: the model's upscaling factor (SR). ``precision``: for a Keras model, the
-    policy it computes in (``TiledPredictor.of``). Returns float32 (H*scale, W*scale[, C]),
-    shaped like the input.
+    ``scale``: the model's upscaling factor (SR): tiles and overlap are in input (LR)
+    pixels, the overlap is scaled with the output. ``precision``: for a Keras model, the
+    policy it computes in (``TiledPredictor.of``). ``progress``: called with the number
+    of tiles done after each batch (e.g. a tqdm bar's ``update``). Returns float32
+    (H*scale, W*scale[, C]), shaped like the input.
+
+    Memory: the output plus one batch of tiles. The tiles form a grid and each tile's
+    window is the outer product of two axis windows whose flags depend on its row or
+    column only, so the summed weight is the outer product of two 1-D sums: no
+    full-size weight map is kept.
 
     The first call with a Keras model traces it (seconds: a Sparse+ denoiser about 5 s on
     2 cores, a dense one about 2 s); the traced function is kept on the model
@@ -154,21 +161,41 @@ def restore(model, image, tile_size=DEFAULT_TILE, overlap=DEFAULT_OVERLAP, batch
     tile_h, tile_w = min(tile_size, height), min(tile_size, width)
     stride = tile_size - overlap
     ys, xs = tile_starts(height, tile_h, stride), tile_starts(width, tile_w, stride)
+    row_weight = _axis_weight_sum(ys, tile_h, height, overlap, scale)
+    column_weight = _axis_weight_sum(xs, tile_w, width, overlap, scale)
     corners = [(y, x) for y in ys for x in xs]
-    output = weights = None
+    output = None
     for first in range(0, len(corners), batch_size):
         batch = corners[first:first + batch_size]
         tiles = np.stack([image[y:y + tile_h, x:x + tile_w] for y, x in batch])
         results = predictor(tiles, batch_size)
         if output is None:
             output = np.zeros((height * scale, width * scale, results.shape[-1]), np.float32)
-            weights = np.zeros((height * scale, width * scale, 1), np.float32)
         for (y, x), result in zip(batch, results):
             window = _tile_window(tile_h * scale, tile_w * scale, y > 0,
                                   y + tile_h < height, x > 0, x + tile_w < width,
                                   overlap * scale)
             region = np.s_[y * scale:(y + tile_h) * scale, x * scale:(x + tile_w) * scale]
             output[region] += result * window
-            weights[region] += window
-    output /= weights
+        if progress is not None:
+            progress(len(batch))
+    output /= row_weight[:, None, None]
+    output /= column_weight[None, :, None]
     return output[..., 0] if squeeze and output.shape[-1] == 1 else output
+
+
+def tile_count(shape, tile_size=DEFAULT_TILE, overlap=DEFAULT_OVERLAP):
+    """How many tiles ``restore`` runs on an image of ``shape`` (H, W[, C])."""
+    height, width = shape[:2]
+    stride = tile_size - overlap
+    return len(tile_starts(height, min(tile_size, height), stride)) * \
+        len(tile_starts(width, min(tile_size, width), stride))
+
+
+def _axis_weight_sum(starts, tile, length, overlap, scale):
+    """The summed blending weight along one axis of the output (``length * scale``)."""
+    total = np.zeros(length * scale, np.float32)
+    for start in starts:
+        total[start * scale:(start + tile) * scale] += _axis_window(
+            tile * scale, start > 0, start + tile < length, overlap * scale)
+    return total

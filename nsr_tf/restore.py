@@ -18,6 +18,10 @@ import numpy as np
 from nsr_tf import precision
 
 
+# Smaller inputs are refused by an SR model: nothing to upscale.
+MIN_SR_SIDE = 4
+
+
 def sigma_argument(text):
     """A sigma option: 'auto' or a noise level >= 0 on [0, 255]."""
     if text == "auto":
@@ -51,6 +55,10 @@ def parser():
                    help="a quality-map JPEG model: the quality it is told (default: read "
                         "from the JPEG file's quantization tables; a PNG needs it); "
                         "--degrade: the JPEG quality applied (default: the model's)")
+    p.add_argument("--scale", type=int,
+                   help="super-resolution: the factor expected of the model (e.g. 2 with "
+                        "--model sr-x2); an error if the model upscales by another factor "
+                        "or not at all (default: the model's own)")
     p.add_argument("--tile-size", type=int,
                    help="default: twice the model's training patch (128 for 64; measured: "
                         "Set12 within 0.01 dB of the training tile, 1.3x faster)")
@@ -91,17 +99,39 @@ def _bit_depth(path):
         return 16 if image.mode.startswith("I") else 8
 
 
-def save(path, image, bits=8):
+def _quantize(image, bits):
+    """float [0, 1] (H, W[, C]) -> uint8/uint16, converted in bands of rows so that no
+    float64 copy of a large output is made."""
+    dtype, peak = (np.uint16, 65535.0) if bits == 16 else (np.uint8, 255.0)
+    out = np.empty(image.shape, dtype)
+    for top in range(0, image.shape[0], 256):
+        band = np.clip(image[top:top + 256], 0.0, 1.0) * peak
+        out[top:top + 256] = np.round(band)
+    return out
+
+
+def save(path, image, bits=8, alpha=None):
     """Writes a float [0, 1] (H, W[, C]) image as an 8- or 16-bit PNG (16-bit: gray only,
-    Pillow's limit; RGB falls back to 8 bits)."""
+    Pillow's limit; RGB falls back to 8 bits). ``alpha``: an 8-bit (H, W) alpha channel
+    to add (RGBA / LA)."""
     from PIL import Image
-    image = np.clip(np.asarray(image, np.float64), 0.0, 1.0)
+    image = np.asarray(image)
     if image.ndim == 3 and image.shape[-1] == 1:
         image = image[..., 0]
-    if bits == 16 and image.ndim == 2:
-        Image.fromarray(np.round(image * 65535).astype(np.uint16)).save(path)
-    else:
-        Image.fromarray(np.round(image * 255).astype(np.uint8)).save(path)
+    bits = 16 if bits == 16 and image.ndim == 2 and alpha is None else 8
+    picture = Image.fromarray(_quantize(image, bits))
+    if alpha is not None:
+        picture.putalpha(Image.fromarray(alpha))
+    picture.save(path)
+
+
+def _alpha_8bit(alpha, size=None):
+    """A float (H, W, 1) alpha as 8 bits, resized with bicubic to ``size`` (W, H)."""
+    from PIL import Image
+    picture = Image.fromarray(_quantize(alpha[..., 0], 8))
+    if size is not None and picture.size != size:
+        picture = picture.resize(size, Image.Resampling.BICUBIC)
+    return np.asarray(picture)
 
 
 def _told_level(path, color, info, degradation, args):
@@ -139,9 +169,11 @@ def restore_file(path, predictor, info, degradation, args, out_dir, tiling, inpu
     """Restores one file; returns (the written output paths, a note or None: the level a
     level-map model was told, or the JPEG quality read from the file). Refuses to
     write over any path in ``inputs``."""
+    from tqdm import tqdm
+
     from nsr_tf.data import degradations
     from nsr_tf.data.images import read_image
-    from nsr_tf.inference import restore
+    from nsr_tf.inference import restore, tile_count
 
     image = read_image(path, keep_alpha=True)
     alpha = image[..., -1:] if image.shape[-1] in (2, 4) else None
@@ -159,31 +191,42 @@ def restore_file(path, predictor, info, degradation, args, out_dir, tiling, inpu
                           for c in range(color.shape[-1])], axis=-1)
         if alpha is not None and degradation.task == "sr":
             alpha = degradations.bicubic_downscale(alpha, degradation.scale)
-        save(degraded_path, np.concatenate([color, alpha], -1) if alpha is not None else color)
+        save(degraded_path, color, alpha=None if alpha is None else _alpha_8bit(alpha))
         written.append(degraded_path)
     scale = info["scale"]
     channels = info["channels"]
+    if scale > 1 and min(color.shape[:2]) < MIN_SR_SIDE:
+        raise ValueError(f"{path}: {color.shape[1]}x{color.shape[0]} is too small to "
+                         f"upscale (at least {MIN_SR_SIDE}x{MIN_SR_SIDE})")
     level, note = _told_level(path, color, info, degradation, args)
+    if scale > 1:
+        size = f"x{scale}: {color.shape[1]}x{color.shape[0]} -> " \
+            f"{color.shape[1] * scale}x{color.shape[0] * scale}"
+        note = f"{note}; {size}" if note else size
+    runs = 1 if channels == color.shape[-1] or channels != 1 else color.shape[-1]
+    tiles = runs * tile_count(color.shape, tiling["tile_size"], tiling["overlap"])
+    # A bar of tiles for images that take more than a few batches (large photos, SR).
+    bar = tqdm(total=tiles, unit="tile", desc=os.path.basename(path), leave=False,
+               file=sys.stderr, disable=tiles <= 4 * (tiling.get("batch_size") or 16))
 
     def run(image):   # (H, W, C) -> (H*s, W*s, C)
         if level is not None:
             image = degradations.with_level_map(image, level)
-        return restore(predictor, image, scale=scale, **tiling)
+        return restore(predictor, image, scale=scale, progress=bar.update, **tiling)
 
-    if channels == color.shape[-1]:
-        restored = run(color)
-    elif channels == 1:  # a gray model restores each colour channel
-        restored = np.concatenate([run(color[..., c:c + 1]) for c in range(color.shape[-1])],
-                                  axis=-1)
-    else:  # an RGB model on a gray image
-        restored = run(np.repeat(color, 3, -1)).mean(axis=-1, keepdims=True)
+    with bar:
+        if channels == color.shape[-1]:
+            restored = run(color)
+        elif channels == 1:  # a gray model restores each colour channel
+            restored = np.concatenate([run(color[..., c:c + 1])
+                                       for c in range(color.shape[-1])], axis=-1)
+        else:  # an RGB model on a gray image: run as RGB, written back as gray
+            restored = run(np.repeat(color, 3, -1)).mean(axis=-1, keepdims=True)
     if restored.ndim == 2:
         restored = restored[..., None]
-    if alpha is not None:
-        if scale > 1:
-            alpha = degradations.imresize(alpha, scale)
-        restored = np.concatenate([restored, np.clip(alpha, 0, 1)], axis=-1)
-    save(out_path, restored, bits=_bit_depth(path))
+    if alpha is not None:   # alpha is not restored: bicubic to the output's size
+        alpha = _alpha_8bit(alpha, (restored.shape[1], restored.shape[0]))
+    save(out_path, restored, bits=_bit_depth(path), alpha=alpha)
     return [*written, out_path], note
 
 
@@ -207,6 +250,12 @@ def main(argv=None):
         model, info = model_io.load(args.model)
     except model_io.ModelError as error:
         print(f"nsr-restore: error: {error}", file=sys.stderr)
+        return 1
+    if args.scale is not None and args.scale != info["scale"]:
+        kind = f"upscales x{info['scale']}" if info["scale"] > 1 else \
+            "is not a super-resolution model (it restores at x1)"
+        print(f"nsr-restore: error: --scale {args.scale}: {os.path.basename(args.model)} "
+              f"{kind}; the shipped upscalers are sr-x2 and sr-x4", file=sys.stderr)
         return 1
     given_sigma = None if args.sigma == "auto" else args.sigma
     task = args.task or info.get("task") or "denoise"

@@ -108,3 +108,24 @@ def test_a_precision_copy_follows_the_models_weights():
     after = restore(model, image, 32, 8, precision="mixed_bfloat16")
     np.testing.assert_allclose(after - before, 0.25, atol=0.02)
     np.testing.assert_allclose(after, restore(model, image, 32, 8), atol=0.02)
+
+
+def test_x4_upscaling_needs_the_output_plus_one_batch():
+    """A 2000x1500 photo to x4 (an 8000x6000 RGB float32 output, 576 MB) in a scaled-down
+    form: 500x375 to x4. A nearest-neighbour predictor stands in for the model, so that
+    only the tiling's own memory is measured (numpy reports to tracemalloc)."""
+    import tracemalloc
+
+    def upscale(tiles, batch_size):
+        return np.repeat(np.repeat(tiles, 4, axis=1), 4, axis=2)
+
+    image = np.random.default_rng(6).uniform(size=(375, 500, 3)).astype(np.float32)
+    tracemalloc.start()
+    out = restore(upscale, image, tile_size=96, overlap=12, scale=4)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    batch = 7 * 96 * 96 * 3 * 4 * (1 + 16)      # auto batch of 96 px tiles, in and out
+    assert out.shape == (1500, 2000, 3)
+    assert peak < out.nbytes + 3 * batch, (peak, out.nbytes, batch)
+    # and the blending is right: nearest neighbour tiled = nearest neighbour whole
+    np.testing.assert_allclose(out, upscale(image[None], 1)[0], atol=1e-6)

@@ -155,3 +155,59 @@ def test_a_quality_map_model_is_told_the_files_quality_or_the_given_one(tmp_path
     assert np.abs(read - given).max() > 0                       # the quality matters
     code, _, err = restore_here(capsys, tmp_path / "p.png", *model, "--out", tmp_path / "c")
     assert code == 1 and "p.png: not a JPEG file, so no quality to read: give --quality" in err
+
+
+def _sr_model_file(tmp_path, scale=2):
+    """A small untrained x``scale`` Sparse+ upscaler saved as training saves one."""
+    import json
+
+    from nsr_tf import build_model
+    path = tmp_path / f"sr{scale}.keras"
+    build_model("sr", "sparse+", scale=scale, num_blocks=1).save(path)
+    (tmp_path / f"sr{scale}.json").write_text(json.dumps(
+        {"config": {"task": "sr", "scale": scale, "variant": "sparse+"},
+         "tile_size": 16, "overlap": 4}))
+    return path
+
+
+def test_an_upscaler_takes_rgb_gray_rgba_and_16_bit_photos(tmp_path, capsys):
+    model = _sr_model_file(tmp_path)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    rng = np.random.default_rng(7)
+    rgba = rng.integers(0, 256, (21, 30, 4), dtype=np.uint8)
+    Image.fromarray(rgba).save(folder / "rgba.png")
+    Image.fromarray(rng.integers(0, 256, (19, 23), dtype=np.uint8)).save(folder / "gray.png")
+    Image.fromarray(rng.integers(0, 65536, (18, 20), dtype=np.uint16)).save(folder / "deep.png")
+    Image.fromarray(rng.integers(0, 256, (25, 17, 3), dtype=np.uint8)).save(folder / "c.jpg")
+    Image.fromarray(np.zeros((1, 1, 3), np.uint8)).save(folder / "dot.png")
+    code, out, err = restore_here(capsys, folder, "--model", model, "--out", tmp_path / "o",
+                                  "--scale", "2", "--precision", "float32")
+    assert code == 1 and "Traceback" not in err               # dot.png: one line
+    errors = [line for line in err.splitlines() if "error" in line]
+    assert len(errors) == 1 and "dot.png" in errors[0] and "too small" in errors[0]
+    assert "x2: 30x21 -> 60x42" in out
+    with Image.open(tmp_path / "o" / "rgba_restored.png") as image:
+        assert image.mode == "RGBA" and image.size == (60, 42)
+        # alpha is upscaled by bicubic, independently of the model
+        expected = Image.fromarray(rgba[..., 3]).resize((60, 42), Image.Resampling.BICUBIC)
+        np.testing.assert_array_equal(np.asarray(image)[..., 3], np.asarray(expected))
+    with Image.open(tmp_path / "o" / "gray_restored.png") as image:
+        assert image.mode == "L" and image.size == (46, 38)  # run as RGB, written as gray
+    with Image.open(tmp_path / "o" / "deep_restored.png") as image:
+        assert image.mode.startswith("I") and image.size == (40, 36)
+    with Image.open(tmp_path / "o" / "c_restored.png") as image:
+        assert image.mode == "RGB" and image.size == (34, 50)
+
+
+def test_scale_must_match_the_model(tmp_path, model_file, capsys):
+    Image.fromarray(np.zeros((20, 20, 3), np.uint8)).save(tmp_path / "x.png")
+    code, _, err = restore_here(capsys, tmp_path / "x.png", "--model", model_file,
+                                "--out", tmp_path / "o", "--scale", "2")
+    assert code == 1 and "not a super-resolution model" in err
+    assert len(err.strip().splitlines()) == 1
+    code, _, err = restore_here(capsys, tmp_path / "x.png", "--model",
+                                _sr_model_file(tmp_path), "--out", tmp_path / "o",
+                                "--scale", "4")
+    assert code == 1 and "upscales x2" in err and "sr-x4" in err
+    assert not (tmp_path / "o" / "x_restored.png").exists()

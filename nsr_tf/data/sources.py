@@ -157,9 +157,11 @@ def _write(path, text):
 
 
 def resolve_files(data_dir=None, dataset=None):
-    """The image files of ``--data-dir`` (wins) or ``--dataset``."""
+    """The image files of ``--data-dir`` (wins; one folder or a list of them) or
+    ``--dataset``."""
     if data_dir:
-        return list_images(data_dir)
+        folders = [data_dir] if isinstance(data_dir, str) else list(data_dir)
+        return [path for folder in folders for path in list_images(folder)]
     if dataset in (None, "samples"):
         files = sample_files()
         if not files:

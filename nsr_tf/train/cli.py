@@ -41,8 +41,9 @@ def parser():
                    help="image channels (default: 1 for denoise/jpeg, 3 for sr)")
     p.add_argument("--num-blocks", type=int, default=None,
                    help="override the preset's number of residual blocks")
-    p.add_argument("--data-dir", default=None, help="folder of training images (wins over "
-                   "--dataset)")
+    p.add_argument("--data-dir", action="append", default=None,
+                   help="folder of training images (wins over --dataset); repeat it to "
+                        "train on several folders (e.g. CBSD432 and T91 for SR)")
     p.add_argument("--dataset", default=d.dataset,
                    help="built-in 'samples' (scikit-image's photographs, no network; "
                         "default) or a named dataset to download: train400, div2k, ...")
@@ -86,6 +87,8 @@ def config_from_args(argv=None):
     p = parser()
     args = p.parse_args(argv)
     values = {k: v for k, v in vars(args).items() if k != "quick" and v is not None}
+    if values.get("data_dir") and len(values["data_dir"]) == 1:
+        values["data_dir"] = values["data_dir"][0]
     if args.blind and not (args.sigma_range or args.quality_range):
         p.error("--blind needs --sigma-range or --quality-range")
     if args.sigma_range and args.task != "denoise":

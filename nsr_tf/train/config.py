@@ -28,7 +28,7 @@ class TrainConfig:
     # any other Preset field (gate, temperature, sparsity_groups, cardinality,
     # width_multiplier, filters): for ablations
     model_overrides: dict = dataclasses.field(default_factory=dict)
-    data_dir: str | None = None
+    data_dir: str | list | None = None   # one folder or several
     dataset: str = "samples"
     val_dir: str | None = None
     lr_dir: str | None = None

@@ -127,7 +127,8 @@ class Trainer:
     def _load_lr_images(self, images):
         """SR: the LR images of a DIV2K-style layout (or --lr-dir), or None (on the fly)."""
         c, scale = self.config, self.degradation.output_scale
-        folder = c.lr_dir or (div2k_lr_folder(c.data_dir, scale) if c.data_dir else None)
+        folder = c.lr_dir or (div2k_lr_folder(c.data_dir, scale)
+                              if isinstance(c.data_dir, str) else None)
         if folder is None:
             return None
         self.log(f"LR images from {folder}")
