@@ -50,6 +50,15 @@ _SR = {
     "sparse+": Preset(16, 64, 1.0, 4, 16, "softmax",
                       description="EDSR(S) with k=4, d=16: 4x the size at its FLOPs"),
     "edsr-l": Preset(32, 256, 1.0, description="EDSR(L): 32 blocks, C=256, dense"),
+    # For phones: EDSR(S) at half the width, with the paper's SR sparsity (k=4, d=16):
+    # a quarter of EDSR(S)'s FLOPs (0.30 M MACs per LR pixel) at its parameter count, and
+    # its dense same-FLOPs twin. Chosen for the shipped upscalers by measurement
+    # (docs/super_resolution.md): 2.7x the training steps per CPU hour of Sparse+.
+    "compact": Preset(16, 32, 1.0, 4, 16, "softmax",
+                      description="phone-size: 16 blocks, C=32, k=4, d=16: EDSR(S)'s size "
+                                  "at 1/4 of its FLOPs"),
+    "compact-dense": Preset(16, 32, 1.0, description="the compact model's dense twin: 16 "
+                                                     "blocks, C=32 (same FLOPs)"),
     "sparse-": Preset(32, 128, 1.0, 4, 16, "softmax",
                       description="32 blocks, C=128, k=4, d=16: EDSR(L)'s size at 1/4 "
                       "of its FLOPs"),

@@ -76,6 +76,10 @@ def parser():
                         "bfloat16 on CPUs with AMX or AVX512-BF16, float16 on GPUs of "
                         "compute capability >= 7.0, else float32)")
     p.add_argument("--seed", type=int, default=d.seed)
+    p.add_argument("--init-from", metavar="MODEL",
+                   help="start from the weights of a trained .keras model (or a shipped "
+                        "model's name) wherever a layer's name and shapes match, e.g. an x4 "
+                        "upscaler from the x2 one (all but the tail); ignored on resume")
     p.add_argument("--quick", action="store_true",
                    help=f"a short run for a demo (a few minutes on 2 CPU cores): "
                         f"{QUICK['epochs']} epochs of {QUICK['patches_per_image']} "

@@ -42,6 +42,10 @@ class TrainConfig:
     cpu_replicas: int = 0
     skip_bad_files: bool = False
     seed: int = 0
+    # a trained .keras model whose weights start this run where layer names and shapes
+    # match (e.g. x4 from x2, as EDSR does: everything but the upscaling tail); only
+    # when the run starts, not when it resumes
+    init_from: str | None = None
     val_images: int = 4
     # auto: bfloat16 on CPUs with AMX/AVX512-BF16, float16 on GPUs with tensor cores,
     # else float32 (nsr_tf.precision). Not part of model_key: a resumed run may change it.

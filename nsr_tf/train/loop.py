@@ -196,6 +196,8 @@ class Trainer:
             self.checkpoint.restore(self.manager.latest_checkpoint).expect_partial()
             self.log(f"resuming from {self.manager.latest_checkpoint}: epoch "
                      f"{int(self.epoch)} of {c.epochs} done, step {int(self.step)}")
+        elif c.init_from:
+            self._init_from(c.init_from)
         dataset = training_dataset(self.train_images, self.degradation, c.patch_size,
                                    c.batch_size, c.patches_per_image, seed=c.seed,
                                    lr_images=self.train_lr_images)
@@ -207,6 +209,31 @@ class Trainer:
         self.writer = tf.summary.create_file_writer(os.path.join(c.job_dir, "logs")) \
             if self.chief else tf.summary.create_noop_writer()
         self._train_step = self._make_train_step()
+
+    def _init_from(self, path):
+        """Copies the weights of the layers of ``path`` whose name and weight shapes match
+        this model's; says which were left at their initialisation."""
+        from nsr_tf import model_io
+        try:
+            source, _ = model_io.load(path)
+        except model_io.ModelError as error:
+            raise TrainingError(f"--init-from: {error}") from None
+        theirs = {layer.name: layer for layer in source.layers}
+        copied, kept = 0, []
+        for layer in self.model.layers:
+            if not layer.weights:
+                continue
+            other = theirs.get(layer.name)
+            shapes = [tuple(w.shape) for w in layer.weights]
+            if other is not None and [tuple(w.shape) for w in other.weights] == shapes:
+                layer.set_weights(other.get_weights())
+                copied += 1
+            else:
+                kept.append(layer.name)
+        if not copied:
+            raise TrainingError(f"--init-from {path}: no layer matches this model")
+        self.log(f"initialised {copied} layers from {path}"
+                 + (f"; {', '.join(kept)} start fresh" if kept else ""))
 
     def _make_train_step(self):
         model = self.model

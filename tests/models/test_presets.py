@@ -50,6 +50,17 @@ def test_sr_sparse_minus_has_edsr_l_size_at_a_quarter_of_its_flops():
     assert abs(macs_per_pixel(sparse) / 9.5e6 - 1) < 0.02   # Table 4: 9.5 M
 
 
+def test_sr_compact_has_edsr_s_size_at_a_quarter_of_its_flops_and_a_dense_twin():
+    edsr_s = build_model("sr", "edsr-s", scale=2)
+    compact, twin = build_model("sr", "compact", scale=2), build_model("sr", "compact-dense",
+                                                                       scale=2)
+    # the same FLOPs as its twin (within the gates' side networks), a quarter of EDSR(S)'s
+    assert abs(macs_per_pixel(compact, 48) / macs_per_pixel(twin, 48) - 1) < 0.01
+    assert abs(macs_per_pixel(compact, 48) / macs_per_pixel(edsr_s, 48) - 0.25) < 0.01
+    # k=4 kernel banks: EDSR(S)'s parameter count within 6%
+    assert abs(count_params(compact) / count_params(edsr_s) - 1) < 0.06
+
+
 def test_ablation_preset_is_the_tables_1_to_3_network():
     model = build_model("sr", "ablation")
     convs = [l for l in model.layers if isinstance(l, SparseConv2D)]

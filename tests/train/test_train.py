@@ -259,3 +259,33 @@ def test_sr_uses_a_div2k_lr_folder(testsets, tmp_path):
     (lr_dir / "0001x2.png").unlink()
     with pytest.raises(TrainingError, match="0001x2.png"):
         Trainer(config, log=lambda *_: None)
+
+
+def test_x4_starts_from_x2_weights_on_several_folders(testsets, train_images, tmp_path):
+    # Two folders (Set5 colour, Train400 gray read as RGB); x2 first, then x4 from it:
+    # every layer but the upscaling convs starts from the x2 weights, as EDSR does.
+    import keras
+    folders = [os.path.join(testsets, "Set5"), train_images]
+    tiny = dict(epochs=1, num_blocks=1, patch_size=24, patches_per_image=2, batch_size=4,
+                variant="compact")
+    x2 = TrainConfig(task="sr", scale=2, data_dir=folders, job_dir=str(tmp_path / "x2"),
+                     **tiny)
+    lines = []
+    trainer = Trainer(x2, log=lines.append)
+    assert len(trainer.train_images) + len(trainer.val_pairs) == 5 + 6
+    trainer.fit()
+    x4 = TrainConfig(task="sr", scale=4, data_dir=folders, job_dir=str(tmp_path / "x4"),
+                     init_from=str(tmp_path / "x2" / "best.keras"), **tiny)
+    lines = []
+    four = Trainer(x4, log=lines.append)
+    said = [line for line in lines if line.startswith("initialised")]
+    assert said and said[0].endswith("tail, skip start fresh"), lines   # 3*scale^2 outputs
+    source = keras.saving.load_model(tmp_path / "x2" / "best.keras")
+    for name in ("head", "block0_conv1", "block0_conv2"):
+        for mine, theirs in zip(four.model.get_layer(name).get_weights(),
+                                source.get_layer(name).get_weights()):
+            np.testing.assert_array_equal(mine, theirs)
+    with pytest.raises(TrainingError, match="--init-from"):
+        Trainer(TrainConfig(**{**x4.__dict__, "job_dir": str(tmp_path / "x4b"),
+                               "init_from": str(tmp_path / "missing.keras")}),
+                log=lambda *_: None)
