@@ -161,3 +161,42 @@ def test_the_jpeg_model_reads_a_real_photos_quality_and_says_so(tmp_path, capsys
     compressed = np.asarray(Image.open(tmp_path / "photo.jpg"), np.float64) / 255
     restored = np.asarray(Image.open(tmp_path / "out" / "photo_restored.png"), np.float64) / 255
     assert psnr(clean, restored) > psnr(clean, compressed) + 0.8
+
+
+SR_MODELS = ["sr-x2", "sr-x4"]
+
+
+@pytest.mark.parametrize("name", SR_MODELS)
+def test_an_upscalers_card_score_is_reproduced_by_evaluate(testsets, tmp_path, name):
+    """`evaluate.py --model sr-x2 --data-dir testsets/Set5`: the card's Set5 cell, and the
+    bicubic baseline the protocol's (MATLAB bicubic, Y, shaved; paper Table 4)."""
+    from nsr_tf.evaluation_cli import main
+    out = tmp_path / "scores.json"
+    assert main(["--model", name, "--data-dir", os.path.join(testsets, "Set5"),
+                 "--baseline", "bicubic", "--json", str(out)]) == 0
+    summary = {row["method"]: row for row in json.loads(out.read_text())["summary"]}
+    stated = json.load(open(pretrained.path(name, ".json")))["scores"]["Set5"]
+    assert summary["model"]["psnr"] == pytest.approx(stated["psnr"], abs=0.01)
+    assert summary["model"]["ssim"] == pytest.approx(stated["ssim"], abs=1e-4)
+    scale = int(name[-1])
+    assert summary["bicubic"]["psnr"] == pytest.approx({2: 33.66, 4: 28.42}[scale], abs=0.03)
+    assert summary["model"]["psnr"] > summary["bicubic"]["psnr"] + 1.5
+
+
+def test_an_upscalers_export_is_made_on_demand_with_parity(tmp_path, monkeypatch):
+    """The .tflite of sr-x2 is made from its .keras on first use (cached per content):
+    builtin ops only, pixel shuffle a DEPTH_TO_SPACE, all of it on XNNPACK, parity with
+    Keras on two real photographs."""
+    from nsr_tf.export import catalogue
+    from nsr_tf.export.litert import interpreter
+    monkeypatch.setenv("NSR_TF_CACHE", str(tmp_path))
+    path = catalogue.exported("sr-x2", ".tflite")
+    assert path.startswith(str(tmp_path))
+    meta = json.load(open(path + ".json"))
+    assert meta["parity"]["passed"] and meta["ops_outside_xnnpack"] == []
+    assert meta["scale"] == 2 and meta["tile"] == 48 and meta["output"]["shape"][1] == 96
+    content = open(path, "rb").read()
+    ops = {detail["op_name"] for detail in interpreter(content, xnnpack=False)
+           ._get_ops_details()}
+    assert "DEPTH_TO_SPACE" in ops
+    assert catalogue.exported("sr-x2", ".tflite") == path      # cached: not made again

@@ -28,12 +28,14 @@ done
 echo "== 1. JUnit: tiling module (JVM)"
 "$python" "$demo/scripts/make_tiler_reference.py" "$work/tiler_reference.txt"
 "$python" "$demo/scripts/make_levels_reference.py" "$work/levels"
+"$python" "$demo/scripts/make_resize_reference.py" "$work/resize_reference.txt"
 mkdir -p "$work/test-classes"
 javac -nowarn -source 8 -target 8 -d "$work/test-classes" -cp "$junit" \
   $(find "$demo/tiling/src" -name '*.java') 2>&1 | grep -v "bootstrap classpath" || true
 java -Dtiler.reference="$work/tiler_reference.txt" -Dlevels.reference="$work/levels" \
+  -Dresize.reference="$work/resize_reference.txt" \
   -cp "$work/test-classes:$junit" org.junit.runner.JUnitCore org.nsrtf.tiling.TilerTest \
-  org.nsrtf.tiling.LevelsTest | tee "$work/junit.log"
+  org.nsrtf.tiling.LevelsTest org.nsrtf.tiling.ResizeTest | tee "$work/junit.log"
 grep -q "^OK (" "$work/junit.log"
 
 echo "== 2. APK: compile, dex, package, align, sign, verify"

@@ -15,6 +15,10 @@ MODELS = {
     # level-conditioned (issue 15): the level is an extra input channel, see their cards
     "denoise-blind": "denoise_blind_sparse_plus",       # sigma 0-75, noise level map
     "jpeg": "jpeg_sparse_minus",                        # quality 10-90, quality map
+    # RGB upscalers (the compact SR preset); their .tflite files are made on demand
+    # (nsr_tf.export.catalogue), not shipped
+    "sr-x2": "sr_x2_compact",
+    "sr-x4": "sr_x4_compact",
 }
 DEFAULT = "denoise-sigma25"
 

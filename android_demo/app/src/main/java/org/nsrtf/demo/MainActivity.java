@@ -25,6 +25,7 @@ import org.json.JSONObject;
 import org.nsrtf.tiling.Levels;
 import org.nsrtf.tiling.Pixels;
 import org.nsrtf.tiling.ProgressListener;
+import org.nsrtf.tiling.Resize;
 import org.nsrtf.tiling.Tiler;
 
 /** Thin Android layer: pick a photo and a model, restore it tiled, compare before/after. */
@@ -312,6 +313,17 @@ public class MainActivity extends Activity {
     private void restore(ModelInfo info, int threads, boolean addDegradation, boolean useGpu) {
         try {
             Bitmap input = addDegradation ? degraded(info, photo) : photo;
+            String capNote = "";
+            int outputSide = Math.max(input.getWidth(), input.getHeight()) * info.scale;
+            if (info.scale > 1 && outputSide > MAX_SIDE) {
+                // an upscaler's output stays <= MAX_SIDE a side: the input is scaled first
+                float s = MAX_SIDE / (float) outputSide;
+                input = Bitmap.createScaledBitmap(input, Math.max(1, (int) (input.getWidth() * s)),
+                        Math.max(1, (int) (input.getHeight() * s)), true);
+                capNote = String.format(Locale.US, ", input scaled to %dx%d so the x%d output "
+                        + "stays <= %d px", input.getWidth(), input.getHeight(), info.scale,
+                        MAX_SIDE);
+            }
             final int w = input.getWidth();
             final int h = input.getHeight();
             int[] argb = new int[w * h];
@@ -336,7 +348,7 @@ public class MainActivity extends Activity {
                     }
                 });
             }
-            final String levelNote = note;
+            final String levelNote = note + capNote;
             LiteRtTileModel model = new LiteRtTileModel(getAssets(), info, threads, useGpu);
             final long start = System.nanoTime();
             final int[] tiles = new int[1];
@@ -361,7 +373,10 @@ public class MainActivity extends Activity {
             }
             final double seconds = (System.nanoTime() - start) / 1e9;
             int[] alpha = info.scale == 1 ? argb : null;
-            final Bitmap before = input;
+            // an upscaler's "before" is MATLAB bicubic, the baseline it is scored against
+            final Bitmap before = info.scale == 1 ? input : toBitmap(
+                    Resize.bicubic(Pixels.toFloats(argb, info.channels), h, w, info.channels,
+                            info.scale), info.channels, null, w * info.scale, h * info.scale);
             final Bitmap after = toBitmap(restored, info.channels, alpha, w * info.scale,
                     h * info.scale);
             final String accelerator = model.accelerator;

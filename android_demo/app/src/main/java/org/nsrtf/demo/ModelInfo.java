@@ -77,6 +77,7 @@ public final class ModelInfo {
 
     @Override
     public String toString() {
-        return file + " (" + task + ", " + form + ", " + quantization + ")";
+        String what = "sr".equals(task) ? "Upscale x" + scale : task;
+        return what + ": " + file + " (" + form + ", " + quantization + ")";
     }
 }

@@ -1,0 +1,71 @@
+"""The exported files of the shipped models, made on demand.
+
+A shipped model is its ``.keras`` file and card; its ``.tflite`` files are made from it
+when first asked for (the export command, with its parity check), in a cache folder keyed
+by the ``.keras`` file's content, so that they are made once per model version and
+machine and the package does not grow by its exports. Older models whose exports ship
+inside the package keep using those.
+
+    from nsr_tf.export import catalogue
+    path = catalogue.exported("sr-x2", "_dynamic.tflite")    # + path + ".json": metadata
+"""
+
+import hashlib
+import os
+
+from nsr_tf import pretrained
+from nsr_tf.data.sources import cache_dir
+
+# file suffix -> (--form, --quantize) of the export command
+SUFFIXES = {
+    ".tflite": ("cpu", "none"),
+    "_dynamic.tflite": ("cpu", "dynamic"),
+    "_gpu.tflite": ("gpu", "float16"),
+    "_native.tflite": ("native", "none"),
+}
+
+
+class CatalogueError(RuntimeError):
+    """An export that could not be made; the message says why."""
+
+
+def _digest(path):
+    sha = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            sha.update(block)
+    return sha.hexdigest()[:16]
+
+
+def export_dir(name):
+    """The cache folder of ``name``'s exports (per model content)."""
+    model = pretrained.path(name)
+    return os.path.join(cache_dir(), "exports", f"{pretrained.MODELS[name]}-{_digest(model)}")
+
+
+def exported(name, suffix=".tflite"):
+    """The path of a shipped model's export (``suffix`` in ``SUFFIXES``): the file that
+    ships in the package if there is one, else one made here (seconds to a minute) and
+    cached; its export metadata is beside it as ``PATH.json``."""
+    if suffix not in SUFFIXES:
+        raise ValueError(f"suffix must be one of {sorted(SUFFIXES)}, got {suffix!r}")
+    try:
+        return pretrained.path(name, suffix)
+    except FileNotFoundError:
+        pass
+    folder = export_dir(name)
+    path = os.path.join(folder, pretrained.MODELS[name] + suffix)
+    if os.path.exists(path) and os.path.exists(path + ".json"):
+        return path
+    os.makedirs(folder, exist_ok=True)
+    # Imported here: the export command pulls in the converter and LiteRT.
+    from nsr_tf.export import cli
+    form, quantize = SUFFIXES[suffix]
+    status = cli.main(["--model", pretrained.path(name), "--form", form, "--quantize",
+                       quantize, "--out", path])
+    if status:
+        for leftover in (path, path + ".json"):
+            if os.path.exists(leftover):
+                os.remove(leftover)
+        raise CatalogueError(f"{name}: the {form}/{quantize} export failed (see above)")
+    return path
