@@ -3,8 +3,10 @@
     python -m nsr_tf.restore photo.png folder/ --model best.keras --out restored/
     nsr-restore ... (the same)
 
-PNG/JPEG/BMP, 8- or 16-bit, gray/RGB/RGBA (alpha kept). Outputs are PNGs in --out named
-after the inputs (16-bit inputs give 16-bit PNGs); inputs are never overwritten. A file
+PNG/JPEG/BMP/TIFF/WebP, 8- or 16-bit, gray/RGB/RGBA (alpha kept). Photos are read
+upright (their EXIF orientation applied) and the outputs carry their ICC profile and EXIF
+(orientation removed). Outputs are PNGs in --out named after the inputs (16-bit inputs
+give 16-bit PNGs); inputs are never overwritten. A file
 that cannot be read is reported in one line and the others are still processed; the exit
 status is then 1.
 """
@@ -110,10 +112,11 @@ def _quantize(image, bits):
     return out
 
 
-def save(path, image, bits=8, alpha=None):
+def save(path, image, bits=8, alpha=None, metadata=None):
     """Writes a float [0, 1] (H, W[, C]) image as an 8- or 16-bit PNG (16-bit: gray only,
     Pillow's limit; RGB falls back to 8 bits). ``alpha``: an 8-bit (H, W) alpha channel
-    to add (RGBA / LA)."""
+    to add (RGBA / LA). ``metadata``: the input's ICC profile and EXIF to carry
+    (``nsr_tf.data.images.read_metadata``)."""
     from PIL import Image
     image = np.asarray(image)
     if image.ndim == 3 and image.shape[-1] == 1:
@@ -122,7 +125,8 @@ def save(path, image, bits=8, alpha=None):
     picture = Image.fromarray(_quantize(image, bits))
     if alpha is not None:
         picture.putalpha(Image.fromarray(alpha))
-    picture.save(path)
+    extra = {key: value for key, value in (metadata or {}).items() if value}
+    picture.save(path, **extra)
 
 
 def _alpha_8bit(alpha, size=None):
@@ -172,7 +176,7 @@ def restore_file(path, predictor, info, degradation, args, out_dir, tiling, inpu
     from tqdm import tqdm
 
     from nsr_tf.data import degradations
-    from nsr_tf.data.images import read_image
+    from nsr_tf.data.images import read_image, read_metadata
     from nsr_tf.inference import restore, tile_count
 
     image = read_image(path, keep_alpha=True)
@@ -226,7 +230,8 @@ def restore_file(path, predictor, info, degradation, args, out_dir, tiling, inpu
         restored = restored[..., None]
     if alpha is not None:   # alpha is not restored: bicubic to the output's size
         alpha = _alpha_8bit(alpha, (restored.shape[1], restored.shape[0]))
-    save(out_path, restored, bits=_bit_depth(path), alpha=alpha)
+    save(out_path, restored, bits=_bit_depth(path), alpha=alpha,
+         metadata=read_metadata(path))
     return [*written, out_path], note
 
 

@@ -211,3 +211,25 @@ def test_scale_must_match_the_model(tmp_path, model_file, capsys):
                                 "--scale", "4")
     assert code == 1 and "upscales x2" in err and "sr-x4" in err
     assert not (tmp_path / "o" / "x_restored.png").exists()
+
+
+def test_a_portrait_phone_photo_comes_out_upright_with_its_profile(model_file, tmp_path,
+                                                                    capsys):
+    from PIL import ImageCms
+
+    from tests.data.test_images import _portrait_jpeg, bomb_png
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _portrait_jpeg(folder / "portrait.jpg", icc=icc)
+    bomb_png(folder / "bomb.png")
+    code, out, err = restore_here(capsys, folder, "--model", model_file, "--out",
+                                  tmp_path / "o", "--sigma", "25")
+    assert code == 1 and "Traceback" not in err             # the bomb: one line
+    errors = [line for line in err.splitlines() if "error" in line]
+    assert len(errors) == 1 and "bomb.png" in errors[0] and "too many pixels" in errors[0]
+    with Image.open(tmp_path / "o" / "portrait_restored.png") as image:
+        assert image.size == (20, 30)                       # upright
+        assert image.info.get("icc_profile") == icc
+        exif = image.getexif()
+        assert 0x0112 not in exif and exif[0x010F] == "nsr-tf test camera"

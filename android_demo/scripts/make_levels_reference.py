@@ -47,6 +47,27 @@ def main(folder):
         for name in files:
             read = jpeg_quality(os.path.join(folder, name))
             out.write(f"{name} {read[0] if read else -1} {int(read[1]) if read else -1}\n")
+    # EXIF orientation: every value, big- and little-endian TIFF, none, and a PNG
+    oriented = []
+    for value in range(1, 9):
+        exif = Image.Exif()
+        exif[0x010F] = "camera"
+        exif[0x0112] = value
+        name = f"orientation{value}.jpg"
+        picture.save(os.path.join(folder, name), exif=exif.tobytes())
+        oriented.append(name)
+    # Pillow writes big-endian ('MM') TIFF; phones often little-endian ('II'): one IFD0
+    # entry, orientation (SHORT) 6
+    tiff = b"II\x2a\x00\x08\x00\x00\x00" + b"\x01\x00" + b"\x12\x01\x03\x00" \
+        + b"\x01\x00\x00\x00" + b"\x06\x00\x00\x00" + b"\x00\x00\x00\x00"
+    picture.save(os.path.join(folder, "orientation_little_endian.jpg"),
+                 exif=b"Exif\x00\x00" + tiff)
+    oriented += ["orientation_little_endian.jpg", "q75.jpg", "plain.png"]
+    with open(os.path.join(folder, "orientation_reference.txt"), "w") as out:
+        out.write(f"{len(oriented)}\n")
+        for name in oriented:
+            with Image.open(os.path.join(folder, name)) as image:
+                out.write(f"{name} {image.getexif().get(0x0112, 1)}\n")
 
 
 if __name__ == "__main__":

@@ -1,11 +1,13 @@
-"""Reading images: PNG, JPEG, BMP; gray, RGB, RGBA; 8- and 16-bit; checked up front."""
+"""Reading images: PNG, JPEG, BMP, TIFF, WebP; gray, RGB, RGBA; 8- and 16-bit; checked up
+front. Photos are read upright, as phones mean them: the EXIF orientation is applied."""
 
 import os
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
-IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff")
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
+EXIF_ORIENTATION = 0x0112
 
 
 class BadImageError(ValueError):
@@ -18,12 +20,17 @@ def read_image(path, channels=None, keep_alpha=False):
     8-bit images are divided by 255, 16-bit ones by 65535. ``channels`` (1 or 3)
     converts: RGB to gray with ITU-R 601 luma (Pillow's "L"), gray to RGB by repetition.
     Alpha is dropped unless ``keep_alpha`` (then returned as a 4th channel).
-    Raises BadImageError with the file name when the file is not a readable image.
+    The EXIF orientation (phone photos: 6 for a portrait shot) is applied, so the array is
+    upright. Raises BadImageError with the file name when the file is not a readable
+    image, or claims more pixels than Pillow's decompression-bomb limit.
     """
     try:
         with Image.open(path) as image:
             image.load()
-            array, alpha = _to_array(image, channels, keep_alpha)
+            upright = ImageOps.exif_transpose(image)
+            array, alpha = _to_array(upright, channels, keep_alpha)
+    except Image.DecompressionBombError as error:
+        raise BadImageError(f"{path}: refused, too many pixels ({error})") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         raise BadImageError(f"{path}: not a readable image ({error})") from None
     if alpha is not None:
@@ -55,6 +62,22 @@ def _to_array(image, channels, keep_alpha):
     elif channels not in (None, 1, 3):
         raise ValueError(f"channels must be 1 or 3, got {channels!r}")
     return array.astype(np.float32), alpha
+
+
+def read_metadata(path):
+    """What an output written from ``path`` should carry: {"icc_profile": bytes or None,
+    "exif": bytes or None}, the EXIF without its orientation (``read_image`` already
+    applied it). Empty for a file Pillow cannot open."""
+    try:
+        with Image.open(path) as image:
+            exif = image.getexif()
+            icc = image.info.get("icc_profile")
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
+            Image.DecompressionBombError):
+        return {}
+    if EXIF_ORIENTATION in exif:
+        del exif[EXIF_ORIENTATION]
+    return {"icc_profile": icc or None, "exif": exif.tobytes() if len(exif) else None}
 
 
 def list_images(folder):

@@ -4,6 +4,7 @@ import android.app.Activity;
 import android.content.Intent;
 import android.graphics.Bitmap;
 import android.graphics.BitmapFactory;
+import android.graphics.Matrix;
 import android.net.Uri;
 import android.os.Bundle;
 import android.view.View;
@@ -23,6 +24,7 @@ import java.util.Locale;
 import org.json.JSONException;
 import org.json.JSONObject;
 import org.nsrtf.tiling.Levels;
+import org.nsrtf.tiling.Orientation;
 import org.nsrtf.tiling.Pixels;
 import org.nsrtf.tiling.ProgressListener;
 import org.nsrtf.tiling.Resize;
@@ -249,7 +251,10 @@ public class MainActivity extends Activity {
                 try {
                     byte[] bytes = readAll(in);
                     fileQuality = Levels.jpegQuality(bytes);   // the quality map's default
-                    setPhoto(BitmapFactory.decodeByteArray(bytes, 0, bytes.length));
+                    // BitmapFactory ignores the EXIF orientation: a portrait phone photo
+                    // would be restored lying on its side
+                    setPhoto(upright(BitmapFactory.decodeByteArray(bytes, 0, bytes.length),
+                            Orientation.exifOrientation(bytes)));
                 } finally {
                     in.close();
                 }
@@ -257,6 +262,24 @@ public class MainActivity extends Activity {
                 status.setText("cannot read " + uri + ": " + e.getMessage());
             }
         }
+    }
+
+    /** {@code bitmap} as EXIF {@code orientation} (1-8) says to display it. */
+    static Bitmap upright(Bitmap bitmap, int orientation) {
+        if (bitmap == null || orientation <= 1 || orientation > 8) {
+            return bitmap;
+        }
+        Matrix m = new Matrix();
+        switch (orientation) {
+            case 2: m.setScale(-1, 1); break;
+            case 3: m.setRotate(180); break;
+            case 4: m.setScale(1, -1); break;
+            case 5: m.setRotate(90); m.postScale(-1, 1); break;
+            case 6: m.setRotate(90); break;
+            case 7: m.setRotate(-90); m.postScale(-1, 1); break;
+            default: m.setRotate(-90); break;   // 8
+        }
+        return Bitmap.createBitmap(bitmap, 0, 0, bitmap.getWidth(), bitmap.getHeight(), m, true);
     }
 
     private void setPhoto(Bitmap bitmap) {
