@@ -104,6 +104,10 @@ def test_unsupported_combinations_fail_in_one_line(kwargs, message):
 
 
 def test_command_writes_the_model_and_its_metadata(testsets, tmp_path):
+    # Seeded: an untrained model's dynamic-int8 PSNR change depends on its random
+    # weights, and about 1 unseeded draw in 16 exceeded the 0.05 dB limit.
+    import keras
+    keras.utils.set_random_seed(3)
     model = build_model("denoise", "sparse-", num_blocks=1)
     model.save(tmp_path / "m.keras")
     (tmp_path / "m.json").write_text(json.dumps(
