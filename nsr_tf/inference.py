@@ -2,7 +2,7 @@
 
 The sparse convs pool their gate over the whole input, so a model trained on patches
 sees each inference tile as one sample: tiling is part of the model's semantics
-(method.md section 2), not only a memory trick. Tiles of ``tile_size`` overlap by
+(docs/design.md, The network), not only a memory trick. Tiles of ``tile_size`` overlap by
 ``overlap`` pixels and run as batches of ``batch_size``. Each tile's output is weighted
 by a window that is zero on the outer quarter of every overlap shared with a neighbour
 (so pixels whose receptive field reaches past the tile's inner edge never count) and

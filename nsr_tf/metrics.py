@@ -1,4 +1,4 @@
-"""PSNR and SSIM as the paper's protocol computes them (method.md section 3): on the
+"""PSNR and SSIM as the paper's protocol computes them (docs/design.md, Evaluation protocol): on the
 [0, 255] scale after clipping, on gray or the Y channel (MATLAB's BT.601 formula), with an
 optional border shave (SR: the scale)."""
 

@@ -1,4 +1,4 @@
-"""Degradations of the three tasks (method.md section 3).
+"""Degradations of the three tasks (docs/design.md, Evaluation protocol).
 
 - AWGN: added to float images on the [0, 255] scale with std ``sigma`` (i.e. sigma/255 on
   [0, 1]); the noisy image is neither clipped nor quantised. Random in training;

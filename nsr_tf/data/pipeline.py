@@ -9,7 +9,7 @@ import tensorflow as tf
 
 from nsr_tf.data import degradations
 
-# Defaults from the paper and the authors' code (method.md section 2).
+# Defaults from the paper and the authors' code (docs/design.md, The network).
 DEFAULT_PATCH_SIZE = {"denoise": 64, "jpeg": 64, "sr": 48}   # SR: LR patch
 DEFAULT_BATCH_SIZE = 16
 DEFAULT_PATCHES_PER_IMAGE = 100

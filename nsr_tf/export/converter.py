@@ -1,6 +1,6 @@
 """Keras -> .tflite with builtin ops only, in a chosen per-sample conv form.
 
-Forms (method.md section 4; nsr_tf.layers.conv_forms):
+Forms (docs/design.md, Runtimes: LiteRT and XNNPACK; nsr_tf.layers.conv_forms):
 - ``rowhybrid``: one BATCH_MATMUL against a (3*Cin, 3*Cout) run-time matrix plus
   row-shifted adds; every op is taken by XNNPACK (the default, ``auto``).
 - ``im2col``: a 9-input CONCATENATION and one BATCH_MATMUL.
@@ -34,7 +34,7 @@ IMPLEMENTATION_OF_FORM = {"rowhybrid": "rowhybrid", "im2col": "im2col",
                           "native": "per_sample"}
 # Full int8 needs static weights: an int8 CONV_2D with a run-time filter fails at prepare
 # time (its filter zero point must be 0) and int8 batched matmuls of run-time operands
-# ran slower than float (method.md section 4).
+# ran slower than float (docs/design.md, Runtimes).
 INT8_FORMS = ("mixture",)
 
 

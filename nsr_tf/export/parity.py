@@ -1,5 +1,5 @@
 """Does the .tflite compute what the Keras model computes? Both restore the same real
-images, tiled the same way; the outputs are compared (method.md section 4)."""
+images, tiled the same way; the outputs are compared (docs/design.md, Runtimes)."""
 
 import numpy as np
 

@@ -3,7 +3,7 @@
 Each sample ``b`` of a batch is convolved (stride 1, 'same' zero padding, odd square
 kernel) with its own kernel ``kernels[b]`` of shape (kh, kw, in, out) and gets its own
 bias ``biases[b]``. TensorFlow has no batched-filter conv op, and which emulation is fast
-depends on the runtime (measured, method.md section 4), hence several forms:
+depends on the runtime (measured, docs/design.md, Runtimes), hence several forms:
 
 - ``per_sample``: one plain conv per sample (unrolled for a static batch, ``tf.map_fn``
   otherwise). Fastest measured for CPU training and inference in TF.
@@ -14,7 +14,7 @@ depends on the runtime (measured, method.md section 4), hence several forms:
   matmul against (kh*kw*in, out). Builtin TFLite ops only.
 - ``rowhybrid``: the kw horizontally shifted copies concatenated along channels, one
   batched matmul against (kw*in, kh*out) and kh row-shifted adds. Builtin TFLite ops only;
-  the fastest form measured on LiteRT/XNNPACK (method.md section 4).
+  the fastest form measured on LiteRT/XNNPACK (docs/design.md, Runtimes).
 - ``mixture``: not a per-sample conv at all: a static conv to ``k * out`` channels with all
   kernel banks, then the gate-weighted sum of the ``k`` outputs. Exact for a linear conv;
   static weights only (GPU delegates), ``k`` times the FLOPs.

@@ -198,7 +198,7 @@ class SparseConv2D(keras.layers.Layer):
         """The form "auto" stands for on this machine and in this mode."""
         if self.implementation != "auto":
             return self.implementation
-        # Measured (method.md section 4): on CPU the per-sample conv over the batch is
+        # Measured (docs/design.md, Runtimes): on CPU the per-sample conv over the batch is
         # the fastest for training and inference; on GPU the grouped conv with the batch
         # folded into channels runs as one kernel and has a gradient there.
         if tf.config.list_logical_devices("GPU"):

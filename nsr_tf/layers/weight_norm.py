@@ -4,8 +4,8 @@ Keras 3 has no weight normalisation and the tensorflow-addons wrapper is dead (i
 import with TF 2.21), so it is written here natively: the effective kernel is
 ``g * v / ||v||``, with one norm and one gain per output channel (the norm runs over every
 axis but the output-channel axes). The authors wrap every conv of the network in
-``torch.nn.utils.weight_norm`` and then overwrite ``g`` with a constant (method.md
-section 2); ``weight_gain`` is that constant.
+``torch.nn.utils.weight_norm`` and then overwrite ``g`` with a constant (docs/design.md,
+The network); ``weight_gain`` is that constant.
 """
 
 import functools
@@ -39,7 +39,7 @@ class WeightNormConv2D(keras.layers.Layer):
     """A stride-1, 'same'-padded 2D convolution with built-in weight normalisation.
 
     Computes ``conv(x, g * v / ||v||) + b`` (norm per output channel). Used for the head,
-    tail and skip convs of the networks (method.md section 2).
+    tail and skip convs of the networks (docs/design.md, The network).
 
     Args:
         filters: output channels.

@@ -1,4 +1,4 @@
-"""The paper's network presets, as data (method.md section 2; paper Tables 1-6).
+"""The paper's network presets, as data (docs/design.md, The network; paper Tables 1-6).
 
 ``filters`` is the paper's "neurons per layer" C (the authors' ``num_residual_units``),
 ``width_multiplier`` w widens the inside of each residual block (C -> C*w -> C),

@@ -1,4 +1,4 @@
-"""The WDSR-style residual network the paper builds on (method.md section 2)."""
+"""The WDSR-style residual network the paper builds on (docs/design.md, The network)."""
 
 import dataclasses
 import math

@@ -1,4 +1,4 @@
-"""The custom training loop under a tf.distribute strategy (method.md sections 2, 4)."""
+"""The custom training loop under a tf.distribute strategy (docs/design.md, The network; Runtimes: TensorFlow)."""
 
 import dataclasses
 import json
@@ -179,7 +179,7 @@ class Trainer:
             self.optimizer = keras.optimizers.Adam(c.lr)
             self.scaled_optimizer = keras.optimizers.LossScaleOptimizer(self.optimizer) \
                 if self.policy == "mixed_float16" else None
-            # Built inside the scope before the first step (method.md section 4).
+            # Built inside the scope before the first step (docs/design.md, Runtimes).
             (self.scaled_optimizer or self.optimizer).build(self.model.trainable_variables)
         # Host-side counters, outside the scope: plain variables, not mirrored ones.
         self.step = tf.Variable(0, dtype=tf.int64, name="step")

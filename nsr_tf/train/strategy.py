@@ -1,4 +1,4 @@
-"""The tf.distribute strategy for a run (method.md section 4)."""
+"""The tf.distribute strategy for a run (docs/design.md, Runtimes)."""
 
 import json
 import os

@@ -60,7 +60,7 @@ def test_default_form_is_entirely_delegated_to_xnnpack(task, variant):
 
 
 def test_direct_form_is_not_delegated():
-    # the reference form: a run-time-filter CONV_2D falls off XNNPACK (method.md 4)
+    # the reference form: a run-time-filter CONV_2D falls off XNNPACK (docs/design.md, Runtimes)
     outside, _ = undelegated_ops(interpreter(convert(small("denoise", "sparse-"), "direct")))
     assert "CONV_2D" in outside
 

@@ -18,7 +18,7 @@ SCRIPT = textwrap.dedent("""
         with scope:
             model = build_model("denoise", "sparse+", num_blocks=2)
             optimizer = keras.optimizers.Adam(1e-3)
-            optimizer.build(model.trainable_variables)  # inside the scope (method.md 4)
+            optimizer.build(model.trainable_variables)  # inside the scope (docs/design.md, Runtimes)
         return model, optimizer
 
     model, optimizer = make(strategy.scope())

@@ -7,7 +7,7 @@
 // created with the run-time kernel at every run (weight packing costs ~3% of the conv
 // at 64x64x32), so the arithmetic is XNNPACK's, not ours.
 //
-// Op contract (nsr_tf/export/native.py writes it):
+// Op contract (nsr_tf/export/native/__init__.py writes it):
 //   inputs:  x (N, H, W, Cin) float32; filter (Cout, kh, kw, Cin) float32 (OHWI, as
 //            CONV_2D); optional bias (Cout) float32
 //   output:  (N, H, W, Cout): stride 1, dilation 1, 'same' zero padding (odd kh, kw)

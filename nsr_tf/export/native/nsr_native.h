@@ -2,7 +2,7 @@
 // per-sample convolution of a SparseConv2D (a conv whose filter is a run-time tensor)
 // with XNNPACK, and a small runner of a .tflite that contains it.
 //
-// Built by nsr_tf/export/native.py (Linux) and android_demo/app/src/main/cpp
+// Built by nsr_tf/export/native/__init__.py (Linux) and android_demo/app/src/main/cpp
 // (CMakeLists.txt, the NDK). Apps that drive LiteRT's C API themselves call
 // nsr_add_kernels on their LiteRtOptions before LiteRtCreateCompiledModel.
 

@@ -1,5 +1,5 @@
 // A .tflite with nsr-tf's custom ops on LiteRT's CPU path (XNNPACK for the builtin ops),
-// through LiteRT's C API: what Python (ctypes, nsr_tf/export/native.py) and the Android
+// through LiteRT's C API: what Python (ctypes, nsr_tf/export/native/__init__.py) and the Android
 // app (JNI) call. LiteRT's Python API has no way to register a custom-op kernel.
 
 #include <stdio.h>
