@@ -117,7 +117,7 @@ def write_card(rows, compare=None):
     shipped = rows[0][1]["set12"]["psnr"]   # the Sparse+ row
     verdict = "beats BM3D" if shipped > 29.99 else "does not beat BM3D yet"
     lines += ["", f"Noisy input on Set12: {rows[0][1]['set12']['noisy_input_psnr']:.2f} dB. "
-              "References measured with the same protocol (method.md): BM3D 29.99 dB, "
+              "References measured with the same protocol (docs/design.md, Evaluation protocol): BM3D 29.99 dB, "
               "DnCNN-S 30.46 dB; the paper's fully trained Sparse+ 30.68 dB. The shipped "
               f"Sparse+ {verdict}.", "",
               "Data: Train400 (400 gray 180x180 BSD images; the last 4 in sorted order held "
