@@ -8,6 +8,7 @@ from nsr_tf import metrics
 from nsr_tf.data import degradations
 from nsr_tf.data.images import list_images, load_images
 from nsr_tf.data.pipeline import Degradation
+from nsr_tf.errors import UsageError
 from nsr_tf.estimation import estimate_sigma
 from nsr_tf.inference import TiledPredictor, restore
 from nsr_tf.model_io import has_level_map
@@ -45,7 +46,7 @@ def baseline_output(degradation, degraded, method):
     if degradation.task == "sr":
         return degradations.quantize(degradations.imresize(degraded, degradation.scale))
     if method == "bicubic":
-        raise ValueError("the bicubic baseline only applies to --task sr")
+        raise UsageError("the bicubic baseline only applies to --task sr")
     return degraded
 
 
@@ -63,7 +64,7 @@ def evaluate_folder(folder, degradation, model=None, baselines=(), channels=1,
     """
     images, problems = load_images(list_images(folder), channels)
     if problems:
-        raise ValueError("; ".join(problems))
+        raise UsageError("; ".join(problems))
     dataset = os.path.basename(os.path.normpath(folder))
     shave = degradation.scale if degradation.task == "sr" else 0
     y_channel = degradation.task == "sr" and channels == 3

@@ -8,6 +8,7 @@ import sys
 
 from tqdm import tqdm
 
+from nsr_tf.errors import NsrError, debugging
 from nsr_tf.precision import PRECISIONS
 from nsr_tf.restore import sigma_argument
 
@@ -94,7 +95,6 @@ def main(argv=None):
     if not args.model and not args.baseline:
         p.error("give --model and/or --baseline")
     from nsr_tf import model_io
-    from nsr_tf.data import BadImageError
     from nsr_tf.data.images import list_images
     from nsr_tf.evaluation import evaluate_folder, summarise
     try:
@@ -117,7 +117,9 @@ def main(argv=None):
                                         map_level=args.map_sigma
                                         if settings["task"] == "denoise"
                                         else args.map_quality)
-    except (model_io.ModelError, BadImageError, ValueError) as error:
+    except NsrError as error:
+        if debugging():
+            raise
         print(f"evaluate.py: error: {error}", file=sys.stderr)
         return 1
     summary = summarise(rows)

@@ -17,6 +17,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from nsr_tf.errors import UsageError
+
 # Restoring: tiles of twice the training patch. Measured on the shipped Sparse+ against
 # the training tiling (64/16; benchmarks/tiling.py, docs/benchmarks.md): float32 128/16
 # keeps Set12 within 0.01 dB (-0.008) and computes 1.31x fewer pixels per kept pixel;
@@ -154,7 +156,7 @@ def restore(model, image, tile_size=DEFAULT_TILE, overlap=DEFAULT_OVERLAP, batch
     if squeeze:
         image = image[..., None]
     if tile_size < 1 or not 0 <= overlap < tile_size:
-        raise ValueError(f"need 0 <= overlap < tile_size, got overlap={overlap}, "
+        raise UsageError(f"need 0 <= overlap < tile_size, got overlap={overlap}, "
                          f"tile_size={tile_size}")
     batch_size = batch_size or auto_batch_size(tile_size)
     height, width, _ = image.shape

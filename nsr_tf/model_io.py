@@ -6,11 +6,13 @@ import os
 
 import keras
 
+from nsr_tf.errors import NsrError
+
 import nsr_tf.layers  # noqa: F401  (registers the custom layers before loading)
 from nsr_tf.layers import ChannelSlice, PixelShuffle, SparseConv2D
 
 
-class ModelError(ValueError):
+class ModelError(NsrError, ValueError):
     """A model file that cannot be used; the message names it."""
 
 

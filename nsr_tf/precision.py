@@ -15,6 +15,8 @@ Keras applied in these float32-model copies): 0.00095 and -0.0001 dB, against 0.
 and -0.0031 dB with them in bfloat16 (benchmarks/precision_error.py).
 """
 
+from nsr_tf.errors import UsageError
+
 
 PRECISIONS = ("auto", "float32", "mixed_bfloat16", "mixed_float16")
 # Layer classes that compute in the mixed policy; every other layer stays float32.
@@ -67,7 +69,7 @@ def choose(precision="auto", flags=None, gpus=None):
     capabilities) default to this machine's.
     """
     if precision not in PRECISIONS:
-        raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
+        raise UsageError(f"precision must be one of {PRECISIONS}, got {precision!r}")
     flags = cpu_flags() if flags is None else set(flags)
     gpus = _gpu_compute_capabilities() if gpus is None else list(gpus)
     bf16 = cpu_has_bfloat16(flags)
@@ -97,7 +99,7 @@ def with_policy(model, policy):
     variables); only the layers of ``MIXED_LAYERS`` take the policy. ``model`` itself is
     not changed; with its own policy already it is returned as is."""
     if policy not in PRECISIONS[1:]:
-        raise ValueError(f"policy must be one of {PRECISIONS[1:]}, got {policy!r}")
+        raise UsageError(f"policy must be one of {PRECISIONS[1:]}, got {policy!r}")
     if policy_of(model) == policy:
         return model
     config = model.get_config()

@@ -18,6 +18,7 @@ import sys
 import numpy as np
 
 from nsr_tf import precision
+from nsr_tf.errors import NsrError, UsageError, debugging
 
 
 # Smaller inputs are refused by an SR model: nothing to upscale.
@@ -162,7 +163,7 @@ def _told_level(path, color, info, degradation, args):
         f"from the file"
     if level_map:
         if read is None:
-            raise ValueError(f"{path}: not a JPEG file, so no quality to read: give "
+            raise UsageError(f"{path}: not a JPEG file, so no quality to read: give "
                              f"--quality")
         return degradation.map_level(read[0]), said
     return None, (f"{said}; the model was trained at {degradation.quality}" if read else
@@ -188,7 +189,7 @@ def restore_file(path, predictor, info, degradation, args, out_dir, tiling, inpu
     degraded_path = os.path.join(out_dir, f"{stem}_degraded.png")
     for target in (out_path, degraded_path) if args.degrade else (out_path,):
         if os.path.abspath(target) in inputs:
-            raise ValueError(f"{path}: its output {target} is one of the inputs; refusing "
+            raise UsageError(f"{path}: its output {target} is one of the inputs; refusing "
                              f"to overwrite it (choose another --out)")
     if args.degrade:
         color = np.stack([degradation.degrade_file(color[..., c:c + 1], path)[..., 0]
@@ -200,7 +201,7 @@ def restore_file(path, predictor, info, degradation, args, out_dir, tiling, inpu
     scale = info["scale"]
     channels = info["channels"]
     if scale > 1 and min(color.shape[:2]) < MIN_SR_SIDE:
-        raise ValueError(f"{path}: {color.shape[1]}x{color.shape[0]} is too small to "
+        raise UsageError(f"{path}: {color.shape[1]}x{color.shape[0]} is too small to "
                          f"upscale (at least {MIN_SR_SIDE}x{MIN_SR_SIDE})")
     level, note = _told_level(path, color, info, degradation, args)
     if scale > 1:
@@ -241,7 +242,6 @@ def main(argv=None):
     from tqdm import tqdm
 
     from nsr_tf import model_io
-    from nsr_tf.data.images import BadImageError
     from nsr_tf.inference import TiledPredictor, default_tiling
 
     if not args.model:
@@ -253,7 +253,7 @@ def main(argv=None):
             return 1
     try:
         model, info = model_io.load(args.model)
-    except model_io.ModelError as error:
+    except NsrError as error:
         print(f"nsr-restore: error: {error}", file=sys.stderr)
         return 1
     if args.scale is not None and args.scale != info["scale"]:
@@ -286,13 +286,13 @@ def main(argv=None):
           f"{args.backend if args.backend != 'auto' else 'keras'}, "
           f"{precision.describe(policy, reason)}", file=sys.stderr)
     if args.backend in ("litert", "native"):
-        from nsr_tf.export.converter import ExportError, convert
+        from nsr_tf.export.converter import convert
         from nsr_tf.export.litert import LiteRTPredictor
         form = "rowhybrid" if args.backend == "litert" else "native"
         try:
             predictor = LiteRTPredictor(convert(model, form=form, tile=tile),
                                         threads=os.cpu_count())
-        except ExportError as error:
+        except NsrError as error:
             print(f"nsr-restore: error: {error}", file=sys.stderr)
             return 1
     else:   # auto: Keras, measured faster than LiteRT on x86 (docs/benchmarks.md)
@@ -304,7 +304,9 @@ def main(argv=None):
             written, note = restore_file(path, predictor, info, degradation, args, args.out,
                                          tiling, inputs)
             tqdm.write(f"{path}{f' ({note})' if note else ''} -> {', '.join(written)}")
-        except (BadImageError, ValueError, OSError) as error:
+        except (NsrError, OSError) as error:
+            if debugging():
+                raise
             failures += 1
             tqdm.write(f"nsr-restore: error: {error}", file=sys.stderr)
     if failures:

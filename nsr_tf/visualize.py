@@ -19,6 +19,8 @@ import sys
 
 import numpy as np
 
+from nsr_tf.errors import NsrError, UsageError, debugging
+
 # k=2: the paper's blue / yellow; k>2: a qualitative palette (Tableau 10)
 PALETTE = np.array([[31, 119, 180], [255, 200, 30], [44, 160, 44], [214, 39, 40],
                     [148, 103, 189], [140, 86, 75], [227, 119, 194], [127, 127, 127],
@@ -32,7 +34,7 @@ def sparse_layers(model, names=None):
     if names:
         missing = set(names) - {layer.name for layer in layers}
         if missing:
-            raise ValueError(f"no sparse layer(s) named {sorted(missing)}; the model has "
+            raise UsageError(f"no sparse layer(s) named {sorted(missing)}; the model has "
                              f"{[layer.name for layer in layers]}")
         return [layer for layer in layers if layer.name in names]
     second = [layer for layer in layers if layer.name.endswith("conv2")]
@@ -141,19 +143,21 @@ def main(argv=None):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     args = parser().parse_args(argv)
     from nsr_tf import model_io
-    from nsr_tf.data.images import BadImageError, read_image
+    from nsr_tf.data.images import read_image
     try:
         model, info = model_io.load(args.model)
         image = read_image(args.image, info["channels"])
         layers = sparse_layers(model, args.layers)
         if not layers:
-            raise ValueError(f"{args.model} has no gated sparse layers to show")
+            raise UsageError(f"{args.model} has no gated sparse layers to show")
         if args.stride < 1:
-            raise ValueError(f"--stride must be >= 1, got {args.stride}")
+            raise UsageError(f"--stride must be >= 1, got {args.stride}")
         tile = args.tile_size or info.get("tile_size") or 64
         maps = gate_maps(model, image, layers, tile, args.stride)
         render(image, maps, args.out, args.columns, raw=args.raw)
-    except (model_io.ModelError, BadImageError, ValueError, OSError) as error:
+    except (NsrError, OSError) as error:
+        if debugging():
+            raise
         print(f"visualize: error: {error}", file=sys.stderr)
         return 1
     print(f"wrote {args.out}: {len(maps)} layer map(s) of {args.image}")

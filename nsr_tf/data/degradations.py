@@ -13,6 +13,8 @@ import zlib
 import numpy as np
 import tensorflow as tf
 
+from nsr_tf.errors import UsageError
+
 
 # ----------------------------------------------------------------------------- noise
 def add_noise(images, sigma):
@@ -63,7 +65,7 @@ def jpeg_compress(image, quality):
     ``quality``: an int, or an int32 tensor (e.g. drawn per training patch). The image is
     rounded to 8 bits first, as the codec sees it."""
     if not isinstance(quality, tf.Tensor) and not 1 <= int(quality) <= 100:
-        raise ValueError(f"JPEG quality must be in 1..100, got {quality!r}")
+        raise UsageError(f"JPEG quality must be in 1..100, got {quality!r}")
     pixels = tf.cast(tf.round(tf.clip_by_value(image, 0.0, 1.0) * 255.0), tf.uint8)
     # The variable-quality encoder is libjpeg's, byte for byte the same as encode_jpeg's
     # (tested); encode_jpeg only takes a Python int.
@@ -124,7 +126,7 @@ def imresize(image, scale=None, output_shape=None):
     in_shape = image.shape[:2]
     if output_shape is None:
         if scale is None:
-            raise ValueError("give scale or output_shape")
+            raise UsageError("give scale or output_shape")
         scales = (float(scale), float(scale))
         output_shape = tuple(int(np.ceil(s * n)) for s, n in zip(scales, in_shape))
     else:

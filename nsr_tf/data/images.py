@@ -6,11 +6,13 @@ import os
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from nsr_tf.errors import NsrError
+
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
 EXIF_ORIENTATION = 0x0112
 
 
-class BadImageError(ValueError):
+class BadImageError(NsrError, ValueError):
     """A file that cannot be used as an image; the message names the file."""
 
 

@@ -8,6 +8,7 @@ import numpy as np
 import tensorflow as tf
 
 from nsr_tf.data import degradations
+from nsr_tf.errors import UsageError
 
 # Defaults from the paper and the authors' code (docs/design.md, The network).
 DEFAULT_PATCH_SIZE = {"denoise": 64, "jpeg": 64, "sr": 48}   # SR: LR patch
@@ -31,28 +32,28 @@ class Degradation:
 
     def __post_init__(self):
         if self.task not in ("denoise", "jpeg", "sr"):
-            raise ValueError(f"task must be denoise, jpeg or sr, got {self.task!r}")
+            raise UsageError(f"task must be denoise, jpeg or sr, got {self.task!r}")
         if self.task == "denoise" and not self.sigma > 0:
-            raise ValueError(f"--sigma must be > 0, got {self.sigma}")
+            raise UsageError(f"--sigma must be > 0, got {self.sigma}")
         if self.task == "jpeg" and not 1 <= self.quality <= 100:
-            raise ValueError(f"--quality must be in 1..100, got {self.quality}")
+            raise UsageError(f"--quality must be in 1..100, got {self.quality}")
         if self.task == "sr" and self.scale not in (2, 3, 4):
-            raise ValueError(f"--scale must be 2, 3 or 4, got {self.scale}")
+            raise UsageError(f"--scale must be 2, 3 or 4, got {self.scale}")
         if self.sigma_range is not None:
             low, high = self.sigma_range
             if self.task != "denoise" or not 0 <= low < high:
-                raise ValueError(f"--sigma-range needs --task denoise and 0 <= LOW < HIGH, "
+                raise UsageError(f"--sigma-range needs --task denoise and 0 <= LOW < HIGH, "
                                  f"got {low:g} {high:g}")
             object.__setattr__(self, "sigma_range", (float(low), float(high)))
         if self.quality_range is not None:
             low, high = self.quality_range
             if self.task != "jpeg" or not 1 <= low < high <= 100 or low != int(low) \
                     or high != int(high):
-                raise ValueError(f"--quality-range needs --task jpeg and whole numbers "
+                raise UsageError(f"--quality-range needs --task jpeg and whole numbers "
                                  f"1 <= LOW < HIGH <= 100, got {low:g} {high:g}")
             object.__setattr__(self, "quality_range", (int(low), int(high)))
         if self.blind and self.level_range is None:
-            raise ValueError("--blind needs --sigma-range or --quality-range")
+            raise UsageError("--blind needs --sigma-range or --quality-range")
 
     @property
     def level_range(self):

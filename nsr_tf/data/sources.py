@@ -16,6 +16,7 @@ import urllib.request
 import zipfile
 
 from nsr_tf.data.images import BadImageError, list_images
+from nsr_tf.errors import NsrError
 
 # Natural photographs shipped inside the scikit-image wheel (no network). `camera` is
 # left out: it is also in Set12, the denoising test set.
@@ -24,7 +25,7 @@ SAMPLE_IMAGES = ("astronaut.png", "brick.png", "chelsea.png", "coffee.png", "coi
                  "motorcycle_left.png", "retina.jpg", "rocket.jpg")
 
 
-class DatasetUnavailableError(RuntimeError):
+class DatasetUnavailableError(NsrError, RuntimeError):
     """A dataset that cannot be had; the message says what to do."""
 
 

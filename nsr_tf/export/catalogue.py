@@ -15,6 +15,7 @@ import os
 
 from nsr_tf import pretrained
 from nsr_tf.data.sources import cache_dir
+from nsr_tf.errors import NsrError, UsageError
 
 # file suffix -> (--form, --quantize) of the export command
 SUFFIXES = {
@@ -25,7 +26,7 @@ SUFFIXES = {
 }
 
 
-class CatalogueError(RuntimeError):
+class CatalogueError(NsrError, RuntimeError):
     """An export that could not be made; the message says why."""
 
 
@@ -48,7 +49,7 @@ def exported(name, suffix=".tflite"):
     ships in the package if there is one, else one made here (seconds to a minute) and
     cached; its export metadata is beside it as ``PATH.json``."""
     if suffix not in SUFFIXES:
-        raise ValueError(f"suffix must be one of {sorted(SUFFIXES)}, got {suffix!r}")
+        raise UsageError(f"suffix must be one of {sorted(SUFFIXES)}, got {suffix!r}")
     try:
         return pretrained.path(name, suffix)
     except FileNotFoundError:

@@ -5,6 +5,8 @@ import json
 import os
 import sys
 
+from nsr_tf.errors import NsrError, debugging
+
 
 PARITY_SAMPLES = ("coins.png", "astronaut.png")
 
@@ -95,9 +97,8 @@ def main(argv=None):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     args = parser().parse_args(argv)
     from nsr_tf import count_params, macs_per_pixel, model_io
-    from nsr_tf.data import BadImageError
     from nsr_tf.export import parity
-    from nsr_tf.export.converter import ExportError, convert, resolve_form, write
+    from nsr_tf.export.converter import convert, resolve_form, write
     from nsr_tf.export.litert import outside_xnnpack
     model_path = args.model or default_model()
     if not model_path:
@@ -125,7 +126,9 @@ def main(argv=None):
         report = parity.check(model, content, parity_images(args.parity_images,
                                                             info["channels"], tile),
                               degradation, args.quantize, tile, overlap)
-    except (model_io.ModelError, ExportError, BadImageError, ValueError) as error:
+    except NsrError as error:
+        if debugging():
+            raise
         print(f"to_tflite.py: error: {error}", file=sys.stderr)
         return 1
     metadata = {

@@ -24,6 +24,7 @@ import warnings
 
 import tensorflow as tf
 
+from nsr_tf.errors import NsrError
 from nsr_tf.export.schedule import schedule_depth_first
 from nsr_tf.layers import SparseConv2D, set_implementation
 
@@ -38,7 +39,7 @@ IMPLEMENTATION_OF_FORM = {"rowhybrid": "rowhybrid", "im2col": "im2col",
 INT8_FORMS = ("mixture",)
 
 
-class ExportError(ValueError):
+class ExportError(NsrError, ValueError):
     """An export that cannot be done; the message says why in one line."""
 
 

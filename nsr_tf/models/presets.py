@@ -8,6 +8,8 @@ a dense model has ``sparsity_groups=1`` and ``gate="none"``.
 
 import dataclasses
 
+from nsr_tf.errors import UsageError
+
 TASKS = ("denoise", "jpeg", "sr")
 SR_SCALES = (2, 3, 4)
 
@@ -77,8 +79,8 @@ DIV2K_RGB_MEAN = (0.4488, 0.4371, 0.4040)
 
 def get_preset(task, variant):
     if task not in PRESETS:
-        raise ValueError(f"task must be one of {TASKS}, got {task!r}")
+        raise UsageError(f"task must be one of {TASKS}, got {task!r}")
     if variant not in PRESETS[task]:
-        raise ValueError(f"variant {variant!r} does not exist for task {task!r}; "
+        raise UsageError(f"variant {variant!r} does not exist for task {task!r}; "
                          f"choose from {sorted(PRESETS[task])}")
     return PRESETS[task][variant]

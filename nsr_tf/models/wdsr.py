@@ -5,6 +5,7 @@ import math
 
 import keras
 
+from nsr_tf.errors import UsageError
 from nsr_tf.layers import ChannelSlice, PixelShuffle, SparseConv2D, WeightNormConv2D
 from nsr_tf.models.presets import DEFAULT_CHANNELS, DIV2K_RGB_MEAN, SR_SCALES, get_preset
 
@@ -27,11 +28,11 @@ def build_network(preset, channels=1, scale=1, image_mean=0.5, implementation="a
     a block, 1/sqrt(num_blocks) for the second (residual scaling); biases zero.
     """
     if channels not in (1, 3):
-        raise ValueError(f"channels must be 1 or 3, got {channels!r}")
+        raise UsageError(f"channels must be 1 or 3, got {channels!r}")
     mean = [float(image_mean)] * channels if isinstance(image_mean, (int, float)) \
         else [float(m) for m in image_mean]
     if len(mean) != channels:
-        raise ValueError(f"image_mean has {len(mean)} values for {channels} channels")
+        raise UsageError(f"image_mean has {len(mean)} values for {channels} channels")
     out_channels = channels * scale * scale
     inner = int(preset.filters * preset.width_multiplier)
 
@@ -84,7 +85,7 @@ def build_model(task, variant, channels=None, scale=None, image_mean=None,
     preset = get_preset(task, variant)
     unknown = set(overrides) - {f.name for f in dataclasses.fields(preset)}
     if unknown:
-        raise ValueError(f"unknown preset override(s) {sorted(unknown)}; choose from "
+        raise UsageError(f"unknown preset override(s) {sorted(unknown)}; choose from "
                          f"{[f.name for f in dataclasses.fields(preset)]}")
     preset = dataclasses.replace(preset, **overrides)
     if preset.sparsity_groups > 1 and preset.gate == "none":
@@ -93,15 +94,15 @@ def build_model(task, variant, channels=None, scale=None, image_mean=None,
     if task == "sr":
         scale = 2 if scale is None else scale
         if scale not in SR_SCALES:
-            raise ValueError(f"SR scale must be one of {SR_SCALES}, got {scale!r}")
+            raise UsageError(f"SR scale must be one of {SR_SCALES}, got {scale!r}")
     elif scale not in (None, 1):
-        raise ValueError(f"scale={scale!r} only applies to task 'sr', not {task!r}")
+        raise UsageError(f"scale={scale!r} only applies to task 'sr', not {task!r}")
     else:
         scale = 1
     if image_mean is None:
         image_mean = DIV2K_RGB_MEAN if channels == 3 else 0.5
     if level_map and task not in ("denoise", "jpeg"):
-        raise ValueError(f"level_map applies to tasks 'denoise' and 'jpeg', not {task!r}")
+        raise UsageError(f"level_map applies to tasks 'denoise' and 'jpeg', not {task!r}")
     name = f"nsr_{task}_{variant.replace('+', 'plus').replace('-', 'minus')}"
     # The quality map (quality / 100) is centred at 0.5: uncentred, its DC term gave an
     # initial L1 of 0.36 against 0.07 without a map (Sparse-, Train400 patches at q 10-90).

@@ -4,6 +4,7 @@ import argparse
 import os
 import sys
 
+from nsr_tf.errors import NsrError, debugging
 from nsr_tf.precision import PRECISIONS
 from nsr_tf.train.config import TrainConfig
 
@@ -114,12 +115,13 @@ def main(argv=None):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     config = config_from_args(argv)
     # Imported after parsing so --help is instant.
-    from nsr_tf.data import BadImageError, DatasetUnavailableError
-    from nsr_tf.train.loop import Trainer, TrainingError
+    from nsr_tf.train.loop import Trainer
     try:
         trainer = Trainer(config)
         scores = trainer.fit()
-    except (TrainingError, BadImageError, DatasetUnavailableError, ValueError) as error:
+    except NsrError as error:
+        if debugging():
+            raise
         print(f"train.py: error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

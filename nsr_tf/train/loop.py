@@ -19,6 +19,7 @@ from nsr_tf.data import (Degradation, load_images, resolve_files, training_datas
 from nsr_tf.data.images import BadImageError, read_image
 from nsr_tf.data.pipeline import DEFAULT_PATCH_SIZE
 from nsr_tf.data.sources import div2k_lr_folder, lr_file_for
+from nsr_tf.errors import NsrError
 from nsr_tf.flops import count_params, macs_per_pixel
 from nsr_tf.inference import restore
 from nsr_tf.models import build_model
@@ -27,7 +28,7 @@ from nsr_tf.train.config import TrainConfig
 from nsr_tf.train.strategy import is_chief, make_strategy
 
 
-class TrainingError(RuntimeError):
+class TrainingError(NsrError, RuntimeError):
     """Training cannot start or go on; the message says why (one line)."""
 
 

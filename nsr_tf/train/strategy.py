@@ -5,6 +5,8 @@ import os
 
 import tensorflow as tf
 
+from nsr_tf.errors import UsageError
+
 STRATEGIES = ("auto", "default", "mirrored", "multiworker")
 
 
@@ -21,15 +23,15 @@ def make_strategy(name="auto", cpu_replicas=0):
     (one device). ``mirrored``: all local GPUs, or ``cpu_replicas`` logical CPUs.
     ``multiworker``: MultiWorkerMirroredStrategy configured by ``TF_CONFIG``."""
     if name not in STRATEGIES:
-        raise ValueError(f"--strategy must be one of {STRATEGIES}, got {name!r}")
+        raise UsageError(f"--strategy must be one of {STRATEGIES}, got {name!r}")
     if name == "multiworker":
         if "TF_CONFIG" not in os.environ:
-            raise ValueError("--strategy multiworker needs TF_CONFIG (cluster and task) in "
+            raise UsageError("--strategy multiworker needs TF_CONFIG (cluster and task) in "
                              "the environment")
         try:
             json.loads(os.environ["TF_CONFIG"])
         except json.JSONDecodeError as error:
-            raise ValueError(f"TF_CONFIG is not valid JSON: {error}") from None
+            raise UsageError(f"TF_CONFIG is not valid JSON: {error}") from None
         return tf.distribute.MultiWorkerMirroredStrategy()
     configure_cpu_replicas(cpu_replicas)
     gpus = tf.config.list_logical_devices("GPU")

@@ -22,6 +22,8 @@ import subprocess
 
 import numpy as np
 
+from nsr_tf.errors import NsrError
+
 OP_NAME = "NsrDynConv2D"
 OP_NAME_RELU = "NsrDynConv2DRelu"
 OP_VERSION = 1
@@ -29,7 +31,7 @@ SOURCES = ("dyn_conv.c", "runner.c")
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-class NativeUnavailable(RuntimeError):
+class NativeUnavailable(NsrError, RuntimeError):
     """The kernel library cannot be built or loaded here; the message says why in one
     line."""
 
