@@ -80,3 +80,17 @@ def test_evaluation_noise_is_deterministic_per_file_name():
 def test_training_noise_statistics():
     noisy = degradations.add_noise(tf.zeros((64, 64, 64, 1)), 50).numpy()
     assert abs(noisy.std() * 255 - 50) < 0.5 and abs(noisy.mean()) < 1e-3
+
+
+def test_colour_jpeg_is_the_4_2_0_file_pillow_and_cameras_write(testsets):
+    """A colour image goes through libjpeg as cameras and the web write it: YCbCr with
+    4:2:0 chroma subsampling (Pillow's default), the decoded pixels equal."""
+    path = os.path.join(testsets, "Set5", "butterfly_GT.png")
+    pixels = np.asarray(Image.open(path).convert("RGB"))
+    ours = np.round(degradations.jpeg_compress(tf.constant(pixels / 255.0, tf.float32), 20).numpy()
+                    * 255).astype(np.uint8)
+    encoded = io.BytesIO()
+    Image.fromarray(pixels).save(encoded, "JPEG", quality=20)        # default: 4:2:0
+    with Image.open(io.BytesIO(encoded.getvalue())) as pillow:
+        assert pillow.layer[1][1:3] == (1, 1) and pillow.layer[0][1:3] == (2, 2)  # 4:2:0
+        np.testing.assert_array_equal(ours, np.asarray(pillow.convert("RGB")))
