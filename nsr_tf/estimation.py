@@ -52,3 +52,27 @@ def estimate_sigma(image):
     channel_axis = -1 if image.ndim == 3 else None
     return float(wavelet_sigma(image, channel_axis=channel_axis, average_sigmas=True)
                  * 255.0)
+
+
+def estimate_noise_rms(image):
+    """The noise RMS of a photo on the [0, 255] scale, for noise that is spatially
+    correlated (demosaicked, JPEG-compressed camera noise) as well as white: the wavelet
+    estimator on the image averaged over 2x2 blocks, times 2. White noise of sigma gives
+    sigma/2 there (so the estimate stays sigma); correlated noise loses much less to the
+    averaging than it hides from the finest wavelet band, which reads real camera noise
+    at about a third of its RMS (measured: docs/camera_noise.md, by
+    benchmarks/camera_noise.py). Coarser, it is more sensitive to fine texture."""
+    image = np.asarray(image, np.float64)
+    if image.ndim == 2:
+        image = image[..., None]
+    height, width = image.shape[0] // 2 * 2, image.shape[1] // 2 * 2
+    if min(height, width) < 16:
+        return estimate_sigma(image)
+    binned = image[:height, :width].reshape(height // 2, 2, width // 2, 2, -1).mean(axis=(1, 3))
+    return 2.0 * estimate_sigma(binned if binned.shape[-1] > 1 else binned[..., 0])
+
+
+def estimator_for(noise):
+    """The ``--sigma auto`` estimator of a denoiser trained on ``noise`` ("awgn", "camera",
+    "mix"): white noise keeps the finest-scale estimate, camera noise the binned one."""
+    return estimate_sigma if noise in (None, "awgn") else estimate_noise_rms

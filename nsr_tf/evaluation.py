@@ -9,7 +9,7 @@ from nsr_tf.data import degradations
 from nsr_tf.data.images import list_images, load_images
 from nsr_tf.data.pipeline import Degradation
 from nsr_tf.errors import UsageError
-from nsr_tf.estimation import estimate_sigma
+from nsr_tf.estimation import estimator_for
 from nsr_tf.inference import TiledPredictor, restore
 from nsr_tf.model_io import has_level_map
 
@@ -77,7 +77,8 @@ def evaluate_folder(folder, degradation, model=None, baselines=(), channels=1,
         outputs = {method: baseline_output(degradation, degraded, method)
                    for method in baselines}
         if predictor is not None:
-            level = estimate_sigma(degraded) if map_level == "auto" else map_level
+            level = estimator_for(degradation.noise)(degraded) if map_level == "auto" \
+                else map_level
             model_input = degradations.with_level_map(
                 degraded, degradation.map_level(level)) if level_map else degraded
             outputs["model"] = restore_ensemble(

@@ -37,7 +37,7 @@ def model_info(model, path=None):
             config = data.get("config", {})
             info.update({key: config[key] for key in ("task", "sigma", "quality", "variant",
                                                       "sigma_range", "quality_range",
-                                                      "blind")
+                                                      "blind", "noise")
                          if config.get(key) is not None})
             for key in ("tile_size", "overlap"):
                 if key in data:
@@ -58,9 +58,10 @@ def degradation_of(info, task=None, sigma=None, quality=None):
         if level_map and task == "denoise" else None
     quality_range = tuple(info.get("quality_range") or (1, 100)) \
         if level_map and task == "jpeg" else None
+    noise = info.get("noise", "awgn") if sigma_range else "awgn"
     return Degradation(task, sigma or info.get("sigma") or 25.0,
                        quality or info.get("quality") or 10, info.get("scale", 1),
-                       sigma_range, quality_range)
+                       sigma_range, quality_range, noise=noise)
 
 
 def resolve(path):

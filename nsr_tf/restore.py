@@ -144,12 +144,12 @@ def _told_level(path, color, info, degradation, args):
 
     Noise: --sigma, or estimated per image with 'auto'. JPEG: --quality, else the quality
     read from the file's quantization tables (``--degrade``: the quality applied)."""
-    from nsr_tf.estimation import estimate_sigma, jpeg_quality
+    from nsr_tf.estimation import estimator_for, jpeg_quality
 
     level_map = info.get("level_map")
     if level_map and degradation.task == "denoise":
         estimated = args.sigma == "auto"
-        sigma = estimate_sigma(color) if estimated else args.sigma
+        sigma = estimator_for(degradation.noise)(color) if estimated else args.sigma
         return degradation.map_level(sigma), \
             f"sigma {sigma:.1f}" + (" (estimated)" if estimated else "")
     if degradation.task != "jpeg":

@@ -14,6 +14,10 @@ from nsr_tf.errors import UsageError
 DEFAULT_PATCH_SIZE = {"denoise": 64, "jpeg": 64, "sr": 48}   # SR: LR patch
 DEFAULT_BATCH_SIZE = 16
 DEFAULT_PATCHES_PER_IMAGE = 100
+NOISES = ("awgn", "camera", "mix")
+# Camera noise: the share of patches also JPEG-compressed, and the qualities drawn.
+CAMERA_JPEG_SHARE = 0.5
+CAMERA_JPEG_QUALITIES = (75, 98)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -29,6 +33,10 @@ class Degradation:
     sigma_range: tuple | None = None
     quality_range: tuple | None = None
     blind: bool = False
+    # denoise training noise: "awgn", "camera" (nsr_tf.data.camera_noise: Poisson-Gaussian
+    # through mosaic, demosaic, gamma and sometimes JPEG; RGB, with a noise map told the
+    # noise's RMS) or "mix" (each patch one or the other). Evaluation is AWGN.
+    noise: str = "awgn"
 
     def __post_init__(self):
         if self.task not in ("denoise", "jpeg", "sr"):
@@ -52,6 +60,11 @@ class Degradation:
                 raise UsageError(f"--quality-range needs --task jpeg and whole numbers "
                                  f"1 <= LOW < HIGH <= 100, got {low:g} {high:g}")
             object.__setattr__(self, "quality_range", (int(low), int(high)))
+        if self.noise not in NOISES:
+            raise UsageError(f"--noise must be one of {NOISES}, got {self.noise!r}")
+        if self.noise != "awgn" and (self.task != "denoise" or self.sigma_range is None):
+            raise UsageError(f"--noise {self.noise} needs --task denoise with --sigma-range "
+                             f"(the model is told each patch's noise RMS)")
         if self.blind and self.level_range is None:
             raise UsageError("--blind needs --sigma-range or --quality-range")
 
@@ -91,6 +104,9 @@ class Degradation:
                 else "quality map"
             what = f"AWGN sigma {self.sigma:g}" if self.task == "denoise" else \
                 f"JPEG quality {self.quality}"
+            if self.noise != "awgn":
+                told += {"camera": ", camera noise", "mix": ", AWGN and camera noise"}[
+                    self.noise]
             return f"{what} ({told}; trained on {low:g}-{high:g})"
         return {"denoise": f"AWGN sigma {self.sigma:g}", "jpeg": f"JPEG quality {self.quality}",
                 "sr": f"bicubic x{self.scale}"}[self.task]
@@ -160,6 +176,26 @@ def _draw_level(degradation, seed):
     return tf.random.stateless_uniform((), seed, low, high + 1, dtype=tf.int32)
 
 
+def _noisy_patch(clean, sigma, degradation, seeds):
+    """(noisy patch, its noise level on [0, 255]) for "camera" and "mix": camera noise
+    (sometimes JPEG-compressed) told its RMS, clipped to the trained range; "mix" draws
+    AWGN of ``sigma`` for half the patches instead."""
+    from nsr_tf.data import camera_noise
+    jpeg = tf.random.stateless_uniform((), seeds + 1) < CAMERA_JPEG_SHARE
+    low, high = CAMERA_JPEG_QUALITIES
+    quality = tf.random.stateless_uniform((), seeds + 2, low, high + 1, dtype=tf.int32)
+    noisy, reference = camera_noise.camera_pair(clean, seeds + 3)
+    noisy = tf.where(jpeg, degradations.jpeg_compress(noisy, quality), noisy)
+    rms = tf.sqrt(tf.reduce_mean(tf.square(noisy - reference))) * 255.0
+    low, high = degradation.sigma_range
+    rms = tf.clip_by_value(rms, low, high)
+    if degradation.noise == "mix":
+        awgn = tf.random.stateless_uniform((), seeds + 4) < 0.5
+        noisy = tf.where(awgn, degradations.add_noise(clean, sigma), noisy)
+        rms = tf.where(awgn, tf.cast(sigma, tf.float32), rms)
+    return noisy, rms
+
+
 def training_dataset(images, degradation, patch_size, batch_size,
                      patches_per_image=DEFAULT_PATCHES_PER_IMAGE, seed=0, lr_images=None):
     """Batches of (degraded, clean) random patches; one pass = one epoch.
@@ -201,7 +237,9 @@ def training_dataset(images, degradation, patch_size, batch_size,
             (hr_patch,) = _augment([lr_patch], seeds)
             hr_patch = tf.ensure_shape(hr_patch, (patch_size, patch_size, channels))
             level = _draw_level(degradation, seeds + 11)
-            if degradation.task == "denoise":
+            if degradation.task == "denoise" and degradation.noise != "awgn":
+                degraded, level = _noisy_patch(hr_patch, level, degradation, seeds + 13)
+            elif degradation.task == "denoise":
                 degraded = degradations.add_noise(hr_patch, level)
             else:
                 degraded = degradations.jpeg_compress(hr_patch, level)

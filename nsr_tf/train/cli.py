@@ -37,6 +37,11 @@ def parser():
     p.add_argument("--blind", action="store_true",
                    help="with --sigma-range or --quality-range: draw the level per patch but "
                         "do not give the model a map (one blind model)")
+    p.add_argument("--noise", choices=("awgn", "camera", "mix"), default=d.noise,
+                   help="denoise with --sigma-range and --channels 3: the training noise: "
+                        "awgn (default), camera (Poisson-Gaussian sensor noise through "
+                        "mosaic, demosaic, gamma and sometimes JPEG, the map told its RMS: "
+                        "phone photos) or mix (half of each); evaluation stays AWGN")
     p.add_argument("--scale", type=int, default=d.scale, help="sr: 2, 3 or 4 (default 2)")
     p.add_argument("--channels", type=int, choices=(1, 3), default=None,
                    help="image channels (default: 1 for denoise/jpeg, 3 for sr)")

@@ -22,6 +22,8 @@ class TrainConfig:
     quality_range: list | None = None
     # with a range: draw the level per patch but do not tell the model (no map channel)
     blind: bool = False
+    # denoise: "awgn", "camera" or "mix" (nsr_tf.data.pipeline.Degradation.noise)
+    noise: str = "awgn"
     scale: int = 2
     channels: int | None = None
     num_blocks: int | None = None
@@ -62,7 +64,7 @@ class TrainConfig:
     def model_key(self):
         """What must match to resume: the network and what it learns."""
         return {k: getattr(self, k) for k in ("task", "variant", "sigma", "sigma_range",
-                                              "quality", "quality_range", "blind", "scale", "channels", "num_blocks",
+                                              "quality", "quality_range", "blind", "noise", "scale", "channels", "num_blocks",
                                               "model_overrides")}
 
     def save(self, path):

@@ -79,7 +79,11 @@ class Trainer:
             config.task, config.sigma, config.quality,
             config.scale if config.task == "sr" else 1,
             tuple(config.sigma_range) if config.sigma_range else None,
-            tuple(config.quality_range) if config.quality_range else None, config.blind)
+            tuple(config.quality_range) if config.quality_range else None, config.blind,
+            config.noise)
+        if config.noise != "awgn" and config.channels != 3:
+            raise TrainingError(f"--noise {config.noise} is camera noise (a Bayer mosaic): "
+                                f"it needs --channels 3")
         self.strategy = make_strategy(config.strategy, config.cpu_replicas)
         self.chief = is_chief(self.strategy)
         replicas = self.strategy.num_replicas_in_sync

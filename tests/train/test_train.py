@@ -289,3 +289,18 @@ def test_x4_starts_from_x2_weights_on_several_folders(testsets, train_images, tm
         Trainer(TrainConfig(**{**x4.__dict__, "job_dir": str(tmp_path / "x4b"),
                                "init_from": str(tmp_path / "missing.keras")}),
                 log=lambda *_: None)
+
+
+def test_a_colour_denoiser_trains_on_mixed_camera_and_white_noise(testsets, tmp_path):
+    folder = os.path.join(testsets, "Set5")
+    tiny = dict(task="denoise", sigma_range=[0, 75], epochs=1, num_blocks=1, patch_size=32,
+                patches_per_image=4, batch_size=4, variant="sparse-")
+    with pytest.raises(TrainingError, match="--channels 3"):
+        Trainer(TrainConfig(channels=1, noise="camera", data_dir=folder,
+                            job_dir=str(tmp_path / "gray"), **tiny), log=lambda *_: None)
+    trainer = Trainer(TrainConfig(channels=3, noise="mix", data_dir=folder,
+                                  job_dir=str(tmp_path / "rgb"), **tiny), log=lambda *_: None)
+    assert trainer.model.input_shape[-1] == 4                    # RGB and the noise map
+    assert trainer.fit()["psnr"] > 10
+    best = json.loads((tmp_path / "rgb" / "best.json").read_text())
+    assert best["config"]["noise"] == "mix" and "camera noise" in best["degradation"]
