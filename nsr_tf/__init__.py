@@ -1,23 +1,17 @@
 """nsr-tf: Neural Sparse Representation for Image Restoration (Fan et al., NeurIPS 2020)
-in TensorFlow/Keras 3."""
+in TensorFlow/Keras 3.
 
-import warnings
+``import nsr_tf`` is light: TensorFlow is imported on first use of what needs it (the
+layers, the models, FLOPs counting), quietly (``nsr_tf.quiet``)."""
 
-from nsr_tf.quiet import import_tensorflow
-
-# TensorFlow's C++ start-up chatter (oneDNN notices, absl lines) drowns the tools'
-# one-line messages: imported once here, before Keras, with the chatter filtered out.
-import_tensorflow()
-
-# A reloaded .keras model records its input as a list and warns on every call with a
-# plain tensor; the call is correct.
-warnings.filterwarnings("ignore", message="The structure of `inputs` doesn't match")
-
-from nsr_tf.flops import count_params, macs_per_pixel  # noqa: E402
-from nsr_tf.layers import PixelShuffle, SparseConv2D, WeightNormConv2D
-from nsr_tf.models import PRESETS, build_model
+from nsr_tf.lazy import exports
 
 __version__ = "0.1.0"
 
-__all__ = ["PRESETS", "PixelShuffle", "SparseConv2D", "WeightNormConv2D", "build_model",
-           "count_params", "macs_per_pixel"]
+_EXPORTS = {"count_params": "nsr_tf.flops", "macs_per_pixel": "nsr_tf.flops",
+            "PixelShuffle": "nsr_tf.layers", "SparseConv2D": "nsr_tf.layers",
+            "WeightNormConv2D": "nsr_tf.layers", "PRESETS": "nsr_tf.models",
+            "build_model": "nsr_tf.models"}
+__getattr__ = exports(__name__, _EXPORTS)
+
+__all__ = sorted(_EXPORTS)

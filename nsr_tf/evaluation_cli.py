@@ -9,6 +9,7 @@ import sys
 from tqdm import tqdm
 
 from nsr_tf.errors import NsrError, debugging
+from nsr_tf import quiet
 from nsr_tf.precision import PRECISIONS
 from nsr_tf.restore import sigma_argument
 
@@ -92,6 +93,7 @@ def main(argv=None):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     p = parser()
     args = p.parse_args(argv)
+    quiet.import_tensorflow()   # after parsing: --help needs no TensorFlow
     if not args.model and not args.baseline:
         p.error("give --model and/or --baseline")
     from nsr_tf import model_io

@@ -12,6 +12,7 @@ exactly the whole-image output. Memory is bounded by one batch of tiles plus the
 """
 
 import functools
+import warnings
 
 import keras
 import numpy as np
@@ -121,7 +122,11 @@ class TiledPredictor:
         count = len(tiles)
         if count < batch_size:  # pad with copies: one batch shape, one trace
             tiles = np.concatenate([tiles, np.repeat(tiles[-1:], batch_size - count, 0)])
-        outputs = self._predict(tf.constant(tiles, tf.float32))
+        with warnings.catch_warnings():
+            # A reloaded .keras model records its input as a list and warns on every
+            # call with a plain tensor; the call is correct.
+            warnings.filterwarnings("ignore", message="The structure of `inputs` doesn't")
+            outputs = self._predict(tf.constant(tiles, tf.float32))
         return np.asarray(outputs, np.float32)[:count]
 
 

@@ -19,6 +19,7 @@ import numpy as np
 
 from nsr_tf import precision
 from nsr_tf.errors import NsrError, UsageError, debugging
+from nsr_tf import quiet
 
 
 # Smaller inputs are refused by an SR model: nothing to upscale.
@@ -239,6 +240,7 @@ def restore_file(path, predictor, info, degradation, args, out_dir, tiling, inpu
 def main(argv=None):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     args = parser().parse_args(argv)
+    quiet.import_tensorflow()   # after parsing: --help needs no TensorFlow
     from tqdm import tqdm
 
     from nsr_tf import model_io

@@ -20,6 +20,7 @@ import sys
 import numpy as np
 
 from nsr_tf.errors import NsrError, UsageError, debugging
+from nsr_tf import quiet
 
 # k=2: the paper's blue / yellow; k>2: a qualitative palette (Tableau 10)
 PALETTE = np.array([[31, 119, 180], [255, 200, 30], [44, 160, 44], [214, 39, 40],
@@ -142,6 +143,7 @@ def parser():
 def main(argv=None):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     args = parser().parse_args(argv)
+    quiet.import_tensorflow()   # after parsing: --help needs no TensorFlow
     from nsr_tf import model_io
     from nsr_tf.data.images import read_image
     try:

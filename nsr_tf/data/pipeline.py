@@ -216,10 +216,11 @@ def training_dataset(images, degradation, patch_size, batch_size,
     channels = hr_bank.channels
     count = len(hr_bank) * patches_per_image
 
-    def make_pair(index):
-        # Stateless randomness from (seed, epoch-independent index) would repeat patches
-        # every epoch; the per-element seed comes from a random op instead.
-        seeds = tf.random.uniform((2,), maxval=2 ** 31 - 1, dtype=tf.int64)
+    def make_pair(index, draw):
+        # Stateless randomness from (seed, index) alone would repeat patches every epoch;
+        # ``draw`` comes from a random stream that is new each epoch (and set by ``seed``,
+        # not by the global TensorFlow seed, which is left alone).
+        seeds = tf.stack([draw % (2 ** 31 - 1), index])
         image_index = index % len(hr_bank)
         lr = lr_bank.image(image_index)
         shape = tf.shape(lr)
@@ -251,9 +252,10 @@ def training_dataset(images, degradation, patch_size, batch_size,
         hr_patch = tf.ensure_shape(hr_patch, (patch_size * scale, patch_size * scale, channels))
         return degraded, hr_patch
 
-    tf.random.set_seed(seed)
-    dataset = tf.data.Dataset.range(count).shuffle(count, seed=seed,
-                                                   reshuffle_each_iteration=True)
+    draws = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
+    dataset = tf.data.Dataset.zip(
+        tf.data.Dataset.range(count).shuffle(count, seed=seed, reshuffle_each_iteration=True),
+        draws)
     dataset = dataset.map(make_pair, num_parallel_calls=tf.data.AUTOTUNE,
                           deterministic=False)
     return dataset.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)

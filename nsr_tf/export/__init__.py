@@ -1,5 +1,10 @@
-"""Export to TFLite/LiteRT: conversion in a chosen form, parity, delegation checks."""
+"""Export to TFLite/LiteRT: conversion in a chosen form, parity, delegation checks
+(imported on first use)."""
 
-from nsr_tf.export.converter import FORMS, QUANTIZATIONS, ExportError, convert
+from nsr_tf.lazy import exports
 
-__all__ = ["FORMS", "QUANTIZATIONS", "ExportError", "convert"]
+_EXPORTS = {name: "nsr_tf.export.converter"
+            for name in ("FORMS", "QUANTIZATIONS", "ExportError", "convert")}
+__getattr__ = exports(__name__, _EXPORTS)
+
+__all__ = sorted(_EXPORTS)

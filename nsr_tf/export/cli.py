@@ -6,6 +6,7 @@ import os
 import sys
 
 from nsr_tf.errors import NsrError, debugging
+from nsr_tf import quiet
 
 
 PARITY_SAMPLES = ("coins.png", "astronaut.png")
@@ -96,6 +97,7 @@ def representative(degradation, channels, tile, batch, folder=None, count=64):
 def main(argv=None):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     args = parser().parse_args(argv)
+    quiet.import_tensorflow()   # after parsing: --help needs no TensorFlow
     from nsr_tf import count_params, macs_per_pixel, model_io
     from nsr_tf.export import parity
     from nsr_tf.export.converter import convert, resolve_form, write

@@ -1,6 +1,9 @@
-"""Training: configuration, strategies and the custom loop."""
+"""Training: configuration, strategies and the custom loop (imported on first use)."""
 
-from nsr_tf.train.config import TrainConfig
-from nsr_tf.train.loop import Trainer, TrainingError, latest_job_dir
+from nsr_tf.lazy import exports
 
-__all__ = ["TrainConfig", "Trainer", "TrainingError", "latest_job_dir"]
+_EXPORTS = {"TrainConfig": "nsr_tf.train.config", "Trainer": "nsr_tf.train.loop",
+            "TrainingError": "nsr_tf.train.loop", "latest_job_dir": "nsr_tf.train.loop"}
+__getattr__ = exports(__name__, _EXPORTS)
+
+__all__ = sorted(_EXPORTS)

@@ -5,6 +5,7 @@ import os
 import sys
 
 from nsr_tf.errors import NsrError, debugging
+from nsr_tf import quiet
 from nsr_tf.precision import PRECISIONS
 from nsr_tf.train.config import TrainConfig
 
@@ -119,6 +120,7 @@ def config_from_args(argv=None):
 def main(argv=None):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     config = config_from_args(argv)
+    quiet.import_tensorflow()   # after parsing: --help needs no TensorFlow
     # Imported after parsing so --help is instant.
     from nsr_tf.train.loop import Trainer
     try:

@@ -143,3 +143,24 @@ def test_blind_patches_vary_in_level_without_a_map():
     assert "blind; trained on 0-60" in degradation.describe()
     with pytest.raises(ValueError, match="--blind"):
         Degradation("denoise", blind=True)
+
+
+def test_making_a_dataset_leaves_the_global_seed_alone():
+    # Export builds its int8 calibration set with training_dataset: it must not reset
+    # the caller's random stream.
+    import tensorflow as tf
+    tf.random.set_seed(123)
+    expected = tf.random.uniform((3,)).numpy()
+    tf.random.set_seed(123)
+    next(iter(training_dataset(images(2, channels=1), Degradation("denoise", 25), 32, 4, 2,
+                               seed=9)))
+    np.testing.assert_array_equal(tf.random.uniform((3,)).numpy(), expected)
+
+
+def test_patches_differ_between_epochs():
+    def first_batches(seed):
+        data = training_dataset(images(3, channels=1), Degradation("denoise", 25), 32, 6, 2,
+                                seed=seed)
+        return [next(iter(data))[1].numpy() for _ in range(2)]   # two epochs
+    one, two = first_batches(4)
+    assert not np.array_equal(one, two)
