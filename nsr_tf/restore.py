@@ -44,6 +44,7 @@ def parser():
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="image files or folders")
     p.add_argument("--model", help=".keras model, or a shipped model's name (nsr_tf.pretrained"
+                   "; 'denoise' and 'jpeg' pick the colour or the gray model by the photo"
                    ": denoise-sigma25, denoise-blind, ...; default denoise-sigma25)")
     p.add_argument("--out", required=True, help="output folder (created if missing)")
     p.add_argument("--degrade", action="store_true",
@@ -237,39 +238,34 @@ def restore_file(path, predictor, info, degradation, args, out_dir, tiling, inpu
     return [*written, out_path], note
 
 
-def main(argv=None):
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    args = parser().parse_args(argv)
-    quiet.import_tensorflow()   # after parsing: --help needs no TensorFlow
-    from tqdm import tqdm
+def _photo_channels(path):
+    """1 for a gray file, 3 otherwise (read from the header; the decode comes later)."""
+    from PIL import Image
+    try:
+        with Image.open(path) as image:
+            return 1 if image.mode in ("1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "F") \
+                else 3
+    except Exception:   # any unreadable file: restore_file reports it in one line
+        return 3
+
+
+def _prepare(ref, args):
+    """What restoring with one model needs: SimpleNamespace(name, info, degradation,
+    predictor, tiling). Raises NsrError (a bad model file, --scale, the native library)."""
+    import types
 
     from nsr_tf import model_io
     from nsr_tf.inference import TiledPredictor, default_tiling
 
-    if not args.model:
-        from nsr_tf import pretrained
-        try:
-            args.model = pretrained.path()
-        except (KeyError, FileNotFoundError) as error:
-            print(f"nsr-restore: error: no --model and {error}", file=sys.stderr)
-            return 1
-    try:
-        model, info = model_io.load(args.model)
-    except NsrError as error:
-        print(f"nsr-restore: error: {error}", file=sys.stderr)
-        return 1
+    model, info = model_io.load(ref)
+    name = os.path.basename(ref)
     if args.scale is not None and args.scale != info["scale"]:
         kind = f"upscales x{info['scale']}" if info["scale"] > 1 else \
             "is not a super-resolution model (it restores at x1)"
-        print(f"nsr-restore: error: --scale {args.scale}: {os.path.basename(args.model)} "
-              f"{kind}; the shipped upscalers are sr-x2 and sr-x4", file=sys.stderr)
-        return 1
+        raise UsageError(f"--scale {args.scale}: {name} {kind}; the shipped upscalers are "
+                         f"sr-x2 and sr-x4")
     given_sigma = None if args.sigma == "auto" else args.sigma
     task = args.task or info.get("task") or "denoise"
-    if args.quality is not None and not 1 <= args.quality <= 100:
-        print(f"nsr-restore: error: --quality must be in 1..100, got {args.quality}",
-              file=sys.stderr)
-        return 1
     degradation = model_io.degradation_of(info, task, given_sigma, args.quality)
     policy, reason = precision.choose(args.precision)
     if args.backend in ("litert", "native"):
@@ -279,32 +275,87 @@ def main(argv=None):
     tile = args.tile_size or tile
     overlap = args.overlap if args.overlap is not None else min(overlap, tile // 2)
     tiling = {"tile_size": tile, "overlap": overlap, "batch_size": args.batch_size}
-    os.makedirs(args.out, exist_ok=True)
-    files = _expand(args.inputs)
-    if not files:
-        print("nsr-restore: error: no input images", file=sys.stderr)
-        return 1
-    print(f"nsr-restore: {os.path.basename(args.model)}, tiles {tile} overlap {overlap}, "
+    print(f"nsr-restore: {name}, tiles {tile} overlap {overlap}, "
           f"{args.backend if args.backend != 'auto' else 'keras'}, "
           f"{precision.describe(policy, reason)}", file=sys.stderr)
     if args.backend in ("litert", "native"):
         from nsr_tf.export.converter import convert
         from nsr_tf.export.litert import LiteRTPredictor
         form = "rowhybrid" if args.backend == "litert" else "native"
-        try:
-            predictor = LiteRTPredictor(convert(model, form=form, tile=tile),
-                                        threads=os.cpu_count())
-        except NsrError as error:
-            print(f"nsr-restore: error: {error}", file=sys.stderr)
-            return 1
+        predictor = LiteRTPredictor(convert(model, form=form, tile=tile),
+                                    threads=os.cpu_count())
     else:   # auto: Keras, measured faster than LiteRT on x86 (docs/benchmarks.md)
         predictor = TiledPredictor.of(model, policy)
+    return types.SimpleNamespace(name=name, info=info, degradation=degradation,
+                                 predictor=predictor, tiling=tiling)
+
+
+def main(argv=None):
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    args = parser().parse_args(argv)
+    quiet.import_tensorflow()   # after parsing: --help needs no TensorFlow
+    from tqdm import tqdm
+
+    from nsr_tf import pretrained
+
+    if args.quality is not None and not 1 <= args.quality <= 100:
+        print(f"nsr-restore: error: --quality must be in 1..100, got {args.quality}",
+              file=sys.stderr)
+        return 1
+    if not args.model:
+        try:
+            args.model = pretrained.path()
+        except (KeyError, FileNotFoundError) as error:
+            print(f"nsr-restore: error: no --model and {error}", file=sys.stderr)
+            return 1
+    family = args.model if args.model in pretrained.FAMILIES and \
+        not os.path.exists(args.model) else None
+    prepared, said = {}, set()
+
+    def model_for(path):
+        """The prepared model for ``path`` and, once per kind, a note on the choice."""
+        ref, note = args.model, None
+        if family:
+            ref, note = pretrained.pick(family, _photo_channels(path))
+            if ref is None:
+                names = sorted(set(pretrained.FAMILIES[family].values()))
+                raise UsageError(f"--model {family}: none of {names} is installed")
+        if ref not in prepared:
+            prepared[ref] = _prepare(ref, args)
+        chosen = prepared[ref]
+        if chosen.info["channels"] == 1 and _photo_channels(path) == 3:
+            note = note or f"{chosen.name} is a gray model: colour photos are restored " \
+                f"channel by channel"
+        if note in said:
+            note = None
+        said.add(note)
+        return chosen, note
+
+    try:
+        if not family:   # a bad model or flag fails before any file
+            prepared[args.model] = _prepare(args.model, args)
+    except NsrError as error:
+        if debugging():
+            raise
+        print(f"nsr-restore: error: {error}", file=sys.stderr)
+        return 1
+    os.makedirs(args.out, exist_ok=True)
+    files = _expand(args.inputs)
+    if not files:
+        print("nsr-restore: error: no input images", file=sys.stderr)
+        return 1
     inputs = {os.path.abspath(path) for path in files}
     failures = 0
     for path in tqdm(files, unit="image", desc="restoring", file=sys.stderr):
         try:
-            written, note = restore_file(path, predictor, info, degradation, args, args.out,
-                                         tiling, inputs)
+            chosen, choice = model_for(path)
+            if choice:
+                tqdm.write(f"nsr-restore: {choice}", file=sys.stderr)
+            written, note = restore_file(path, chosen.predictor, chosen.info,
+                                         chosen.degradation, args, args.out, chosen.tiling,
+                                         inputs)
+            if family:
+                note = f"{chosen.name}{f'; {note}' if note else ''}"
             tqdm.write(f"{path}{f' ({note})' if note else ''} -> {', '.join(written)}")
         except (NsrError, OSError) as error:
             if debugging():

@@ -233,3 +233,36 @@ def test_a_portrait_phone_photo_comes_out_upright_with_its_profile(model_file, t
         assert image.info.get("icc_profile") == icc
         exif = image.getexif()
         assert 0x0112 not in exif and exif[0x010F] == "nsr-tf test camera"
+
+
+def test_denoise_picks_the_model_by_the_photo_and_says_which_ran(tmp_path, capsys):
+    from nsr_tf import pretrained
+    rng = np.random.default_rng(11)
+    for name, shape in (("a.png", (24, 30, 3)), ("b.png", (20, 20, 3)), ("g.png", (22, 26))):
+        Image.fromarray(rng.integers(0, 256, shape, dtype=np.uint8)).save(tmp_path / name)
+    code, out, err = restore_here(capsys, tmp_path, "--model", "denoise", "--out",
+                                  tmp_path / "o", "--sigma", "20", "--precision", "float32")
+    assert code == 0, err
+    colour = pretrained.pick("denoise", 3)[0]
+    for name in ("a.png", "b.png"):
+        assert any(line.startswith(str(tmp_path / name)) and f"({colour};" in line
+                   for line in out.splitlines()), out
+    assert any(line.startswith(str(tmp_path / "g.png")) and "(denoise-blind;" in line
+               for line in out.splitlines())
+    if "denoise-color" not in pretrained.available():     # the gray model, said once
+        assert err.count("denoise-color is not installed: colour photos run denoise-blind "
+                         "per channel") == 1
+    with Image.open(tmp_path / "o" / "a_restored.png") as image:
+        assert image.mode == "RGB" and image.size == (30, 24)
+    with Image.open(tmp_path / "o" / "g_restored.png") as image:
+        assert image.mode == "L"
+
+
+def test_a_gray_model_on_a_colour_photo_says_so_once(model_file, tmp_path, capsys):
+    rng = np.random.default_rng(12)
+    for name in ("a.png", "b.png"):
+        Image.fromarray(rng.integers(0, 256, (20, 20, 3), dtype=np.uint8)).save(tmp_path / name)
+    code, _, err = restore_here(capsys, tmp_path, "--model", model_file, "--out",
+                                tmp_path / "o", "--sigma", "25")
+    assert code == 0 and err.count("is a gray model: colour photos are restored channel "
+                                   "by channel") == 1

@@ -19,7 +19,30 @@ MODELS = {
     # (nsr_tf.export.catalogue), not shipped
     "sr-x2": "sr_x2_compact",
     "sr-x4": "sr_x4_compact",
+    # colour models (training queue: docs/training_queue.md); not in every installation
+    "denoise-color": "denoise_color_sparse_plus",
+    "jpeg-color": "jpeg_color_sparse_minus",
 }
+# Names that pick the model by the photo: image channels -> model. A colour photo falls
+# back to the gray model (run per channel) where the colour one is not installed.
+FAMILIES = {
+    "denoise": {1: "denoise-blind", 3: "denoise-color"},
+    "jpeg": {1: "jpeg", 3: "jpeg-color"},
+}
+
+
+def pick(family, channels):
+    """(the model of ``family`` for a photo of ``channels``, or None; a note when a colour
+    photo gets the gray model because the colour one is not installed)."""
+    members = FAMILIES[family]
+    installed = set(available())
+    name = members.get(channels)
+    if name in installed:
+        return name, None
+    fallback = members[1] if members[1] in installed else None
+    note = f"{name} is not installed: colour photos run {fallback} per channel" \
+        if channels == 3 and fallback else None
+    return fallback, note
 DEFAULT = "denoise-sigma25"
 
 
