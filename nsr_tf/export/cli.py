@@ -45,7 +45,7 @@ def parser():
 
 
 def default_model():
-    from nsr_tf.train.loop import latest_job_dir
+    from nsr_tf.jobs import latest_job_dir
     job = latest_job_dir()
     if job:
         return os.path.join(job, "best.keras")

@@ -22,6 +22,7 @@ from nsr_tf.data.sources import div2k_lr_folder, lr_file_for
 from nsr_tf.errors import NsrError
 from nsr_tf.flops import count_params, macs_per_pixel
 from nsr_tf.inference import restore
+from nsr_tf.jobs import default_job_dir, latest_job_dir  # noqa: F401  (re-exported)
 from nsr_tf.models import build_model
 from nsr_tf.models.presets import DEFAULT_CHANNELS
 from nsr_tf.train.config import TrainConfig
@@ -30,28 +31,6 @@ from nsr_tf.train.strategy import is_chief, make_strategy
 
 class TrainingError(NsrError, RuntimeError):
     """Training cannot start or go on; the message says why (one line)."""
-
-
-def default_job_dir(config):
-    what = {"denoise": f"sigma{config.sigma:g}", "jpeg": f"q{config.quality}",
-            "sr": f"x{config.scale}"}[config.task]
-    if config.task == "denoise" and config.sigma_range:
-        what = "sigma{:g}-{:g}".format(*config.sigma_range)
-    if config.task == "jpeg" and config.quality_range:
-        what = "q{:g}-{:g}".format(*config.quality_range)
-    if config.blind:
-        what += "-blind"
-    return os.path.join("jobs", f"{config.task}-{what}-{config.variant}")
-
-
-def latest_job_dir(root="jobs"):
-    """The job folder whose best model was written last, or None."""
-    if not os.path.isdir(root):
-        return None
-    jobs = [os.path.join(root, d) for d in os.listdir(root)
-            if os.path.exists(os.path.join(root, d, "best.keras"))]
-    return max(jobs, key=lambda d: os.path.getmtime(os.path.join(d, "best.keras")),
-               default=None)
 
 
 def _atomic_save_model(model, path):
