@@ -14,6 +14,7 @@ exactly the whole-image output. Memory is bounded by one batch of tiles plus the
 import functools
 import warnings
 
+import nsr_tf.tf_quiet  # noqa: F401  (first: TensorFlow without its chatter)
 import keras
 import numpy as np
 import tensorflow as tf

@@ -4,6 +4,7 @@ scale and the tile it was trained on (from the JSON written beside it by trainin
 import json
 import os
 
+import nsr_tf.tf_quiet  # noqa: F401  (first: TensorFlow without its chatter)
 import keras
 
 from nsr_tf.errors import NsrError

@@ -5,6 +5,7 @@ import dataclasses
 import os
 
 import numpy as np
+import nsr_tf.tf_quiet  # noqa: F401  (first: TensorFlow without its chatter)
 import tensorflow as tf
 
 from nsr_tf.data import degradations

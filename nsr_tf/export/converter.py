@@ -22,6 +22,7 @@ import shutil
 import tempfile
 import warnings
 
+import nsr_tf.tf_quiet  # noqa: F401  (first: TensorFlow without its chatter)
 import tensorflow as tf
 
 from nsr_tf.errors import NsrError

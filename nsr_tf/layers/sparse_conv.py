@@ -2,6 +2,7 @@
 
 import functools
 
+import nsr_tf.tf_quiet  # noqa: F401  (first: TensorFlow without its chatter)
 import keras
 import tensorflow as tf
 from keras import ops

@@ -8,6 +8,7 @@ import tempfile
 import time
 
 import numpy as np
+import nsr_tf.tf_quiet  # noqa: F401  (first: TensorFlow without its chatter)
 import tensorflow as tf
 import keras
 from tqdm import tqdm
