@@ -216,5 +216,44 @@ def write_card(name, meta):
         handle.write("\n".join(lines) + "\n")
 
 
+def readme_table():
+    """The README's table of both upscalers from their shipped JSON: x2 and x4 side by
+    side, PSNR (SSIM for the shipped models)."""
+    from nsr_tf import pretrained
+    metas = {}
+    for name in ("sr-x2", "sr-x4"):
+        try:
+            with open(pretrained.path(name, ".json")) as handle:
+                metas[int(name[-1])] = json.load(handle)
+        except FileNotFoundError:
+            continue
+    scales = sorted(metas)
+    head = " | ".join(f"{s} x{x}" for x in scales for s in ("Set5", "Set14", "B100"))
+    lines = [f"| | {head} |", "|---" * (1 + 3 * len(scales)) + "|"]
+
+    def row(label, cell):
+        return f"| {label} | " + " | ".join(cell(x, s) for x in scales for s in SETS) + " |"
+    lines.append(row("bicubic", lambda x, s: f"{metas[x]['scores'][s]['bicubic_psnr']:.2f}"))
+    pair = {p["variant"]: p for p in metas.get(2, {}).get("pair", [])}
+    for variant, label in (("compact-dense", "dense twin `compact-dense`"),
+                           ("compact", "sparse `compact`")):
+        if variant in pair:
+            p = pair[variant]
+            lines.append(row(f"{label}, {p['step']:,} steps (same seed)",
+                             lambda x, s: f"{p['scores'][s]['psnr']:.2f}" if x == 2 else ""))
+    steps = " / ".join(f"{metas[x]['step']:,}" for x in scales)
+    lines.append(row(f"**`sr-x2` / `sr-x4`** ({steps} steps)",
+                     lambda x, s: f"**{metas[x]['scores'][s]['psnr']:.2f}** / "
+                                  f"{metas[x]['scores'][s]['ssim']:.4f}"))
+    for method, table in PUBLISHED.items():
+        lines.append(row(f"{method}, published",
+                         lambda x, s: f"{table.get(x, {})[s]:.2f}" if s in table.get(x, {})
+                         else ""))
+    return "\n".join(lines)
+
+
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--readme-table"]:
+        print(readme_table())
+        sys.exit(0)
     sys.exit(main())
