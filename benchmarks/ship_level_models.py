@@ -118,7 +118,7 @@ def main(argv=None):
     parser.add_argument("--no-latency", action="store_true",
                         help="skip the LiteRT timing (e.g. while a training job runs)")
     args = parser.parse_args(argv)
-    from nsr_tf import count_params, macs_per_pixel, model_io, precision, pretrained
+    from nsr_tf import count_params, macs_per_pixel, metadata, model_io, precision, pretrained
     from nsr_tf.export import cli as export_cli
     from nsr_tf.export.litert import latency
 
@@ -138,8 +138,7 @@ def main(argv=None):
         meta["sigma25_model"] = {"step": fixed["step"], "psnr": fixed["set12"]["psnr"],
                                  "psnr_at_equal_steps": equal_steps_score(args.job,
                                                                           fixed["step"])}
-    with open(stem + ".json", "w") as handle:
-        json.dump(meta, handle, indent=2)
+    metadata.write(metadata.TrainingRecord.from_json(meta), stem + ".json")
     for form, quantize, suffix in (("cpu", "none", ".tflite"),
                                    ("cpu", "dynamic", "_dynamic.tflite"),
                                    ("gpu", "float16", "_gpu.tflite")):

@@ -44,7 +44,7 @@ def main(argv=None):
                                           "steps: scored on Set12 for the card, not shipped")
     parser.add_argument("--set12", default=SET12)
     args = parser.parse_args(argv)
-    from nsr_tf import count_params, macs_per_pixel, pretrained
+    from nsr_tf import count_params, macs_per_pixel, metadata, pretrained
     from nsr_tf.export import cli as export_cli
     from nsr_tf.export.litert import latency
 
@@ -54,8 +54,7 @@ def main(argv=None):
         stem = os.path.join(pretrained.HERE, pretrained.MODELS[name])
         shutil.copy(os.path.join(job, "best.keras"), stem + ".keras")
         meta, model = score(job, args.set12)
-        with open(stem + ".json", "w") as handle:
-            json.dump(meta, handle, indent=2)
+        metadata.write(metadata.TrainingRecord.from_json(meta), stem + ".json")
         for form, quantize, suffix in (("cpu", "none", ".tflite"),
                                        ("cpu", "dynamic", "_dynamic.tflite"),
                                        ("gpu", "float16", "_gpu.tflite")):

@@ -108,6 +108,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     sys.path.insert(0, REPO)
     from benchmarks.ship_level_models import wall_hours
+    from nsr_tf import metadata as records
     from nsr_tf import precision, pretrained
 
     for name, folder in folders(args.data_root).items():
@@ -131,8 +132,7 @@ def main(argv=None):
         meta["pair"] = [{**job_summary(job), "scores": score(os.path.join(job, "best.keras"),
                                                              args.data_root)}
                         for job in args.pair]
-    with open(stem + ".json", "w") as handle:
-        json.dump(meta, handle, indent=2)
+    records.write(records.TrainingRecord.from_json(meta), stem + ".json")
     write_card(args.name, meta)
     return 0
 
@@ -164,7 +164,7 @@ def write_card(name, meta):
              f"epoch, L1, Adam {c['lr']:g}, x0.2 after epochs {drops}) in "
              f"{meta['precision']} on {meta['machine']}: {meta['wall_hours']:.1f} h "
              f"({meta['runs']} run(s)). {NOTES.get(name, '')}"
-             + (f" Started from the weights of `sr-x2` (all layers but the two "
+             + (" Started from the weights of `sr-x2` (all layers but the two "
                 f"upscaling convs, `tail` and `skip`), as EDSR starts x4 from x2."
                 if c.get("init_from") else ""), "",
              "Data: CBSD432 (432 colour BSDS photos, disjoint from B100's test images) + "

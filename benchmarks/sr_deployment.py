@@ -65,7 +65,7 @@ def main(argv=None):
     parser.add_argument("--runs", type=int, default=10, help="invokes per round")
     parser.add_argument("--markdown")
     args = parser.parse_args(argv)
-    from nsr_tf import build_model, macs_per_pixel, model_io, pretrained
+    from nsr_tf import build_model, macs_per_pixel, model_io
     from nsr_tf.export.converter import ExportError, convert
     from nsr_tf.export.gpu import run_on_gpu, vulkan_available
     from nsr_tf.export.litert import latency, outside_xnnpack

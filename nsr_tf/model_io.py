@@ -1,12 +1,12 @@
 """Loading a trained model with what is needed to use it: task, degradation, channels,
 scale and the tile it was trained on (from the JSON written beside it by training)."""
 
-import json
 import os
 
 import nsr_tf.tf_quiet  # noqa: F401  (first: TensorFlow without its chatter)
 import keras
 
+from nsr_tf import metadata
 from nsr_tf.errors import NsrError
 
 import nsr_tf.layers  # noqa: F401  (registers the custom layers before loading)
@@ -33,16 +33,18 @@ def model_info(model, path=None):
     if path:
         meta = os.path.splitext(path)[0] + ".json"
         if os.path.exists(meta):
-            with open(meta) as handle:
-                data = json.load(handle)
-            config = data.get("config", {})
+            try:
+                record = metadata.read(metadata.TrainingRecord, meta)
+            except (ValueError, TypeError, KeyError) as error:
+                raise ModelError(f"{meta}: not a training record ({error})") from None
+            config = record.config
             info.update({key: config[key] for key in ("task", "sigma", "quality", "variant",
                                                       "sigma_range", "quality_range",
                                                       "blind", "noise")
                          if config.get(key) is not None})
             for key in ("tile_size", "overlap"):
-                if key in data:
-                    info[key] = data[key]
+                if getattr(record, key) is not None:
+                    info[key] = getattr(record, key)
     info.setdefault("task", "sr" if info["scale"] > 1 else None)
     return info
 

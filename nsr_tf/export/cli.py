@@ -1,7 +1,6 @@
 """Command line of export/to_tflite.py."""
 
 import argparse
-import json
 import os
 import sys
 
@@ -161,8 +160,8 @@ def main(argv=None):
                  "docs/native.md)" if native_ops else None,
         "ops_outside_xnnpack": sorted(set(outside)), "parity": report,
     }
-    with open(out + ".json", "w") as handle:
-        json.dump(metadata, handle, indent=2, default=float)
+    from nsr_tf import metadata as records
+    records.write(records.ExportMetadata(**metadata), out + ".json")
     print(f"wrote {out} ({len(content) / 1e6:.2f} MB; form {form}, quantize {args.quantize}, "
           f"tile {tile}, batch {args.batch}) and {out}.json")
     if native_ops:

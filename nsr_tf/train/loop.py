@@ -1,7 +1,6 @@
 """The custom training loop under a tf.distribute strategy (docs/design.md, The network; Runtimes: TensorFlow)."""
 
 import dataclasses
-import json
 import math
 import os
 import tempfile
@@ -13,7 +12,7 @@ import tensorflow as tf
 import keras
 from tqdm import tqdm
 
-from nsr_tf import metrics, precision
+from nsr_tf import metadata, metrics, precision
 from nsr_tf.data import degradations
 from nsr_tf.data import (Degradation, load_images, resolve_files, training_dataset,
                          validation_pairs)
@@ -38,12 +37,6 @@ def _atomic_save_model(model, path):
     tmp = path + ".tmp.keras"
     model.save(tmp)
     os.replace(tmp, path)
-
-
-def _atomic_json(data, path):
-    with open(path + ".tmp", "w") as handle:
-        json.dump(data, handle, indent=2)
-    os.replace(path + ".tmp", path)
 
 
 class Trainer:
@@ -329,13 +322,13 @@ class Trainer:
         # Saved in float32: loadable by any run, restore() and the export.
         _atomic_save_model(precision.with_policy(self.model, "float32"),
                            os.path.join(c.job_dir, "best.keras"))
-        _atomic_json({"config": dataclasses.asdict(c), "epoch": epoch, "step": int(self.step),
-                      "validation": scores, "params": count_params(self.model),
-                      "macs_per_pixel": macs_per_pixel(self.model, c.patch_size),
-                      "degradation": self.degradation.describe(),
-                      "tile_size": c.patch_size, "overlap": c.patch_size // 4,
-                      "precision": self.policy},
-                     os.path.join(c.job_dir, "best.json"))
+        metadata.write(metadata.TrainingRecord(
+            config=dataclasses.asdict(c), epoch=epoch, step=int(self.step), validation=scores,
+            params=count_params(self.model),
+            macs_per_pixel=macs_per_pixel(self.model, c.patch_size),
+            degradation=self.degradation.describe(), tile_size=c.patch_size,
+            overlap=c.patch_size // 4, precision=self.policy),
+            os.path.join(c.job_dir, "best.json"))
 
     def _summaries(self, epoch, loss, lr, rate, scores):
         with self.writer.as_default(step=epoch):

@@ -5,6 +5,9 @@ import org.json.JSONObject;
 
 /** What export/to_tflite.py writes beside each .tflite (FILE.tflite.json). */
 public final class ModelInfo {
+    /** The newest metadata schema this app reads (nsr_tf/metadata.py SCHEMA_VERSION). */
+    public static final int SCHEMA_VERSION = 1;
+
     public final String file;
     /** The .keras model it was exported from: the CPU and GPU files of a model share it. */
     public final String model;
@@ -28,6 +31,11 @@ public final class ModelInfo {
 
     ModelInfo(String file, JSONObject json) throws JSONException {
         this.file = file;
+        int version = json.optInt("schema_version", 0);   // files before versioning: 0
+        if (version > SCHEMA_VERSION) {
+            throw new JSONException(file + ": metadata schema " + version + " is newer than "
+                    + "this app reads (" + SCHEMA_VERSION + "); rebuild the app");
+        }
         model = json.optString("model", file);
         task = json.getString("task");
         form = json.optString("form", "rowhybrid");
