@@ -74,15 +74,22 @@ def main(argv=None):
 
     rows = []   # dicts: model, tile, form, quantize, content, info, psnr?
     for name in args.models:
-        model, info = model_io.load(name)
+        try:
+            model, info = model_io.load(name)
+            trained = True
+        except model_io.ModelError:   # not shipped yet: its preset, for latency only
+            scale = int(name[-1])
+            model, info = build_model("sr", "compact", scale=scale), {"scale": scale}
+            name, trained = f"{name} (untrained compact, latency only)", False
         scale = info["scale"]
-        sources = [(name, model, True),
+        sources = [(name, model, trained),
                    ("compact-dense (twin)", build_model("sr", "compact-dense", scale=scale),
                     False),
                    ("edsr-s (same size)", build_model("sr", "edsr-s", scale=scale), False)]
         for tile in args.tiles:
             for label, keras_model, trained in sources:
-                forms = CPU_FORMS + [("gpu", "float16")] if trained else CPU_FORMS[:2]
+                sparse = label.startswith("sr-")
+                forms = CPU_FORMS + [("gpu", "float16")] if sparse else CPU_FORMS[:2]
                 for form, quantize in forms:
                     try:
                         content = convert(keras_model, form, quantize, tile=tile, batch=1)
