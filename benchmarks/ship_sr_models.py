@@ -54,7 +54,7 @@ COMMANDS = {
              f"--patches-per-image 25 --variant compact --init-from "
              f"~/jobs/sr-x2-compact/best.keras --job-dir ~/jobs/sr-x4-compact",
     "pair": f"nice -n 19 python training/train.py --task sr --scale 2 {COMMON} --epochs 2 "
-            f"--patches-per-image 20 --variant VARIANT --job-dir ~/jobs/sr-x2-pair-VARIANT",
+            f"--patches-per-image 12 --variant VARIANT --job-dir ~/jobs/sr-x2-pair-VARIANT",
 }
 
 
@@ -210,7 +210,7 @@ def write_card(name, meta):
               f"(\"{name}\")`, `nsr-restore photo.jpg --model {name} --out out/`) and "
               f"`.json` (training record and these scores). Its `.tflite` files in every "
               f"form are made on demand, parity-checked, by `nsr_tf.export.catalogue."
-              f"exported(\"{name}\", suffix)`; on-device rows: `docs/deployment.md`."]
+              f"exported(\"{name}\", suffix)`; on-device rows against its dense twin and a same-size dense model: `docs/sr_deployment.md`."]
     with open(os.path.join(pretrained.HERE, f"MODEL_CARD_{pretrained.MODELS[name]}.md"),
               "w") as handle:
         handle.write("\n".join(lines) + "\n")
