@@ -183,20 +183,23 @@ def test_an_upscalers_card_score_is_reproduced_by_evaluate(testsets, tmp_path, n
     assert summary["model"]["psnr"] > summary["bicubic"]["psnr"] + 1.5
 
 
-def test_an_upscalers_export_is_made_on_demand_with_parity(tmp_path, monkeypatch):
-    """The .tflite of sr-x2 is made from its .keras on first use (cached per content):
+@pytest.mark.parametrize("name", SR_MODELS)
+def test_an_upscalers_export_is_made_on_demand_with_parity(tmp_path, monkeypatch, name):
+    """The .tflite of an upscaler is made from its .keras on first use (cached per content):
     builtin ops only, pixel shuffle a DEPTH_TO_SPACE, all of it on XNNPACK, parity with
     Keras on two real photographs."""
     from nsr_tf.export import catalogue
     from nsr_tf.export.litert import interpreter
     monkeypatch.setenv("NSR_TF_CACHE", str(tmp_path))
-    path = catalogue.exported("sr-x2", ".tflite")
+    path = catalogue.exported(name, ".tflite")
     assert path.startswith(str(tmp_path))
     meta = json.load(open(path + ".json"))
     assert meta["parity"]["passed"] and meta["ops_outside_xnnpack"] == []
-    assert meta["scale"] == 2 and meta["tile"] == 48 and meta["output"]["shape"][1] == 96
+    scale = int(name[-1])           # parity on LR crops of one whole tile (x4: 192 px HR)
+    assert meta["scale"] == scale and meta["tile"] == 48
+    assert meta["output"]["shape"][1] == 48 * scale
     content = open(path, "rb").read()
     ops = {detail["op_name"] for detail in interpreter(content, xnnpack=False)
            ._get_ops_details()}
     assert "DEPTH_TO_SPACE" in ops
-    assert catalogue.exported("sr-x2", ".tflite") == path      # cached: not made again
+    assert catalogue.exported(name, ".tflite") == path         # cached: not made again

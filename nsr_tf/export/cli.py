@@ -124,8 +124,10 @@ def main(argv=None):
         write(content, out)
         outside, partitions = outside_xnnpack(content)
         native_ops = outside if partitions is None else []   # run by the kernel library
+        # SR: crops of at least one HR tile, so that their LR is one input tile
         report = parity.check(model, content, parity_images(args.parity_images,
-                                                            info["channels"], tile),
+                                                            info["channels"],
+                                                            tile * info["scale"]),
                               degradation, args.quantize, tile, overlap)
     except NsrError as error:
         if debugging():
