@@ -18,6 +18,8 @@ import sys
 import numpy as np
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, REPO)
+from benchmarks.report import emit  # noqa: E402
 DEFAULT_DATA = os.path.join(os.environ.get("NSR_TF_DATA", os.path.join(REPO, "..", "shared",
                                                                        "data")), "Kodak24")
 
@@ -68,11 +70,7 @@ def main(argv=None):
             cells += [f"{np.exp(np.median(log)):.2f}", f"{np.median(np.abs(log)):.2f}"]
         lines.append(f"| {label} | {np.median(true):.2f} | " + " | ".join(cells) + " |")
         print(lines[-1], flush=True)
-    text = "\n".join(lines)
-    print(text)
-    if args.markdown:
-        with open(args.markdown, "w") as handle:
-            handle.write(text + "\n")
+    emit(lines, args.markdown)
     return 0
 
 

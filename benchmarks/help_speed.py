@@ -29,7 +29,7 @@ def main(argv=None):
     parser.add_argument("--markdown")
     args = parser.parse_args(argv)
     sys.path.insert(0, REPO)
-    from benchmarks.sr_deployment import simd_flags
+    from benchmarks.report import emit, simd_flags
     from nsr_tf.precision import cpu_name
     times = {name: [] for name in COMMANDS}
     for _ in range(args.rounds):
@@ -42,11 +42,7 @@ def main(argv=None):
              f"{args.rounds} interleaved rounds, a fresh Python process each.", "",
              "| command | --help, s |", "|---|---|"]
     lines += [f"| {name} | {statistics.median(values):.2f} |" for name, values in times.items()]
-    text = "\n".join(lines)
-    print(text)
-    if args.markdown:
-        with open(args.markdown, "w") as handle:
-            handle.write(text + "\n")
+    emit(lines, args.markdown)
     return 0
 
 

@@ -25,16 +25,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, REPO)
+from benchmarks.report import emit, simd_flags  # noqa: E402
 CPU_FORMS = [("cpu", "none"), ("cpu", "dynamic"), ("native", "none")]
-
-
-def simd_flags():
-    wanted = ("avx2", "avx512f", "avx512_bf16", "avx512_vnni", "amx_bf16", "amx_int8")
-    try:
-        flags = set(open("/proc/cpuinfo").read().split())
-    except OSError:
-        return "unknown"
-    return ", ".join(flag for flag in wanted if flag in flags) or "none of AVX2/AVX-512/AMX"
 
 
 def set5_psnr(content, info, tile):
@@ -156,11 +149,7 @@ def main(argv=None):
                      f"{row['quantize']} | {row['macs'] / 1e6:.3f} | {ms1} | {ms2} | "
                      f"{vs_twin} | {vs_size} | {where} | {psnr} |")
         print(lines[-1], flush=True)
-    text = "\n".join(header + lines)
-    print(text)
-    if args.markdown:
-        with open(args.markdown, "w") as handle:
-            handle.write(text + "\n")
+    emit(header + lines, args.markdown)
     return 0
 
 
