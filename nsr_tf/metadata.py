@@ -45,8 +45,19 @@ def _dump(record):
     return data
 
 
+class _Record:
+    """``from_json`` / ``to_json`` of the records below."""
+
+    @classmethod
+    def from_json(cls, data):
+        return _load(cls, data)
+
+    def to_json(self):
+        return _dump(self)
+
+
 @dataclasses.dataclass(frozen=True)
-class ExportMetadata:
+class ExportMetadata(_Record):
     """What an app needs to run a ``.tflite`` (``FILE.tflite.json``)."""
     model: str                      # the source .keras, relative to this file's folder
     tflite: str                     # the .tflite's file name
@@ -77,16 +88,9 @@ class ExportMetadata:
     needs: str | None = None
     extra: dict = dataclasses.field(default_factory=dict)
 
-    @classmethod
-    def from_json(cls, data):
-        return _load(cls, data)
-
-    def to_json(self):
-        return _dump(self)
-
 
 @dataclasses.dataclass(frozen=True)
-class TrainingRecord:
+class TrainingRecord(_Record):
     """The best model of a training run (``best.json``)."""
     config: dict = dataclasses.field(default_factory=dict)
     epoch: int | None = None
@@ -99,13 +103,6 @@ class TrainingRecord:
     overlap: int | None = None
     precision: str | None = None
     extra: dict = dataclasses.field(default_factory=dict)
-
-    @classmethod
-    def from_json(cls, data):
-        return _load(cls, data)
-
-    def to_json(self):
-        return _dump(self)
 
 
 def read(cls, path):
