@@ -10,7 +10,7 @@ from nsr_tf.data.images import list_images, load_images
 from nsr_tf.data.pipeline import Degradation
 from nsr_tf.errors import UsageError
 from nsr_tf.estimation import estimator_for
-from nsr_tf.inference import TiledPredictor, restore
+from nsr_tf.inference import TiledPredictor, by_channels, restore
 from nsr_tf.model_io import has_level_map
 
 # The paper's protocol as trained: tiles of the training patch (64), overlap a quarter.
@@ -52,15 +52,18 @@ def baseline_output(degradation, degraded, method):
 
 def evaluate_folder(folder, degradation, model=None, baselines=(), channels=1,
                     tile_size=PROTOCOL_TILE, overlap=PROTOCOL_OVERLAP, ensemble=False,
-                    batch_size=None, progress=None, precision="float32", map_level=None):
+                    batch_size=None, progress=None, precision="float32", map_level=None,
+                    y_psnr=False):
     """Per-image PSNR/SSIM rows for every method on one folder.
 
     Returns a list of dicts: dataset, image, method, psnr, ssim. Gray data is scored on
-    gray; RGB on the Y channel for SR; SR shaves ``scale`` border pixels. ``precision``:
+    gray; RGB on the Y channel for SR, on RGB otherwise; SR shaves ``scale`` border
+    pixels. A gray model on RGB data restores each channel on its own. ``precision``:
     what the model computes in (``nsr_tf.precision``). A level-map model
     (``model_io.has_level_map``) is told ``map_level``, a sigma or JPEG quality (default:
     the true one; "auto": a denoiser is told the sigma estimated on each noisy image, as
-    ``nsr-restore --sigma auto``).
+    ``nsr-restore --sigma auto``). ``y_psnr``: RGB rows also get "psnr_y", the PSNR on
+    the Y channel (JPEG's own colour space).
     """
     images, problems = load_images(list_images(folder), channels)
     if problems:
@@ -70,6 +73,8 @@ def evaluate_folder(folder, degradation, model=None, baselines=(), channels=1,
     y_channel = degradation.task == "sr" and channels == 3
     predictor = TiledPredictor.of(model, precision) if model is not None else None
     level_map = model is not None and has_level_map(model)
+    # a gray model on colour data restores each channel (``by_channels``)
+    model_channels = model is not None and int(model.input_shape[-1]) - level_map
     rows = []
     for path, image in images.items():
         degraded = degradation.degrade_file(image, path)
@@ -79,29 +84,34 @@ def evaluate_folder(folder, degradation, model=None, baselines=(), channels=1,
         if predictor is not None:
             level = estimator_for(degradation.noise)(degraded) if map_level == "auto" \
                 else map_level
-            model_input = degradations.with_level_map(
-                degraded, degradation.map_level(level)) if level_map else degraded
-            outputs["model"] = restore_ensemble(
-                predictor, model_input, ensemble, tile_size=tile_size, overlap=overlap,
-                batch_size=batch_size, scale=degradation.output_scale)
+
+            def run(image, level=level):
+                if level_map:
+                    image = degradations.with_level_map(image, degradation.map_level(level))
+                return restore_ensemble(predictor, image, ensemble, tile_size=tile_size,
+                                        overlap=overlap, batch_size=batch_size,
+                                        scale=degradation.output_scale)
+            outputs["model"] = by_channels(run, degraded, model_channels)
         for method, output in outputs.items():
             rows.append({"dataset": dataset, "image": os.path.basename(path),
                          "method": method,
                          "psnr": metrics.psnr(clean, output, shave, y_channel),
                          "ssim": metrics.ssim(clean, output, shave, y_channel)})
+            if y_psnr and channels == 3:
+                rows[-1]["psnr_y"] = metrics.psnr(clean, output, shave, True)
         if progress:
             progress()
     return rows
 
 
 def summarise(rows):
-    """Mean PSNR/SSIM per (dataset, method)."""
+    """Mean PSNR/SSIM (and Y PSNR where scored) per (dataset, method)."""
     table = {}
     for row in rows:
         table.setdefault((row["dataset"], row["method"]), []).append(row)
     return [{"dataset": d, "method": m, "images": len(r),
-             "psnr": float(np.mean([x["psnr"] for x in r])),
-             "ssim": float(np.mean([x["ssim"] for x in r]))}
+             **{key: float(np.mean([x[key] for x in r]))
+                for key in ("psnr", "ssim", "psnr_y") if key in r[0]}}
             for (d, m), r in table.items()]
 
 

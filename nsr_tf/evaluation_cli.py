@@ -75,19 +75,20 @@ def _settings(args, info, p):
 
 def _family_member(model, channels, folders):
     """A family name ('denoise', 'jpeg': nsr_tf.pretrained.FAMILIES) -> the model for the
-    data's channels (--channels, else the first image's); any other name as it is."""
+    data's channels (--channels, else the first image's), and the channels to score on;
+    any other name as it is (and ``channels``)."""
     from nsr_tf import pretrained
     from nsr_tf.data.images import list_images
     from nsr_tf.restore import _photo_channels
     if model not in pretrained.FAMILIES or os.path.exists(model):
-        return model
+        return model, channels
     channels = channels or _photo_channels(list_images(folders[0])[0])
     name, note = pretrained.pick(model, channels)
     if name is None:
         raise UsageError(f"--model {model}: no model of it is installed")
     print(f"evaluate.py: --model {model}: {name} ({'colour' if channels == 3 else 'gray'} "
           f"data){'; ' + note if note else ''}", file=sys.stderr)
-    return name
+    return name, channels   # a gray fallback still scores colour data in colour
 
 
 def format_table(summary, per_image_rows=None):
@@ -118,7 +119,8 @@ def main(argv=None):
     from nsr_tf.evaluation import evaluate_folder, summarise
     try:
         if args.model:
-            args.model = _family_member(args.model, args.channels, args.data_dir)
+            args.model, args.channels = _family_member(args.model, args.channels,
+                                                       args.data_dir)
         model, info = model_io.load(args.model) if args.model else (None, {})
         settings = _settings(args, info, p)
         degradation = model_io.degradation_of({**info, **settings})

@@ -207,3 +207,15 @@ def _axis_weight_sum(starts, tile, length, overlap, scale):
         total[start * scale:(start + tile) * scale] += _axis_window(
             tile * scale, start > 0, start + tile < length, overlap * scale)
     return total
+
+
+def by_channels(run, image, model_channels):
+    """``run`` ((H, W, model_channels) -> (H', W', model_channels)) on an image of any
+    channel count: a gray model restores each colour channel on its own, and an RGB model
+    restores a gray image as RGB, written back as gray (the mean of the three)."""
+    channels = image.shape[-1]
+    if channels == model_channels:
+        return run(image)
+    if model_channels == 1:
+        return np.concatenate([run(image[..., c:c + 1]) for c in range(channels)], axis=-1)
+    return run(np.repeat(image, model_channels, -1)).mean(axis=-1, keepdims=True)

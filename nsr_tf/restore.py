@@ -180,7 +180,7 @@ def restore_file(path, predictor, info, degradation, args, out_dir, tiling, inpu
 
     from nsr_tf.data import degradations
     from nsr_tf.data.images import read_image, read_metadata
-    from nsr_tf.inference import restore, tile_count
+    from nsr_tf.inference import by_channels, restore, tile_count
 
     image = read_image(path, keep_alpha=True)
     alpha = image[..., -1:] if image.shape[-1] in (2, 4) else None
@@ -194,8 +194,9 @@ def restore_file(path, predictor, info, degradation, args, out_dir, tiling, inpu
             raise UsageError(f"{path}: its output {target} is one of the inputs; refusing "
                              f"to overwrite it (choose another --out)")
     if args.degrade:
-        color = np.stack([degradation.degrade_file(color[..., c:c + 1], path)[..., 0]
-                          for c in range(color.shape[-1])], axis=-1)
+        # the whole photo at once: colour noise independent per channel, a colour JPEG
+        # (4:2:0) as cameras write it
+        color = degradation.degrade_file(color, path)
         if alpha is not None and degradation.task == "sr":
             alpha = degradations.bicubic_downscale(alpha, degradation.scale)
         save(degraded_path, color, alpha=None if alpha is None else _alpha_8bit(alpha))
@@ -222,13 +223,7 @@ def restore_file(path, predictor, info, degradation, args, out_dir, tiling, inpu
         return restore(predictor, image, scale=scale, progress=bar.update, **tiling)
 
     with bar:
-        if channels == color.shape[-1]:
-            restored = run(color)
-        elif channels == 1:  # a gray model restores each colour channel
-            restored = np.concatenate([run(color[..., c:c + 1])
-                                       for c in range(color.shape[-1])], axis=-1)
-        else:  # an RGB model on a gray image: run as RGB, written back as gray
-            restored = run(np.repeat(color, 3, -1)).mean(axis=-1, keepdims=True)
+        restored = by_channels(run, color, channels)
     if restored.ndim == 2:
         restored = restored[..., None]
     if alpha is not None:   # alpha is not restored: bicubic to the output's size

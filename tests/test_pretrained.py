@@ -203,3 +203,53 @@ def test_an_upscalers_export_is_made_on_demand_with_parity(tmp_path, monkeypatch
            ._get_ops_details()}
     assert "DEPTH_TO_SPACE" in ops
     assert catalogue.exported(name, ".tflite") == path         # cached: not made again
+
+
+COLOR_MODELS = [name for name in ("denoise-color", "jpeg-color")
+                if name in pretrained.available()]
+COLOR_PROBE = os.path.join(os.path.dirname(__file__), "assets", "cbsd68")
+
+
+@pytest.mark.parametrize("name", COLOR_MODELS)
+def test_a_colour_models_stated_scores_on_two_cbsd68_images_are_reproduced(name):
+    # The card's CBSD68 rows are this protocol on all 68 images; two ship with the tests.
+    from nsr_tf import model_io
+    model, info = pretrained.load(name)
+    assert info["channels"] == 3 and info["level_map"] and model.input_shape[-1] == 4
+    probe = json.load(open(pretrained.path(name, ".json")))["probe"]
+    level = probe.get("sigma", probe.get("quality"))
+    degradation = model_io.degradation_of(info, sigma=level, quality=level)
+    rows = evaluate_folder(COLOR_PROBE, degradation, model, ["input"], channels=3,
+                           map_level=probe["told"])
+    scored = {r["image"]: r["psnr"] for r in rows if r["method"] == "model"}
+    given = {r["image"]: r["psnr"] for r in rows if r["method"] == "input"}
+    assert sorted(scored) == sorted(probe["psnr"]) == ["167062.png", "3096.png"]
+    for image, stated in probe["psnr"].items():
+        assert abs(scored[image] - stated) < 0.01
+        assert scored[image] > given[image] + 3   # it restores, in colour
+
+
+@pytest.mark.parametrize("name", COLOR_MODELS)
+def test_a_colour_models_export_takes_rgb_and_its_map_and_matches_keras(tmp_path,
+                                                                        monkeypatch, name):
+    # Made on demand (not shipped): RGB + map in, RGB out, on XNNPACK, parity checked; a
+    # denoiser trained on camera noise tells apps to estimate sigma with the binned
+    # estimator (nsr_tf.estimation.estimate_noise_rms), as nsr-restore does.
+    from nsr_tf import model_io
+    from nsr_tf.export import catalogue
+    monkeypatch.setenv("NSR_TF_CACHE", str(tmp_path))
+    path = catalogue.exported(name, ".tflite")
+    meta = json.load(open(path + ".json"))
+    assert meta["parity"]["passed"] and meta["ops_outside_xnnpack"] == []
+    assert meta["channels"] == 3 and meta["input"]["shape"][-1] == 4
+    assert meta["level_map"]["channel"] == 3
+    model, info = pretrained.load(name)
+    if info["task"] == "denoise":
+        assert meta["level_map"]["estimator"] == \
+            ("wavelet" if info.get("noise", "awgn") == "awgn" else "binned")
+    image = read_image(os.path.join(COLOR_PROBE, "3096.png"), 3)[:64, :64]
+    degradation = model_io.degradation_of(info)
+    degraded = degradation.model_input(degradation.degrade_file(image, "3096.png"))
+    lite = LiteRTPredictor(open(path, "rb").read())
+    np.testing.assert_allclose(lite(degraded[None])[0], model(degraded[None]).numpy()[0],
+                               atol=1e-4)

@@ -7,7 +7,8 @@ Each model is exported twice: NAME.tflite in the CPU form (rowhybrid, XNNPACK) a
 NAME_gpu.tflite in the GPU form (direct, batch 1), which the app runs when the user picks
 the GPU, and NAME_native.tflite in the native form (nsr-tf's custom op, run through the
 app's libnsr_native.so: listed as its own entry, "native"). Without --model it exports the project's shipped models (the sigma-25 denoiser,
-the level-conditioned ones and the upscalers sr-x2 and sr-x4, listed as "Upscale x2/x4"), else a small untrained Sparse- network
+the level-conditioned ones, gray and colour (the app runs the colour member of a family on
+colour photos), and the upscalers sr-x2 and sr-x4, listed as "Upscale x2/x4"), else a small untrained Sparse- network
 (enough to check the packaging, not to look at).
 """
 
@@ -32,7 +33,8 @@ def main(argv=None):
     if not models:
         from nsr_tf import pretrained
         models = [pretrained.path(name) for name in ("denoise-sigma25", "denoise-blind",
-                                                     "jpeg", "sr-x2", "sr-x4")
+                                                     "denoise-color", "jpeg", "jpeg-color",
+                                                     "sr-x2", "sr-x4")
                   if name in pretrained.available()]
     if not models:
         from nsr_tf import build_model

@@ -3,7 +3,8 @@
     python android_demo/scripts/make_levels_reference.py OUT_DIR
 
 OUT_DIR/levels_reference.txt lists: sigma cases (an image and
-``nsr_tf.estimation.estimate_sigma`` of it, i.e. scikit-image's), then files (JPEGs
+``nsr_tf.estimation.estimate_sigma`` of it, i.e. scikit-image's, and ``estimate_noise_rms``,
+the binned one), then files (JPEGs
 written here by Pillow at several qualities, one with a non-IJG table, and a PNG) with
 ``nsr_tf.estimation.jpeg_quality`` of each. LevelsTest reads the same inputs.
 """
@@ -14,7 +15,7 @@ import sys
 import numpy as np
 from PIL import Image
 
-from nsr_tf.estimation import estimate_sigma, jpeg_quality
+from nsr_tf.estimation import estimate_noise_rms, estimate_sigma, jpeg_quality
 
 
 def main(folder):
@@ -41,7 +42,8 @@ def main(folder):
         out.write(f"{len(sigma_cases)}\n")
         for image in sigma_cases:
             h, w, c = image.shape
-            out.write(f"{h} {w} {c} {estimate_sigma(image if c > 1 else image[..., 0])!r}\n")
+            plane = image if c > 1 else image[..., 0]
+            out.write(f"{h} {w} {c} {estimate_sigma(plane)!r} {estimate_noise_rms(plane)!r}\n")
             out.write(" ".join(repr(float(v)) for v in image.ravel()) + "\n")
         out.write(f"{len(files)}\n")
         for name in files:

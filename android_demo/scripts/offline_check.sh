@@ -35,7 +35,8 @@ javac -nowarn -source 8 -target 8 -d "$work/test-classes" -cp "$junit" \
 java -Dtiler.reference="$work/tiler_reference.txt" -Dlevels.reference="$work/levels" \
   -Dresize.reference="$work/resize_reference.txt" \
   -cp "$work/test-classes:$junit" org.junit.runner.JUnitCore org.nsrtf.tiling.TilerTest \
-  org.nsrtf.tiling.LevelsTest org.nsrtf.tiling.ResizeTest org.nsrtf.tiling.OrientationTest | tee "$work/junit.log"
+  org.nsrtf.tiling.LevelsTest org.nsrtf.tiling.ResizeTest org.nsrtf.tiling.OrientationTest \
+  org.nsrtf.tiling.PixelsTest | tee "$work/junit.log"
 grep -q "^OK (" "$work/junit.log"
 
 echo "== 2. APK: compile, dex, package, align, sign, verify"

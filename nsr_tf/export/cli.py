@@ -149,7 +149,11 @@ def main(argv=None):
         # the last input channel, if any: the level map, the same value everywhere
         "level_map": {"channel": info["channels"],
                       "value": "sigma / 255" if task == "denoise" else "quality / 100",
-                      "trained_range": list(degradation.level_range)}
+                      "trained_range": list(degradation.level_range),
+                      # how to estimate sigma when the user does not say (--sigma auto):
+                      # white noise by the finest wavelet band, camera noise binned 2x2
+                      **({"estimator": "wavelet" if degradation.noise in (None, "awgn")
+                          else "binned"} if task == "denoise" else {})}
         if degradation.level_map else None,
         "output": {"shape": [args.batch, tile * info["scale"], tile * info["scale"],
                              info["channels"]], "range": [0.0, 1.0], "clip": True},

@@ -151,5 +151,5 @@ def test_a_noise_map_model_exports_at_a_tile_larger_than_its_images(testsets, tm
     meta = json.loads((tmp_path / "m.tflite.json").read_text())
     assert meta["input"]["shape"] == [1, 128, 128, 2] and meta["channels"] == 1
     assert meta["level_map"] == {"channel": 1, "value": "sigma / 255",
-                                 "trained_range": [0.0, 75.0]}
+                                 "trained_range": [0.0, 75.0], "estimator": "wavelet"}
     assert meta["output"]["shape"] == [1, 128, 128, 1]

@@ -226,9 +226,11 @@ public class MainActivity extends Activity {
             how[0] = "set";
             return levelValue(info);
         }
-        if ("denoise".equals(info.task)) {
+        if ("denoise".equals(info.task)) {   // the estimator the model's noise calls for
             how[0] = "estimated";
-            return Levels.estimateSigma(image, h, w, info.channels);
+            return "binned".equals(info.estimator)
+                    ? Levels.estimateNoiseRms(image, h, w, info.channels)
+                    : Levels.estimateSigma(image, h, w, info.channels);
         }
         if (addDegradation) {
             how[0] = "applied";
@@ -333,8 +335,38 @@ public class MainActivity extends Activity {
         return clean;   // denoise: the noise is added to the float image below
     }
 
-    private void restore(ModelInfo info, int threads, boolean addDegradation, boolean useGpu) {
+    /**
+     * The model to run on this photo: a colour photo gets the colour member of the chosen
+     * model's family (same task, level map, scale, form and quantization) and a gray photo
+     * the gray one, where the other member is packed; else the chosen model itself (a gray
+     * model on a colour photo restores its luminance).
+     */
+    private ModelInfo forPhoto(ModelInfo chosen, boolean grayPhoto) {
+        int wanted = grayPhoto ? 1 : 3;
+        if (chosen.channels == wanted) {
+            return chosen;
+        }
+        for (ModelInfo other : models) {
+            if (other.channels == wanted && other.task.equals(chosen.task)
+                    && other.levelMap == chosen.levelMap && other.scale == chosen.scale
+                    && other.form.equals(chosen.form)
+                    && other.quantization.equals(chosen.quantization)) {
+                return other;
+            }
+        }
+        return chosen;
+    }
+
+    private void restore(ModelInfo chosen, int threads, boolean addDegradation,
+                         boolean useGpu) {
         try {
+            int[] source = new int[photo.getWidth() * photo.getHeight()];
+            photo.getPixels(source, 0, photo.getWidth(), 0, 0, photo.getWidth(),
+                    photo.getHeight());
+            boolean grayPhoto = Pixels.isGray(source);
+            final ModelInfo info = forPhoto(chosen, grayPhoto);
+            String pickNote = info == chosen ? ""
+                    : ", " + info.file + " for this " + (grayPhoto ? "gray" : "colour") + " photo";
             Bitmap input = addDegradation ? degraded(info, photo) : photo;
             String capNote = "";
             int outputSide = Math.max(input.getWidth(), input.getHeight()) * info.scale;
@@ -371,7 +403,7 @@ public class MainActivity extends Activity {
                     }
                 });
             }
-            final String levelNote = note + capNote;
+            final String levelNote = pickNote + note + capNote;
             LiteRtTileModel model = new LiteRtTileModel(getAssets(), info, threads, useGpu);
             final long start = System.nanoTime();
             final int[] tiles = new int[1];

@@ -28,6 +28,11 @@ public final class ModelInfo {
     /** The levels (sigma or quality) the model was trained on. */
     public final double levelLow;
     public final double levelHigh;
+    /**
+     * How to estimate a denoiser's sigma: "wavelet" (white noise: Levels.estimateSigma) or
+     * "binned" (trained on camera noise too: Levels.estimateNoiseRms).
+     */
+    public final String estimator;
 
     ModelInfo(String file, JSONObject json) throws JSONException {
         this.file = file;
@@ -56,6 +61,7 @@ public final class ModelInfo {
             low = map.getJSONArray("trained_range").getDouble(0);
             high = map.getJSONArray("trained_range").getDouble(1);
         }
+        estimator = map != null ? map.optString("estimator", "wavelet") : "wavelet";
         levelLow = low;
         levelHigh = high;
     }

@@ -35,6 +35,36 @@ public final class Levels {
         return 255.0 * sum / channels;
     }
 
+    /**
+     * The noise RMS of a photo whose noise is spatially correlated (demosaicked, JPEG
+     * camera noise) as well as white, on the [0, 255] scale: estimateSigma of the image
+     * averaged over 2x2 blocks (odd last rows and columns dropped), times 2; estimateSigma
+     * itself below 16 pixels a side. nsr_tf.estimation.estimate_noise_rms, the estimator of
+     * models trained on camera noise (their metadata's level_map.estimator "binned").
+     */
+    public static double estimateNoiseRms(float[] image, int height, int width, int channels) {
+        int h = height / 2 * 2;
+        int w = width / 2 * 2;
+        if (Math.min(h, w) < 16) {
+            return estimateSigma(image, height, width, channels);
+        }
+        float[] binned = new float[(h / 2) * (w / 2) * channels];
+        for (int y = 0; y < h / 2; y++) {
+            for (int x = 0; x < w / 2; x++) {
+                for (int c = 0; c < channels; c++) {
+                    double sum = 0;
+                    for (int dy = 0; dy < 2; dy++) {
+                        for (int dx = 0; dx < 2; dx++) {
+                            sum += image[((2 * y + dy) * width + 2 * x + dx) * channels + c];
+                        }
+                    }
+                    binned[(y * (w / 2) + x) * channels + c] = (float) (sum / 4);
+                }
+            }
+        }
+        return 2.0 * estimateSigma(binned, h / 2, w / 2, channels);
+    }
+
     private static double channelSigma(double[] plane, int height, int width) {
         int outH = (height + DB2_HIGH.length - 1) / 2;
         int outW = (width + DB2_HIGH.length - 1) / 2;

@@ -6,6 +6,17 @@ import java.util.Random;
 public final class Pixels {
     private Pixels() {}
 
+    /** Whether every pixel of an ARGB image has equal red, green and blue: a gray photo. */
+    public static boolean isGray(int[] argb) {
+        for (int p : argb) {
+            int r = (p >> 16) & 0xff;
+            if (r != ((p >> 8) & 0xff) || r != (p & 0xff)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** ARGB ints to NHWC floats in [0, 1]: 3 channels, or 1 (ITU-R 601 luma, as Pillow's "L"). */
     public static float[] toFloats(int[] argb, int channels) {
         float[] out = new float[argb.length * channels];

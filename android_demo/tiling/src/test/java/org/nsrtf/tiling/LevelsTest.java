@@ -21,7 +21,7 @@ public class LevelsTest {
         return new File(folder);
     }
 
-    /** The Java estimator gives scikit-image's sigma on the same pixels. */
+    /** The Java estimators give scikit-image's sigma, and its binned RMS, on the same pixels. */
     @Test
     public void sigmaMatchesScikitImage() throws IOException {
         BufferedReader in = new BufferedReader(new FileReader(
@@ -41,6 +41,10 @@ public class LevelsTest {
                 }
                 double got = Levels.estimateSigma(image, h, w, c);
                 assertEquals("case " + n, expected, got, 1e-9 * Math.max(1, expected));
+                // the binned estimator: Python bins in float64, Java in float32 pixels
+                double rms = Double.parseDouble(head[4]);
+                assertEquals("rms case " + n, rms, Levels.estimateNoiseRms(image, h, w, c),
+                        1e-5 * Math.max(1, rms));
             }
         } finally {
             in.close();

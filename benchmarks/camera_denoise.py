@@ -1,0 +1,125 @@
+"""Denoising realistic camera noise (issue 23): noisy/clean pairs made with
+nsr_tf.data.camera_noise (Poisson-Gaussian in linear light, Bayer mosaic, bilinear
+demosaic, sRGB gamma, then the camera's JPEG or none) from held-out colour photos, restored
+as `nsr-restore --model denoise --sigma auto` restores a colour photo, against CBM3D told
+the same estimate and against the gray model per channel (what `--model denoise-blind`
+gave colour photos before).
+
+    python benchmarks/camera_denoise.py [--data-dir ../shared/data/Kodak24] [--images 8]
+        [--crop 256] [--markdown docs/camera_denoise.md]
+
+Pairs: the centre crop of each of the first --images files, noise levels drawn from
+Brooks et al.'s distribution seeded by the file name (as benchmarks/camera_noise.py).
+The reference is the same camera pipeline without the noise (and without the JPEG).
+PSNR on RGB [0, 255]. CBM3D is the `bm3d` package's `bm3d_rgb` (pip install bm3d; the
+column is left out without it). Deterministic; no timing.
+"""
+
+import argparse
+import os
+import sys
+
+import numpy as np
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, REPO)
+from benchmarks.report import emit, simd_flags  # noqa: E402
+DEFAULT_DATA = os.path.join(os.environ.get("NSR_TF_DATA", os.path.join(REPO, "..", "shared",
+                                                                       "data")), "Kodak24")
+CONDITIONS = (("camera, JPEG q95 (as phones write)", 95), ("camera, raw (no JPEG)", None))
+
+
+def restorer(name):
+    """(a function noisy RGB -> (restored, the sigma told)) of a shipped model, as
+    nsr-restore runs it: its own --sigma auto estimator, its default tiling, a gray model
+    per channel."""
+    from nsr_tf import model_io, pretrained
+    from nsr_tf.data import degradations
+    from nsr_tf.estimation import estimator_for
+    from nsr_tf.inference import TiledPredictor, by_channels, default_tiling, restore
+    model, info = pretrained.load(name)
+    degradation = model_io.degradation_of(info)
+    predictor = TiledPredictor.of(model)
+    tile, overlap = default_tiling(info.get("tile_size", 64))
+    estimate = estimator_for(degradation.noise)
+
+    def run(noisy):
+        sigma = estimate(noisy)
+        level = degradation.map_level(sigma)
+        return by_channels(lambda x: restore(predictor, degradations.with_level_map(
+            x, level), tile_size=tile, overlap=overlap), noisy, info["channels"]), sigma
+    return run
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-dir", default=DEFAULT_DATA)
+    parser.add_argument("--images", type=int, default=8)
+    parser.add_argument("--crop", type=int, default=256)
+    parser.add_argument("--markdown")
+    args = parser.parse_args(argv)
+    from nsr_tf import pretrained, precision
+    from nsr_tf.data.camera_noise import camera_pair, noise_rms
+    from nsr_tf.data.degradations import file_seed
+    from nsr_tf.data.images import list_images, read_image
+    from nsr_tf.errors import NsrError
+    from nsr_tf.metrics import psnr
+    try:
+        files = list_images(args.data_dir)[:args.images]
+    except NsrError as error:
+        print(f"camera_denoise.py: error: {error}", file=sys.stderr)
+        return 1
+    try:
+        import bm3d
+    except ImportError:
+        bm3d = None
+    colour, _ = pretrained.pick("denoise", 3)
+    methods = {f"`--model denoise` ({colour}), --sigma auto": restorer(colour)}
+    if colour != "denoise-blind":
+        methods["`denoise-blind` per channel, --sigma auto (before)"] = \
+            restorer("denoise-blind")
+    lines = [f"Command: `python benchmarks/camera_denoise.py {' '.join(argv or sys.argv[1:])}`"
+             f" on {precision.cpu_name()} ({simd_flags()}).", "",
+             f"{len(files)} images of {os.path.basename(os.path.normpath(args.data_dir))}, "
+             f"centre {args.crop}x{args.crop} crops. PSNR dB on RGB against the noise-free "
+             f"camera output, mean over the images; in brackets the gain over the noisy "
+             f"input; 'told': the mean sigma the model's map (or CBM3D) was given.", ""]
+    header = ["noise", "true RMS", "noisy input"] + list(methods) + \
+        (["CBM3D told the same estimate"] if bm3d else [])
+    lines += ["| " + " | ".join(header) + " |", "|---" * len(header) + "|"]
+    for label, quality in CONDITIONS:
+        scores = {name: [] for name in header[2:]}
+        told = {name: [] for name in header[3:]}
+        rms = []
+        for path in files:
+            image = read_image(path, 3)
+            top = max(0, (image.shape[0] - args.crop) // 2)
+            left = max(0, (image.shape[1] - args.crop) // 2)
+            clean = image[top:top + args.crop, left:left + args.crop]
+            noisy, reference = [t.numpy() for t in camera_pair(
+                clean, [file_seed(path) % (2 ** 31), 17], quality=quality)]
+            rms.append(noise_rms(noisy, reference))
+            scores["noisy input"].append(psnr(reference, noisy))
+            estimate = None
+            for name, run in methods.items():
+                restored, sigma = run(noisy)
+                scores[name].append(psnr(reference, restored))
+                told[name].append(sigma)
+                estimate = sigma if estimate is None else estimate
+            if bm3d:   # told the colour model's estimate
+                restored = bm3d.bm3d_rgb(noisy.astype(np.float64), estimate / 255.0)
+                scores[header[-1]].append(psnr(reference, np.clip(restored, 0, 1)))
+                told[header[-1]].append(estimate)
+        base = np.mean(scores["noisy input"])
+        cells = [label, f"{np.mean(rms):.2f}", f"{base:.2f}"]
+        cells += [f"{np.mean(scores[n]):.2f} ({np.mean(scores[n]) - base:+.2f}; told "
+                  f"{np.mean(told[n]):.1f})" for n in header[3:]]
+        lines.append("| " + " | ".join(cells) + " |")
+        print(lines[-1], flush=True)
+    emit(lines, args.markdown)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,234 @@
+"""Ships a colour level-map model (issue 23) into nsr_tf/pretrained/: copies the trained
+job's best model, scores it on the colour test sets and writes its card. Only the .keras
+file and its JSON ship; the .tflite files are made on demand (nsr_tf.export.catalogue).
+
+    python benchmarks/ship_color_models.py denoise-color ~/jobs/denoise-color-sparse+
+    python benchmarks/ship_color_models.py jpeg-color ~/jobs/jpeg-color-sparse-
+
+Rows (training/evaluate.py's protocol: tiles 64, overlap 16, float32, AWGN seeded by file
+name, PSNR on RGB [0, 255]): denoise-color on CBSD68 and Kodak24 at sigma 15/25/50 told
+the true sigma, told the estimate ('auto') and a wrong slider; jpeg-color on CBSD68 at
+quality 10/20/30/40, RGB and Y PSNR. The "before" rows (the gray model per channel, the
+input) come from docs/color_baselines.json (benchmarks/color_baselines.py). The two
+images of tests/assets/cbsd68/ are scored one by one too ("probe"): tests/test_pretrained.py
+reproduces them. CBSD68 and Kodak24 are read from --data-root (default: $NSR_TF_DATA,
+else ../shared/data beside the repository).
+"""
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sys
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEFAULT_DATA = os.environ.get("NSR_TF_DATA", os.path.join(REPO, "..", "shared", "data"))
+PROBE = os.path.join(REPO, "tests", "assets", "cbsd68")
+
+# Published rows (data/README of the shared data: CBM3D, CDnCNN-B, FFDNet papers).
+PUBLISHED = {
+    "denoise-color": {"CBSD68": {"CBM3D": {15: 33.52, 25: 30.71, 50: 27.38},
+                                 "CDnCNN-B": {15: 33.89, 25: 31.23, 50: 27.92},
+                                 "FFDNet": {15: 33.87, 25: 31.21, 50: 27.96}},
+                      "Kodak24": {"CBM3D": {15: 34.28, 25: 31.68, 50: 28.46},
+                                  "FFDNet": {15: 34.63, 25: 32.13, 50: 28.98}}},
+    "jpeg-color": {"CBSD68": {}},
+}
+# (set, true level, told level)
+SETTINGS = {
+    "denoise-color": [("CBSD68", 15, 15), ("CBSD68", 25, 25), ("CBSD68", 50, 50),
+                      ("CBSD68", 25, "auto"), ("Kodak24", 15, 15), ("Kodak24", 25, 25),
+                      ("Kodak24", 50, 50), ("Kodak24", 25, 15), ("Kodak24", 25, 35)],
+    "jpeg-color": [("CBSD68", q, q) for q in (10, 20, 30, 40)] + [("CBSD68", 10, 20),
+                                                                   ("CBSD68", 20, 10)],
+}
+PROBE_LEVEL = {"denoise-color": 25, "jpeg-color": 10}
+GRAY = {"denoise-color": ("denoise", "denoise-blind"), "jpeg-color": ("jpeg", "jpeg")}
+COMMANDS = {
+    "denoise-color": "nice -n 19 python training/train.py --task denoise --channels 3 "
+                     "--sigma-range 0 75 --sigma 25 --noise mix --variant sparse+ "
+                     "--data-dir ../shared/data/CBSD432 --patches-per-image 12 --epochs 12 "
+                     "--init-from denoise-blind --job-dir ~/jobs/denoise-color-sparse+",
+    "jpeg-color": "nice -n 19 python training/train.py --task jpeg --channels 3 "
+                  "--quality-range 10 90 --quality 10 --variant sparse- "
+                  "--data-dir ../shared/data/CBSD432 --patches-per-image 12 --epochs 8 "
+                  "--init-from jpeg --job-dir ~/jobs/jpeg-color-sparse-",
+}
+
+
+def key_of(name):
+    return "sigma" if name.startswith("denoise") else "quality"
+
+
+def score(name, model, info, folder, true, told):
+    """Mean row of one setting on one folder: psnr, ssim (psnr_y for JPEG), input_psnr;
+    and the per-image model PSNR (``images``)."""
+    from nsr_tf import model_io
+    from nsr_tf.evaluation import evaluate_folder, summarise
+    degradation = model_io.degradation_of(info, sigma=true, quality=true)
+    rows = evaluate_folder(folder, degradation, model, ["input"], channels=3,
+                           map_level=told, y_psnr=name == "jpeg-color")
+    summary = {row["method"]: row for row in summarise(rows)}
+    out = {k: summary["model"][k] for k in ("psnr", "ssim", "psnr_y") if k in summary["model"]}
+    out["input_psnr"] = summary["input"]["psnr"]
+    if "psnr_y" in summary["input"]:
+        out["input_psnr_y"] = summary["input"]["psnr_y"]
+    out["images"] = {row["image"]: row["psnr"] for row in rows if row["method"] == "model"}
+    return out
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("name", choices=sorted(SETTINGS))
+    parser.add_argument("job", help="the training job folder (best.keras, best.json)")
+    parser.add_argument("--data-root", default=DEFAULT_DATA)
+    args = parser.parse_args(argv)
+    sys.path.insert(0, REPO)
+    from benchmarks.ship_level_models import wall_hours
+    from nsr_tf import metadata, model_io, precision, pretrained
+    for testset in {s for s, _, _ in SETTINGS[args.name]}:
+        if not os.path.isdir(os.path.join(args.data_root, testset)):
+            print(f"ship_color_models.py: error: no {testset} folder in {args.data_root}: "
+                  f"pass --data-root", file=sys.stderr)
+            return 1
+    stem = os.path.join(pretrained.HERE, pretrained.MODELS[args.name])
+    shutil.copy(os.path.join(args.job, "best.keras"), stem + ".keras")
+    shutil.copy(os.path.join(args.job, "best.json"), stem + ".json")   # model_io reads it
+    with open(os.path.join(args.job, "best.json")) as handle:
+        meta = json.load(handle)
+    model, info = model_io.load(stem + ".keras")
+    key = key_of(args.name)
+    meta["scores"] = []
+    for testset, true, told in SETTINGS[args.name]:
+        row = score(args.name, model, info, os.path.join(args.data_root, testset), true, told)
+        row.pop("images")
+        meta["scores"].append({"set": testset, key: true, "told": told, **row})
+        print(f"{testset} {key} {true} told {told}: {row['psnr']:.2f} dB", flush=True)
+    level = PROBE_LEVEL[args.name]
+    probe = score(args.name, model, info, PROBE, level, level)
+    meta["probe"] = {key: level, "told": level, "psnr": probe["images"]}
+    meta["wall_hours"], meta["logged_epochs"], meta["runs"] = wall_hours(args.job)
+    meta["machine"] = f"{precision.cpu_name()}, {os.cpu_count()} cores, {platform.system()}"
+    metadata.write(metadata.TrainingRecord.from_json(meta), stem + ".json")
+    write_card(args.name, meta)
+    return 0
+
+
+def _baselines():
+    path = os.path.join(REPO, "docs", "color_baselines.json")
+    return json.load(open(path))["rows"] if os.path.exists(path) else {}
+
+
+def _cell(row, key="psnr", y="psnr_y"):
+    return f"{row[key]:.2f}" + (f" / {row[y]:.2f}" if y in row else "")
+
+
+def write_card(name, meta):
+    from nsr_tf import pretrained
+    from nsr_tf.train.config import TrainConfig
+    c = meta["config"]
+    key = key_of(name)
+    family, gray = GRAY[name]
+    base = _baselines()
+    drops = " and ".join(str(m) for m in TrainConfig(**c).milestones())
+    denoise = name == "denoise-color"
+    title = "one colour denoiser for sigma 0-75 and camera noise (noise level map)" \
+        if denoise else "colour JPEG artifact removal for quality 10-90 (quality map)"
+    lines = [f"# `{name}`: {title}", "",
+             f"Preset {c['variant']}, {meta['params']:,} parameters, "
+             f"{meta['macs_per_pixel'] / 1e6:.3f} M MACs/pixel; RGB in and out, the level "
+             f"map as the input's fourth channel. Trained by this project's "
+             f"`training/train.py` for {meta['step']:,} steps (epoch {meta['epoch']} of "
+             f"{c['epochs']}, batch {c['batch_size']} of {c['patch_size']}px patches, "
+             f"{c['patches_per_image']} per image per epoch, Adam {c['lr']:g}, x0.2 after "
+             f"epochs {drops}) in {meta['precision']} on {meta['machine']}: "
+             f"{meta['wall_hours']:.1f} h ({meta['runs']} run(s)), starting from the "
+             f"weights of the gray `{gray}` wherever they fit (every layer but the first "
+             f"and last convs, whose channel counts differ).", "",
+             f"Data: CBSD432 (432 colour BSDS photos, disjoint from CBSD68; the last 4 in "
+             f"sorted order held out for validation), {meta['degradation']}"
+             + (": each patch gets AWGN or realistic camera noise (Poisson-Gaussian in "
+                "linear light, Bayer mosaic, demosaicking, sRGB gamma, sometimes JPEG; "
+                "`nsr_tf/data/camera_noise.py`), half and half, the map told the noise's "
+                "RMS." if denoise else ": colour JPEGs as libjpeg and Pillow write them "
+                "(YCbCr, 4:2:0 chroma)."), "",
+             f"Command (rerun it to resume): `{COMMANDS[name]}`", "",
+             f"Scores (PSNR dB on RGB{' / on Y' if not denoise else ''}, SSIM on RGB), "
+             f"measured by `python benchmarks/ship_color_models.py {name} JOB` with "
+             f"`training/evaluate.py`'s protocol (tiles 64, overlap 16); a row is "
+             f"`python training/evaluate.py --model {name} --data-dir "
+             f"../shared/data/SET --{key} TRUE --map-{key} TOLD`. The per-image scores of "
+             f"the two images in tests/assets/cbsd68/ are reproduced by "
+             f"tests/test_pretrained.py. 'before': the gray `{gray}` run on each RGB "
+             f"channel, what colour photos got until this model (docs/color_baselines.md)."
+             + (" Told 'auto': the sigma estimated per image as `nsr-restore --sigma auto` "
+                "does for this model (`nsr_tf.estimation.estimate_noise_rms` on the colour "
+                "photo, all channels together: the estimator that also reads camera noise)."
+                if denoise else ""), ""]
+    sets = sorted({row["set"] for row in meta["scores"]})
+    for testset in sets:
+        published = PUBLISHED[name].get(testset, {})
+        lines += [f"{testset}:", "",
+                  f"| true {key} | told | input | before: `{gray}` per channel | "
+                  f"**`{name}`** (SSIM) | " + " | ".join(published) + " |",
+                  "|---" * (5 + len(published)) + "|"]
+        for row in (r for r in meta["scores"] if r["set"] == testset):
+            before = base.get(f"{family} {gray} {testset} {row[key]}") \
+                if row["told"] == row[key] else None
+            refs = " | ".join(f"{table[row[key]]:.2f}" if row["told"] == row[key] else ""
+                              for table in published.values())
+            lines.append(f"| {row[key]} | {row['told']} | "
+                         f"{_cell(row, 'input_psnr', 'input_psnr_y')} | "
+                         f"{_cell(before) if before else ''} | **{_cell(row)}** "
+                         f"({row['ssim']:.4f}) | {refs} |")
+        lines.append("")
+    lines += verdicts(name, meta, base)
+    lines += ["", f"Files: `{pretrained.MODELS[name]}.keras` (`nsr_tf.pretrained.load"
+              f"(\"{name}\")`; `nsr-restore photo.jpg --model {family}` picks it for colour "
+              f"photos and `{gray}` for gray ones) and `.json` (training record, these "
+              f"scores). Its `.tflite` files in every form (CPU float32 and dynamic int8, "
+              f"GPU, native) are made on demand, parity-checked, by "
+              f"`nsr_tf.export.catalogue.exported(\"{name}\", suffix)`."]
+    with open(os.path.join(pretrained.HERE, f"MODEL_CARD_{pretrained.MODELS[name]}.md"),
+              "w") as handle:
+        handle.write("\n".join(lines) + "\n")
+
+
+def verdicts(name, meta, base):
+    """The issue's targets, met or missed, with the gaps."""
+    key = key_of(name)
+    true = {(r["set"], r[key]): r for r in meta["scores"] if r["told"] == r[key]}
+    family, gray = GRAY[name]
+    lines = ["Against the targets:", ""]
+    if name == "denoise-color":
+        for testset in ("CBSD68", "Kodak24"):
+            cbm3d = PUBLISHED[name][testset]["CBM3D"]
+            gaps = [true[(testset, s)]["psnr"] - cbm3d[s] for s in (15, 25, 50)]
+            lines.append(f"- above CBM3D at every sigma on {testset}: "
+                         f"{'met' if min(gaps) > 0 else 'missed'} "
+                         f"({', '.join(f'{g:+.2f}' for g in gaps)} dB at 15/25/50);")
+        ffdnet = true[("CBSD68", 25)]["psnr"] - PUBLISHED[name]["CBSD68"]["FFDNet"][25]
+        lines.append(f"- within 0.3 dB of FFDNet on CBSD68 at sigma 25: "
+                     f"{'met' if ffdnet >= -0.3 else 'missed'} ({ffdnet:+.2f} dB);")
+        levels = [("CBSD68", 25), ("Kodak24", 25)]
+        need = 1.0
+    else:
+        levels = [("CBSD68", q) for q in (10, 20, 30, 40)]
+        need = 0.3
+    gains = [(s, level, true[(s, level)]["psnr"] - base[f"{family} {gray} {s} {level}"]["psnr"])
+             for s, level in levels if f"{family} {gray} {s} {level}" in base]
+    if gains:
+        first = gains[0][2]
+        ok = first >= need and all(g > 0 for _, _, g in gains)
+        lines.append(f"- above `{gray}` per channel by >= {need} dB at {key} {levels[0][1]}"
+                     f"{'' if name == 'denoise-color' else ', above it at every quality'}: "
+                     f"{'met' if ok else 'missed'} ("
+                     + ", ".join(f"{s} {level}: {g:+.2f}" for s, level, g in gains)
+                     + " dB).")
+    return lines
+
+
+if __name__ == "__main__":
+    sys.exit(main())
