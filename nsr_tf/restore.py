@@ -146,14 +146,19 @@ def _told_level(path, color, info, degradation, args):
 
     Noise: --sigma, or estimated per image with 'auto'. JPEG: --quality, else the quality
     read from the file's quantization tables (``--degrade``: the quality applied)."""
-    from nsr_tf.estimation import estimator_for, jpeg_quality
+    from nsr_tf.estimation import estimate_sigma, estimator_for, jpeg_quality
 
     level_map = info.get("level_map")
     if level_map and degradation.task == "denoise":
         estimated = args.sigma == "auto"
-        sigma = estimator_for(degradation.noise)(color) if estimated else args.sigma
+        estimator = estimator_for(degradation.noise)
+        sigma = estimator(color) if estimated else args.sigma
+        how = "finest wavelet band" if estimator is estimate_sigma else \
+            "2x2-binned pixels, for camera noise"
+        if color.shape[-1] > 1:
+            how += ", all channels together"
         return degradation.map_level(sigma), \
-            f"sigma {sigma:.1f}" + (" (estimated)" if estimated else "")
+            f"sigma {sigma:.1f}" + (f" (estimated: {how})" if estimated else "")
     if degradation.task != "jpeg":
         return None, None
     if args.degrade or (level_map and args.quality):

@@ -138,7 +138,7 @@ def test_the_blind_denoiser_estimates_a_real_photos_noise_and_says_so(tmp_path, 
     out = capsys.readouterr().out
     assert code == 0
     told = float(out.split("(sigma ")[1].split(" ")[0])
-    assert "(estimated)" in out and abs(told - 20) < 3           # what it chose, said
+    assert "(estimated: finest wavelet band)" in out and abs(told - 20) < 3   # said
     restored = np.asarray(Image.open(tmp_path / "out" / "photo_restored.png"), np.float64)
     assert psnr(clean / 255, restored / 255) > psnr(clean / 255, np.round(noisy) / 255) + 6
 

@@ -100,7 +100,7 @@ def test_a_noise_map_model_is_told_the_given_or_estimated_sigma(tmp_path, capsys
                                   "--out", tmp_path / "auto", "--precision", "float32")
     assert code == 0, err[-2000:]
     estimated = float(out.split("(sigma ")[1].split(" ")[0])
-    assert abs(estimated - 20) < 3 and "(estimated)" in out
+    assert abs(estimated - 20) < 3 and "(estimated: finest wavelet band)" in out
     code, out, _ = restore_here(capsys, tmp_path / "x.png", "--model", tmp_path / "m.keras",
                                 "--out", tmp_path / "given", "--sigma", "40", "--precision",
                                 "float32")
@@ -256,6 +256,18 @@ def test_denoise_picks_the_model_by_the_photo_and_says_which_ran(tmp_path, capsy
         assert image.mode == "RGB" and image.size == (30, 24)
     with Image.open(tmp_path / "o" / "g_restored.png") as image:
         assert image.mode == "L"
+    # --sigma auto on a colour photo: estimated on all channels at once, by the estimator
+    # of the model's training noise, and said
+    from nsr_tf import model_io
+    from nsr_tf.estimation import estimator_for
+    from nsr_tf.data.images import read_image
+    code, out, err = restore_here(capsys, tmp_path / "a.png", "--model", "denoise", "--out",
+                                  tmp_path / "auto", "--sigma", "auto", "--precision",
+                                  "float32")
+    assert code == 0, err
+    info = model_io.load(colour)[1]
+    expected = estimator_for(info.get("noise"))(read_image(tmp_path / "a.png", 3))
+    assert f"sigma {expected:.1f} (estimated: " in out and "all channels together)" in out
 
 
 def test_a_gray_model_on_a_colour_photo_says_so_once(model_file, tmp_path, capsys):
