@@ -52,6 +52,7 @@ def test_shipped_tflite_files_match_the_keras_model(testsets, name):
     assert abs(psnr(clean, dynamic(noisy[None])[0]) - psnr(clean, expected)) < 0.05
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["denoise-sigma25", "denoise-sigma25-baseline"])
 def test_stated_set12_psnr_is_reproduced(testsets, name):
     model, _ = pretrained.load(name)
@@ -74,6 +75,7 @@ def _stated_rows():
                                              f"-told-{row['told']}")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name, row", list(_stated_rows()))
 def test_stated_scores_of_the_level_models_are_reproduced(testsets, name, row):
     from nsr_tf import model_io
@@ -183,6 +185,7 @@ def test_an_upscalers_card_score_is_reproduced_by_evaluate(testsets, tmp_path, n
     assert summary["model"]["psnr"] > summary["bicubic"]["psnr"] + 1.5
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", SR_MODELS)
 def test_an_upscalers_export_is_made_on_demand_with_parity(tmp_path, monkeypatch, name):
     """The .tflite of an upscaler is made from its .keras on first use (cached per content):
@@ -229,6 +232,7 @@ def test_a_colour_models_stated_scores_on_two_cbsd68_images_are_reproduced(name)
         assert scored[image] > given[image] + 3   # it restores, in colour
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", COLOR_MODELS)
 def test_a_colour_models_export_takes_rgb_and_its_map_and_matches_keras(tmp_path,
                                                                         monkeypatch, name):

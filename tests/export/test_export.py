@@ -103,6 +103,7 @@ def test_unsupported_combinations_fail_in_one_line(kwargs, message):
     assert "\n" not in str(error.value)
 
 
+@pytest.mark.slow
 def test_command_writes_the_model_and_its_metadata(testsets, tmp_path):
     # Seeded: an untrained model's dynamic-int8 PSNR change depends on its random
     # weights, and about 1 unseeded draw in 16 exceeded the 0.05 dB limit.

@@ -22,6 +22,7 @@ pytestmark = pytest.mark.skipif(
                                    "installs mesa-vulkan-drivers from bookworm-backports")
 
 
+@pytest.mark.slow
 def test_the_gpu_form_runs_fully_accelerated_within_0_05_db(testsets, tmp_path):
     """Sparse- (2 blocks, float32 and float16 weights) and the shipped Sparse+ exported in
     the GPU form here, and the shipped GPU files; the CPU form (rowhybrid) is refused."""

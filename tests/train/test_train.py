@@ -78,6 +78,7 @@ def test_empty_folder_and_bad_flags_are_one_line_errors(tmp_path):
     assert run(["--epochs", "0"]).returncode == 2
 
 
+@pytest.mark.slow
 def test_resumes_after_kill_9(data_dir, tmp_path):
     job = tmp_path / "job"
     args = ["--data-dir", str(data_dir), "--epochs", "12", "--job-dir", str(job), *TINY]
@@ -218,6 +219,7 @@ def free_ports(count):
     return ports
 
 
+@pytest.mark.slow
 def test_multiworker_with_two_local_processes(data_dir, tmp_path):
     workers = [f"127.0.0.1:{port}" for port in free_ports(2)]
     processes = []
