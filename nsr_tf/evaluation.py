@@ -7,7 +7,7 @@ import numpy as np
 from nsr_tf import metrics
 from nsr_tf.data import degradations
 from nsr_tf.data.images import list_images, load_images
-from nsr_tf.data.pipeline import Degradation
+from nsr_tf.data.degradation import Degradation
 from nsr_tf.errors import UsageError
 from nsr_tf.estimation import estimator_for
 from nsr_tf.inference import TiledPredictor, by_channels, restore

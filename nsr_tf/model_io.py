@@ -53,7 +53,7 @@ def degradation_of(info, task=None, sigma=None, quality=None):
     """The ``Degradation`` a model with ``info`` (``model_info``) undoes, at its trained
     sigma/quality unless given. A level-map model without its JSON is taken to cover
     every level (sigma 0-255, quality 1-100)."""
-    from nsr_tf.data.pipeline import Degradation
+    from nsr_tf.data.degradation import Degradation
 
     task = task or info.get("task") or "denoise"
     level_map = info.get("level_map") and task in ("denoise", "jpeg")

@@ -1,7 +1,6 @@
 """tf.data pipelines: random training patches with on-the-fly degradation, and the
 deterministic validation pairs."""
 
-import dataclasses
 import os
 
 import numpy as np
@@ -9,120 +8,14 @@ import nsr_tf.tf_quiet  # noqa: F401  (first: TensorFlow without its chatter)
 import tensorflow as tf
 
 from nsr_tf.data import degradations
-from nsr_tf.errors import UsageError
 
 # Defaults from the paper and the authors' code (docs/design.md, The network).
 DEFAULT_PATCH_SIZE = {"denoise": 64, "jpeg": 64, "sr": 48}   # SR: LR patch
 DEFAULT_BATCH_SIZE = 16
 DEFAULT_PATCHES_PER_IMAGE = 100
-NOISES = ("awgn", "camera", "mix")
 # Camera noise: the share of patches also JPEG-compressed, and the qualities drawn.
 CAMERA_JPEG_SHARE = 0.5
 CAMERA_JPEG_QUALITIES = (75, 98)
-
-
-@dataclasses.dataclass(frozen=True)
-class Degradation:
-    """What the network learns to undo."""
-    task: str
-    sigma: float = 25.0
-    quality: int = 10
-    scale: int = 1
-    # One model for a range of degradations: sigma (denoise) or quality (JPEG) drawn per
-    # training patch from [low, high]; the model is fed the level as a map channel
-    # (``degradations.with_level_map``) unless ``blind``. Evaluation uses sigma/quality.
-    sigma_range: tuple | None = None
-    quality_range: tuple | None = None
-    blind: bool = False
-    # denoise training noise: "awgn", "camera" (nsr_tf.data.camera_noise: Poisson-Gaussian
-    # through mosaic, demosaic, gamma and sometimes JPEG; RGB, with a noise map told the
-    # noise's RMS) or "mix" (each patch one or the other). Evaluation is AWGN.
-    noise: str = "awgn"
-
-    def __post_init__(self):
-        if self.task not in ("denoise", "jpeg", "sr"):
-            raise UsageError(f"task must be denoise, jpeg or sr, got {self.task!r}")
-        if self.task == "denoise" and not self.sigma > 0:
-            raise UsageError(f"--sigma must be > 0, got {self.sigma}")
-        if self.task == "jpeg" and not 1 <= self.quality <= 100:
-            raise UsageError(f"--quality must be in 1..100, got {self.quality}")
-        if self.task == "sr" and self.scale not in (2, 3, 4):
-            raise UsageError(f"--scale must be 2, 3 or 4, got {self.scale}")
-        if self.sigma_range is not None:
-            low, high = self.sigma_range
-            if self.task != "denoise" or not 0 <= low < high:
-                raise UsageError(f"--sigma-range needs --task denoise and 0 <= LOW < HIGH, "
-                                 f"got {low:g} {high:g}")
-            object.__setattr__(self, "sigma_range", (float(low), float(high)))
-        if self.quality_range is not None:
-            low, high = self.quality_range
-            if self.task != "jpeg" or not 1 <= low < high <= 100 or low != int(low) \
-                    or high != int(high):
-                raise UsageError(f"--quality-range needs --task jpeg and whole numbers "
-                                 f"1 <= LOW < HIGH <= 100, got {low:g} {high:g}")
-            object.__setattr__(self, "quality_range", (int(low), int(high)))
-        if self.noise not in NOISES:
-            raise UsageError(f"--noise must be one of {NOISES}, got {self.noise!r}")
-        if self.noise != "awgn" and (self.task != "denoise" or self.sigma_range is None):
-            raise UsageError(f"--noise {self.noise} needs --task denoise with --sigma-range "
-                             f"(the model is told each patch's noise RMS)")
-        if self.blind and self.level_range is None:
-            raise UsageError("--blind needs --sigma-range or --quality-range")
-
-    @property
-    def level_range(self):
-        """The (low, high) sigma or quality trained on, or None for one level."""
-        return self.sigma_range if self.task == "denoise" else \
-            self.quality_range if self.task == "jpeg" else None
-
-    @property
-    def level_map(self):
-        """Whether the model takes the level (sigma / 255 or quality / 100) as an extra
-        input channel."""
-        return self.level_range is not None and not self.blind
-
-    def map_level(self, level=None):
-        """The map value for sigma or quality ``level`` (default: this one's)."""
-        if self.task == "denoise":
-            return (self.sigma if level is None else level) / 255.0
-        return (self.quality if level is None else level) / 100.0
-
-    def model_input(self, degraded, level=None):
-        """What the model is fed for ``degraded``: itself, or with the level map of
-        ``level`` (default: this degradation's sigma or quality) for a level-map model."""
-        if not self.level_map:
-            return degraded
-        return degradations.with_level_map(degraded, self.map_level(level))
-
-    @property
-    def output_scale(self):
-        return self.scale if self.task == "sr" else 1
-
-    def describe(self):
-        if self.level_range is not None:
-            low, high = self.level_range
-            told = "blind" if self.blind else "noise map" if self.task == "denoise" \
-                else "quality map"
-            what = f"AWGN sigma {self.sigma:g}" if self.task == "denoise" else \
-                f"JPEG quality {self.quality}"
-            if self.noise != "awgn":
-                told += {"camera": ", camera noise", "mix": ", AWGN and camera noise"}[
-                    self.noise]
-            return f"{what} ({told}; trained on {low:g}-{high:g})"
-        return {"denoise": f"AWGN sigma {self.sigma:g}", "jpeg": f"JPEG quality {self.quality}",
-                "sr": f"bicubic x{self.scale}"}[self.task]
-
-    def degrade_file(self, image, path):
-        """The evaluation input of one clean image: deterministic (numpy)."""
-        if self.task == "denoise":
-            return degradations.add_noise_for_file(image, self.sigma, path)
-        if self.task == "jpeg":
-            return degradations.jpeg_compress(tf.constant(image), self.quality).numpy()
-        return degradations.bicubic_downscale(image, self.scale)
-
-    def target_of(self, image):
-        """The clean target matching ``degrade_file`` (SR: cropped to the scale)."""
-        return degradations.modcrop(image, self.scale) if self.task == "sr" else image
 
 
 class PatchBank:

@@ -22,7 +22,7 @@ class TrainConfig:
     quality_range: list | None = None
     # with a range: draw the level per patch but do not tell the model (no map channel)
     blind: bool = False
-    # denoise: "awgn", "camera" or "mix" (nsr_tf.data.pipeline.Degradation.noise)
+    # denoise: "awgn", "camera" or "mix" (nsr_tf.data.degradation.Degradation.noise)
     noise: str = "awgn"
     scale: int = 2
     channels: int | None = None

@@ -69,15 +69,6 @@ def test_validation_pairs_are_deterministic():
     assert sr[0][1].shape == (10, 15, 1) and sr[0][2].shape == (30, 45, 1)
 
 
-def test_bad_degradation_arguments():
-    with pytest.raises(ValueError, match="--sigma"):
-        Degradation("denoise", sigma=0)
-    with pytest.raises(ValueError, match="--quality"):
-        Degradation("jpeg", quality=101)
-    with pytest.raises(ValueError, match="--scale"):
-        Degradation("sr", scale=5)
-
-
 def test_noise_map_patches_carry_their_own_sigma():
     degradation = Degradation("denoise", sigma=25, sigma_range=(5, 60))
     data = training_dataset(images(4), degradation, patch_size=32, batch_size=8,
