@@ -33,11 +33,11 @@ def restorer(name):
     """(a function noisy RGB -> (restored, the sigma told)) of a shipped model, as
     nsr-restore runs it: its own --sigma auto estimator, its default tiling, a gray model
     per channel."""
-    from nsr_tf import model_io, pretrained
+    from nsr_tf import model_io
     from nsr_tf.data import degradations
     from nsr_tf.estimation import estimator_for
     from nsr_tf.inference import TiledPredictor, by_channels, default_tiling, restore
-    model, info = pretrained.load(name)
+    model, info = model_io.load(name)
     degradation = model_io.degradation_of(info)
     predictor = TiledPredictor.of(model)
     tile, overlap = default_tiling(info.get("tile_size", 64))

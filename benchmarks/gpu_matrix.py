@@ -25,7 +25,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     import keras
 
-    from nsr_tf import build_model, pretrained
+    from nsr_tf import build_model, model_io, pretrained
     from nsr_tf.data import Degradation
     from nsr_tf.data.images import read_image
     from nsr_tf.export.converter import FORMS, INT8_FORMS, convert
@@ -36,7 +36,7 @@ def main(argv=None):
     models = {"Sparse- (untrained preset)": build_model("denoise", "sparse-")}
     for name in ("denoise-sigma25", "denoise-sigma25-baseline", "denoise-blind"):
         if name in pretrained.available():
-            models[name] = pretrained.load(name)[0]
+            models[name] = model_io.load(name)[0]
     pairs = []
     for name, (y, x) in TILES:
         path = os.path.join(REPO, "testsets", "Set12", name)

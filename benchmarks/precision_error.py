@@ -12,7 +12,7 @@ import argparse
 import os
 import sys
 
-from nsr_tf import pretrained, precision  # noqa: I100  (quiet TensorFlow first)
+from nsr_tf import model_io, precision  # noqa: I100  (quiet TensorFlow first)
 from nsr_tf.data.images import list_images, read_image
 from nsr_tf.metrics import psnr
 
@@ -28,7 +28,7 @@ def main(argv=None):
     parser.add_argument("--model", default="denoise-sigma25")
     parser.add_argument("--sigma", type=float, default=25)
     args = parser.parse_args(argv)
-    model, _ = pretrained.load(args.model)
+    model, _ = model_io.load(args.model)
     clean = np.stack([read_image(path, channels=1)[100:164, 100:164]
                       for path in list_images(SET12)[:4]]).astype(np.float32)
     noisy = clean + np.random.default_rng(0).normal(0, args.sigma / 255, clean.shape)

@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 
-from nsr_tf import pretrained  # noqa: I100  (quiet TensorFlow first)
+from nsr_tf import model_io  # noqa: I100  (quiet TensorFlow first)
 from nsr_tf.data import Degradation
 from nsr_tf.evaluation import evaluate_folder, summarise
 from nsr_tf.model_io import load
@@ -116,7 +116,7 @@ def main(argv=None):
         "Shipped models, Set12 sigma 25 (tile 64/16), PSNR and seconds per precision:",
         "", "| model | " + " | ".join(policies) + " | PSNR change |", "|---|---|---|---|")
     for name in ("denoise-sigma25", "denoise-sigma25-baseline"):
-        model, _ = pretrained.load(name)
+        model, _ = model_io.load(name)
         scores = {p: set12(model, p) for p in policies}
         say(f"| {name} | " + " | ".join(f"{scores[p][0]:.3f} dB, {scores[p][1]:.1f} s"
                                         for p in policies)

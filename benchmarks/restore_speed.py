@@ -20,7 +20,7 @@ import time
 
 import numpy as np
 
-from nsr_tf import build_model, pretrained  # noqa: I100  (quiet TensorFlow first)
+from nsr_tf import build_model, model_io  # noqa: I100  (quiet TensorFlow first)
 from nsr_tf.export.converter import convert
 from nsr_tf.export.litert import LiteRTPredictor
 from nsr_tf.inference import (DEFAULT_OVERLAP, DEFAULT_TILE, TiledPredictor,
@@ -30,9 +30,9 @@ from nsr_tf.precision import choose, cpu_name
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from tiling import photo  # noqa: E402
 
-MODELS = {"dense baseline": lambda: pretrained.load("denoise-sigma25-baseline")[0],
+MODELS = {"dense baseline": lambda: model_io.load("denoise-sigma25-baseline")[0],
           "Sparse- (untrained)": lambda: build_model("denoise", "sparse-"),
-          "Sparse+": lambda: pretrained.load("denoise-sigma25")[0]}
+          "Sparse+": lambda: model_io.load("denoise-sigma25")[0]}
 TODAY = {"backend": "keras", "precision": "float32", "tile": 64, "overlap": 16, "batch": 16}
 
 
@@ -116,11 +116,11 @@ def peak_memory_mb(tile, overlap):
     is reset (/proc/self/clear_refs) after the warm-up, whose tracing peaks higher."""
     code = f"""
 import numpy as np
-from nsr_tf import pretrained
+from nsr_tf import model_io
 from nsr_tf.inference import restore
 def status(key):
     return next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith(key))
-model = pretrained.load("denoise-sigma25")[0]
+model = model_io.load("denoise-sigma25")[0]
 restore(model, np.random.rand(300, 300).astype(np.float32), {tile}, {overlap})
 open("/proc/self/clear_refs", "w").write("5")
 before = status("VmRSS:")
@@ -186,7 +186,7 @@ def main(argv=None):
         lines.append(line)
 
     sparse = models["Sparse+"]
-    fresh = pretrained.load("denoise-sigma25")[0]
+    fresh = model_io.load("denoise-sigma25")[0]
     calls = []
     for _ in range(4):
         start = time.perf_counter()

@@ -186,7 +186,7 @@ def write_card(name, meta):
                          f"({row['ssim']:.4f}) | {refs} |")
         lines.append("")
     lines += verdicts(name, meta, base)
-    lines += ["", f"Files: `{pretrained.MODELS[name]}.keras` (`nsr_tf.pretrained.load"
+    lines += ["", f"Files: `{pretrained.MODELS[name]}.keras` (`nsr_tf.model_io.load"
               f"(\"{name}\")`; `nsr-restore photo.jpg --model {family}` picks it for colour "
               f"photos and `{gray}` for gray ones) and `.json` (training record, these "
               f"scores). Its `.tflite` files in every form (CPU float32 and dynamic int8, "

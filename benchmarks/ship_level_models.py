@@ -224,7 +224,7 @@ def write_card(name, meta, params, macs, timings):
                   f"{timings['float32 1t']:.1f} / {timings['float32 2t']:.1f} ms on 1 / 2 "
                   f"threads, dynamic int8 {timings['dynamic 1t']:.1f} / "
                   f"{timings['dynamic 2t']:.1f} ms ({meta['machine']})."]
-    lines += ["", f"Files: `{pretrained.MODELS[name]}.keras` (`nsr_tf.pretrained.load"
+    lines += ["", f"Files: `{pretrained.MODELS[name]}.keras` (`nsr_tf.model_io.load"
               f"(\"{name}\")`), `.json` (training config and these scores), `.tflite` "
               f"(float32) and `_dynamic.tflite` (dynamic-range int8) for the CPU, `_gpu.tflite` "
               f"(the GPU form, float16 weights) for the GPU, each with its export metadata `.tflite.json` (parity with Keras checked; the last input channel is "

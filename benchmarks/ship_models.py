@@ -142,7 +142,7 @@ def write_card(rows, compare=None):
     lines += ["", "Dynamic-range int8 makes the dense model about 3x faster on XNNPACK but not "
               "the sparse one: its row-hybrid conv weights are computed at run time and stay "
               "float (docs/benchmarks.md).", "",
-              "Files per model: `.keras` (Keras 3; load with `nsr_tf.pretrained.load`), "
+              "Files per model: `.keras` (Keras 3; load with `nsr_tf.model_io.load`), "
               "`.json` (training config, validation and Set12 scores), `.tflite` "
               "(float32, rowhybrid form, every op on XNNPACK) and `_dynamic.tflite` "
               "(dynamic-range int8 weights) for the CPU, `_gpu.tflite` (the GPU form, "

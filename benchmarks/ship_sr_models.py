@@ -206,7 +206,7 @@ def write_card(name, meta):
                   f"(`{COMMANDS['pair']}`): mean over the three sets "
                   f"{mean[sparse['variant']]:.2f} against {mean[dense['variant']]:.2f} dB "
                   f"({mean[sparse['variant']] - mean[dense['variant']]:+.2f})."]
-    lines += ["", f"Files: `{pretrained.MODELS[name]}.keras` (`nsr_tf.pretrained.load"
+    lines += ["", f"Files: `{pretrained.MODELS[name]}.keras` (`nsr_tf.model_io.load"
               f"(\"{name}\")`, `nsr-restore photo.jpg --model {name} --out out/`) and "
               f"`.json` (training record and these scores). Its `.tflite` files in every "
               f"form are made on demand, parity-checked, by `nsr_tf.export.catalogue."

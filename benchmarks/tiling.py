@@ -19,7 +19,7 @@ import time
 
 import numpy as np
 
-from nsr_tf import pretrained  # noqa: I100  (quiet TensorFlow first)
+from nsr_tf import model_io  # noqa: I100  (quiet TensorFlow first)
 from nsr_tf.data import Degradation
 from nsr_tf.data.images import read_image
 from nsr_tf.evaluation import evaluate_folder, summarise
@@ -85,7 +85,7 @@ def main(argv=None):
              f"command: python benchmarks/tiling.py {' '.join(argv or sys.argv[1:])}", ""]
     print("\n".join(lines), flush=True)
     for name in args.models:
-        model, _ = pretrained.load(name)
+        model, _ = model_io.load(name)
         r99, r999 = receptive_radius(model)
         head = [f"### {name}, {args.precision}", "",
                 f"receptive radius: {r99} px (sensitivity >= 1% of the peak), {r999} px "

@@ -78,11 +78,10 @@ def _family_member(model, channels, folders):
     data's channels (--channels, else the first image's), and the channels to score on;
     any other name as it is (and ``channels``)."""
     from nsr_tf import pretrained
-    from nsr_tf.data.images import list_images
-    from nsr_tf.restore import _photo_channels
+    from nsr_tf.data.images import list_images, photo_channels
     if model not in pretrained.FAMILIES or os.path.exists(model):
         return model, channels
-    channels = channels or _photo_channels(list_images(folders[0])[0])
+    channels = channels or photo_channels(list_images(folders[0])[0])
     name, note = pretrained.pick(model, channels)
     if name is None:
         raise UsageError(f"--model {model}: no model of it is installed")

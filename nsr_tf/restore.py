@@ -238,17 +238,6 @@ def restore_file(path, predictor, info, degradation, args, out_dir, tiling, inpu
     return [*written, out_path], note
 
 
-def _photo_channels(path):
-    """1 for a gray file, 3 otherwise (read from the header; the decode comes later)."""
-    from PIL import Image
-    try:
-        with Image.open(path) as image:
-            return 1 if image.mode in ("1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "F") \
-                else 3
-    except Exception:   # any unreadable file: restore_file reports it in one line
-        return 3
-
-
 def _prepare(ref, args):
     """What restoring with one model needs: SimpleNamespace(name, info, degradation,
     predictor, tiling). Raises NsrError (a bad model file, --scale, the native library)."""
@@ -297,6 +286,7 @@ def main(argv=None):
     from tqdm import tqdm
 
     from nsr_tf import pretrained
+    from nsr_tf.data.images import photo_channels
 
     if args.quality is not None and not 1 <= args.quality <= 100:
         print(f"nsr-restore: error: --quality must be in 1..100, got {args.quality}",
@@ -316,14 +306,14 @@ def main(argv=None):
         """The prepared model for ``path`` and, once per kind, a note on the choice."""
         ref, note = args.model, None
         if family:
-            ref, note = pretrained.pick(family, _photo_channels(path))
+            ref, note = pretrained.pick(family, photo_channels(path))
             if ref is None:
                 names = sorted(set(pretrained.FAMILIES[family].values()))
                 raise UsageError(f"--model {family}: none of {names} is installed")
         if ref not in prepared:
             prepared[ref] = _prepare(ref, args)
         chosen = prepared[ref]
-        if chosen.info["channels"] == 1 and _photo_channels(path) == 3:
+        if chosen.info["channels"] == 1 and photo_channels(path) == 3:
             note = note or f"{chosen.name} is a gray model: colour photos are restored " \
                 f"channel by channel"
         if note in said:

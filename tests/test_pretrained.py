@@ -6,7 +6,7 @@ import os
 import numpy as np
 import pytest
 
-from nsr_tf import pretrained
+from nsr_tf import model_io, pretrained
 from nsr_tf.data import Degradation
 from nsr_tf.data.images import read_image
 from nsr_tf.evaluation import evaluate_folder, summarise
@@ -17,7 +17,7 @@ from nsr_tf.metrics import psnr
 
 @pytest.mark.parametrize("name", ["denoise-sigma25", "denoise-sigma25-baseline"])
 def test_shipped_model_loads_and_restores(testsets, name):
-    model, info = pretrained.load(name)
+    model, info = model_io.load(name)
     assert info["task"] == "denoise" and info["sigma"] == 25 and info["tile_size"] == 64
     path = os.path.join(testsets, "Set12", "08.png")
     clean = read_image(path, 1)[128:256, 128:256]
@@ -41,7 +41,7 @@ def test_shipped_model_loads_and_restores(testsets, name):
 
 @pytest.mark.parametrize("name", ["denoise-sigma25", "denoise-sigma25-baseline"])
 def test_shipped_tflite_files_match_the_keras_model(testsets, name):
-    model, _ = pretrained.load(name)
+    model, _ = model_io.load(name)
     path = os.path.join(testsets, "Set12", "05.png")
     clean = read_image(path, 1)[:64, :64]
     noisy = Degradation("denoise", 25).degrade_file(clean, path)
@@ -55,7 +55,7 @@ def test_shipped_tflite_files_match_the_keras_model(testsets, name):
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["denoise-sigma25", "denoise-sigma25-baseline"])
 def test_stated_set12_psnr_is_reproduced(testsets, name):
-    model, _ = pretrained.load(name)
+    model, _ = model_io.load(name)
     stated = json.load(open(pretrained.path(name, ".json")))["set12"]
     rows = evaluate_folder(os.path.join(testsets, "Set12"), Degradation("denoise", 25),
                            model, channels=1)
@@ -78,8 +78,7 @@ def _stated_rows():
 @pytest.mark.slow
 @pytest.mark.parametrize("name, row", list(_stated_rows()))
 def test_stated_scores_of_the_level_models_are_reproduced(testsets, name, row):
-    from nsr_tf import model_io
-    model, info = pretrained.load(name)
+    model, info = model_io.load(name)
     true = row.get("sigma", row.get("quality"))
     degradation = model_io.degradation_of(info, sigma=true, quality=true)
     folder = os.path.join(testsets, "Set12" if info["task"] == "denoise" else "classic5")
@@ -93,8 +92,7 @@ def test_stated_scores_of_the_level_models_are_reproduced(testsets, name, row):
 
 @pytest.mark.parametrize("name", LEVEL_MODELS)
 def test_level_models_tflite_files_take_the_map_and_match_keras(testsets, name):
-    from nsr_tf import model_io
-    model, info = pretrained.load(name)
+    model, info = model_io.load(name)
     assert info["level_map"] and model.input_shape[-1] == 2
     path = os.path.join(testsets, "Set12", "05.png")
     clean = read_image(path, 1)[:64, :64]
@@ -115,7 +113,6 @@ def test_unknown_name():
 
 
 def test_a_shipped_models_name_stands_for_its_file():
-    from nsr_tf import model_io
     assert model_io.resolve("denoise-sigma25") == pretrained.path("denoise-sigma25")
     _, info = model_io.load("denoise-sigma25")
     assert info["task"] == "denoise" and info["sigma"] == 25
@@ -216,8 +213,7 @@ COLOR_PROBE = os.path.join(os.path.dirname(__file__), "assets", "cbsd68")
 @pytest.mark.parametrize("name", COLOR_MODELS)
 def test_a_colour_models_stated_scores_on_two_cbsd68_images_are_reproduced(name):
     # The card's CBSD68 rows are this protocol on all 68 images; two ship with the tests.
-    from nsr_tf import model_io
-    model, info = pretrained.load(name)
+    model, info = model_io.load(name)
     assert info["channels"] == 3 and info["level_map"] and model.input_shape[-1] == 4
     probe = json.load(open(pretrained.path(name, ".json")))["probe"]
     level = probe.get("sigma", probe.get("quality"))
@@ -239,7 +235,6 @@ def test_a_colour_models_export_takes_rgb_and_its_map_and_matches_keras(tmp_path
     # Made on demand (not shipped): RGB + map in, RGB out, on XNNPACK, parity checked; a
     # denoiser trained on camera noise tells apps to estimate sigma with the binned
     # estimator (nsr_tf.estimation.estimate_noise_rms), as nsr-restore does.
-    from nsr_tf import model_io
     from nsr_tf.export import catalogue
     monkeypatch.setenv("NSR_TF_CACHE", str(tmp_path))
     path = catalogue.exported(name, ".tflite")
@@ -247,7 +242,7 @@ def test_a_colour_models_export_takes_rgb_and_its_map_and_matches_keras(tmp_path
     assert meta["parity"]["passed"] and meta["ops_outside_xnnpack"] == []
     assert meta["channels"] == 3 and meta["input"]["shape"][-1] == 4
     assert meta["level_map"]["channel"] == 3
-    model, info = pretrained.load(name)
+    model, info = model_io.load(name)
     if info["task"] == "denoise":
         assert meta["level_map"]["estimator"] == \
             ("wavelet" if info.get("noise", "awgn") == "awgn" else "binned")

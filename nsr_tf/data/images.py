@@ -66,6 +66,18 @@ def _to_array(image, channels, keep_alpha):
     return array.astype(np.float32), alpha
 
 
+def photo_channels(path):
+    """1 for a gray file, 3 otherwise, read from the header (the decode comes later): which
+    member of a model family a photo gets. An unreadable file says 3; reading it later
+    reports the problem in one line."""
+    try:
+        with Image.open(path) as image:
+            return 1 if image.mode in ("1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "F") \
+                else 3
+    except Exception:   # noqa: BLE001  (any unreadable file: reported when it is read)
+        return 3
+
+
 def read_metadata(path):
     """What an output written from ``path`` should carry: {"icc_profile": bytes or None,
     "exif": bytes or None}, the EXIF without its orientation (``read_image`` already

@@ -1,7 +1,9 @@
-"""Models trained by this project and shipped inside the package (see MODEL_CARD.md here).
+"""Models trained by this project and shipped inside the package (see MODEL_CARD.md here):
+their names and files, and nothing above that (a leaf: loading is ``nsr_tf.model_io``'s,
+which takes these names; exporting is ``nsr_tf.export.catalogue``'s).
 
-    from nsr_tf import pretrained
-    model, info = pretrained.load("denoise-sigma25")
+    from nsr_tf import model_io
+    model, info = model_io.load("denoise-sigma25")
 """
 
 import os
@@ -62,8 +64,3 @@ def path(name=DEFAULT, suffix=".keras"):
                                 f"installation")
     return file
 
-
-def load(name=DEFAULT):
-    """(keras model, info) of a shipped model; info as ``nsr_tf.model_io.load``."""
-    from nsr_tf import model_io
-    return model_io.load(path(name))
