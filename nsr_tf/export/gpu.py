@@ -1,6 +1,6 @@
 """LiteRT's GPU accelerator, from a process that has imported TensorFlow: it runs
-export/gpu_check.py in a child process with LiteRT alone (creating a GPU model beside
-TensorFlow segfaulted, issue 12) and reads back what it found."""
+``python -m nsr_tf.export.gpu_check`` in a child process with LiteRT alone (creating a GPU
+model beside TensorFlow segfaulted) and reads back what it found."""
 
 import glob
 import json
@@ -11,8 +11,6 @@ import tempfile
 
 import numpy as np
 
-SCRIPT = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__)))), "export", "gpu_check.py")
 
 
 def vulkan_available():
@@ -29,15 +27,16 @@ def run_on_gpu(files, batches=(), timeout=600):
         for i, batch in enumerate(batches):
             inputs.append(os.path.join(folder, f"input_{i}.npy"))
             np.save(inputs[-1], np.asarray(batch, np.float32))
-        result = subprocess.run([sys.executable, SCRIPT, *files, "--out-dir", folder,
+        result = subprocess.run([sys.executable, "-m", "nsr_tf.export.gpu_check", *files,
+                                 "--out-dir", folder,
                                  *(["--input", *inputs] if inputs else [])],
                                 capture_output=True, text=True, timeout=timeout)
         if result.returncode:
-            raise RuntimeError(f"export/gpu_check.py failed: {result.stderr[-2000:]}")
+            raise RuntimeError(f"nsr_tf.export.gpu_check failed: {result.stderr[-2000:]}")
         rows = [json.loads(line) for line in result.stdout.splitlines()
                 if line.startswith('{"tflite"')]   # the Vulkan driver writes notes too
         if len(rows) != len(files):
-            raise RuntimeError(f"export/gpu_check.py answered for {len(rows)} of "
+            raise RuntimeError(f"nsr_tf.export.gpu_check answered for {len(rows)} of "
                                f"{len(files)} files: {result.stderr[-2000:]}")
         out = {}
         for row in rows:

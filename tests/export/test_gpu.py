@@ -2,7 +2,7 @@
 
 Runs where a Vulkan driver is installed; without a GPU that is Mesa's software driver
 lavapipe (`mesa-vulkan-drivers` 25.x from bookworm-backports), which .ci/run installs.
-The GPU runs in a process that imports LiteRT alone (export/gpu_check.py): creating a GPU
+The GPU runs in a process that imports LiteRT alone (nsr_tf.export.gpu_check): creating a GPU
 model in a process that has imported TensorFlow segfaulted."""
 
 import os
@@ -94,3 +94,18 @@ def test_an_upscaler_runs_fully_accelerated_pixel_shuffle_included(testsets, tmp
             got = got.reshape(want.shape)
             change = psnr(hr, got, scale, True) - psnr(hr, want, scale, True)
             assert abs(change) <= 0.05, (scale, change)
+
+
+def test_the_gpu_check_is_a_module_that_never_imports_tensorflow(tmp_path):
+    # Run with -m from anywhere (a wheel install has no export/ folder); a GPU model
+    # beside TensorFlow segfaulted, so the child must stay without it.
+    import subprocess
+    import sys
+    code = ("import runpy, sys; sys.argv = ['gpu_check', '--help']\n"
+            "try:\n    runpy.run_module('nsr_tf.export.gpu_check', run_name='__main__')\n"
+            "except SystemExit:\n    pass\n"
+            "print('tensorflow' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=tmp_path, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "--out-dir" in result.stdout and result.stdout.strip().endswith("False")
