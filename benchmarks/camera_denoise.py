@@ -23,7 +23,7 @@ import numpy as np
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO)
-from benchmarks.report import emit, simd_flags  # noqa: E402
+from benchmarks.report import emit, header  # noqa: E402
 DEFAULT_DATA = os.path.join(os.environ.get("NSR_TF_DATA", os.path.join(REPO, "..", "shared",
                                                                        "data")), "Kodak24")
 CONDITIONS = (("camera, JPEG q95 (as phones write)", 95), ("camera, raw (no JPEG)", None))
@@ -59,7 +59,7 @@ def main(argv=None):
     parser.add_argument("--crop", type=int, default=256)
     parser.add_argument("--markdown")
     args = parser.parse_args(argv)
-    from nsr_tf import pretrained, precision
+    from nsr_tf import pretrained
     from nsr_tf.data.camera_noise import camera_pair, noise_rms
     from nsr_tf.data.degradations import file_seed
     from nsr_tf.data.images import list_images, read_image
@@ -80,17 +80,18 @@ def main(argv=None):
         methods["`denoise-blind` per channel, --sigma auto (before)"] = \
             restorer("denoise-blind")
     lines = [f"Command: `python benchmarks/camera_denoise.py {' '.join(argv or sys.argv[1:])}`"
-             f" on {precision.cpu_name()} ({simd_flags()}).", "",
+             ".", "", header(), "",
              f"{len(files)} images of {os.path.basename(os.path.normpath(args.data_dir))}, "
              f"centre {args.crop}x{args.crop} crops. PSNR dB on RGB against the noise-free "
              f"camera output, mean over the images; in brackets the gain over the noisy "
              f"input; 'told': the mean sigma the model's map (or CBM3D) was given.", ""]
-    header = ["noise", "true RMS", "noisy input"] + list(methods) + \
+    columns = ["noise", "true RMS", "noisy input"] + list(methods) + \
         (["CBM3D told the same estimate"] if bm3d else [])
-    lines += ["| " + " | ".join(header) + " |", "|---" * len(header) + "|"]
+    lines += ["| " + " | ".join(columns) + " |", "|---" * len(columns) + "|"]
+    results = {}
     for label, quality in CONDITIONS:
-        scores = {name: [] for name in header[2:]}
-        told = {name: [] for name in header[3:]}
+        scores = {name: [] for name in columns[2:]}
+        told = {name: [] for name in columns[3:]}
         rms = []
         for path in files:
             image = read_image(path, 3)
@@ -109,15 +110,19 @@ def main(argv=None):
                 estimate = sigma if estimate is None else estimate
             if bm3d:   # told the colour model's estimate
                 restored = bm3d.bm3d_rgb(noisy.astype(np.float64), estimate / 255.0)
-                scores[header[-1]].append(psnr(reference, np.clip(restored, 0, 1)))
-                told[header[-1]].append(estimate)
+                scores[columns[-1]].append(psnr(reference, np.clip(restored, 0, 1)))
+                told[columns[-1]].append(estimate)
         base = np.mean(scores["noisy input"])
         cells = [label, f"{np.mean(rms):.2f}", f"{base:.2f}"]
         cells += [f"{np.mean(scores[n]):.2f} ({np.mean(scores[n]) - base:+.2f}; told "
-                  f"{np.mean(told[n]):.1f})" for n in header[3:]]
+                  f"{np.mean(told[n]):.1f})" for n in columns[3:]]
         lines.append("| " + " | ".join(cells) + " |")
         print(lines[-1], flush=True)
-    emit(lines, args.markdown)
+        results[label] = {"true_rms": float(np.mean(rms)),
+                          **{n: {"psnr": float(np.mean(scores[n])),
+                                 "told": float(np.mean(told[n])) if n in told else None}
+                             for n in columns[2:]}}
+    emit(lines, args.markdown, data=results)
     return 0
 
 

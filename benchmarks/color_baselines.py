@@ -73,10 +73,9 @@ def main(argv=None):
                   f"pass --data-root", file=sys.stderr)
             return 1
     sys.path.insert(0, REPO)
-    from benchmarks.report import emit, simd_flags
-    from nsr_tf import precision
+    from benchmarks.report import emit, header
     results = json.load(open(OUT)) if os.path.exists(OUT) else {"rows": {}}
-    results["machine"] = f"{precision.cpu_name()} ({simd_flags()}), {os.cpu_count()} cores"
+    results.setdefault("machine", header())   # where the first rows were measured
     for family in [args.only] if args.only else list(ROWS):
         model, with_model, inputs = ROWS[family]
         todo = [("input", s, level) for s, level in inputs] + \
@@ -97,8 +96,8 @@ def table(results):
     rows = results["rows"]
     lines = ["# The colour test sets before the colour models", "",
              "Command: `python benchmarks/color_baselines.py` (tiles 64, overlap 16, "
-             f"float32) on {results['machine']}. PSNR dB on RGB [0, 255] (JPEG: RGB / Y), "
-             "SSIM on RGB. A gray model runs on each RGB channel on its own.", "",
+             "float32). PSNR dB on RGB [0, 255] (JPEG: RGB / Y), SSIM on RGB. A gray model "
+             "runs on each RGB channel on its own.", "", results["machine"], "",
              "| family | set | level | input | gray model per channel |", "|---|---|---|---|---|"]
     for family, (model, _, inputs) in ROWS.items():
         for testset, level in inputs:

@@ -19,7 +19,7 @@ import numpy as np
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO)
 from benchmarks.camera_denoise import restorer  # noqa: E402
-from benchmarks.report import emit  # noqa: E402
+from benchmarks.report import emit, header  # noqa: E402
 DEFAULT_DATA = os.path.join(os.environ.get("NSR_TF_DATA", os.path.join(REPO, "..", "shared",
                                                                        "data")), "RNI15")
 
@@ -56,7 +56,7 @@ def main(argv=None):
              f" Model: `{name}` (what `nsr-restore --model denoise` runs on a colour photo), "
              f"told the sigma `--sigma auto` estimates on the whole photo. RNI15 (Lebrun et "
              f"al.) has no ground truth: these are for the eye. Left: the photo; right: "
-             f"restored; centre {args.crop}x{args.crop} crops at 1:1.", ""]
+             f"restored; centre {args.crop}x{args.crop} crops at 1:1.", "", header(), ""]
     for photo in args.photos:
         noisy = read_image(os.path.join(args.data_dir, photo), 3)
         restored, sigma = run(noisy)

@@ -1,5 +1,12 @@
-"""What the benchmark scripts share: the CPU's SIMD flags for the header, and printing a
-report while writing it to its docs/ file."""
+"""What the benchmark scripts share: the machine header (CPU and its SIMD flags, the
+versions of TensorFlow, Keras and LiteRT, the git commit), and printing a report while
+writing it to its docs/ file, with the numbers as JSON beside it."""
+
+import json
+import os
+import subprocess
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def simd_flags():
@@ -12,10 +19,55 @@ def simd_flags():
     return ", ".join(flag for flag in wanted if flag in flags) or "none of AVX2/AVX-512/AMX"
 
 
-def emit(lines, markdown=None):
-    """Prints the report ``lines`` and writes them to ``markdown`` when given."""
+def versions():
+    """{package: version} of what the numbers depend on (installed distributions only)."""
+    from importlib import metadata
+    out = {}
+    for package in ("tensorflow", "tensorflow-cpu", "keras", "ai-edge-litert", "numpy"):
+        try:
+            out[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            continue
+    return out
+
+
+def commit():
+    """The repository's git commit (with '+changes' when the tree differs), or 'unknown'."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=REPO,
+                              capture_output=True, text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               cwd=REPO, capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return (head or "unknown") + ("+changes" if dirty.strip() else "")
+
+
+def machine():
+    """{"cpu", "simd", "cores", "versions", "commit"}: what to print next to every number."""
+    from nsr_tf.precision import cpu_name
+    return {"cpu": cpu_name(), "simd": simd_flags(), "cores": os.cpu_count(),
+            "versions": versions(), "commit": commit()}
+
+
+def header(info=None):
+    """One markdown line naming the machine, the versions and the commit."""
+    info = info or machine()
+    packages = ", ".join(f"{name} {version}" for name, version in info["versions"].items())
+    return (f"Machine: {info['cpu']} ({info['simd']}), {info['cores']} cores; {packages}; "
+            f"commit {info['commit']}.")
+
+
+def emit(lines, markdown=None, data=None):
+    """Prints the report ``lines`` and writes them to ``markdown`` when given; ``data``
+    (the numbers, JSON-serialisable) goes beside it as the same name with .json, with the
+    machine it was measured on."""
     text = "\n".join(lines)
     print(text)
     if markdown:
         with open(markdown, "w") as handle:
             handle.write(text + "\n")
+        if data is not None:
+            with open(os.path.splitext(markdown)[0] + ".json", "w") as handle:
+                json.dump({"machine": machine(), "results": data}, handle, indent=1,
+                          default=float)
