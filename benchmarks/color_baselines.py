@@ -88,6 +88,8 @@ def main(argv=None):
             print(name, results["rows"][name], flush=True)
             with open(OUT, "w") as handle:   # after every row: a rerun resumes
                 json.dump(results, handle, indent=1)
+    with open(OUT, "w") as handle:
+        json.dump(results, handle, indent=1)
     emit(table(results), args.markdown)
     return 0
 
