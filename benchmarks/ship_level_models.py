@@ -119,7 +119,7 @@ def main(argv=None):
                         help="skip the LiteRT timing (e.g. while a training job runs)")
     args = parser.parse_args(argv)
     from nsr_tf import count_params, macs_per_pixel, metadata, model_io, precision, pretrained
-    from nsr_tf.export import cli as export_cli
+    from nsr_tf.export.catalogue import exported
     from nsr_tf.export.litert import latency
 
     stem = os.path.join(pretrained.HERE, pretrained.MODELS[args.name])
@@ -139,15 +139,9 @@ def main(argv=None):
                                  "psnr_at_equal_steps": equal_steps_score(args.job,
                                                                           fixed["step"])}
     metadata.write(metadata.TrainingRecord.from_json(meta), stem + ".json")
-    for form, quantize, suffix in (("cpu", "none", ".tflite"),
-                                   ("cpu", "dynamic", "_dynamic.tflite"),
-                                   ("gpu", "float16", "_gpu.tflite")):
-        status = export_cli.main(["--model", stem + ".keras", "--form", form, "--quantize",
-                                  quantize, "--out", stem + suffix])
-        if status:
-            return status
+    # the exports are made on demand (cached, parity-checked), not shipped
     timings = None if args.no_latency else {
-        f"{q} {t}t": latency(open(stem + s, "rb").read(), t, runs=30) * 1e3
+        f"{q} {t}t": latency(open(exported(args.name, s), "rb").read(), t, runs=30) * 1e3
         for q, s in (("float32", ".tflite"), ("dynamic", "_dynamic.tflite")) for t in (1, 2)}
     write_card(args.name, meta, count_params(model), macs_per_pixel(model, 64), timings)
     return 0
@@ -225,10 +219,12 @@ def write_card(name, meta, params, macs, timings):
                   f"threads, dynamic int8 {timings['dynamic 1t']:.1f} / "
                   f"{timings['dynamic 2t']:.1f} ms ({meta['machine']})."]
     lines += ["", f"Files: `{pretrained.MODELS[name]}.keras` (`nsr_tf.model_io.load"
-              f"(\"{name}\")`), `.json` (training config and these scores), `.tflite` "
-              f"(float32) and `_dynamic.tflite` (dynamic-range int8) for the CPU, `_gpu.tflite` "
-              f"(the GPU form, float16 weights) for the GPU, each with its export metadata `.tflite.json` (parity with Keras checked; the last input channel is "
-              f"the level map, described under `level_map`)."]
+              f"(\"{name}\")`) and `.json` (training config and these scores). Its `.tflite` "
+              f"files (float32 and dynamic-range int8 for the CPU, the GPU form with float16 "
+              f"weights, the native form) are made on demand from the `.keras` file, "
+              f"parity-checked, with their export metadata `.tflite.json` beside them (the "
+              f"last input channel is the level map, described under `level_map`): "
+              f"`nsr_tf.export.catalogue.exported(\"{name}\", suffix)`."]
     with open(os.path.join(pretrained.HERE, f"MODEL_CARD_{pretrained.MODELS[name]}.md"),
               "w") as handle:
         handle.write("\n".join(lines) + "\n")

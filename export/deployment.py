@@ -89,6 +89,7 @@ def main(argv=None):
     import tempfile
 
     from nsr_tf import model_io
+    from nsr_tf.export.catalogue import exported
     from nsr_tf.export.gpu import run_on_gpu, vulkan_available
     from nsr_tf.export.litert import latency
     from nsr_tf.precision import cpu_name
@@ -97,7 +98,7 @@ def main(argv=None):
     for name in args.models:
         _, info = model_io.load(pretrained.path(name))
         for suffix, what in FILES.items():
-            path = pretrained.path(name, suffix)
+            path = exported(name, suffix)   # made on demand, cached
             meta = json.load(open(path + ".json"))
             rows[(name, suffix)] = {"what": what, "path": path, "meta": meta, "info": info,
                                     "times": {1: [], 2: []}}

@@ -3,6 +3,12 @@ import os
 import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# The shipped models' .tflite files are made on demand (nsr_tf.export.catalogue) into a
+# cache: one per test session, so each export is made once a run and never read from, or
+# left in, the user's ~/.cache.
+if "NSR_TF_CACHE" not in os.environ:
+    import tempfile
+    os.environ["NSR_TF_CACHE"] = tempfile.mkdtemp(prefix="nsr_tf_test_cache_")
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # The standard test sets ship with the repository (testsets/README.md); six Train400

@@ -10,11 +10,13 @@ from nsr_tf import model_io, pretrained
 from nsr_tf.data import Degradation
 from nsr_tf.data.images import read_image
 from nsr_tf.evaluation import evaluate_folder, summarise
+from nsr_tf.export.catalogue import exported
 from nsr_tf.export.litert import LiteRTPredictor
 from nsr_tf.inference import restore
 from nsr_tf.metrics import psnr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["denoise-sigma25", "denoise-sigma25-baseline"])
 def test_shipped_model_loads_and_restores(testsets, name):
     model, info = model_io.load(name)
@@ -25,7 +27,7 @@ def test_shipped_model_loads_and_restores(testsets, name):
     restored = restore(model, noisy, tile_size=64, overlap=16)
     assert psnr(clean, restored) > psnr(clean, noisy) + 5
     for suffix in (".tflite", "_dynamic.tflite", "_gpu.tflite"):
-        meta = json.load(open(pretrained.path(name, suffix + ".json")))
+        meta = json.load(open(exported(name, suffix) + ".json"))
         assert meta["parity"]["passed"]
         if suffix == "_gpu.tflite":   # the GPU form (tests/export/test_gpu.py runs it)
             assert meta["form"] == "direct" and meta["batch"] == 1
@@ -34,7 +36,7 @@ def test_shipped_model_loads_and_restores(testsets, name):
             assert meta["ops_outside_xnnpack"] == []
         # relative paths that resolve beside the metadata, on any machine
         assert not os.path.isabs(meta["model"]) and not os.path.isabs(meta["tflite"])
-        folder = os.path.dirname(pretrained.path(name, suffix + ".json"))
+        folder = os.path.dirname(exported(name, suffix))
         assert os.path.exists(os.path.join(folder, meta["model"]))
         assert os.path.exists(os.path.join(folder, meta["tflite"]))
 
@@ -46,9 +48,9 @@ def test_shipped_tflite_files_match_the_keras_model(testsets, name):
     clean = read_image(path, 1)[:64, :64]
     noisy = Degradation("denoise", 25).degrade_file(clean, path)
     expected = model(noisy[None]).numpy()[0]
-    float32 = LiteRTPredictor(open(pretrained.path(name, ".tflite"), "rb").read())
+    float32 = LiteRTPredictor(open(exported(name, ".tflite"), "rb").read())
     np.testing.assert_allclose(float32(noisy[None])[0], expected, atol=1e-4)
-    dynamic = LiteRTPredictor(open(pretrained.path(name, "_dynamic.tflite"), "rb").read())
+    dynamic = LiteRTPredictor(open(exported(name, "_dynamic.tflite"), "rb").read())
     assert abs(psnr(clean, dynamic(noisy[None])[0]) - psnr(clean, expected)) < 0.05
 
 
@@ -90,6 +92,7 @@ def test_stated_scores_of_the_level_models_are_reproduced(testsets, name, row):
     assert abs(summary["input"]["psnr"] - row["input_psnr"]) < 1e-6
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", LEVEL_MODELS)
 def test_level_models_tflite_files_take_the_map_and_match_keras(testsets, name):
     model, info = model_io.load(name)
@@ -100,10 +103,10 @@ def test_level_models_tflite_files_take_the_map_and_match_keras(testsets, name):
     degraded = degradation.model_input(degradation.degrade_file(clean, path))
     expected = model(degraded[None]).numpy()[0]
     for suffix, tolerance in ((".tflite", 1e-4), ("_dynamic.tflite", 0.01)):
-        meta = json.load(open(pretrained.path(name, suffix + ".json")))
+        meta = json.load(open(exported(name, suffix) + ".json"))
         assert meta["parity"]["passed"] and meta["ops_outside_xnnpack"] == []
         assert meta["level_map"]["channel"] == 1 and meta["input"]["shape"][-1] == 2
-        lite = LiteRTPredictor(open(pretrained.path(name, suffix), "rb").read())
+        lite = LiteRTPredictor(open(exported(name, suffix), "rb").read())
         assert np.abs(lite(degraded[None])[0] - expected).max() < tolerance
 
 

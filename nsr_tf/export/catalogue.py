@@ -3,8 +3,9 @@
 A shipped model is its ``.keras`` file and card; its ``.tflite`` files are made from it
 when first asked for (the export command, with its parity check), in a cache folder keyed
 by the ``.keras`` file's content, so that they are made once per model version and
-machine and the package does not grow by its exports. Older models whose exports ship
-inside the package keep using those.
+machine and the package does not grow by its exports (no export ships in it; a file of
+the model's name found in the package folder, e.g. from an older installation, is used
+as it is).
 
     from nsr_tf.export import catalogue
     path = catalogue.exported("sr-x2", "_dynamic.tflite")    # + path + ".json": metadata

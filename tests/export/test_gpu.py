@@ -10,9 +10,10 @@ import os
 import numpy as np
 import pytest
 
-from nsr_tf import build_model, model_io, pretrained
+from nsr_tf import build_model, model_io
 from nsr_tf.data import Degradation
 from nsr_tf.data.images import read_image
+from nsr_tf.export import catalogue
 from nsr_tf.export.converter import convert
 from nsr_tf.export.gpu import run_on_gpu, vulkan_available
 from nsr_tf.metrics import psnr
@@ -43,9 +44,9 @@ def test_the_gpu_form_runs_fully_accelerated_within_0_05_db(testsets, tmp_path):
     path = tmp_path / "sparse-_rowhybrid.tflite"                   # the CPU form: refused
     path.write_bytes(convert(model, "rowhybrid", "none", tile=64, batch=1))
     files[str(path)] = ("sparse-", "rowhybrid")
-    for name in ("denoise-sigma25", "denoise-blind"):   # their shipped GPU files
+    for name in ("denoise-sigma25", "denoise-blind"):   # their GPU files, made on demand
         models[name], info = model_io.load(name)
-        files[pretrained.path(name, "_gpu.tflite")] = (name, "float16")
+        files[catalogue.exported(name, "_gpu.tflite")] = (name, "float16")
     path = tmp_path / "sparse+_gpu_none.tflite"            # and Sparse+ exported here
     path.write_bytes(convert(models["denoise-sigma25"], "gpu", "none", tile=64, batch=1))
     files[str(path)] = ("denoise-sigma25", "none")
