@@ -24,6 +24,8 @@ import shutil
 import sys
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, REPO)
+from benchmarks.color_baselines import OUT as BASELINES, key as baseline_key  # noqa: E402
 DEFAULT_DATA = os.environ.get("NSR_TF_DATA", os.path.join(REPO, "..", "shared", "data"))
 PROBE = os.path.join(REPO, "tests", "assets", "cbsd68")
 
@@ -86,7 +88,6 @@ def main(argv=None):
     parser.add_argument("job", help="the training job folder (best.keras, best.json)")
     parser.add_argument("--data-root", default=DEFAULT_DATA)
     args = parser.parse_args(argv)
-    sys.path.insert(0, REPO)
     from benchmarks.ship_level_models import wall_hours
     from nsr_tf import metadata, model_io, precision, pretrained
     for testset in {s for s, _, _ in SETTINGS[args.name]}:
@@ -118,8 +119,8 @@ def main(argv=None):
 
 
 def _baselines():
-    path = os.path.join(REPO, "docs", "color_baselines.json")
-    return json.load(open(path))["rows"] if os.path.exists(path) else {}
+    """The "before" rows by ``color_baselines.key`` (empty before that script has run)."""
+    return json.load(open(BASELINES))["rows"] if os.path.exists(BASELINES) else {}
 
 
 def _cell(row, key="psnr", y="psnr_y"):
@@ -176,7 +177,7 @@ def write_card(name, meta):
                   f"**`{name}`** (SSIM) | " + " | ".join(published) + " |",
                   "|---" * (5 + len(published)) + "|"]
         for row in (r for r in meta["scores"] if r["set"] == testset):
-            before = base.get(f"{family} {gray} {testset} {row[key]}") \
+            before = base.get(baseline_key(family, gray, testset, row[key])) \
                 if row["told"] == row[key] else None
             refs = " | ".join(f"{table[row[key]]:.2f}" if row["told"] == row[key] else ""
                               for table in published.values())
@@ -218,8 +219,9 @@ def verdicts(name, meta, base):
     else:
         levels = [("CBSD68", q) for q in (10, 20, 30, 40)]
         need = 0.3
-    gains = [(s, level, true[(s, level)]["psnr"] - base[f"{family} {gray} {s} {level}"]["psnr"])
-             for s, level in levels if f"{family} {gray} {s} {level}" in base]
+    gains = [(s, level, true[(s, level)]["psnr"]
+              - base[baseline_key(family, gray, s, level)]["psnr"])
+             for s, level in levels if baseline_key(family, gray, s, level) in base]
     if gains:
         # denoise: every set by `need`; JPEG: q10 by `need`, every quality above
         ok = all(g >= need for _, _, g in gains) if name == "denoise-color" else \
@@ -249,8 +251,8 @@ def readme_table(name="denoise-color"):
     def row(label, cell):
         return f"| {label} | " + " | ".join(cell(s, x) for s in sets for x in sigmas) + " |"
     lines.append(row("`denoise-blind` per channel (before)", lambda s, x: (
-        f"{base[f'denoise denoise-blind {s} {x}']['psnr']:.2f}"
-        if f"denoise denoise-blind {s} {x}" in base else "")))
+        f"{base[baseline_key('denoise', 'denoise-blind', s, x)]['psnr']:.2f}"
+        if baseline_key("denoise", "denoise-blind", s, x) in base else "")))
     lines.append(row(f"**`{name}`** ({meta['step']:,} steps)",
                      lambda s, x: f"**{true[(s, x)]['psnr']:.2f}**"))
     lines.append(row(f"`{name}`, `--sigma auto`", lambda s, x: f"{auto[s]['psnr']:.2f}"
