@@ -34,7 +34,6 @@ def restorer(name):
     nsr-restore runs it: its own --sigma auto estimator, its default tiling, a gray model
     per channel."""
     from nsr_tf import model_io
-    from nsr_tf.data import degradations
     from nsr_tf.estimation import estimator_for
     from nsr_tf.inference import TiledPredictor, by_channels, default_tiling, restore
     model, info = model_io.load(name)
@@ -45,9 +44,9 @@ def restorer(name):
 
     def run(noisy):
         sigma = estimate(noisy)
-        level = degradation.map_level(sigma)
-        return by_channels(lambda x: restore(predictor, degradations.with_level_map(
-            x, level), tile_size=tile, overlap=overlap), noisy, info["channels"]), sigma
+        return by_channels(lambda x: restore(predictor, degradation.model_input(x, sigma),
+                                             tile_size=tile, overlap=overlap),
+                           noisy, info["channels"]), sigma
     return run
 
 

@@ -74,7 +74,7 @@ def evaluate_folder(folder, degradation, model=None, baselines=(), channels=1,
     predictor = TiledPredictor.of(model, precision) if model is not None else None
     level_map = model is not None and has_level_map(model)
     # a gray model on colour data restores each channel (``by_channels``)
-    model_channels = model is not None and int(model.input_shape[-1]) - level_map
+    model_channels = None if model is None else int(model.input_shape[-1]) - level_map
     rows = []
     for path, image in images.items():
         degraded = degradation.degrade_file(image, path)

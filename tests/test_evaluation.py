@@ -42,21 +42,31 @@ def test_ensemble_of_an_equivariant_model_is_the_model():
     np.testing.assert_allclose(out, image * 0.5 + 0.1, atol=1e-6)
 
 
+def level_map_stand_in(scale):
+    """A gray level-map model that outputs ``scale`` * image + its map channel."""
+    import keras
+
+    from nsr_tf.layers import ChannelSlice
+    inputs = keras.Input((None, None, 2))
+    image = keras.layers.Rescaling(scale)(ChannelSlice(1)(inputs))
+    return keras.Model(inputs, keras.layers.Add()(
+        [image, keras.layers.Lambda(lambda x: x[..., 1:])(inputs)]))
+
+
+def linked(folder, testset, names):
+    """``folder`` holding links to ``names`` of the repository test set ``testset``."""
+    folder.mkdir()
+    for name in names:
+        os.symlink(os.path.join(testset, name), folder / name)
+    return folder
+
+
 def test_a_level_map_model_is_told_the_true_a_given_or_the_estimated_level(testsets,
                                                                             tmp_path):
     # The map value reaches the model: a stand-in model that outputs its map channel.
-    import keras
-
     from nsr_tf.estimation import estimate_sigma
-    from nsr_tf.layers import ChannelSlice
-    inputs = keras.Input((None, None, 2))
-    image = keras.layers.Rescaling(0.0)(ChannelSlice(1)(inputs))   # a level-map model
-    model = keras.Model(inputs, keras.layers.Add()(
-        [image, keras.layers.Lambda(lambda x: x[..., 1:])(inputs)]))
-    folder = tmp_path / "two"
-    folder.mkdir()
-    for name in ("01.png", "05.png"):
-        os.symlink(os.path.join(testsets, "Set12", name), folder / name)
+    model = level_map_stand_in(0.0)
+    folder = linked(tmp_path / "two", os.path.join(testsets, "Set12"), ("01.png", "05.png"))
     degradation = Degradation("denoise", 30)
 
     def told(map_level):
@@ -85,19 +95,11 @@ def test_a_level_map_model_is_told_the_true_a_given_or_the_estimated_level(tests
 def test_a_gray_model_on_colour_data_restores_each_channel(testsets, tmp_path):
     # A gray level-map stand-in (0.5 * image + map) on RGB Set5 images: scored in RGB,
     # every channel restored on its own with the map told.
-    import keras
-
     from nsr_tf.data.images import list_images, read_image
-    from nsr_tf.layers import ChannelSlice
     from nsr_tf.metrics import psnr
-    inputs = keras.Input((None, None, 2))
-    half = keras.layers.Rescaling(0.5)(ChannelSlice(1)(inputs))
-    model = keras.Model(inputs, keras.layers.Add()(
-        [half, keras.layers.Lambda(lambda x: x[..., 1:])(inputs)]))
-    folder = tmp_path / "rgb"
-    folder.mkdir()
-    for name in ("baby_GT.png", "bird_GT.png"):
-        os.symlink(os.path.join(testsets, "Set5", name), folder / name)
+    model = level_map_stand_in(0.5)
+    folder = linked(tmp_path / "rgb", os.path.join(testsets, "Set5"),
+                    ("baby_GT.png", "bird_GT.png"))
     degradation = Degradation("denoise", 20)
     rows = evaluate_folder(folder, degradation, model, channels=3)
     expected = []
