@@ -37,6 +37,8 @@ public class MainActivity extends Activity {
 
     private final List<ModelInfo> models = new ArrayList<ModelInfo>();
     private Bitmap photo;
+    /** Whether the photo is gray (every pixel R == G == B): which family member runs. */
+    private boolean photoGray;
     private Spinner modelSpinner;
     private Spinner threadSpinner;
     private CheckBox degrade;
@@ -296,10 +298,23 @@ public class MainActivity extends Activity {
                     Math.round(bitmap.getHeight() * s), true);
         }
         photo = bitmap.copy(Bitmap.Config.ARGB_8888, false);
+        photoGray = isGray(photo);
         resetLevel();
         compare.setImages(photo, null);
         status.setText(String.format(Locale.US, "%dx%d photo", photo.getWidth(),
                 photo.getHeight()));
+    }
+
+    /** Pixels.isGray a row at a time: a colour photo answers at its first colour pixel. */
+    private static boolean isGray(Bitmap bitmap) {
+        int[] row = new int[bitmap.getWidth()];
+        for (int y = 0; y < bitmap.getHeight(); y++) {
+            bitmap.getPixels(row, 0, row.length, 0, y, row.length, 1);
+            if (!Pixels.isGray(row)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void startRestore() {
@@ -360,10 +375,7 @@ public class MainActivity extends Activity {
     private void restore(ModelInfo chosen, int threads, boolean addDegradation,
                          boolean useGpu) {
         try {
-            int[] source = new int[photo.getWidth() * photo.getHeight()];
-            photo.getPixels(source, 0, photo.getWidth(), 0, 0, photo.getWidth(),
-                    photo.getHeight());
-            boolean grayPhoto = Pixels.isGray(source);
+            boolean grayPhoto = photoGray;
             final ModelInfo info = forPhoto(chosen, grayPhoto);
             String pickNote = info == chosen ? ""
                     : ", " + info.file + " for this " + (grayPhoto ? "gray" : "colour") + " photo";
