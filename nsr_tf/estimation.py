@@ -72,7 +72,13 @@ def estimate_noise_rms(image):
     return 2.0 * estimate_sigma(binned if binned.shape[-1] > 1 else binned[..., 0])
 
 
+def estimator_name(noise):
+    """Which ``--sigma auto`` estimator a denoiser trained on ``noise`` ("awgn", "camera",
+    "mix") needs: "wavelet" (white noise: the finest-scale estimate) or "binned" (camera
+    noise); the export metadata tells apps the same name (``level_map.estimator``)."""
+    return "wavelet" if noise in (None, "awgn") else "binned"
+
+
 def estimator_for(noise):
-    """The ``--sigma auto`` estimator of a denoiser trained on ``noise`` ("awgn", "camera",
-    "mix"): white noise keeps the finest-scale estimate, camera noise the binned one."""
-    return estimate_sigma if noise in (None, "awgn") else estimate_noise_rms
+    """The ``--sigma auto`` estimator function of a denoiser trained on ``noise``."""
+    return {"wavelet": estimate_sigma, "binned": estimate_noise_rms}[estimator_name(noise)]

@@ -146,15 +146,14 @@ def _told_level(path, color, info, degradation, args):
 
     Noise: --sigma, or estimated per image with 'auto'. JPEG: --quality, else the quality
     read from the file's quantization tables (``--degrade``: the quality applied)."""
-    from nsr_tf.estimation import estimate_sigma, estimator_for, jpeg_quality
+    from nsr_tf.estimation import estimator_for, estimator_name, jpeg_quality
 
     level_map = info.get("level_map")
     if level_map and degradation.task == "denoise":
         estimated = args.sigma == "auto"
-        estimator = estimator_for(degradation.noise)
-        sigma = estimator(color) if estimated else args.sigma
-        how = "finest wavelet band" if estimator is estimate_sigma else \
-            "2x2-binned pixels, for camera noise"
+        sigma = estimator_for(degradation.noise)(color) if estimated else args.sigma
+        how = {"wavelet": "finest wavelet band", "binned": "2x2-binned pixels, for camera "
+               "noise"}[estimator_name(degradation.noise)]
         if color.shape[-1] > 1:
             how += ", all channels together"
         return degradation.map_level(sigma), \

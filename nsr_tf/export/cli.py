@@ -98,6 +98,7 @@ def main(argv=None):
     args = parser().parse_args(argv)
     quiet.import_tensorflow()   # after parsing: --help needs no TensorFlow
     from nsr_tf import count_params, macs_per_pixel, model_io
+    from nsr_tf.estimation import estimator_name
     from nsr_tf.export import parity
     from nsr_tf.export.converter import convert, resolve_form, write
     from nsr_tf.export.litert import outside_xnnpack
@@ -152,8 +153,8 @@ def main(argv=None):
                       "trained_range": list(degradation.level_range),
                       # how to estimate sigma when the user does not say (--sigma auto):
                       # white noise by the finest wavelet band, camera noise binned 2x2
-                      **({"estimator": "wavelet" if degradation.noise in (None, "awgn")
-                          else "binned"} if task == "denoise" else {})}
+                      **({"estimator": estimator_name(degradation.noise)}
+                         if task == "denoise" else {})}
         if degradation.level_map else None,
         "output": {"shape": [args.batch, tile * info["scale"], tile * info["scale"],
                              info["channels"]], "range": [0.0, 1.0], "clip": True},
