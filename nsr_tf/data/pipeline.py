@@ -71,9 +71,13 @@ def _draw_level(degradation, seed):
 
 
 def _noisy_patch(clean, sigma, degradation, seeds):
-    """(noisy patch, its noise level on [0, 255]) for "camera" and "mix": camera noise
-    (sometimes JPEG-compressed) told its RMS, clipped to the trained range; "mix" draws
-    AWGN of ``sigma`` for half the patches instead."""
+    """(noisy patch, its noise level on [0, 255], its target) for "camera" and "mix":
+    camera noise (sometimes JPEG-compressed) told its RMS, clipped to the trained range,
+    whose target is the camera pipeline without the noise (``camera_pair``'s reference:
+    mosaic, demosaic, gamma), as a real pair's ground truth is the camera's own output.
+    Training it against the pre-mosaic patch taught the model to undo the demosaicking
+    as well, which costs dB against real ground truth (docs/camera_denoise.md).
+    "mix" draws AWGN of ``sigma`` on the clean patch for half the patches instead."""
     from nsr_tf.data import camera_noise
     jpeg = tf.random.stateless_uniform((), seeds + 1) < CAMERA_JPEG_SHARE
     low, high = CAMERA_JPEG_QUALITIES
@@ -87,7 +91,8 @@ def _noisy_patch(clean, sigma, degradation, seeds):
         awgn = tf.random.stateless_uniform((), seeds + 4) < 0.5
         noisy = tf.where(awgn, degradations.add_noise(clean, sigma), noisy)
         rms = tf.where(awgn, tf.cast(sigma, tf.float32), rms)
-    return noisy, rms
+        reference = tf.where(awgn, clean, reference)
+    return noisy, rms, reference
 
 
 def training_dataset(images, degradation, patch_size, batch_size,
@@ -133,7 +138,8 @@ def training_dataset(images, degradation, patch_size, batch_size,
             hr_patch = tf.ensure_shape(hr_patch, (patch_size, patch_size, channels))
             level = _draw_level(degradation, seeds + 11)
             if degradation.task == "denoise" and degradation.noise != "awgn":
-                degraded, level = _noisy_patch(hr_patch, level, degradation, seeds + 13)
+                degraded, level, hr_patch = _noisy_patch(hr_patch, level, degradation,
+                                                         seeds + 13)
             elif degradation.task == "denoise":
                 degraded = degradations.add_noise(hr_patch, level)
             else:
