@@ -1,4 +1,4 @@
-"""Denoising realistic camera noise (issue 23): noisy/clean pairs made with
+"""Denoising realistic camera noise: noisy/clean pairs made with
 nsr_tf.data.camera_noise (Poisson-Gaussian in linear light, Bayer mosaic, bilinear
 demosaic, sRGB gamma, then the camera's JPEG or none) from held-out colour photos, restored
 as `nsr-restore --model denoise --sigma auto` restores a colour photo, against CBM3D told

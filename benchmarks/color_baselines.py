@@ -1,4 +1,4 @@
-"""The "before" rows of the colour models' cards (issue 23): what a colour photo got
+"""The "before" rows of the colour models' cards: what a colour photo got
 before there were colour models, the shipped gray model run on each RGB channel, on the
 colour test sets, and the degraded input itself.
 

@@ -1,4 +1,4 @@
-"""Ships a colour level-map model (issue 23) into nsr_tf/pretrained/: copies the trained
+"""Ships a colour level-map model into nsr_tf/pretrained/: copies the trained
 job's best model, scores it on the colour test sets and writes its card. Only the .keras
 file and its JSON ship; the .tflite files are made on demand (nsr_tf.export.catalogue).
 

@@ -1,4 +1,4 @@
-"""Ships a level-conditioned model (issue 15) into nsr_tf/pretrained/: copies the trained
+"""Ships a level-conditioned model into nsr_tf/pretrained/: copies the trained
 job's best model, exports it (float32 and dynamic-range int8 .tflite, parity checked),
 scores it on the repository's test set and writes its card.
 

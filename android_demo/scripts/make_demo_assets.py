@@ -27,7 +27,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     os.makedirs(args.assets, exist_ok=True)
     from nsr_tf.data.sources import sample_files
-    from nsr_tf.export import cli
+    from nsr_tf.export.model_export import export_model
 
     models = list(args.model)
     if not models:
@@ -47,10 +47,11 @@ def main(argv=None):
     for path in models:
         name = os.path.splitext(os.path.basename(path))[0]
         for form, suffix in (("cpu", ""), ("gpu", "_gpu"), ("native", "_native")):
-            status = cli.main(["--model", path, "--form", form, "--out",
-                               os.path.join(args.assets, f"{name}{suffix}.tflite")])
-            if status:
-                return status
+            out = os.path.join(args.assets, f"{name}{suffix}.tflite")
+            if not export_model(path, form, out=out).parity["passed"]:
+                print(f"error: {out}: the export failed its parity check with Keras",
+                      file=sys.stderr)
+                return 1
     samples = {os.path.basename(f): f for f in sample_files()}
     shutil.copy(samples["coffee.png"], os.path.join(args.assets, "sample.png"))
     return 0

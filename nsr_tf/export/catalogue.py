@@ -1,7 +1,7 @@
 """The exported files of the shipped models, made on demand.
 
 A shipped model is its ``.keras`` file and card; its ``.tflite`` files are made from it
-when first asked for (the export command, with its parity check), in a cache folder keyed
+when first asked for (``model_export.export_model``, with its parity check), in a cache folder keyed
 by the ``.keras`` file's content, so that they are made once per model version and
 machine and the package does not grow by its exports (no export ships in it; a file of
 the model's name found in the package folder, e.g. from an older installation, is used
@@ -18,7 +18,7 @@ from nsr_tf import pretrained
 from nsr_tf.data.sources import cache_dir
 from nsr_tf.errors import NsrError, UsageError
 
-# file suffix -> (--form, --quantize) of the export command
+# file suffix -> (form, quantize) of the export
 SUFFIXES = {
     ".tflite": ("cpu", "none"),
     "_dynamic.tflite": ("cpu", "dynamic"),
@@ -60,14 +60,21 @@ def exported(name, suffix=".tflite"):
     if os.path.exists(path) and os.path.exists(path + ".json"):
         return path
     os.makedirs(folder, exist_ok=True)
-    # Imported here: the export command pulls in the converter and LiteRT.
-    from nsr_tf.export import cli
+    # Imported here: the export pulls in TensorFlow's converter and LiteRT.
+    from nsr_tf.export.model_export import export_model
     form, quantize = SUFFIXES[suffix]
-    status = cli.main(["--model", pretrained.path(name), "--form", form, "--quantize",
-                       quantize, "--out", path])
-    if status:
+    try:
+        meta = export_model(pretrained.path(name), form, quantize, out=path)
+        report = meta.parity
+        failure = None if report["passed"] else (
+            f"parity with Keras failed (worst {report['metric']} {report['worst']:.2e}, "
+            f"limit {report['limit']:g}; gates differ between images: "
+            f"{report['gates_differ']})")
+    except NsrError as error:
+        failure = str(error)
+    if failure:
         for leftover in (path, path + ".json"):
             if os.path.exists(leftover):
                 os.remove(leftover)
-        raise CatalogueError(f"{name}: the {form}/{quantize} export failed (see above)")
+        raise CatalogueError(f"{name}: the {form}/{quantize} export failed: {failure}")
     return path

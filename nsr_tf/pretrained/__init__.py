@@ -14,7 +14,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 MODELS = {
     "denoise-sigma25": "denoise_sigma25_sparse_plus",
     "denoise-sigma25-baseline": "denoise_sigma25_baseline",
-    # level-conditioned (issue 15): the level is an extra input channel, see their cards
+    # level-conditioned: the level is an extra input channel, see their cards
     "denoise-blind": "denoise_blind_sparse_plus",       # sigma 0-75, noise level map
     "jpeg": "jpeg_sparse_minus",                        # quality 10-90, quality map
     # RGB upscalers (the compact SR preset); their .tflite files are made on demand

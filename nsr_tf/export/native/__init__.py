@@ -1,5 +1,5 @@
 """The native form: each sparse layer's per-sample conv as a LiteRT custom op run by
-XNNPACK (issue 13; the C sources beside this file).
+XNNPACK (the C sources beside this file; docs/native.md).
 
 - ``to_native(content)`` rewrites a ``direct``-form .tflite: every CONV_2D whose filter is
   a run-time tensor (stride 1, dilation 1, 'same') becomes the custom op ``NsrDynConv2D``

@@ -3,7 +3,7 @@
 //
 // Why hand-written: XNNPACK's LiteRT delegate takes a CONV_2D only with a constant
 // filter, and the builtin CONV_2D with a run-time filter runs LiteRT's reference-speed
-// kernel (6-8x a constant conv, issue 13). Here XNNPACK's own convolution operator is
+// kernel (6-8x a constant conv, docs/native.md). Here XNNPACK's own convolution operator is
 // created with the run-time kernel at every run (weight packing costs ~3% of the conv
 // at 64x64x32), so the arithmetic is XNNPACK's, not ours.
 //

@@ -1,4 +1,4 @@
-// nsr-tf's native sparse-conv kernel for LiteRT (issue 13): a custom op that runs the
+// nsr-tf's native sparse-conv kernel for LiteRT (docs/native.md): a custom op that runs the
 // per-sample convolution of a SparseConv2D (a conv whose filter is a run-time tensor)
 // with XNNPACK, and a small runner of a .tflite that contains it.
 //
