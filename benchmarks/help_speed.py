@@ -16,9 +16,9 @@ COMMANDS = {
     "training/train.py": [sys.executable, os.path.join(REPO, "training", "train.py")],
     "training/evaluate.py": [sys.executable, os.path.join(REPO, "training", "evaluate.py")],
     "export/to_tflite.py": [sys.executable, os.path.join(REPO, "export", "to_tflite.py")],
-    "nsr-restore": [sys.executable, "-m", "nsr_tf.restore"],
-    "nsr-visualize": [sys.executable, "-m", "nsr_tf.visualize"],
-    "nsr-demo": [sys.executable, "-m", "nsr_tf.demo"],
+    "nsr-restore": [sys.executable, "-m", "nsr_tf.cli.restore"],
+    "nsr-visualize": [sys.executable, "-m", "nsr_tf.cli.visualize"],
+    "nsr-demo": [sys.executable, "-m", "nsr_tf.cli.demo"],
 }
 
 

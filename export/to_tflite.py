@@ -2,7 +2,7 @@
 
 import sys
 
-from nsr_tf.export.cli import main
+from nsr_tf.cli.export import main
 
 if __name__ == "__main__":
     sys.exit(main())

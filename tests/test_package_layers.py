@@ -27,8 +27,7 @@ FLOORS = [
     # 4: the shipped models' exports, made on demand by the export call
     ["nsr_tf.export.catalogue"],
     # 5: the commands
-    ["nsr_tf.evaluation_cli", "nsr_tf.restore", "nsr_tf.visualize", "nsr_tf.demo",
-     "nsr_tf.export.cli", "nsr_tf.train.cli"],
+    ["nsr_tf.cli"],
     # the packages' own __init__ files re-export lazily from anywhere below
     ["nsr_tf"],
 ]

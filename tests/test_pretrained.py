@@ -130,7 +130,7 @@ def test_the_blind_denoiser_estimates_a_real_photos_noise_and_says_so(tmp_path, 
     from PIL import Image
 
     from nsr_tf.data.sources import sample_files
-    from nsr_tf.restore import main
+    from nsr_tf.cli.restore import main
     path = {os.path.basename(f): f for f in sample_files()}["astronaut.png"]
     clean = np.asarray(Image.open(path).convert("L"), np.float64)[64:256, 160:352]
     noisy = np.clip(clean + np.random.default_rng(7).normal(0, 20, clean.shape), 0, 255)
@@ -151,7 +151,7 @@ def test_the_jpeg_model_reads_a_real_photos_quality_and_says_so(tmp_path, capsys
     from PIL import Image
 
     from nsr_tf.data.sources import sample_files
-    from nsr_tf.restore import main
+    from nsr_tf.cli.restore import main
     path = {os.path.basename(f): f for f in sample_files()}["astronaut.png"]
     clean = Image.open(path).convert("L").crop((160, 64, 352, 256))
     clean.save(tmp_path / "photo.jpg", quality=20)
@@ -172,7 +172,7 @@ SR_MODELS = ["sr-x2", "sr-x4"]
 def test_an_upscalers_card_score_is_reproduced_by_evaluate(testsets, tmp_path, name):
     """`evaluate.py --model sr-x2 --data-dir testsets/Set5`: the card's Set5 cell, and the
     bicubic baseline the protocol's (MATLAB bicubic, Y, shaved; paper Table 4)."""
-    from nsr_tf.evaluation_cli import main
+    from nsr_tf.cli.evaluate import main
     out = tmp_path / "scores.json"
     assert main(["--model", name, "--data-dir", os.path.join(testsets, "Set5"),
                  "--baseline", "bicubic", "--json", str(out)]) == 0

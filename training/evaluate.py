@@ -2,7 +2,7 @@
 
 import sys
 
-from nsr_tf.evaluation_cli import main
+from nsr_tf.cli.evaluate import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -143,7 +143,7 @@ def test_a_machine_without_the_kernel_is_told_in_one_line(tmp_path, monkeypatch)
 def test_restore_with_the_native_backend_matches_keras(model_file, tmp_path, capsys):
     from PIL import Image
 
-    from tests.test_restore import restore_here
+    from tests.cli.test_restore import restore_here
     image = np.random.default_rng(1).integers(0, 256, (70, 90), dtype=np.uint8)
     Image.fromarray(image).save(tmp_path / "x.png")
     outputs = {}

@@ -106,7 +106,7 @@ def test_resumes_after_kill_9(data_dir, tmp_path):
 
 def train_here(capsys, args):
     """train.py in this process (no TensorFlow start-up): (exit code, stdout, stderr)."""
-    from nsr_tf.train.cli import main
+    from nsr_tf.cli.train import main
     code = main([str(a) for a in args])
     out, err = capsys.readouterr()
     return code, out, err

@@ -4,7 +4,8 @@ import argparse
 import os
 import sys
 
-from nsr_tf.errors import NsrError, debugging
+from nsr_tf.cli.common import report
+from nsr_tf.errors import NsrError
 from nsr_tf import quiet
 
 
@@ -70,10 +71,7 @@ def main(argv=None):
         meta = export_model(model_path, args.form, args.quantize, args.tile, args.batch,
                             out, args.parity_images, args.calibration_dir)
     except NsrError as error:
-        if debugging():
-            raise
-        print(f"to_tflite.py: error: {error}", file=sys.stderr)
-        return 1
+        return report("to_tflite.py", error)
     print(f"wrote {out} ({meta.bytes / 1e6:.2f} MB; form {meta.form}, quantize "
           f"{meta.quantization}, tile {meta.tile}, batch {meta.batch}) and {out}.json")
     if meta.custom_ops:

@@ -1,6 +1,6 @@
 """Maps of what the sparse gates select over an image (paper Fig. 6).
 
-    python -m nsr_tf.visualize --model best.keras --image photo.png --out gates.png
+    python -m nsr_tf.cli.visualize --model best.keras --image photo.png --out gates.png
 
 For each chosen SparseConv2D (default: the second conv of every block, as in the paper's
 figure) the gates are computed on a window of the training tile size slid over the image
@@ -19,7 +19,8 @@ import sys
 
 import numpy as np
 
-from nsr_tf.errors import NsrError, UsageError, debugging
+from nsr_tf.cli.common import report
+from nsr_tf.errors import NsrError, UsageError
 from nsr_tf import quiet
 
 # k=2: the paper's blue / yellow; k>2: a qualitative palette (Tableau 10)
@@ -124,7 +125,7 @@ def render(image, maps, out_path, columns=None, panel=256, raw=False):
 
 
 def parser():
-    p = argparse.ArgumentParser(prog="python -m nsr_tf.visualize", description=__doc__,
+    p = argparse.ArgumentParser(prog="python -m nsr_tf.cli.visualize", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model", required=True, help=".keras model with sparse layers")
     p.add_argument("--image", required=True, help="image to look at")
@@ -158,10 +159,7 @@ def main(argv=None):
         maps = gate_maps(model, image, layers, tile, args.stride)
         render(image, maps, args.out, args.columns, raw=args.raw)
     except (NsrError, OSError) as error:
-        if debugging():
-            raise
-        print(f"visualize: error: {error}", file=sys.stderr)
-        return 1
+        return report("visualize", error)
     print(f"wrote {args.out}: {len(maps)} layer map(s) of {args.image}")
     return 0
 

@@ -8,10 +8,10 @@ import sys
 
 from tqdm import tqdm
 
-from nsr_tf.errors import NsrError, UsageError, debugging
+from nsr_tf.cli.common import report, sigma_argument
+from nsr_tf.errors import NsrError, UsageError
 from nsr_tf import quiet
 from nsr_tf.precision import PRECISIONS
-from nsr_tf.restore import sigma_argument
 
 
 def parser():
@@ -140,10 +140,7 @@ def main(argv=None):
                                         if settings["task"] == "denoise"
                                         else args.map_quality)
     except NsrError as error:
-        if debugging():
-            raise
-        print(f"evaluate.py: error: {error}", file=sys.stderr)
-        return 1
+        return report("evaluate.py", error)
     summary = summarise(rows)
     print(f"{degradation.describe()}{', x8 ensemble' if args.ensemble else ''}; "
           f"tile {tile}, overlap {overlap}"

@@ -2,7 +2,8 @@
 
 import pytest
 
-from nsr_tf import evaluation, evaluation_cli
+from nsr_tf import evaluation
+from nsr_tf.cli import evaluate as evaluation_cli
 from nsr_tf.errors import NsrError, UsageError
 
 

@@ -1,7 +1,7 @@
 """A short tour of the library: the paper's presets with their size and cost, and one
 sparse layer checked across its implementations.
 
-    python -m nsr_tf.demo            (or: nsr-demo)
+    python -m nsr_tf.cli.demo            (or: nsr-demo)
 """
 
 import argparse

@@ -9,7 +9,7 @@ from PIL import Image
 
 
 def restore(*args):
-    return subprocess.run([sys.executable, "-m", "nsr_tf.restore", *map(str, args)],
+    return subprocess.run([sys.executable, "-m", "nsr_tf.cli.restore", *map(str, args)],
                           capture_output=True, text=True, timeout=600)
 
 
@@ -53,7 +53,7 @@ def test_never_overwrites_an_input(model_file, tmp_path):
 
 def restore_here(capsys, *args):
     """nsr-restore in this process (no TensorFlow start-up): (exit code, stdout, stderr)."""
-    from nsr_tf.restore import main
+    from nsr_tf.cli.restore import main
     try:
         code = main([str(a) for a in args])
     except SystemExit as exit_:        # argparse's refusal of a bad flag

@@ -1,6 +1,6 @@
 """Restore your own images with a trained model, tiled as it was trained.
 
-    python -m nsr_tf.restore photo.png folder/ --model best.keras --out restored/
+    python -m nsr_tf.cli.restore photo.png folder/ --model best.keras --out restored/
     nsr-restore ... (the same)
 
 PNG/JPEG/BMP/TIFF/WebP, 8- or 16-bit, gray/RGB/RGBA (alpha kept). Photos are read
@@ -18,25 +18,13 @@ import sys
 import numpy as np
 
 from nsr_tf import precision
-from nsr_tf.errors import NsrError, UsageError, debugging
+from nsr_tf.cli.common import report, sigma_argument
+from nsr_tf.errors import NsrError, UsageError
 from nsr_tf import quiet
 
 
 # Smaller inputs are refused by an SR model: nothing to upscale.
 MIN_SR_SIDE = 4
-
-
-def sigma_argument(text):
-    """A sigma option: 'auto' or a noise level >= 0 on [0, 255]."""
-    if text == "auto":
-        return text
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not value >= 0:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0 or 'auto', got {text!r}")
-    return value
 
 
 def parser():
@@ -324,10 +312,7 @@ def main(argv=None):
         if not family:   # a bad model or flag fails before any file
             prepared[args.model] = _prepare(args.model, args)
     except NsrError as error:
-        if debugging():
-            raise
-        print(f"nsr-restore: error: {error}", file=sys.stderr)
-        return 1
+        return report("nsr-restore", error)
     os.makedirs(args.out, exist_ok=True)
     files = _expand(args.inputs)
     if not files:
@@ -346,11 +331,8 @@ def main(argv=None):
             if family:
                 note = f"{chosen.name}{f'; {note}' if note else ''}"
             tqdm.write(f"{path}{f' ({note})' if note else ''} -> {', '.join(written)}")
-        except (NsrError, OSError) as error:
-            if debugging():
-                raise
-            failures += 1
-            tqdm.write(f"nsr-restore: error: {error}", file=sys.stderr)
+        except (NsrError, OSError) as error:    # this file; the others go on
+            failures += report("nsr-restore", error, write=tqdm.write)
     if failures:
         print(f"nsr-restore: {failures} of {len(files)} file(s) failed", file=sys.stderr)
     return 1 if failures else 0

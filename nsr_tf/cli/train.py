@@ -4,7 +4,8 @@ import argparse
 import os
 import sys
 
-from nsr_tf.errors import NsrError, debugging
+from nsr_tf.cli.common import report
+from nsr_tf.errors import NsrError
 from nsr_tf import quiet
 from nsr_tf.precision import PRECISIONS
 from nsr_tf.train.config import TrainConfig
@@ -127,10 +128,7 @@ def main(argv=None):
         trainer = Trainer(config)
         scores = trainer.fit()
     except NsrError as error:
-        if debugging():
-            raise
-        print(f"train.py: error: {error}", file=sys.stderr)
-        return 1
+        return report("train.py", error)
     except KeyboardInterrupt:
         print("train.py: interrupted; rerun the same command to resume from the last "
               "checkpoint", file=sys.stderr)

@@ -6,7 +6,7 @@ import numpy as np
 from PIL import Image
 
 from nsr_tf import build_model
-from nsr_tf.visualize import colorize, gate_maps, main, render, sparse_layers
+from nsr_tf.cli.visualize import colorize, gate_maps, main, render, sparse_layers
 
 
 def test_maps_follow_the_image_and_are_rendered(testsets, tmp_path):
