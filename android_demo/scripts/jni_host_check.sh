@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The Android demo's JNI layer (app/src/main/cpp/nsr_jni.c + NativeKernel.java) and the
 # native kernel's C sources, built for the host and run on the host JVM against the
-# ai-edge-litert wheel's libLiteRt.so and Debian's XNNPACK: what can be checked of the
-# "native" path without an NDK. The JNI prototypes are checked against javac -h's header.
-# Needs: gcc, javac/java, libxnnpack-dev libpthreadpool-dev, a Python with nsr_tf ($PYTHON).
+# ai-edge-litert wheel's libLiteRt.so and the XNNPACK the kernel links on Linux (built
+# once per machine by nsr_tf.export.xnnpack): what can be checked of the "native"
+# path without an NDK. The JNI prototypes are checked against javac -h's header.
+# Needs: gcc, cmake, ninja, javac/java, a Python with nsr_tf ($PYTHON).
 set -euo pipefail
 demo=$(cd "$(dirname "$0")/.." && pwd)
 repo=$(dirname "$demo")
@@ -11,6 +12,7 @@ python=${PYTHON:-python3}
 native=$repo/nsr_tf/export/native
 java_home=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")}
 litert=$("$python" -c "from nsr_tf.export.native import litert_dir; print(litert_dir())")
+read -r -a xnnpack <<< "$("$python" -m nsr_tf.export.xnnpack --flags)"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$python" "$demo/scripts/make_native_reference.py" "$work/data"
@@ -21,7 +23,7 @@ gcc -O2 -std=c11 -Wall -Werror -shared -fPIC -include "$work/jni/org_nsrtf_demo_
   -I "$java_home/include" -I "$java_home/include/linux" -I "$native" -I "$native/include" \
   "$demo/app/src/main/cpp/nsr_jni.c" "$native/dyn_conv.c" "$native/runner.c" \
   -o "$work/libnsr_native.so" -L "$litert" -l:libLiteRt.so -Wl,-rpath,"$litert" \
-  -lXNNPACK -lpthreadpool -lm
+  "${xnnpack[@]}"
 java -cp "$work/classes" NativeKernelHostCheck "$work/libnsr_native.so" \
   "$work/data/model.tflite" "$work/data/input.f32" "$work/data/expected.f32" 2>&1 \
   | grep -v "^INFO: \|^WARNING: \[" | tee "$work/check.log"

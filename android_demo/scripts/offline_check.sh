@@ -7,7 +7,7 @@
 #     kept out of the APK), dex, package with a model in assets (stored uncompressed),
 #     align, sign, and check with apksigner verify, zipalign -c and aapt dump badging;
 #  3. the native kernel's JNI layer built for the host and run on the host JVM
-#     (jni_host_check.sh; needs gcc and libxnnpack-dev libpthreadpool-dev).
+#     (jni_host_check.sh; needs gcc, cmake and ninja: XNNPACK is built once per machine).
 # Needs: aapt zipalign apksigner junit4 (Debian), javac/java/keytool, and a Python with
 # nsr_tf installed ($PYTHON, default python3).
 set -euo pipefail

@@ -121,7 +121,7 @@ def convert(model, form="auto", quantize="none", tile=64, batch=1, representativ
     content = schedule_depth_first(content)
     if form == "native":
         from nsr_tf.export.native import to_native
-        content, _ = to_native(content)
+        content, _ = to_native(content, dynamic=quantize == "dynamic")
     _check_runs(content, form, quantize)
     return content
 

@@ -17,7 +17,7 @@ def interpreter(model_content, threads=1, xnnpack=True):
 def is_native(model_content):
     """Does the file hold nsr-tf's custom ops (the ``native`` form)?"""
     from nsr_tf.export import native
-    return bool({native.OP_NAME, native.OP_NAME_RELU} & set(native.custom_ops(model_content)))
+    return bool(set(native.OP_NAMES) & set(native.custom_ops(model_content)))
 
 
 class Engine:

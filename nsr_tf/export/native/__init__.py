@@ -8,8 +8,9 @@ XNNPACK (the C sources beside this file; docs/native.md).
   rewritten after conversion (as ``nsr_tf.export.schedule`` reorders it).
 - ``library()`` builds the kernel library (``libnsr_native.so``: the op, and a runner of
   a whole .tflite through LiteRT's C API) with the system C compiler against the
-  ``ai-edge-litert`` wheel's ``libLiteRt.so`` and XNNPACK (Debian/Ubuntu:
-  ``apt install libxnnpack-dev libpthreadpool-dev``), once, into a cache folder.
+  ``ai-edge-litert`` wheel's ``libLiteRt.so`` and a current XNNPACK, static, built once
+  per machine from Debian's packages (``nsr_tf.export.xnnpack``: minutes, the
+  first time), into a cache folder.
 - ``NativeModel(content)`` runs such a file (ctypes): LiteRT's Python API cannot register
   a custom-op kernel.
 """
@@ -23,9 +24,15 @@ import subprocess
 import numpy as np
 
 from nsr_tf.errors import NsrError
+from nsr_tf.export import xnnpack
+from nsr_tf.export.xnnpack import cache_dir
 
 OP_NAME = "NsrDynConv2D"
 OP_NAME_RELU = "NsrDynConv2DRelu"
+# dynamically quantized (int8 arithmetic, float output): --form native --quantize dynamic
+OP_NAME_QD8 = "NsrDynConv2DQd8"
+OP_NAME_QD8_RELU = "NsrDynConv2DQd8Relu"
+OP_NAMES = (OP_NAME, OP_NAME_RELU, OP_NAME_QD8, OP_NAME_QD8_RELU)
 OP_VERSION = 1
 SOURCES = ("dyn_conv.c", "runner.c")
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -38,9 +45,11 @@ class NativeUnavailable(NsrError, RuntimeError):
 
 # --- the export: CONV_2D with a run-time filter -> the custom op -------------------------
 
-def to_native(content):
+def to_native(content, dynamic=False):
     """``content`` (.tflite bytes of the direct form) with its run-time-filter convs as
-    custom ops. Returns (bytes, number of ops rewritten)."""
+    custom ops; ``dynamic``: the dynamically quantized ones (int8 filter per output
+    channel and int8 input, quantized per call; float output). Returns (bytes, number of
+    ops rewritten)."""
     from tensorflow.lite.python import schema_py_generated as schema
     from tensorflow.lite.tools import flatbuffer_utils
 
@@ -105,7 +114,8 @@ def to_native(content):
                     outputs = list(add.outputs)
                     relu = activation == schema.ActivationFunctionType.RELU
                     removed.add(id(add))
-            op.opcodeIndex = custom_code(OP_NAME_RELU if relu else OP_NAME)
+            names = (OP_NAME_QD8, OP_NAME_QD8_RELU) if dynamic else (OP_NAME, OP_NAME_RELU)
+            op.opcodeIndex = custom_code(names[relu])
             op.inputs, op.outputs = np.array(inputs, np.int32), np.array(outputs, np.int32)
             op.builtinOptionsType, op.builtinOptions = 0, None
             op.customOptions = None
@@ -157,13 +167,8 @@ def litert_dir():
     return os.path.dirname(os.path.abspath(ai_edge_litert.__file__))
 
 
-def cache_dir():
-    return os.environ.get("NSR_TF_NATIVE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "nsr_tf", "native")
-
-
 def _fingerprint(litert):
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(xnnpack.VERSION.encode())
     for name in SOURCES + ("nsr_native.h",):
         with open(os.path.join(HERE, name), "rb") as handle:
             digest.update(handle.read())
@@ -171,7 +176,9 @@ def _fingerprint(litert):
     return digest.hexdigest()[:16]
 
 
-def build_command(output, litert):
+def build_command(output, litert, xnnpack_dir):
+    """The C compiler's command line of the kernel library: the sources beside this file,
+    LiteRT's C API and the XNNPACK of ``xnnpack_dir``."""
     compiler = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
     if not compiler:
         raise NativeUnavailable("the native kernel needs a C compiler (cc/gcc), none found")
@@ -179,7 +186,7 @@ def build_command(output, litert):
             "-I", os.path.join(HERE, "include"), "-I", HERE,
             *[os.path.join(HERE, name) for name in SOURCES], "-o", output,
             "-L", litert, "-l:libLiteRt.so", f"-Wl,-rpath,{litert}",
-            "-lXNNPACK", "-lpthreadpool", "-lm"]
+            *xnnpack.compiler_args(xnnpack_dir)]
 
 
 def library(rebuild=False):
@@ -190,9 +197,13 @@ def library(rebuild=False):
     path = os.path.join(cache_dir(), _fingerprint(litert), "libnsr_native.so")
     if os.path.exists(path) and not rebuild:
         return path
+    try:
+        xnnpack_dir = xnnpack.build()
+    except xnnpack.XnnpackUnavailable as error:
+        raise NativeUnavailable(f"the native kernel needs XNNPACK: {error}") from None
     os.makedirs(os.path.dirname(path), exist_ok=True)
     tmp = f"{path}.{os.getpid()}.tmp"
-    command = build_command(tmp, litert)
+    command = build_command(tmp, litert, xnnpack_dir)
     try:
         result = subprocess.run(command, capture_output=True, text=True)
     except OSError as error:
@@ -200,12 +211,8 @@ def library(rebuild=False):
                                 f"{command[0]}: {error.strerror}") from None
     if result.returncode != 0:
         lines = (result.stderr or result.stdout).strip().splitlines() or ["(no output)"]
-        missing = next((line for line in lines if "xnnpack.h" in line or "pthreadpool.h" in line
-                        or "-lXNNPACK" in line or "-lpthreadpool" in line), None)
-        hint = (" (XNNPACK is missing: apt install libxnnpack-dev libpthreadpool-dev)"
-                if missing else "")
-        raise NativeUnavailable(f"the native kernel did not build{hint}: "
-                                f"{(missing or lines[0]).strip()[:300]}")
+        first = next((line for line in lines if "error" in line), lines[0])
+        raise NativeUnavailable(f"the native kernel did not build: {first.strip()[:300]}")
     os.replace(tmp, path)
     return path
 

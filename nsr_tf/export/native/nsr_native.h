@@ -19,6 +19,10 @@ extern "C" {
 
 #define NSR_OP_NAME "NsrDynConv2D"          // no activation
 #define NSR_OP_NAME_RELU "NsrDynConv2DRelu"  // fused ReLU
+// the same, dynamically quantized: int8 filter per output channel, int8 input per call,
+// float output
+#define NSR_OP_NAME_QD8 "NsrDynConv2DQd8"
+#define NSR_OP_NAME_QD8_RELU "NsrDynConv2DQd8Relu"
 #define NSR_OP_VERSION 1
 
 typedef struct NsrKernels NsrKernels;
