@@ -26,6 +26,7 @@ import hashlib
 import io
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -169,14 +170,30 @@ def _install_cpuinfo(debs, prefix):
                         shutil.copyfileobj(source, target)
 
 
-def _run(command, cwd, log):
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
-    with open(log, "a") as handle:
-        handle.write(f"$ {' '.join(command)}\n{result.stdout}{result.stderr}\n")
-    if result.returncode != 0:
-        lines = (result.stderr or result.stdout).strip().splitlines() or ["(no output)"]
+def _run(command, cwd, log, progress=False):
+    """Runs ``command``, its output into ``log``; ``progress``: a bar of ninja's
+    ``[done/total]`` lines."""
+    lines = []
+    with open(log, "a") as handle, subprocess.Popen(
+            command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True) as process:
+        handle.write(f"$ {' '.join(command)}\n")
+        bar = None
+        for line in process.stdout:
+            handle.write(line)
+            lines.append(line)
+            match = re.match(r"\[(\d+)/(\d+)\]", line) if progress else None
+            if match:
+                if bar is None:
+                    from tqdm import tqdm
+                    bar = tqdm(total=int(match[2]), desc="XNNPACK", unit="file")
+                bar.update(int(match[1]) - bar.n)
+        if bar is not None:
+            bar.close()
+    if process.returncode != 0:
+        lines = [line.rstrip() for line in lines if line.strip()] or ["(no output)"]
         error = next((line for line in lines if "error" in line.lower()), lines[-1])
-        raise XnnpackUnavailable(f"the XNNPACK build failed ({command[0]}: "
+        raise XnnpackUnavailable(f"the XNNPACK build failed ({os.path.basename(command[0])}: "
                                  f"{error.strip()[:200]}); log: {log}")
 
 
@@ -220,7 +237,7 @@ def build(jobs=None, echo=print):
               f"-DPTHREADPOOL_SOURCE_DIR={trees['pthreadpool']}",
               f"-DFXDIV_SOURCE_DIR={trees['fxdiv']}", f"-DCPUINFO_DIR={staging}"], work, log)
         _run([ninja, "-C", build_dir, f"-j{jobs or os.cpu_count() or 1}", "XNNPACK",
-              "pthreadpool"], work, log)
+              "pthreadpool"], work, log, progress=True)
         for name in LIBRARIES[:3]:
             found = [os.path.join(folder, name) for folder, _, files in os.walk(build_dir)
                      if name in files]

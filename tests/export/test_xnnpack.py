@@ -101,3 +101,13 @@ def test_the_kernel_links_the_static_build_and_keeps_its_symbols_inside(tmp_path
         os.path.join(lib, name) for name in ("libXNNPACK.a", "libmicrokernels-prod.a",
                                              "libpthreadpool.a", "libcpuinfo.so.0")]
     assert "-Wl,--exclude-libs,ALL" in args and f"-Wl,-rpath,{lib}" in args
+
+
+def test_a_failed_build_step_is_one_line_with_its_error_and_log(tmp_path):
+    log = str(tmp_path / "build.log")
+    with pytest.raises(xnnpack.XnnpackUnavailable, match=r"the XNNPACK build failed \(sh: "
+                                                         r"conv\.c:1: error: no such type\); "
+                                                         r"log: .*build\.log"):
+        xnnpack._run(["sh", "-c", "echo '[1/2] cc a.c'; echo 'conv.c:1: error: no such type';"
+                      " echo '[2/2] cc b.c'; exit 1"], str(tmp_path), log, progress=True)
+    assert "[2/2] cc b.c" in open(log).read()     # the whole output is kept
