@@ -7,6 +7,7 @@ luminance quantization table is closest to the one stored in a JPEG file.
 """
 
 import numpy as np
+from PIL import Image
 
 # The IJG base luminance quantization table (ITU-T T.81 Annex K, table K.1), row-major:
 # Pillow reports a file's tables in this (natural) order.
@@ -32,7 +33,6 @@ def jpeg_quality(path):
     to the file's (mean absolute difference), and whether it matches exactly (a libjpeg
     or Pillow file; other encoders give the nearest equivalent). None for a file that is
     not a JPEG."""
-    from PIL import Image
     with Image.open(path) as image:
         tables = getattr(image, "quantization", None)
         if image.format != "JPEG" or not tables:
@@ -47,6 +47,7 @@ def estimate_sigma(image):
     """The noise standard deviation of ``image`` (float, [0, 1] scale, (H, W) or (H, W, C))
     on the [0, 255] scale, as the denoisers' ``sigma``: scikit-image's
     ``estimate_sigma``, averaged over the channels."""
+    # scikit-image takes about a second to import; only the white-noise estimate needs it
     from skimage.restoration import estimate_sigma as wavelet_sigma
     image = np.asarray(image, np.float64)
     channel_axis = -1 if image.ndim == 3 else None

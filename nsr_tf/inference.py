@@ -19,6 +19,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from nsr_tf import precision as precisions
 from nsr_tf.errors import UsageError
 
 # Restoring: tiles of twice the training patch. Measured on the shipped Sparse+ against
@@ -102,8 +103,7 @@ class TiledPredictor:
         already and returned as is."""
         if not isinstance(model, keras.Model):
             return model
-        from nsr_tf import precision as precisions
-        policy = precisions.choose(precision)[0] if precision == "auto" else precision
+            policy = precisions.choose(precision)[0] if precision == "auto" else precision
         cache = model.__dict__.get(_PREDICTOR_ATTRIBUTE)
         if cache is None:
             cache = {}

@@ -6,7 +6,8 @@ import os
 import nsr_tf.tf_quiet  # noqa: F401  (first: TensorFlow without its chatter)
 import keras
 
-from nsr_tf import metadata
+from nsr_tf import metadata, pretrained
+from nsr_tf.data.degradation import Degradation
 from nsr_tf.errors import NsrError
 
 import nsr_tf.layers  # noqa: F401  (registers the custom layers before loading)
@@ -53,7 +54,6 @@ def degradation_of(info, task=None, sigma=None, quality=None):
     """The ``Degradation`` a model with ``info`` (``model_info``) undoes, at its trained
     sigma/quality unless given. A level-map model without its JSON is taken to cover
     every level (sigma 0-255, quality 1-100)."""
-    from nsr_tf.data.degradation import Degradation
 
     task = task or info.get("task") or "denoise"
     level_map = info.get("level_map") and task in ("denoise", "jpeg")
@@ -70,7 +70,6 @@ def degradation_of(info, task=None, sigma=None, quality=None):
 def resolve(path):
     """``path`` itself, or the file of the shipped model of that name (``nsr_tf.pretrained``,
     e.g. "denoise-blind") when there is no such file."""
-    from nsr_tf import pretrained
     if not os.path.exists(path) and path in pretrained.MODELS:
         try:
             return pretrained.path(path)
@@ -84,8 +83,7 @@ def load(path):
     file name otherwise."""
     path = resolve(path)
     if not os.path.exists(path):
-        from nsr_tf import pretrained
-        raise ModelError(f"{path}: no such model file (shipped models: "
+            raise ModelError(f"{path}: no such model file (shipped models: "
                          f"{', '.join(pretrained.available())})")
     try:
         model = keras.saving.load_model(path, compile=False)

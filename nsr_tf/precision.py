@@ -15,6 +15,8 @@ Keras applied in these float32-model copies): 0.00095 and -0.0001 dB, against 0.
 and -0.0031 dB with them in bfloat16 (benchmarks/precision_error.py).
 """
 
+import platform
+
 from nsr_tf.errors import UsageError
 
 
@@ -42,7 +44,6 @@ def cpu_flags():
 
 def cpu_name():
     """The CPU model, to name next to every timing."""
-    import platform
     return _cpuinfo("model name") or platform.processor() or platform.machine()
 
 
@@ -52,7 +53,7 @@ def cpu_has_bfloat16(flags=None):
 
 
 def _gpu_compute_capabilities():
-    import tensorflow as tf
+    import tensorflow as tf     # only to look for GPUs: naming the CPU needs no TensorFlow
     capabilities = []
     for gpu in tf.config.list_physical_devices("GPU"):
         details = tf.config.experimental.get_device_details(gpu)

@@ -7,7 +7,7 @@ import numpy as np
 import nsr_tf.tf_quiet  # noqa: F401  (first: TensorFlow without its chatter)
 import tensorflow as tf
 
-from nsr_tf.data import degradations
+from nsr_tf.data import camera_noise, degradations
 
 # Defaults from the paper and the authors' code (docs/design.md, The network).
 DEFAULT_PATCH_SIZE = {"denoise": 64, "jpeg": 64, "sr": 48}   # SR: LR patch
@@ -78,7 +78,6 @@ def _noisy_patch(clean, sigma, degradation, seeds):
     Training it against the pre-mosaic patch taught the model to undo the demosaicking
     as well, which costs dB against real ground truth (docs/camera_denoise.md).
     "mix" draws AWGN of ``sigma`` on the clean patch for half the patches instead."""
-    from nsr_tf.data import camera_noise
     jpeg = tf.random.stateless_uniform((), seeds + 1) < CAMERA_JPEG_SHARE
     low, high = CAMERA_JPEG_QUALITIES
     quality = tf.random.stateless_uniform((), seeds + 2, low, high + 1, dtype=tf.int32)

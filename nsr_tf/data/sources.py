@@ -77,7 +77,7 @@ def cache_dir():
 def sample_files():
     """The scikit-image sample photographs (paths inside the installed package)."""
     try:
-        import skimage
+        import skimage      # optional: the samples are its photographs
     except ImportError:
         raise DatasetUnavailableError("--dataset samples needs scikit-image "
                                       "(pip install scikit-image)") from None

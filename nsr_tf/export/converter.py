@@ -26,6 +26,8 @@ import nsr_tf.tf_quiet  # noqa: F401  (first: TensorFlow without its chatter)
 import tensorflow as tf
 
 from nsr_tf.errors import NsrError
+from nsr_tf.export.litert import Engine
+from nsr_tf.export.native import NativeUnavailable, to_native
 from nsr_tf.export.schedule import schedule_depth_first
 from nsr_tf.layers import SparseConv2D, set_implementation
 
@@ -120,15 +122,12 @@ def convert(model, form="auto", quantize="none", tile=64, batch=1, representativ
     # One band of a large tile after the other (nsr_tf.export.schedule): same values.
     content = schedule_depth_first(content)
     if form == "native":
-        from nsr_tf.export.native import to_native
         content, _ = to_native(content, dynamic=quantize == "dynamic")
     _check_runs(content, form, quantize)
     return content
 
 
 def _check_runs(content, form, quantize):
-    from nsr_tf.export.litert import Engine
-    from nsr_tf.export.native import NativeUnavailable
     try:
         Engine(content)
     except NativeUnavailable as error:

@@ -3,10 +3,12 @@
 import time
 
 import numpy as np
+from ai_edge_litert.interpreter import Interpreter, OpResolverType
+
+from nsr_tf.export import native
 
 
 def interpreter(model_content, threads=1, xnnpack=True):
-    from ai_edge_litert.interpreter import Interpreter, OpResolverType
     kwargs = {} if xnnpack else {
         "experimental_op_resolver_type": OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES}
     engine = Interpreter(model_content=model_content, num_threads=threads, **kwargs)
@@ -16,7 +18,6 @@ def interpreter(model_content, threads=1, xnnpack=True):
 
 def is_native(model_content):
     """Does the file hold nsr-tf's custom ops (the ``native`` form)?"""
-    from nsr_tf.export import native
     return bool(set(native.OP_NAMES) & set(native.custom_ops(model_content)))
 
 
@@ -28,8 +29,7 @@ class Engine:
 
     def __init__(self, model_content, threads=1):
         if is_native(model_content):
-            from nsr_tf.export.native import NativeModel
-            self.native = NativeModel(model_content, threads)
+            self.native = native.NativeModel(model_content, threads)
             self.input_shape = self.native.input_shape
             self.invoke = self.native.invoke
             return
@@ -95,10 +95,9 @@ def undelegated_ops(engine):
 def outside_xnnpack(model_content):
     """(ops not run by LiteRT's XNNPACK, XNNPACK partitions): for a native-form file its
     custom ops and None (the Interpreter cannot load it; the kernel library runs them)."""
-    from nsr_tf.export.native import custom_ops
-    native = custom_ops(model_content)
-    if native:
-        return native, None
+    custom = native.custom_ops(model_content)
+    if custom:
+        return custom, None
     outside, partitions = undelegated_ops(interpreter(model_content))
     return sorted(set(outside)), partitions
 
@@ -120,7 +119,7 @@ def latency(model_content, threads=1, runs=20, warmup=3, seed=0):
 def function_to_tflite(fn, shapes):
     """A .tflite of a weightless function of float32 inputs of ``shapes`` (benchmarks of
     single ops; models go through ``nsr_tf.export.convert``)."""
-    import tensorflow as tf
+    import tensorflow as tf     # only here: running a .tflite needs no TensorFlow
     function = tf.function(fn, input_signature=[tf.TensorSpec(s, tf.float32) for s in shapes])
     return tf.lite.TFLiteConverter.from_concrete_functions(
         [function.get_concrete_function()]).convert()

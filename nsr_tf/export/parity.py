@@ -1,6 +1,7 @@
 """Does the .tflite compute what the Keras model computes? Both restore the same real
 images, tiled the same way; the outputs are compared (docs/design.md, Runtimes)."""
 
+import keras
 import numpy as np
 
 from nsr_tf import metrics
@@ -15,7 +16,6 @@ TOLERANCES = {"none": ("max_abs_diff", 1e-4), "float16": ("psnr_change_db", 0.01
 
 def first_gates(model, tile):
     """Gates of the first sparse layer on one tile (None for a model without gates)."""
-    import keras
     layers = [layer for layer in model.layers
               if isinstance(layer, SparseConv2D) and layer.gate != "none"]
     if not layers:

@@ -36,6 +36,8 @@ import time
 import urllib.error
 import urllib.request
 
+from tqdm import tqdm
+
 from nsr_tf.errors import NsrError
 
 VERSION = "0.0~git20241108.4ea82e5"
@@ -185,7 +187,6 @@ def _run(command, cwd, log, progress=False):
             match = re.match(r"\[(\d+)/(\d+)\]", line) if progress else None
             if match:
                 if bar is None:
-                    from tqdm import tqdm
                     bar = tqdm(total=int(match[2]), desc="XNNPACK", unit="file")
                 bar.update(int(match[1]) - bar.n)
         if bar is not None:

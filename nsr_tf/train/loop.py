@@ -12,7 +12,7 @@ import tensorflow as tf
 import keras
 from tqdm import tqdm
 
-from nsr_tf import metadata, metrics, precision
+from nsr_tf import metadata, metrics, model_io, precision
 from nsr_tf.data import degradations
 from nsr_tf.data import (Degradation, load_images, resolve_files, training_dataset,
                          validation_pairs)
@@ -191,7 +191,6 @@ class Trainer:
     def _init_from(self, path):
         """Copies the weights of the layers of ``path`` whose name and weight shapes match
         this model's; says which were left at their initialisation."""
-        from nsr_tf import model_io
         try:
             source, _ = model_io.load(path)
         except model_io.ModelError as error:

@@ -21,10 +21,13 @@ import os
 import shutil
 import subprocess
 
+import ai_edge_litert
 import numpy as np
+from ai_edge_litert import schema_py_generated as schema
 
 from nsr_tf.errors import NsrError
 from nsr_tf.export import xnnpack
+from nsr_tf.export.schedule import depth_first_order
 from nsr_tf.export.xnnpack import cache_dir
 
 OP_NAME = "NsrDynConv2D"
@@ -50,10 +53,9 @@ def to_native(content, dynamic=False):
     custom ops; ``dynamic``: the dynamically quantized ones (int8 filter per output
     channel and int8 input, quantized per call; float output). Returns (bytes, number of
     ops rewritten)."""
+    # TensorFlow's flatbuffer tools only to write the form; running it needs LiteRT alone
     from tensorflow.lite.python import schema_py_generated as schema
     from tensorflow.lite.tools import flatbuffer_utils
-
-    from nsr_tf.export.schedule import depth_first_order
     model = flatbuffer_utils.convert_bytearray_to_object(bytearray(content))
     codes = model.operatorCodes
 
@@ -142,7 +144,6 @@ def _nonzero(model, tensor):
 
 def custom_ops(content):
     """Names of the custom ops in a .tflite (bytes): nsr-tf's, and any other."""
-    from ai_edge_litert import schema_py_generated as schema
     model = schema.Model.GetRootAs(content, 0)
     names = set()
     for i in range(model.OperatorCodesLength()):
@@ -154,7 +155,6 @@ def custom_ops(content):
 
 def io_shapes(content):
     """(input shape, output shape) of the first subgraph of a .tflite (bytes)."""
-    from ai_edge_litert import schema_py_generated as schema
     graph = schema.Model.GetRootAs(content, 0).Subgraphs(0)
     return (tuple(graph.Tensors(graph.Inputs(0)).ShapeAsNumpy()),
             tuple(graph.Tensors(graph.Outputs(0)).ShapeAsNumpy()))
@@ -163,7 +163,6 @@ def io_shapes(content):
 # --- the kernel library ------------------------------------------------------------------
 
 def litert_dir():
-    import ai_edge_litert
     return os.path.dirname(os.path.abspath(ai_edge_litert.__file__))
 
 
