@@ -3,8 +3,10 @@
 LiteRT on CPU with XNNPACK, batch-1 tiles, 1 and 2 threads. For each sparse model: its
 time relative to the dense model of the same size and of the same FLOPs (exported with
 the same quantization), per form and quantization, and whether every op of the form stays inside the XNNPACK partition. Also
-one sparse layer against a constant-filter dense layer of the same FLOPs. All configs of
-a tile size and thread count are timed round-robin (median of rounds) in one run.
+one sparse layer against a constant-filter dense layer of the same FLOPs, in each
+quantization (the native form's dynamic op against XNNPACK's own dynamic-int8 conv). All
+configs of a tile size and thread count are timed round-robin (median of rounds) in one
+run; the machine (CPU, SIMD flags, versions, commit) heads the output.
 
     python export/benchmark.py [--tiles 64 256] [--threads 1 2] [--forms ...]
         [--quantize ...] [--rounds 5] [--markdown docs/litert_latency.md]
@@ -90,8 +92,9 @@ def main(argv=None):
 
     models = {name: builder() for name, (builder, _, _) in MODELS.items()}
     dense = {name: builder() for name, builder in DENSE.items()}
-    from nsr_tf.precision import cpu_name
-    say(f"CPU: {cpu_name()}, {os.cpu_count()} cores")
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    from benchmarks.report import header
+    say(header())
     say("models (MACs/pixel at 64 px, params): " + "; ".join(
         f"{n} {macs_per_pixel(m) / 1e6:.3f} M, {count_params(m):,}"
         for n, m in {**models, **dense}.items()))
@@ -114,7 +117,9 @@ def main(argv=None):
         layer_forms = [f for f in args.forms if f in ("rowhybrid", "native")] or ["rowhybrid"]
         for name, model in layer_models().items():
             for form in layer_forms if "sparse" in name else ["rowhybrid"]:
-                contents[(name, form, "none")] = convert(model, form, tile=tile)
+                for quantize in args.quantize:
+                    contents[(name, form, quantize)] = convert(model, form, quantize,
+                                                               tile=tile)
         for threads in args.threads:
             t = time_round_robin(contents, threads, args.rounds, runs)
             say()
@@ -142,12 +147,13 @@ def main(argv=None):
                         flops = t[key] / t[(same_flops, '-', quantize)]
                         say(f"| {name} | {form} | {quantize} | {t[key] * 1e3:.2f} | "
                             f"{size:.2f} | {flops:.2f} | {where} |")
-            base = t[("layer: dense const conv", "rowhybrid", "none")]
-            for name in layer_models():
-                for form in layer_forms if "sparse" in name else ["rowhybrid"]:
-                    key = (name, form, "none")
-                    say(f"| {name} (32 ch) | {form if 'sparse' in name else '-'} | none | "
-                        f"{t[key] * 1e3:.3f} | | {t[key] / base:.2f} | |")
+            for quantize in args.quantize:   # against the constant conv of its quantization
+                base = t[("layer: dense const conv", "rowhybrid", quantize)]
+                for name in layer_models():
+                    for form in layer_forms if "sparse" in name else ["rowhybrid"]:
+                        key = (name, form, quantize)
+                        say(f"| {name} (32 ch) | {form if 'sparse' in name else '-'} | "
+                            f"{quantize} | {t[key] * 1e3:.3f} | | {t[key] / base:.2f} | |")
     if args.markdown:
         with open(args.markdown, "w") as handle:
             handle.write("# LiteRT latency (export/benchmark.py)\n\n")

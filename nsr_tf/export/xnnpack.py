@@ -12,7 +12,7 @@ XNNPACK inside LiteRT and has no dynamically quantized convolution (``qd8_f32_qc
   ``libcpuinfo.so.0``, which needs glibc 2.34), because the mirror has lost the source
   tarball of that version; the kernel library finds it beside itself (rpath $ORIGIN).
 
-Cached in ``NSR_TF_NATIVE_DIR`` (default ``~/.cache/nsr_tf/native``) under
+Cached in ``NSR_TF_XNNPACK_DIR`` (default ``~/.cache/nsr_tf/xnnpack``) under
 ``xnnpack-VERSION``; the downloads come from ``NSR_TF_DEBIAN_MIRROR`` (default
 ``http://deb.debian.org/debian``), or from the folder ``NSR_TF_XNNPACK_SOURCES`` when
 the files are already there (an offline machine). Built by the native kernel's build
@@ -69,8 +69,8 @@ class XnnpackUnavailable(NsrError, RuntimeError):
 
 
 def cache_dir():
-    return os.environ.get("NSR_TF_NATIVE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "nsr_tf", "native")
+    return os.environ.get("NSR_TF_XNNPACK_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "nsr_tf", "xnnpack")
 
 
 def install_dir():

@@ -107,9 +107,33 @@ def test_parity_on_two_real_images(testsets):
 def test_dynamic_quantization_keeps_the_custom_op(testsets):
     model = build_model("denoise", "sparse-", num_blocks=2)
     content = convert(model, "native", "dynamic", tile=24)
-    assert native.custom_ops(content)
+    assert set(native.custom_ops(content)) <= {native.OP_NAME_QD8, native.OP_NAME_QD8_RELU}
     data = tiles(testsets, 1, 24)
     assert np.abs(LiteRTPredictor(content)(data) - model(data).numpy()).mean() < 0.01
+
+
+@pytest.mark.parametrize("groups, cardinality", [(2, 4), (4, 16)])
+def test_the_dynamic_op_computes_in_int8_within_its_quantization_error(groups, cardinality):
+    # int8 filter per output channel and int8 input: not the float result bit for bit,
+    # but within 8-bit quantization error of it (a few parts in a thousand of the range)
+    model = sparse_stack(groups=groups, cardinality=cardinality)
+    content = convert(model, "native", "dynamic", tile=20)
+    assert native.custom_ops(content) == [native.OP_NAME_QD8, native.OP_NAME_QD8_RELU]
+    rng = np.random.default_rng(1)
+    x = (rng.uniform(size=(3, 20, 20, 16)) * rng.normal(size=(3, 1, 1, 16))).astype("float32")
+    expected = model(x).numpy()
+    got = LiteRTPredictor(content)(x)
+    error = np.abs(got - expected).max() / np.abs(expected).max()
+    assert 1e-5 < error < 0.03, error
+    # a 1x1 conv reads its input's quantization per pixel (XNNPACK's GEMM path)
+    inputs = keras.Input((None, None, 16))
+    pointwise = randomized(keras.Model(inputs, SparseConv2D(16, 1, sparsity_groups=2,
+                                                            cardinality=4)(inputs)))
+    content = convert(pointwise, "native", "dynamic", tile=20)
+    assert native.custom_ops(content) == [native.OP_NAME_QD8]
+    expected = pointwise(x).numpy()
+    error = np.abs(LiteRTPredictor(content)(x) - expected).max() / np.abs(expected).max()
+    assert 1e-5 < error < 0.03, error
 
 
 def test_command_writes_the_native_file_and_says_what_it_needs(tmp_path):

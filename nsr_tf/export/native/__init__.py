@@ -28,7 +28,6 @@ from ai_edge_litert import schema_py_generated as schema
 from nsr_tf.errors import NsrError
 from nsr_tf.export import xnnpack
 from nsr_tf.export.schedule import depth_first_order
-from nsr_tf.export.xnnpack import cache_dir
 
 OP_NAME = "NsrDynConv2D"
 OP_NAME_RELU = "NsrDynConv2DRelu"
@@ -166,6 +165,19 @@ def litert_dir():
     return os.path.dirname(os.path.abspath(ai_edge_litert.__file__))
 
 
+def cache_dir():
+    return os.environ.get("NSR_TF_NATIVE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "nsr_tf", "native")
+
+
+def _compiler():
+    compiler = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
+    if not compiler or not shutil.which(compiler):
+        raise NativeUnavailable(f"the native kernel did not build: no C compiler "
+                                f"({compiler or 'cc/gcc'} not found)")
+    return compiler
+
+
 def _fingerprint(litert):
     digest = hashlib.sha256(xnnpack.VERSION.encode())
     for name in SOURCES + ("nsr_native.h",):
@@ -178,10 +190,7 @@ def _fingerprint(litert):
 def build_command(output, litert, xnnpack_dir):
     """The C compiler's command line of the kernel library: the sources beside this file,
     LiteRT's C API and the XNNPACK of ``xnnpack_dir``."""
-    compiler = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
-    if not compiler:
-        raise NativeUnavailable("the native kernel needs a C compiler (cc/gcc), none found")
-    return [compiler, "-O2", "-std=c11", "-shared", "-fPIC",
+    return [_compiler(), "-O2", "-std=c11", "-shared", "-fPIC",
             "-I", os.path.join(HERE, "include"), "-I", HERE,
             *[os.path.join(HERE, name) for name in SOURCES], "-o", output,
             "-L", litert, "-l:libLiteRt.so", f"-Wl,-rpath,{litert}",
@@ -196,6 +205,7 @@ def library(rebuild=False):
     path = os.path.join(cache_dir(), _fingerprint(litert), "libnsr_native.so")
     if os.path.exists(path) and not rebuild:
         return path
+    _compiler()     # before the minutes of an XNNPACK build
     try:
         xnnpack_dir = xnnpack.build()
     except xnnpack.XnnpackUnavailable as error:
