@@ -6,7 +6,7 @@ the same estimate and against the gray model per channel (what `--model denoise-
 gave colour photos before).
 
     python benchmarks/camera_denoise.py [--data-dir ../shared/data/Kodak24] [--images 8]
-        [--crop 256] [--markdown docs/camera_denoise.md]
+        [--crop 256] [--markdown docs/camera_denoise.md] [--model JOB/best.keras]
 
 Pairs: the centre crop of each of the first --images files, noise levels drawn from
 Brooks et al.'s distribution seeded by the file name (as benchmarks/camera_noise.py).
@@ -57,6 +57,8 @@ def main(argv=None):
     parser.add_argument("--images", type=int, default=8)
     parser.add_argument("--crop", type=int, default=256)
     parser.add_argument("--markdown")
+    parser.add_argument("--model", help="a colour denoiser to score instead of the shipped "
+                        "one (a .keras file with its JSON, e.g. a training job's best.keras)")
     args = parser.parse_args(argv)
     from nsr_tf import pretrained
     from nsr_tf.data.camera_noise import camera_pair, noise_rms
@@ -73,8 +75,12 @@ def main(argv=None):
         import bm3d
     except ImportError:
         bm3d = None
-    colour, _ = pretrained.pick("denoise", 3)
-    methods = {f"`--model denoise` ({colour}), --sigma auto": restorer(colour)}
+    if args.model:
+        colour = args.model
+        methods = {f"`{args.model}`, --sigma auto": restorer(colour)}
+    else:
+        colour, _ = pretrained.pick("denoise", 3)
+        methods = {f"`--model denoise` ({colour}), --sigma auto": restorer(colour)}
     if colour != "denoise-blind":
         methods["`denoise-blind` per channel, --sigma auto (before)"] = \
             restorer("denoise-blind")

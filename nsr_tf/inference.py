@@ -103,7 +103,7 @@ class TiledPredictor:
         already and returned as is."""
         if not isinstance(model, keras.Model):
             return model
-            policy = precisions.choose(precision)[0] if precision == "auto" else precision
+        policy = precisions.choose(precision)[0] if precision == "auto" else precision
         cache = model.__dict__.get(_PREDICTOR_ATTRIBUTE)
         if cache is None:
             cache = {}

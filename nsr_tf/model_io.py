@@ -83,7 +83,7 @@ def load(path):
     file name otherwise."""
     path = resolve(path)
     if not os.path.exists(path):
-            raise ModelError(f"{path}: no such model file (shipped models: "
+        raise ModelError(f"{path}: no such model file (shipped models: "
                          f"{', '.join(pretrained.available())})")
     try:
         model = keras.saving.load_model(path, compile=False)
