@@ -125,7 +125,7 @@ def test_the_dynamic_op_computes_in_int8_within_its_quantization_error(groups, c
     got = LiteRTPredictor(content)(x)
     error = np.abs(got - expected).max() / np.abs(expected).max()
     assert 1e-5 < error < 0.03, error
-    # a 1x1 conv reads its input's quantization per pixel (XNNPACK's GEMM path)
+    # a 1x1 conv too (its quantization per image, as the 3x3's)
     inputs = keras.Input((None, None, 16))
     pointwise = randomized(keras.Model(inputs, SparseConv2D(16, 1, sparsity_groups=2,
                                                             cardinality=4)(inputs)))

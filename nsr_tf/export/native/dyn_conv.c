@@ -20,9 +20,9 @@
 // Dynamically quantized (qd8, as the dense model's dynamic-int8 file): per call the
 // gate-aggregated filter is quantized to int8 per output channel (symmetric, scale =
 // max|w| / 127), the input to int8 by XNNPACK's own f32->qd8 convert (asymmetric; one
-// scale and zero point per image, or per pixel for a 1x1 conv, whose GEMM path reads
-// them per row), and XNNPACK's qd8_f32_qc8w convolution computes in int8 with float
-// output; bias and ReLU in float as the float op.
+// scale and zero point per image: XNNPACK runs every qd8 conv, 1x1 too, as an indirect
+// GEMM that reads them per image), and XNNPACK's qd8_f32_qc8w convolution computes in
+// int8 with float output; bias and ReLU in float as the float op.
 //
 // XNNPACK: the current API (2024: create, reshape with a workspace, setup, run), built
 // from Debian's source package by nsr_tf/export/xnnpack.py.
@@ -174,8 +174,7 @@ static LiteRtStatus Convolve(const NsrConvConfig* config, const LiteRtLayout* x_
   }
   const size_t per_channel = (size_t)kh * kw * in_channels;
   const size_t pixels = batch * height * width;
-  // a 1x1 conv runs as a GEMM, which reads the input's quantization per pixel
-  const size_t rows = kh == 1 && kw == 1 ? pixels : batch;
+  const size_t rows = batch;  // one quantization per image (the IGEMM reads it so)
   int8_t* q_filter = (int8_t*)malloc(out_channels * per_channel);
   float* scales = (float*)malloc(out_channels * sizeof(float));
   int8_t* q_x = (int8_t*)malloc(pixels * in_channels + XNN_EXTRA_BYTES);
