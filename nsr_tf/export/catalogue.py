@@ -24,6 +24,7 @@ SUFFIXES = {
     "_dynamic.tflite": ("cpu", "dynamic"),
     "_gpu.tflite": ("gpu", "float16"),
     "_native.tflite": ("native", "none"),
+    "_native_dynamic.tflite": ("native", "dynamic"),
 }
 
 

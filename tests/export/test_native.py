@@ -179,3 +179,20 @@ def test_restore_with_the_native_backend_matches_keras(model_file, tmp_path, cap
         assert f"{backend}, precision float32" in err
         outputs[backend] = np.asarray(Image.open(tmp_path / backend / "x_restored.png"), float)
     assert np.abs(outputs["native"] - outputs["keras"]).max() <= 1      # 8-bit rounding
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["jpeg", "sr-x2"])
+def test_a_shipped_models_dynamic_native_file_is_int8_within_0_05_db(name, tmp_path,
+                                                                     monkeypatch):
+    # Made on demand from the .keras (the catalogue), parity-checked on two real photos
+    # against Keras float32 at the dynamic-int8 limit, as the dense model's dynamic file.
+    from nsr_tf.export import catalogue
+    monkeypatch.setenv("NSR_TF_CACHE", str(tmp_path))
+    path = catalogue.exported(name, "_native_dynamic.tflite")
+    meta = json.load(open(path + ".json"))
+    assert meta["form"] == "native" and meta["quantization"] == "dynamic"
+    assert meta["custom_ops"] == [native.OP_NAME_QD8, native.OP_NAME_QD8_RELU]
+    report = meta["parity"]
+    assert report["passed"] and report["metric"] == "psnr_change_db"
+    assert report["limit"] == 0.05 and report["worst"] <= 0.05
