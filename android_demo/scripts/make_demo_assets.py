@@ -6,7 +6,9 @@ a sample photo.
 Each model is exported twice: NAME.tflite in the CPU form (rowhybrid, XNNPACK) and
 NAME_gpu.tflite in the GPU form (direct, batch 1), which the app runs when the user picks
 the GPU, and NAME_native.tflite in the native form (nsr-tf's custom op, run through the
-app's libnsr_native.so: listed as its own entry, "native"). Without --model it exports the project's shipped models (the sigma-25 denoiser,
+app's libnsr_native.so: listed as its own entry, "native"), and NAME_native_dynamic.tflite,
+the same in int8 (--quantize dynamic: listed as "native, dynamic", the entry to pick for
+int8 on the CPU). Without --model it exports the project's shipped models (the sigma-25 denoiser,
 the level-conditioned ones, gray and colour (the app runs the colour member of a family on
 colour photos), and the upscalers sr-x2 and sr-x4, listed as "Upscale x2/x4"), else a small untrained Sparse- network
 (enough to check the packaging, not to look at).
@@ -46,9 +48,11 @@ def main(argv=None):
         models.append(os.path.join(scratch, "demo.keras"))
     for path in models:
         name = os.path.splitext(os.path.basename(path))[0]
-        for form, suffix in (("cpu", ""), ("gpu", "_gpu"), ("native", "_native")):
+        for form, quantize, suffix in (("cpu", "none", ""), ("gpu", "none", "_gpu"),
+                                       ("native", "none", "_native"),
+                                       ("native", "dynamic", "_native_dynamic")):
             out = os.path.join(args.assets, f"{name}{suffix}.tflite")
-            if not export_model(path, form, out=out).parity["passed"]:
+            if not export_model(path, form, quantize, out=out).parity["passed"]:
                 print(f"error: {out}: the export failed its parity check with Keras",
                       file=sys.stderr)
                 return 1
