@@ -228,7 +228,8 @@ def test_a_colour_models_stated_scores_on_two_cbsd68_images_are_reproduced(name)
     assert sorted(scored) == sorted(probe["psnr"]) == ["167062.png", "3096.png"]
     for image, stated in probe["psnr"].items():
         assert abs(scored[image] - stated) < 0.01
-        assert scored[image] > given[image] + 3   # it restores, in colour
+        # it restores, in colour (at sigma 25 by several dB; at JPEG quality 10 by ~1)
+        assert scored[image] > given[image] + (3 if info["task"] == "denoise" else 0.5)
 
 
 @pytest.mark.slow
