@@ -19,7 +19,7 @@ trap 'rm -rf "$work"' EXIT
 javac -nowarn -d "$work/classes" -h "$work/jni" \
   "$demo/app/src/main/java/org/nsrtf/demo/NativeKernel.java" \
   "$demo/scripts/NativeKernelHostCheck.java"
-gcc -O2 -std=c11 -Wall -Werror -shared -fPIC -include "$work/jni/org_nsrtf_demo_NativeKernel.h" \
+gcc -O2 -fno-math-errno -std=c11 -Wall -Werror -shared -fPIC -include "$work/jni/org_nsrtf_demo_NativeKernel.h" \
   -I "$java_home/include" -I "$java_home/include/linux" -I "$native" -I "$native/include" \
   "$demo/app/src/main/cpp/nsr_jni.c" "$native/dyn_conv.c" "$native/runner.c" \
   -o "$work/libnsr_native.so" -L "$litert" -l:libLiteRt.so -Wl,-rpath,"$litert" \

@@ -122,10 +122,10 @@ static void QuantizeFilter(const float* filter, size_t out_channels, size_t per_
     float peak = 0.0f;
     for (size_t i = 0; i < per_channel; ++i) peak = fmaxf(peak, fabsf(w[i]));
     const float scale = peak > 0.0f ? peak / 127.0f : 1.0f;
+    const float inverse = 1.0f / scale;  // a multiply per value, not a divide
     scales[o] = scale;
-    for (size_t i = 0; i < per_channel; ++i) {
-      quantized[o * per_channel + i] = (int8_t)lrintf(w[i] / scale);
-    }
+    int8_t* q = quantized + o * per_channel;
+    for (size_t i = 0; i < per_channel; ++i) q[i] = (int8_t)lrintf(w[i] * inverse);
   }
 }
 
