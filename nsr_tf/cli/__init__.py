@@ -8,7 +8,8 @@
 - ``demo``: ``nsr-demo``
 - ``common``: the argument types and the error report they share
 
-Every command parses before importing TensorFlow, so that ``--help`` answers at once, and
-catches ``NsrError`` only (``common.report``): a user error is one line, a bug keeps its
+Every command parses before importing TensorFlow, so that ``--help`` answers at once (the
+imports inside their functions are the ones that pull TensorFlow in: the model, data and
+export modules), and catches ``NsrError`` only (``common.report``): a user error is one line, a bug keeps its
 traceback.
 """

@@ -9,6 +9,8 @@ import os
 import sys
 import time
 
+import numpy as np
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 # The paper's "FLOPs (M)" rows (Tables 4 and 5) for the presets that have one.
@@ -36,7 +38,6 @@ def presets_table(patch_size):
 
 
 def layer_check(batch, size):
-    import numpy as np
     from nsr_tf.layers import SparseConv2D
     from nsr_tf.layers.conv_forms import FORMS
     x = np.random.default_rng(0).normal(size=(batch, size, size, 32)).astype("float32")

@@ -11,6 +11,7 @@ from tqdm import tqdm
 from nsr_tf.cli.common import report, sigma_argument
 from nsr_tf.errors import NsrError, UsageError
 from nsr_tf import quiet
+from nsr_tf import pretrained
 from nsr_tf.precision import PRECISIONS
 
 
@@ -77,7 +78,6 @@ def _family_member(model, channels, folders):
     """A family name ('denoise', 'jpeg': nsr_tf.pretrained.FAMILIES) -> the model for the
     data's channels (--channels, else the first image's), and the channels to score on;
     any other name as it is (and ``channels``)."""
-    from nsr_tf import pretrained
     from nsr_tf.data.images import list_images, photo_channels
     if model not in pretrained.FAMILIES or os.path.exists(model):
         return model, channels

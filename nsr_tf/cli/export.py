@@ -7,6 +7,8 @@ import sys
 from nsr_tf.cli.common import report
 from nsr_tf.errors import NsrError
 from nsr_tf import quiet
+from nsr_tf import pretrained
+from nsr_tf.jobs import latest_job_dir
 
 
 def parser():
@@ -42,14 +44,12 @@ def parser():
 
 
 def default_model():
-    from nsr_tf.jobs import latest_job_dir
     job = latest_job_dir()
     if job:
         return os.path.join(job, "best.keras")
     try:
-        from nsr_tf import pretrained
         return pretrained.path("denoise-sigma25")
-    except (ImportError, FileNotFoundError, KeyError):
+    except (FileNotFoundError, KeyError):
         return None
 
 

@@ -14,12 +14,16 @@ status is then 1.
 import argparse
 import os
 import sys
+import types
 
 import numpy as np
+from PIL import Image
+from tqdm import tqdm
 
-from nsr_tf import precision
+from nsr_tf import precision, pretrained
 from nsr_tf.cli.common import report, sigma_argument
 from nsr_tf.errors import NsrError, UsageError
+from nsr_tf.estimation import estimator_for, estimator_name, jpeg_quality
 from nsr_tf import quiet
 
 
@@ -87,7 +91,6 @@ def _expand(inputs):
 
 
 def _bit_depth(path):
-    from PIL import Image
     with Image.open(path) as image:
         return 16 if image.mode.startswith("I") else 8
 
@@ -108,7 +111,6 @@ def save(path, image, bits=8, alpha=None, metadata=None):
     Pillow's limit; RGB falls back to 8 bits). ``alpha``: an 8-bit (H, W) alpha channel
     to add (RGBA / LA). ``metadata``: the input's ICC profile and EXIF to carry
     (``nsr_tf.data.images.read_metadata``)."""
-    from PIL import Image
     image = np.asarray(image)
     if image.ndim == 3 and image.shape[-1] == 1:
         image = image[..., 0]
@@ -122,7 +124,6 @@ def save(path, image, bits=8, alpha=None, metadata=None):
 
 def _alpha_8bit(alpha, size=None):
     """A float (H, W, 1) alpha as 8 bits, resized with bicubic to ``size`` (W, H)."""
-    from PIL import Image
     picture = Image.fromarray(_quantize(alpha[..., 0], 8))
     if size is not None and picture.size != size:
         picture = picture.resize(size, Image.Resampling.BICUBIC)
@@ -134,7 +135,6 @@ def _told_level(path, color, info, degradation, args):
 
     Noise: --sigma, or estimated per image with 'auto'. JPEG: --quality, else the quality
     read from the file's quantization tables (``--degrade``: the quality applied)."""
-    from nsr_tf.estimation import estimator_for, estimator_name, jpeg_quality
 
     level_map = info.get("level_map")
     if level_map and degradation.task == "denoise":
@@ -168,7 +168,6 @@ def restore_file(path, predictor, info, degradation, args, out_dir, tiling, inpu
     """Restores one file; returns (the written output paths, a note or None: the level a
     level-map model was told, or the JPEG quality read from the file). Refuses to
     write over any path in ``inputs``."""
-    from tqdm import tqdm
 
     from nsr_tf.data import degradations
     from nsr_tf.data.images import read_image, read_metadata
@@ -228,7 +227,6 @@ def restore_file(path, predictor, info, degradation, args, out_dir, tiling, inpu
 def _prepare(ref, args):
     """What restoring with one model needs: SimpleNamespace(name, info, degradation,
     predictor, tiling). Raises NsrError (a bad model file, --scale, the native library)."""
-    import types
 
     from nsr_tf import model_io
     from nsr_tf.inference import TiledPredictor, default_tiling
@@ -270,9 +268,7 @@ def main(argv=None):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     args = parser().parse_args(argv)
     quiet.import_tensorflow()   # after parsing: --help needs no TensorFlow
-    from tqdm import tqdm
 
-    from nsr_tf import pretrained
     from nsr_tf.data.images import photo_channels
 
     if args.quality is not None and not 1 <= args.quality <= 100:

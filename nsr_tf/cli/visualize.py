@@ -18,6 +18,7 @@ import os
 import sys
 
 import numpy as np
+from PIL import Image, ImageDraw
 
 from nsr_tf.cli.common import report
 from nsr_tf.errors import NsrError, UsageError
@@ -97,7 +98,6 @@ def colorize(gates):
 def render(image, maps, out_path, columns=None, panel=256, raw=False):
     """Input and one coloured map per layer in a grid, labelled with the range of the
     first group's gate; saved as PNG. Maps are stretched (``stretch``) unless ``raw``."""
-    from PIL import Image, ImageDraw
     image = np.clip(np.asarray(image, np.float64), 0, 1)
     if image.ndim == 3 and image.shape[-1] == 1:
         image = image[..., 0]
