@@ -1,10 +1,12 @@
 """What the benchmark scripts share: the machine header (CPU and its SIMD flags, the
-versions of TensorFlow, Keras and LiteRT, the git commit), and printing a report while
-writing it to its docs/ file, with the numbers as JSON beside it."""
+versions of TensorFlow, Keras and LiteRT, the git commit), one interleaved timer, and
+printing a report while writing it to its docs/ file, with the numbers as JSON beside it."""
 
 import json
 import os
+import statistics
 import subprocess
+import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -56,6 +58,25 @@ def header(info=None):
     packages = ", ".join(f"{name} {version}" for name, version in info["versions"].items())
     return (f"Machine: {info['cpu']} ({info['simd']}), {info['cores']} cores; {packages}; "
             f"commit {info['commit']}.")
+
+
+def interleaved(calls, rounds=5, runs=1, warmup=1, clock=time.perf_counter):
+    """Median seconds per call of each of ``calls`` ({name: function of no arguments}),
+    timed round-robin: every round times each function ``runs`` times in a row, one after
+    the other, so that the machine's noise (a shared host, a turbo clock) falls on all of
+    them alike; a ratio of two medians is then a side-by-side measurement. ``warmup``
+    calls of each first, untimed."""
+    for call in calls.values():
+        for _ in range(warmup):
+            call()
+    times = {name: [] for name in calls}
+    for _ in range(rounds):
+        for name, call in calls.items():
+            start = clock()
+            for _ in range(runs):
+                call()
+            times[name].append((clock() - start) / runs)
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def emit(lines, markdown=None, data=None):

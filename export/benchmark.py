@@ -14,9 +14,7 @@ run; the machine (CPU, SIMD flags, versions, commit) heads the output.
 
 import argparse
 import os
-import statistics
 import sys
-import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -55,21 +53,15 @@ def layer_models(channels=32):
 
 
 def time_round_robin(contents, threads, rounds, runs):
+    """{key: median seconds per invoke} of each .tflite, timed side by side."""
     import numpy as np
+    from benchmarks.report import interleaved
     engines = {}
     for key, content in contents.items():
         engine = Engine(content, threads)   # the native form: through the kernel library
         engine.run(np.random.default_rng(0).uniform(size=engine.input_shape))
         engines[key] = engine
-    times = {key: [] for key in engines}
-    for _ in range(rounds):
-        for key, engine in engines.items():
-            engine.invoke()
-            start = time.perf_counter()
-            for _ in range(runs):
-                engine.invoke()
-            times[key].append((time.perf_counter() - start) / runs)
-    return {key: statistics.median(t) for key, t in times.items()}
+    return interleaved({key: engine.invoke for key, engine in engines.items()}, rounds, runs)
 
 
 def main(argv=None):
