@@ -58,6 +58,18 @@ COMMANDS = {
                   "--data-dir ../shared/data/CBSD432 --patches-per-image 12 --epochs 8 "
                   "--init-from jpeg --job-dir ~/jobs/jpeg-color-sparse-",
 }
+# A run that continues a shipped colour model from its own weights (train.py --init-from
+# NAME): its command, and what the weights it started from had been given.
+REFINEMENTS = {
+    "denoise-color": (
+        "nice -n 19 python training/train.py --task denoise --channels 3 --sigma-range 0 75 "
+        "--sigma 25 --noise mix --variant sparse+ --data-dir ../shared/data/CBSD432 "
+        "--patches-per-image 12 --epochs 6 --lr 5e-4 --init-from denoise-color "
+        "--job-dir ~/jobs/denoise-color-2",
+        "the first `denoise-color` (3,531 steps from `denoise-blind`'s weights, whose "
+        "camera-noise patches were trained against the pre-mosaic image; command: `"
+        + COMMANDS["denoise-color"] + "`)"),
+}
 
 
 def key_of(name):
@@ -136,6 +148,7 @@ def write_card(name, meta):
     base = _baselines()
     drops = " and ".join(str(m) for m in TrainConfig(**c).milestones())
     denoise = name == "denoise-color"
+    refined = c.get("init_from") == name and name in REFINEMENTS
     title = "one colour denoiser for sigma 0-75 and camera noise (noise level map)" \
         if denoise else "colour JPEG artifact removal for quality 10-90 (quality map)"
     lines = [f"# `{name}`: {title}", "",
@@ -146,9 +159,11 @@ def write_card(name, meta):
              f"{c['epochs']}, batch {c['batch_size']} of {c['patch_size']}px patches, "
              f"{c['patches_per_image']} per image per epoch, Adam {c['lr']:g}, x0.2 after "
              f"epochs {drops}) in {meta['precision']} on {meta['machine']}: "
-             f"{meta['wall_hours']:.1f} h ({meta['runs']} run(s)), starting from the "
-             f"weights of the gray `{gray}` wherever they fit (every layer but the first "
-             f"and last convs, whose channel counts differ).", "",
+             f"{meta['wall_hours']:.1f} h ({meta['runs']} run(s)), "
+             + (f"starting from all the weights of {REFINEMENTS[name][1]}."
+                if refined else
+                f"starting from the weights of the gray `{gray}` wherever they fit (every "
+                f"layer but the first and last convs, whose channel counts differ)."), "",
              f"Data: CBSD432 (432 colour BSDS photos, disjoint from CBSD68; the last 4 in "
              f"sorted order held out for validation), {meta['degradation']}"
              + (": each patch gets AWGN or realistic camera noise (Poisson-Gaussian in "
@@ -156,7 +171,8 @@ def write_card(name, meta):
                 "`nsr_tf/data/camera_noise.py`), half and half, the map told the noise's "
                 "RMS." if denoise else ": colour JPEGs as libjpeg and Pillow write them "
                 "(YCbCr, 4:2:0 chroma)."), "",
-             f"Command (rerun it to resume): `{COMMANDS[name]}`", "",
+             f"Command (rerun it to resume): "
+             f"`{REFINEMENTS[name][0] if refined else COMMANDS[name]}`", "",
              f"Scores (PSNR dB on RGB{' / on Y' if not denoise else ''}, SSIM on RGB), "
              f"measured by `python benchmarks/ship_color_models.py {name} JOB` with "
              f"`training/evaluate.py`'s protocol (tiles 64, overlap 16); a row is "
