@@ -63,14 +63,12 @@ def exported(name, suffix=".tflite"):
     os.makedirs(folder, exist_ok=True)
     # Imported here: the export pulls in TensorFlow's converter and LiteRT.
     from nsr_tf.export.model_export import export_model
+    from nsr_tf.export.parity import verdict
     form, quantize = SUFFIXES[suffix]
     try:
         meta = export_model(pretrained.path(name), form, quantize, out=path)
-        report = meta.parity
-        failure = None if report["passed"] else (
-            f"parity with Keras failed (worst {report['metric']} {report['worst']:.2e}, "
-            f"limit {report['limit']:g}; gates differ between images: "
-            f"{report['gates_differ']})")
+        failure = None if meta.parity["passed"] else \
+            f"parity with Keras failed ({verdict(meta.parity)})"
     except NsrError as error:
         failure = str(error)
     if failure:

@@ -57,6 +57,13 @@ def check(model, content, images, degradation, quantize, tile, overlap):
             "limit": limit, "worst": worst, "passed": passed}
 
 
+def verdict(report):
+    """The check's outcome in one line: the worst change against its limit, and whether
+    the gates differ between the images."""
+    return (f"worst {report['metric']} {report['worst']:.2e} (limit {report['limit']:g}); "
+            f"gates differ between images: {report['gates_differ']}")
+
+
 def describe(report):
     lines = []
     for row in report["images"]:
@@ -64,9 +71,8 @@ def describe(report):
                      f"{row['keras_psnr']:.3f} dB, tflite {row['tflite_psnr']:.3f} dB "
                      f"({row['psnr_change_db']:+.4f})")
     if report["metric"]:
-        lines.append(f"  parity {'PASSED' if report['passed'] else 'FAILED'}: worst "
-                     f"{report['metric']} {report['worst']:.2e} (limit {report['limit']:g}); "
-                     f"gates differ between images: {report['gates_differ']}")
+        lines.append(f"  parity {'PASSED' if report['passed'] else 'FAILED'}: "
+                     f"{verdict(report)}")
     else:
         lines.append(f"  int8: reported only; gates differ between images: "
                      f"{report['gates_differ']}")

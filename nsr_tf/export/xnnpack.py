@@ -68,9 +68,14 @@ class XnnpackUnavailable(NsrError, RuntimeError):
     """XNNPACK could not be fetched or built here; the message says why in one line."""
 
 
+def cache_root():
+    """nsr-tf's folder in the user's cache (``XDG_CACHE_HOME``, else ``~/.cache``)."""
+    return os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"),
+                        "nsr_tf")
+
+
 def cache_dir():
-    return os.environ.get("NSR_TF_XNNPACK_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "nsr_tf", "xnnpack")
+    return os.environ.get("NSR_TF_XNNPACK_DIR") or os.path.join(cache_root(), "xnnpack")
 
 
 def install_dir():

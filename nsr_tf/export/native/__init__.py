@@ -166,8 +166,7 @@ def litert_dir():
 
 
 def cache_dir():
-    return os.environ.get("NSR_TF_NATIVE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "nsr_tf", "native")
+    return os.environ.get("NSR_TF_NATIVE_DIR") or os.path.join(xnnpack.cache_root(), "native")
 
 
 def _compiler():
