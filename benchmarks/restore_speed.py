@@ -10,6 +10,13 @@ benchmark's issue (Keras, float32, tile 64, overlap 16, batch 16).
 
     python benchmarks/restore_speed.py [--rounds 2] [--markdown docs/restore_speed.md]
         [--memory]
+    python benchmarks/restore_speed.py --per-tile [--rounds 7]
+        [--markdown docs/restore_per_tile.md]
+
+``--per-tile``: the sparse models' batch of tiles as one batched call against one graph
+of per-tile calls (``TiledPredictor(per_tile=...)``), beside the dense baseline, timed
+interleaved (benchmarks/report.py) at the default tiling of float32 and, where the CPU
+has it, of bfloat16; first calls (tracing) apart.
 """
 
 import argparse
@@ -24,10 +31,11 @@ from nsr_tf import build_model, model_io  # noqa: I100  (quiet TensorFlow first)
 from nsr_tf.export.converter import convert
 from nsr_tf.export.litert import LiteRTPredictor
 from nsr_tf.inference import (DEFAULT_OVERLAP, DEFAULT_TILE, TiledPredictor,
-                              auto_batch_size, restore)
-from nsr_tf.precision import choose, cpu_name
+                              auto_batch_size, default_tiling, restore)
+from nsr_tf.precision import choose, cpu_name, with_policy
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from report import emit, header, interleaved  # noqa: E402
 from tiling import photo  # noqa: E402
 
 MODELS = {"dense baseline": lambda: model_io.load("denoise-sigma25-baseline")[0],
@@ -133,6 +141,50 @@ print((status("VmHWM:") - before) / 1024)
     return float(output.strip().splitlines()[-1])
 
 
+def per_tile_report(rounds, markdown):
+    """Batched against per-tile graphs of the sparse models, the dense baseline beside."""
+    image = photo()
+    policy, reason = choose("auto")
+    policies = ["float32"] + (["mixed_bfloat16"] if policy == "mixed_bfloat16" else [])
+    models = {name: make() for name, make in MODELS.items()}
+    lines = ["# Restore: batched against per-tile graphs", "", header(), "",
+             f"Command: `python benchmarks/restore_speed.py --per-tile --rounds {rounds}`. "
+             f"1024x644 gray photo, nsr-restore's tiling per precision, tiles per batch "
+             f"by `auto_batch_size`; median seconds of {rounds} interleaved rounds, ratio "
+             f"to the dense baseline (batched) of the same precision; first call "
+             f"(tracing) apart.", "",
+             "| precision, tiling | model | graph | seconds | / dense | first call (s) |",
+             "|---|---|---|---|---|---|"]
+    data = []
+    for name in policies:
+        tile, overlap = default_tiling(64, name)
+        batch = auto_batch_size(tile)
+        runs = {}
+        for model_name, model in models.items():
+            copy = with_policy(model, name)
+            graphs = [False] if model_name == "dense baseline" else [False, True]
+            for per_tile in graphs:
+                predictor = TiledPredictor(copy, per_tile=per_tile)
+                start = time.perf_counter()
+                restore(predictor, image, tile, overlap, batch)
+                runs[(model_name, per_tile)] = (predictor, time.perf_counter() - start)
+        medians = interleaved(
+            {key: (lambda p=p: restore(p, image, tile, overlap, batch))
+             for key, (p, _) in runs.items()}, rounds=rounds, warmup=0)
+        dense = medians[("dense baseline", False)]
+        for (model_name, per_tile), seconds in medians.items():
+            graph = "per-tile" if per_tile else "batched"
+            lines.append(f"| {name} {tile}/{overlap}, batch {batch} | {model_name} | {graph} "
+                         f"| {seconds:.2f} | {seconds / dense:.2f} | "
+                         f"{runs[(model_name, per_tile)][1]:.1f} |")
+            data.append({"precision": name, "tile": tile, "overlap": overlap,
+                         "batch": batch, "model": model_name, "graph": graph,
+                         "seconds": seconds, "ratio_to_dense": seconds / dense,
+                         "first_call_s": runs[(model_name, per_tile)][1]})
+        print("\n".join(lines[-len(medians):]), file=sys.stderr, flush=True)   # progress
+    emit(lines, markdown, data)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -147,8 +199,13 @@ def main(argv=None):
     parser.add_argument("--memory-only", action="store_true",
                         help="only the memory measurement (not a timing: may run beside "
                              "other work)")
+    parser.add_argument("--per-tile", action="store_true",
+                        help="only the batched / per-tile comparison (see above)")
     parser.add_argument("--markdown", help="also write the results to this file")
     args = parser.parse_args(argv)
+    if args.per_tile:
+        per_tile_report(args.rounds, args.markdown)
+        return 0
     if args.memory_only:
         print("Peak extra memory, 4000x3000 gray photo, Sparse+: " + ", ".join(
             f"tile {t}/{o}: {peak_memory_mb(t, o):.0f} MB"

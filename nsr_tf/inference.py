@@ -21,6 +21,7 @@ import tensorflow as tf
 
 from nsr_tf import precision as precisions
 from nsr_tf.errors import UsageError
+from nsr_tf.layers.sparse_conv import SparseConv2D
 
 # Restoring: tiles of twice the training patch. Measured on the shipped Sparse+ against
 # the training tiling (64/16; benchmarks/tiling.py, docs/benchmarks.md): float32 128/16
@@ -58,6 +59,23 @@ def tile_starts(length, tile, stride):
 
 _PREDICTOR_ATTRIBUTE = "_nsr_tf_tiled_predictor"
 
+# Per-tile graphs: at most this many tiles in flight at once.
+MAX_PER_TILE_BATCH = 16
+
+
+def splits_per_sample(model):
+    """Whether ``model`` has sparse convs that run one conv per sample here (the CPU's
+    form): a batch of tiles then runs faster as one graph of per-tile model calls than as
+    one batched call, which splits and re-concatenates the batch at every sparse layer and
+    leaves the ReLU, the residual add and the next gate's pool unfused between them
+    (measured: Sparse+ in bfloat16, tiles 128/24, 1.11x the dense baseline's time against
+    1.27x batched; ``python benchmarks/restore_speed.py --per-tile``, docs/benchmarks.md).
+    The sums are the same per tile; only the order of the arithmetic inside a conv can
+    differ (float32: within 1e-5)."""
+    return any(isinstance(layer, SparseConv2D) and layer.gate != "none"
+               and layer.resolved_implementation() == "per_sample"
+               for layer in model._flatten_layers())
+
 
 @functools.lru_cache(maxsize=256)
 def _tile_window(height, width, top, bottom, left, right, overlap):
@@ -86,20 +104,35 @@ def _axis_window(n, inner_low, inner_high, overlap):
 
 class TiledPredictor:
     """Runs a model on batches of tiles through one traced ``tf.function`` (traced once
-    per batch shape)."""
+    per batch shape): the batch in one call, or, for a model whose sparse convs run one
+    conv per sample, one call per tile inside the graph (the same sums, faster on CPU)."""
 
-    def __init__(self, model):
+    def __init__(self, model, per_tile=None):
+        """``per_tile``: run a batch as per-tile model calls inside the graph (``None``:
+        where the model's sparse convs would split the batch into one conv per sample
+        anyway, ``splits_per_sample``)."""
         self.model = model
-        self._predict = tf.function(lambda tiles: model(tiles, training=False),
+        self.per_tile = splits_per_sample(model) if per_tile is None else per_tile
+        self._predict = tf.function(self._per_tile if self.per_tile else self._batched,
                                     reduce_retracing=True)
+
+    def _batched(self, tiles):
+        return self.model(tiles, training=False)
+
+    def _per_tile(self, tiles):
+        # A while loop over the tiles, all of them in flight at once: traced once (an
+        # unrolled graph of per-tile calls runs as fast and traces 2x longer, 12 s
+        # against 7 s for Sparse+).
+        return tf.map_fn(lambda tile: tf.cast(self._batched(tile[None])[0], tf.float32),
+                         tiles, parallel_iterations=MAX_PER_TILE_BATCH,
+                         fn_output_signature=tf.TensorSpec(None, tf.float32))
 
     @classmethod
     def of(cls, model, precision="float32"):
         """The predictor of ``model`` in ``precision`` (a policy of ``nsr_tf.precision``:
         "float32", "mixed_bfloat16", "mixed_float16", or "auto" for this machine's),
         made on first use and kept on the model, so that repeated ``restore(model, ...)``
-        calls trace once (Sparse+: about 5 s a trace; its per-sample convs are unrolled
-        over the batch). Anything that is not a Keras model is taken to be a predictor
+        calls trace once (Sparse+: about 5 s a trace). Anything that is not a Keras model is taken to be a predictor
         already and returned as is."""
         if not isinstance(model, keras.Model):
             return model

@@ -129,3 +129,21 @@ def test_x4_upscaling_needs_the_output_plus_one_batch():
     assert peak < out.nbytes + 3 * batch, (peak, out.nbytes, batch)
     # and the blending is right: nearest neighbour tiled = nearest neighbour whole
     np.testing.assert_allclose(out, upscale(image[None], 1)[0], atol=1e-6)
+
+
+def test_per_tile_graph_equals_the_batched_call():
+    from nsr_tf.inference import TiledPredictor, splits_per_sample
+    sparse = build_model("denoise", "sparse+", num_blocks=2)
+    dense = build_model("denoise", "baseline", num_blocks=2)
+    assert splits_per_sample(sparse) and not splits_per_sample(dense)   # CPU here
+    # Tiles of different content, so that every tile gets gates of its own.
+    tiles = np.random.default_rng(7).uniform(size=(5, 24, 24, 1)).astype(np.float32)
+    tiles *= np.linspace(0.2, 1.0, 5, dtype=np.float32)[:, None, None, None]
+    per_tile, batched = TiledPredictor(sparse), TiledPredictor(sparse, per_tile=False)
+    assert per_tile.per_tile and not batched.per_tile
+    expected = sparse(tiles).numpy()
+    np.testing.assert_allclose(per_tile(tiles, 5), expected, atol=1e-5)
+    np.testing.assert_allclose(batched(tiles, 5), expected, atol=1e-5)
+    # a short last batch is padded to the batch shape: one trace
+    np.testing.assert_allclose(per_tile(tiles[:3], 5), expected[:3], atol=1e-5)
+    assert per_tile._predict.experimental_get_tracing_count() == 1
