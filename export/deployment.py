@@ -30,16 +30,22 @@ from nsr_tf import pretrained  # noqa: E402  (quiet TF first)
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FILES = {".tflite": "CPU float32", "_dynamic.tflite": "CPU dynamic int8",
          "_gpu.tflite": "GPU float16"}
+NATIVE_FILES = {"_native.tflite": "CPU float32, native kernel",
+                "_native_dynamic.tflite": "CPU dynamic int8, native kernel"}
+# the row every CPU file is compared with: the dense baseline's dynamic-int8 file
+REFERENCE = ("denoise-sigma25-baseline", "_dynamic.tflite")
 
 
 def exported_psnr(content, info, tile, overlap):
-    """Mean PSNR of the .tflite on the model's test set at its trained level (LiteRT on
-    every core, tiled as training/evaluate.py tiles)."""
+    """Mean PSNR of the .tflite on the model's gray test set at its trained level (LiteRT
+    on every core, tiled as training/evaluate.py tiles); None for colour and SR models."""
     from nsr_tf import metrics, model_io
     from nsr_tf.data.images import list_images, load_images
     from nsr_tf.export.litert import LiteRTPredictor
     from nsr_tf.inference import restore
     degradation = model_io.degradation_of(info)
+    if info["task"] == "sr" or info.get("channels", 1) != 1:
+        return None    # gray test sets only here; the parity column covers the others
     folder = os.path.join(REPO, "testsets", "Set12" if info["task"] == "denoise"
                           else "classic5")
     lite = LiteRTPredictor(content, threads=os.cpu_count())
@@ -81,8 +87,8 @@ def main(argv=None):
     parser.add_argument("--int8", action="store_true",
                         help="also full-int8 mixture-form files, made here")
     parser.add_argument("--native", action="store_true",
-                        help="also native-form files (nsr-tf's sparse-conv kernel, "
-                             "docs/native.md) of the sparse models, made here")
+                        help="also the native-form files (nsr-tf's sparse-conv kernel, "
+                             "docs/native.md), float and dynamic int8, of the sparse models")
     parser.add_argument("--markdown")
     args = parser.parse_args(argv)
     import tempfile
@@ -92,6 +98,8 @@ def main(argv=None):
     from nsr_tf.export.gpu import run_on_gpu, vulkan_available
     from nsr_tf.export.litert import latency
     from nsr_tf.precision import cpu_name
+    sys.path.insert(0, REPO)
+    from benchmarks.report import header
 
     rows = {}
     for name in args.models:
@@ -109,20 +117,15 @@ def main(argv=None):
             rows[(name, "_int8")] = {"what": "CPU full int8", "path": path, "info": info,
                                      "meta": meta,
                                      "times": {1: [], 2: []}, "untrained": untrained}
-    if args.native:
-        from nsr_tf.export.model_export import export_model
+    if args.native:     # nsr-tf's sparse-conv kernel, float and dynamically quantized
         for name in args.models:
-            path = os.path.join(scratch.name, f"{name}_native.tflite")
-            meta = export_model(pretrained.path(name), "native", out=path).to_json()
-            if not meta["parity"]["passed"]:
-                print(f"error: {name}: the native export failed its parity check",
-                      file=sys.stderr)
-                return 1
-            if meta["custom_ops"]:     # a dense model has nothing to gain
-                rows[(name, "_native")] = {
-                    "what": "CPU float32, native kernel", "path": path,
-                    "info": rows[(name, ".tflite")]["info"],   # loaded above
-                    "meta": meta, "times": {1: [], 2: []}}
+            for suffix, what in NATIVE_FILES.items():
+                path = exported(name, suffix)   # made on demand, parity-checked, cached
+                meta = json.load(open(path + ".json"))
+                if meta["custom_ops"]:          # a dense model has nothing to gain
+                    rows[(name, suffix)] = {"what": what, "path": path, "meta": meta,
+                                            "info": rows[(name, ".tflite")]["info"],
+                                            "times": {1: [], 2: []}}
     for _ in range(args.rounds):        # round-robin: the machine's noise hits every row
         for row in rows.values():
             content = open(row["path"], "rb").read()
@@ -133,22 +136,34 @@ def main(argv=None):
         for name in args.models:
             files = [rows[(name, s)]["path"] for s in FILES]
             gpu.update({path: status for path, (status, _) in run_on_gpu(files).items()})
-    lines = [f"command: python export/deployment.py {' '.join(argv or sys.argv[1:])}", "",
+    lines = [header(), "", f"command: python export/deployment.py {' '.join(argv or sys.argv[1:])}", "",
              f"CPU: {cpu_name()}, {os.cpu_count()} cores; LiteRT/XNNPACK, one 64x64 tile, "
              f"median of {args.rounds} rounds of {args.runs} invokes. GPU: LiteRT's GPU "
              f"accelerator on {'Mesa lavapipe' if gpu else 'none (no Vulkan driver)'} "
-             "(coverage only). PSNR: the exported file itself on the test set at the "
-             "model's trained level (Set12 / classic5).", "",
-             "| model | file | form | ms 1 thread | ms 2 threads | GPU accelerator | "
-             "PSNR of the file | MB |", "|---|---|---|---|---|---|---|---|"]
+             "(coverage only). PSNR: the exported file itself on the gray test set at the "
+             "model's trained level (Set12 / classic5); parity: the file's worst PSNR "
+             "change against Keras on two real photos (its export check). Ratio: to the "
+             "dense baseline's dynamic-int8 file, same threads.", "",
+             "| model | file | form | ms 1 thread | ms 2 threads | / dense int8, 1 / 2 "
+             "threads | GPU accelerator | PSNR of the file | parity (dB) | MB |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    medians = {key: {t: statistics.median(row["times"][t]) for t in (1, 2)}
+               for key, row in rows.items()}
+    reference = medians.get(REFERENCE)
     for (name, suffix), row in rows.items():
         meta = row["meta"]
+        psnr = None if row.get("untrained") else exported_psnr(
+            open(row["path"], "rb").read(), row["info"], meta["tile"], meta["overlap"])
         psnr = "untrained" if row.get("untrained") else \
-            f"{exported_psnr(open(row['path'], 'rb').read(), row['info'], meta['tile'], meta['overlap']):.2f}"
+            "colour/SR: see parity" if psnr is None else f"{psnr:.2f}"
+        parity = meta.get("parity") or {}
+        worst = f"{parity['worst']:.3f}" if "worst" in parity else "-"
+        ms = medians[(name, suffix)]
+        ratio = "-" if reference is None or row["what"].startswith("GPU") else \
+            f"{ms[1] / reference[1]:.2f} / {ms[2] / reference[2]:.2f}"
         lines.append(f"| {name} | `{os.path.basename(row['path'])}` ({row['what']}) | "
-                     f"{meta['form']} | {statistics.median(row['times'][1]) * 1e3:.1f} | "
-                     f"{statistics.median(row['times'][2]) * 1e3:.1f} | "
-                     f"{gpu.get(row['path'], 'not checked')} | {psnr} | "
+                     f"{meta['form']} | {ms[1] * 1e3:.1f} | {ms[2] * 1e3:.1f} | {ratio} | "
+                     f"{gpu.get(row['path'], 'not checked')} | {psnr} | {worst} | "
                      f"{os.path.getsize(row['path']) / 1e6:.2f} |")
         print(lines[-1], flush=True)
     scratch.cleanup()
