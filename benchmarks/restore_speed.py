@@ -25,7 +25,6 @@ import subprocess
 import sys
 import time
 
-import numpy as np
 
 from nsr_tf import build_model, model_io  # noqa: I100  (quiet TensorFlow first)
 from nsr_tf.export.converter import convert
@@ -218,7 +217,7 @@ def main(argv=None):
     lines = [f"CPU: {cpu_name()}, {os.cpu_count()} cores; auto precision: {policy} "
              f"({reason})",
              f"command: python benchmarks/restore_speed.py {' '.join(argv or sys.argv[1:])}",
-             "", f"1024x644 gray photo; seconds (megapixels/s); ratio to today's path",
+             "", "1024x644 gray photo; seconds (megapixels/s); ratio to today's path",
              "", "| path | " + " | ".join(MODELS) + " | Sparse- / dense | Sparse+ / dense |",
              "|---|" + "---|" * (len(MODELS) + 2)]
     print("\n".join(lines), flush=True)

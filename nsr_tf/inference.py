@@ -68,8 +68,8 @@ def splits_per_sample(model):
     form): a batch of tiles then runs faster as one graph of per-tile model calls than as
     one batched call, which splits and re-concatenates the batch at every sparse layer and
     leaves the ReLU, the residual add and the next gate's pool unfused between them
-    (measured: Sparse+ in bfloat16, tiles 128/24, 1.11x the dense baseline's time against
-    1.27x batched; ``python benchmarks/restore_speed.py --per-tile``, docs/benchmarks.md).
+    (measured: Sparse+ in bfloat16, tiles 128/24, 1.15x the dense baseline's time against
+    1.37x batched; ``python benchmarks/restore_speed.py --per-tile``, docs/benchmarks.md).
     The sums are the same per tile; only the order of the arithmetic inside a conv can
     differ (float32: within 1e-5)."""
     return any(isinstance(layer, SparseConv2D) and layer.gate != "none"
