@@ -1,7 +1,8 @@
 """The deployment table of the shipped models on this machine: for each exported file,
-CPU latency (LiteRT + XNNPACK, 1 and 2 threads, one 64x64 tile), whether LiteRT's GPU
-accelerator takes it (and its parity there), the PSNR of the exported file itself on the
-repository's test set, and its size; then which file to use where.
+CPU latency (LiteRT + XNNPACK, 1 and 2 threads, one tile of the training patch) and its
+ratio to the dense baseline's dynamic-int8 file, whether LiteRT's GPU accelerator takes
+it, the PSNR of the exported file itself on the repository's gray test set, its export
+parity and its size. Which file to use where: docs/deployment_notes.md (by hand).
 
     python export/deployment.py [--models denoise-sigma25 ...] [--rounds 5] [--int8]
         [--native] [--markdown docs/deployment.md]
@@ -136,8 +137,10 @@ def main(argv=None):
         for name in args.models:
             files = [rows[(name, s)]["path"] for s in FILES]
             gpu.update({path: status for path, (status, _) in run_on_gpu(files).items()})
-    lines = [header(), "", f"command: python export/deployment.py {' '.join(argv or sys.argv[1:])}", "",
-             f"CPU: {cpu_name()}, {os.cpu_count()} cores; LiteRT/XNNPACK, one 64x64 tile, "
+    lines = [header(), "",
+             f"command: python export/deployment.py {' '.join(argv or sys.argv[1:])}", "",
+             f"CPU: {cpu_name()}, {os.cpu_count()} cores; LiteRT/XNNPACK, one tile of the "
+             f"model's training patch (64x64; the upscalers 48x48 LR), "
              f"median of {args.rounds} rounds of {args.runs} invokes. GPU: LiteRT's GPU "
              f"accelerator on {'Mesa lavapipe' if gpu else 'none (no Vulkan driver)'} "
              "(coverage only). PSNR: the exported file itself on the gray test set at the "

@@ -132,8 +132,8 @@ class TiledPredictor:
         """The predictor of ``model`` in ``precision`` (a policy of ``nsr_tf.precision``:
         "float32", "mixed_bfloat16", "mixed_float16", or "auto" for this machine's),
         made on first use and kept on the model, so that repeated ``restore(model, ...)``
-        calls trace once (Sparse+: about 5 s a trace). Anything that is not a Keras model is taken to be a predictor
-        already and returned as is."""
+        calls trace once (Sparse+: about 5 s a trace). Anything that is not a Keras model
+        is taken to be a predictor already and returned as is."""
         if not isinstance(model, keras.Model):
             return model
         policy = precisions.choose(precision)[0] if precision == "auto" else precision
