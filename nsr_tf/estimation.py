@@ -62,7 +62,7 @@ def estimate_noise_rms(image):
     sigma/2 there (so the estimate stays sigma); correlated noise loses much less to the
     averaging than it hides from the finest wavelet band, which reads real camera noise
     at about a third of its RMS (measured: docs/camera_noise.md, by
-    benchmarks/camera_noise.py). Coarser, it is more sensitive to fine texture."""
+    benchmarks/experiments/camera_noise.py). Coarser, it is more sensitive to fine texture."""
     image = np.asarray(image, np.float64)
     if image.ndim == 2:
         image = image[..., None]

@@ -24,7 +24,7 @@ from nsr_tf.errors import UsageError
 from nsr_tf.layers.sparse_conv import SparseConv2D
 
 # Restoring: tiles of twice the training patch. Measured on the shipped Sparse+ against
-# the training tiling (64/16; benchmarks/tiling.py, docs/benchmarks.md): float32 128/16
+# the training tiling (64/16; benchmarks/experiments/tiling.py, docs/benchmarks.md): float32 128/16
 # keeps Set12 within 0.01 dB (-0.008) and computes 1.31x fewer pixels per kept pixel;
 # bfloat16 needs the larger overlap 128/24 for the same (-0.008; 128/16: -0.010).
 # Larger tiles lose more and run no faster per pixel.
@@ -69,7 +69,7 @@ def splits_per_sample(model):
     one batched call, which splits and re-concatenates the batch at every sparse layer and
     leaves the ReLU, the residual add and the next gate's pool unfused between them
     (measured: Sparse+ in bfloat16, tiles 128/24, 1.15x the dense baseline's time against
-    1.37x batched; ``python benchmarks/restore_speed.py --per-tile``, docs/benchmarks.md).
+    1.37x batched; ``python benchmarks/speed/restore_speed.py --per-tile``, docs/benchmarks.md).
     The sums are the same per tile; only the order of the arithmetic inside a conv can
     differ (float32: within 1e-5)."""
     return any(isinstance(layer, SparseConv2D) and layer.gate != "none"

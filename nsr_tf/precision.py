@@ -12,7 +12,7 @@ On the shipped Sparse+ (four 64x64 tiles) a bfloat16 residual stream cost 0.0098
 a max error of 0.0030; the stream kept float32, 0.0040 dB and 0.00096. With the layers'
 side network and kernel sums really float32 (their weights opt out of autocasting, which
 Keras applied in these float32-model copies): 0.00095 and -0.0001 dB, against 0.00221
-and -0.0031 dB with them in bfloat16 (benchmarks/precision_error.py).
+and -0.0031 dB with them in bfloat16 (benchmarks/experiments/precision_error.py).
 """
 
 import platform

@@ -8,7 +8,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def load():
     spec = importlib.util.spec_from_file_location(
-        "reproduce", os.path.join(REPO, "benchmarks", "reproduce.py"))
+        "reproduce", os.path.join(REPO, "benchmarks", "experiments", "reproduce.py"))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

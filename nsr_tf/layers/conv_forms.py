@@ -102,7 +102,7 @@ def rowhybrid_matrix(kernels):
 # A tile larger than this many pixels is done in bands of output rows, so that each band's
 # (kh * out)-wide matmul result stays in cache: on LiteRT/XNNPACK a 32-channel layer on a
 # 256x256 tile costs 2.6x a constant conv in one piece, 1.7x in bands of 32 rows (8,192
-# pixels); no gain at 64x64 (benchmarks/litert_layer_forms.py, docs/litert_latency.md).
+# pixels); no gain at 64x64 (benchmarks/speed/litert_layer_forms.py, docs/litert_latency.md).
 BAND_PIXELS = 8192
 
 

@@ -2,7 +2,7 @@
 vs patches/s one training step of the denoise baseline consumes (batch 16, 64x64, sigma
 25), measured in one run, alternating, median of rounds. Target: pipeline >= 3x.
 
-    python benchmarks/pipeline_speed.py [--data-dir ../shared/data/Train400] [--rounds 5]
+    python benchmarks/speed/pipeline_speed.py [--data-dir ../shared/data/Train400] [--rounds 5]
 """
 
 import argparse
@@ -22,7 +22,7 @@ from nsr_tf.train import TrainConfig, Trainer  # noqa: E402
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    default_dir = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data",
+    default_dir = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data",
                                "Train400")
     parser.add_argument("--data-dir", default=default_dir if os.path.isdir(default_dir)
                         else None, help="training images (default: Train400 if beside the "

@@ -1,10 +1,10 @@
 """Where the native op's dynamically quantized conv spends its time: builds and runs
-benchmarks/native_qd8_parts.c (each step NsrDynConv2DQd8 takes per run, timed alone, one
+benchmarks/speed/native_qd8_parts.c (each step NsrDynConv2DQd8 takes per run, timed alone, one
 thread) against the XNNPACK the kernel links, for the sparse layers' shapes, and prints
 the op's total against XNNPACK's qd8 conv with its weights packed once (what LiteRT's
 dynamic-int8 file runs for a constant conv) and against the float op.
 
-    python benchmarks/native_qd8_parts.py [--sizes 64 256] [--channels 32 64] [--runs 200]
+    python benchmarks/speed/native_qd8_parts.py [--sizes 64 256] [--channels 32 64] [--runs 200]
         [--markdown docs/native_qd8_parts.md]
 
 Needs a C compiler; XNNPACK is built on first use (nsr_tf.export.xnnpack)."""
@@ -16,7 +16,7 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(HERE)
+REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, REPO)
 from benchmarks.report import emit, header  # noqa: E402
 
@@ -46,7 +46,7 @@ def main(argv=None):
         print(f"native_qd8_parts.py: error: the benchmark did not build: "
               f"{build.stderr.strip().splitlines()[0]}", file=sys.stderr)
         return 1
-    lines = [f"Command: `python benchmarks/native_qd8_parts.py "
+    lines = [f"Command: `python benchmarks/speed/native_qd8_parts.py "
              f"{' '.join(argv if argv is not None else sys.argv[1:])}`.", "", header(), "",
              "One 3x3 conv, batch 1, C channels in and out, 1 thread; median microseconds "
              "of each step the dynamically quantized native op takes per run "

@@ -8,7 +8,7 @@ photo (scikit-image's retina, centre crop), the tracing excluded, tiles batched 
 pixels) beyond which the centre output pixel's gradient with respect to every input
 pixel is below 1% / 0.1% of its largest (a 160x160 Set12 crop).
 
-    python benchmarks/tiling.py [--models denoise-sigma25 denoise-sigma25-baseline]
+    python benchmarks/experiments/tiling.py [--models denoise-sigma25 denoise-sigma25-baseline]
         [--configs 64:16 128:16 ...] [--markdown docs/tiling.md]
 """
 
@@ -28,7 +28,7 @@ from nsr_tf.precision import cpu_name
 
 import tensorflow as tf  # noqa: E402, I100
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CONFIGS = ["64:16", "64:8", "96:16", "128:16", "128:8", "128:32", "192:16", "256:16",
            "256:64"]
 
@@ -82,7 +82,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     image = photo()
     lines = [f"CPU: {cpu_name()}, {os.cpu_count()} cores; TF {tf.__version__}",
-             f"command: python benchmarks/tiling.py {' '.join(argv or sys.argv[1:])}", ""]
+             f"command: python benchmarks/experiments/tiling.py {' '.join(argv or sys.argv[1:])}", ""]
     print("\n".join(lines), flush=True)
     for name in args.models:
         model, _ = model_io.load(name)

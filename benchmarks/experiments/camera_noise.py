@@ -4,7 +4,7 @@ demosaic, sRGB gamma, optional JPEG) and AWGN, on held-out colour images; the tr
 RMS of each pair against nsr_tf.estimation.estimate_sigma (finest wavelet band, the
 white-noise estimator) and estimate_noise_rms (the same on 2x2-averaged pixels, x2).
 
-    python benchmarks/camera_noise.py [--data-dir ../shared/data/Kodak24]
+    python benchmarks/experiments/camera_noise.py [--data-dir ../shared/data/Kodak24]
         [--markdown docs/camera_noise.md]
 
 Noise levels: camera rows draw (shot, read) from Brooks et al.'s distribution, seeded per
@@ -17,7 +17,7 @@ import sys
 
 import numpy as np
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, REPO)
 from benchmarks.report import emit  # noqa: E402
 DEFAULT_DATA = os.path.join(os.environ.get("NSR_TF_DATA", os.path.join(REPO, "..", "shared",
@@ -44,7 +44,7 @@ def main(argv=None):
     conditions = [(f"AWGN sigma {s:g}", ("awgn", s)) for s in args.sigmas] + \
         [("camera, raw (no JPEG)", ("camera", None)), ("camera, JPEG q95", ("camera", 95)),
          ("camera, JPEG q85", ("camera", 85)), ("camera, JPEG q75", ("camera", 75))]
-    lines = [f"command: python benchmarks/camera_noise.py {' '.join(argv or sys.argv[1:])}",
+    lines = [f"command: python benchmarks/experiments/camera_noise.py {' '.join(argv or sys.argv[1:])}",
              "", f"{len(files)} images of {os.path.basename(os.path.normpath(args.data_dir))}"
              "; ratio = estimate / true noise RMS ([0, 255] scale), median over the "
              "images; |log| error: median of |ln ratio|.", "",

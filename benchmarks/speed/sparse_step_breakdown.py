@@ -17,7 +17,7 @@ compute something else): what a part costs is the step time it saves when it is 
 Models are traced once, then timed round by round (one step of each per round) and the
 median and the median of per-round ratios to the baseline are printed, with the CPU.
 
-    python benchmarks/sparse_step_breakdown.py [--precision mixed_bfloat16] [--rounds 25]
+    python benchmarks/speed/sparse_step_breakdown.py [--precision mixed_bfloat16] [--rounds 25]
 """
 
 import argparse
@@ -126,7 +126,7 @@ def main(argv=None):
             times[name].append((time.perf_counter() - start) * 1e3)
     print(f"CPU: {precision.cpu_name()}; {args.precision}; batch 16 of 64x64, "
           f"{args.rounds} interleaved rounds")
-    print("command: python benchmarks/sparse_step_breakdown.py "
+    print("command: python benchmarks/speed/sparse_step_breakdown.py "
           + " ".join(argv or sys.argv[1:]))
     print("\n| model | ms/step (median) | / baseline | saved against Sparse+ |")
     print("|---|---|---|---|")

@@ -8,9 +8,9 @@ Sparse- preset (timing only: the computation does not depend on the weights). Im
 ``--rounds`` after a warm-up call (tracing excluded); "today" is the path before this
 benchmark's issue (Keras, float32, tile 64, overlap 16, batch 16).
 
-    python benchmarks/restore_speed.py [--rounds 2] [--markdown docs/restore_speed.md]
+    python benchmarks/speed/restore_speed.py [--rounds 2] [--markdown docs/restore_speed.md]
         [--memory]
-    python benchmarks/restore_speed.py --per-tile [--rounds 7]
+    python benchmarks/speed/restore_speed.py --per-tile [--rounds 7]
         [--markdown docs/restore_per_tile.md]
 
 ``--per-tile``: the sparse models' batch of tiles as one batched call against one graph
@@ -33,9 +33,10 @@ from nsr_tf.inference import (DEFAULT_OVERLAP, DEFAULT_TILE, TiledPredictor,
                               auto_batch_size, default_tiling, restore)
 from nsr_tf.precision import choose, cpu_name, with_policy
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from report import emit, header, interleaved  # noqa: E402
-from tiling import photo  # noqa: E402
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, REPO)
+from benchmarks.experiments.tiling import photo  # noqa: E402
+from benchmarks.report import emit, header, interleaved  # noqa: E402
 
 MODELS = {"dense baseline": lambda: model_io.load("denoise-sigma25-baseline")[0],
           "Sparse- (untrained)": lambda: build_model("denoise", "sparse-"),
@@ -147,7 +148,7 @@ def per_tile_report(rounds, markdown):
     policies = ["float32"] + (["mixed_bfloat16"] if policy == "mixed_bfloat16" else [])
     models = {name: make() for name, make in MODELS.items()}
     lines = ["# Restore: batched against per-tile graphs", "", header(), "",
-             f"Command: `python benchmarks/restore_speed.py --per-tile --rounds {rounds}`. "
+             f"Command: `python benchmarks/speed/restore_speed.py --per-tile --rounds {rounds}`. "
              f"1024x644 gray photo, nsr-restore's tiling per precision, tiles per batch "
              f"by `auto_batch_size`; median seconds of {rounds} interleaved rounds, ratio "
              f"to the dense baseline (batched) of the same precision; first call "
@@ -216,7 +217,7 @@ def main(argv=None):
     bfloat16 = policy == "mixed_bfloat16"
     lines = [f"CPU: {cpu_name()}, {os.cpu_count()} cores; auto precision: {policy} "
              f"({reason})",
-             f"command: python benchmarks/restore_speed.py {' '.join(argv or sys.argv[1:])}",
+             f"command: python benchmarks/speed/restore_speed.py {' '.join(argv or sys.argv[1:])}",
              "", "1024x644 gray photo; seconds (megapixels/s); ratio to today's path",
              "", "| path | " + " | ".join(MODELS) + " | Sparse- / dense | Sparse+ / dense |",
              "|---|" + "---|" * (len(MODELS) + 2)]

@@ -2,15 +2,15 @@
 job's best model, scores it on the colour test sets and writes its card. Only the .keras
 file and its JSON ship; the .tflite files are made on demand (nsr_tf.export.catalogue).
 
-    python benchmarks/ship_color_models.py denoise-color ~/jobs/denoise-color-sparse+
-    python benchmarks/ship_color_models.py jpeg-color ~/jobs/jpeg-color-sparse-
-    python benchmarks/ship_color_models.py --readme-table     # the README's table
+    python benchmarks/release/ship_color_models.py denoise-color ~/jobs/denoise-color-sparse+
+    python benchmarks/release/ship_color_models.py jpeg-color ~/jobs/jpeg-color-sparse-
+    python benchmarks/release/ship_color_models.py --readme-table     # the README's table
 
 Rows (training/evaluate.py's protocol: tiles 64, overlap 16, float32, AWGN seeded by file
 name, PSNR on RGB [0, 255]): denoise-color on CBSD68 and Kodak24 at sigma 15/25/50 told
 the true sigma, told the estimate ('auto') and a wrong slider; jpeg-color on CBSD68 at
 quality 10/20/30/40, RGB and Y PSNR. The "before" rows (the gray model per channel, the
-input) come from docs/color_baselines.json (benchmarks/color_baselines.py). The two
+input) come from docs/color_baselines.json (benchmarks/experiments/color_baselines.py). The two
 images of tests/assets/cbsd68/ are scored one by one too ("probe"): tests/test_pretrained.py
 reproduces them. CBSD68 and Kodak24 are read from --data-root (default: $NSR_TF_DATA,
 else ../shared/data beside the repository).
@@ -23,9 +23,9 @@ import platform
 import shutil
 import sys
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, REPO)
-from benchmarks.color_baselines import OUT as BASELINES, key as baseline_key  # noqa: E402
+from benchmarks.experiments.color_baselines import OUT as BASELINES, key as baseline_key  # noqa: E402
 DEFAULT_DATA = os.environ.get("NSR_TF_DATA", os.path.join(REPO, "..", "shared", "data"))
 PROBE = os.path.join(REPO, "tests", "assets", "cbsd68")
 
@@ -107,7 +107,7 @@ def main(argv=None):
     parser.add_argument("job", help="the training job folder (best.keras, best.json)")
     parser.add_argument("--data-root", default=DEFAULT_DATA)
     args = parser.parse_args(argv)
-    from benchmarks.ship_level_models import wall_hours
+    from benchmarks.release.ship_level_models import wall_hours
     from nsr_tf import metadata, model_io, precision, pretrained
     for testset in {s for s, _, _ in SETTINGS[args.name]}:
         if not os.path.isdir(os.path.join(args.data_root, testset)):
@@ -181,7 +181,7 @@ def write_card(name, meta):
              f"Command (rerun it to resume): "
              f"`{REFINEMENTS[name][0] if refined else COMMANDS[name]}`", "",
              f"Scores (PSNR dB on RGB{' / on Y' if not denoise else ''}, SSIM on RGB), "
-             f"measured by `python benchmarks/ship_color_models.py {name} JOB` with "
+             f"measured by `python benchmarks/release/ship_color_models.py {name} JOB` with "
              f"`training/evaluate.py`'s protocol (tiles 64, overlap 16); a row is "
              f"`python training/evaluate.py --model {name} --data-dir "
              f"../shared/data/SET --{key} TRUE --map-{key} TOLD`. The per-image scores of "

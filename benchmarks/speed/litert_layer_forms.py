@@ -3,7 +3,7 @@ constant-filter conv: the row-hybrid (the export default) whole and in bands of 
 nine per-tap matmuls, three per-row matmuls, shifts done by depthwise convs, and the
 bare matmuls (what the shifts and adds around them cost).
 
-    python benchmarks/litert_layer_forms.py [--channels 32] [--sizes 64 256]
+    python benchmarks/speed/litert_layer_forms.py [--channels 32] [--sizes 64 256]
         [--bands 8 16 32] [--threads 1]
 
 Results: docs/benchmarks.md (LiteRT section).

@@ -3,7 +3,7 @@ models and of an untrained Sparse- preset, with the parity of those it takes on 
 Set12 tiles (noisy at sigma 25). Coverage and numbers only: on Mesa's software Vulkan
 driver (lavapipe) the timings mean nothing, so none are taken.
 
-    python benchmarks/gpu_matrix.py [--markdown docs/gpu.md]
+    python benchmarks/probes/gpu_matrix.py [--markdown docs/gpu.md]
 """
 
 import argparse
@@ -13,7 +13,7 @@ import tempfile
 
 import numpy as np
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TILES = (("01.png", (96, 96)), ("05.png", (0, 128)))
 QUANTIZATIONS = ("none", "float16", "dynamic", "int8")
 
@@ -42,7 +42,7 @@ def main(argv=None):
         path = os.path.join(REPO, "testsets", "Set12", name)
         clean = read_image(path, 1)[y:y + 64, x:x + 64]
         pairs.append((clean, Degradation("denoise", 25).degrade_file(clean, path)))
-    lines = [f"command: python benchmarks/gpu_matrix.py {' '.join(argv or sys.argv[1:])}",
+    lines = [f"command: python benchmarks/probes/gpu_matrix.py {' '.join(argv or sys.argv[1:])}",
              "", "| model | form | quantization | GPU accelerator | max abs diff vs Keras | "
              "PSNR change (dB, worst of 2 tiles) |", "|---|---|---|---|---|---|"]
     with tempfile.TemporaryDirectory() as folder:

@@ -12,7 +12,7 @@ for a sparse layer vs a dense layer of the same FLOPs, and for the denoising net
 
 Paper (PyTorch, 4-core i5): same size k=2/4/8 0.60/0.39/0.29; same FLOPs k=2..16 ~1.08.
 
-    python benchmarks/layer_speed.py [--rounds 7] [--forms per_sample,grouped] [--out docs/...]
+    python benchmarks/speed/layer_speed.py [--rounds 7] [--forms per_sample,grouped] [--out docs/...]
 """
 
 import argparse

@@ -5,7 +5,7 @@ Batch 100, 64x64x64 input, 3x3, k=4, d=16 (the Fig. 5 layer). Each part runs alo
 and relative to the dense conv of the same FLOPs. Compares the naive formulations with
 the ones the layer uses (docs/benchmarks.md).
 
-    python benchmarks/sparse_conv_breakdown.py [--rounds 7]
+    python benchmarks/speed/sparse_conv_breakdown.py [--rounds 7]
 """
 
 import argparse

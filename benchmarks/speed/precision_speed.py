@@ -3,7 +3,7 @@ dense baseline and Sparse+ (batch 16, 64x64, L1 + Adam, through train.py's Train
 shipped models' Set12 PSNR and restore time per precision, and (``--train-steps``) a short
 training run per precision from the same seed with the Set12 PSNR it reaches.
 
-    python benchmarks/precision_speed.py [--steps 10] [--train-steps 1000]
+    python benchmarks/speed/precision_speed.py [--steps 10] [--train-steps 1000]
         [--data-dir ../shared/data/Train400] [--markdown docs/precision.md]
 """
 
@@ -22,7 +22,7 @@ from nsr_tf.model_io import load
 from nsr_tf.precision import choose, cpu_name
 from nsr_tf.train import TrainConfig, Trainer
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SET12 = os.path.join(REPO, "testsets", "Set12")
 TRAIN400 = os.path.join(REPO, "..", "shared", "data", "Train400")
 
@@ -99,7 +99,7 @@ def main(argv=None):
         print("\n".join(new), flush=True)
 
     say(f"CPU: {cpu_name()}, {os.cpu_count()} cores; auto: {auto} ({reason})",
-        f"command: python benchmarks/precision_speed.py {' '.join(argv or sys.argv[1:])}",
+        f"command: python benchmarks/speed/precision_speed.py {' '.join(argv or sys.argv[1:])}",
         "", f"Training step, batch 16 of 64x64, L1 + Adam (median ms/step over {args.steps} "
         "interleaved rounds):", "",
         "| model | " + " | ".join(policies) + " | speed-up |", "|---|---|---|---|")

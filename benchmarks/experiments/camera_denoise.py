@@ -5,11 +5,11 @@ as `nsr-restore --model denoise --sigma auto` restores a colour photo, against C
 the same estimate and against the gray model per channel (what `--model denoise-blind`
 gave colour photos before).
 
-    python benchmarks/camera_denoise.py [--data-dir ../shared/data/Kodak24] [--images 8]
+    python benchmarks/experiments/camera_denoise.py [--data-dir ../shared/data/Kodak24] [--images 8]
         [--crop 256] [--markdown docs/camera_denoise.md] [--model JOB/best.keras]
 
 Pairs: the centre crop of each of the first --images files, noise levels drawn from
-Brooks et al.'s distribution seeded by the file name (as benchmarks/camera_noise.py).
+Brooks et al.'s distribution seeded by the file name (as benchmarks/experiments/camera_noise.py).
 The reference is the same camera pipeline without the noise (and without the JPEG).
 PSNR on RGB [0, 255]. CBM3D is the `bm3d` package's `bm3d_rgb` (pip install bm3d; the
 column is left out without it). Deterministic; no timing.
@@ -21,7 +21,7 @@ import sys
 
 import numpy as np
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, REPO)
 from benchmarks.report import emit, header  # noqa: E402
 DEFAULT_DATA = os.path.join(os.environ.get("NSR_TF_DATA", os.path.join(REPO, "..", "shared",
@@ -84,7 +84,7 @@ def main(argv=None):
     if colour != "denoise-blind":
         methods["`denoise-blind` per channel, --sigma auto (before)"] = \
             restorer("denoise-blind")
-    lines = [f"Command: `python benchmarks/camera_denoise.py {' '.join(argv or sys.argv[1:])}`"
+    lines = [f"Command: `python benchmarks/experiments/camera_denoise.py {' '.join(argv or sys.argv[1:])}`"
              ".", "", header(), "",
              f"{len(files)} images of {os.path.basename(os.path.normpath(args.data_dir))}, "
              f"centre {args.crop}x{args.crop} crops. PSNR dB on RGB against the noise-free "

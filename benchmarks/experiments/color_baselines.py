@@ -2,15 +2,15 @@
 before there were colour models, the shipped gray model run on each RGB channel, on the
 colour test sets, and the degraded input itself.
 
-    python benchmarks/color_baselines.py            # all rows (resumes: rows present stay)
-    python benchmarks/color_baselines.py --only denoise
+    python benchmarks/experiments/color_baselines.py            # all rows (resumes: rows present stay)
+    python benchmarks/experiments/color_baselines.py --only denoise
 
 Rows: `denoise-blind` per channel on CBSD68 and Kodak24 at AWGN sigma 25 told 25, the
 noisy input at sigma 15/25/50; `jpeg` per channel on CBSD68 at quality 10/20/30/40 told
 the quality, and the JPEG input (colour JPEG, libjpeg 4:2:0 as Pillow writes it), RGB and
 Y PSNR. The protocol of training/evaluate.py (tiles 64, overlap 16, float32; noise seeded
 by file name). Results go to docs/color_baselines.json (read by
-benchmarks/ship_color_models.py) and docs/color_baselines.md. Slow: about 25 minutes of
+benchmarks/release/ship_color_models.py) and docs/color_baselines.md. Slow: about 25 minutes of
 2 CPU cores per family.
 """
 
@@ -19,7 +19,7 @@ import json
 import os
 import sys
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEFAULT_DATA = os.environ.get("NSR_TF_DATA", os.path.join(REPO, "..", "shared", "data"))
 OUT = os.path.join(REPO, "docs", "color_baselines.json")
 
@@ -97,7 +97,7 @@ def main(argv=None):
 def table(results):
     rows = results["rows"]
     lines = ["# The colour test sets before the colour models", "",
-             "Command: `python benchmarks/color_baselines.py` (tiles 64, overlap 16, "
+             "Command: `python benchmarks/experiments/color_baselines.py` (tiles 64, overlap 16, "
              "float32). PSNR dB on RGB [0, 255] (JPEG: RGB / Y), SSIM on RGB. A gray model "
              "runs on each RGB channel on its own.", "", results["machine"], "",
              "| family | set | level | input | gray model per channel |", "|---|---|---|---|---|"]

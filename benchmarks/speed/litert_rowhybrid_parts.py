@@ -1,7 +1,7 @@
 """Where a row-hybrid sparse conv spends its time in LiteRT/XNNPACK: each part of the form
 as its own tiny .tflite, timed against a constant-filter 3x3 conv of the same MACs.
 
-    python benchmarks/litert_rowhybrid_parts.py [--size 256] [--channels 32]
+    python benchmarks/speed/litert_rowhybrid_parts.py [--size 256] [--channels 32]
 """
 
 import argparse

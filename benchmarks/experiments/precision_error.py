@@ -5,7 +5,7 @@ the model's sigma (seed 0); for each mixed policy, the max |difference| of the o
 and the PSNR change against float32, through ``precision.with_policy`` as training and
 ``restore`` use it.
 
-    python benchmarks/precision_error.py [--model denoise-sigma25]
+    python benchmarks/experiments/precision_error.py [--model denoise-sigma25]
 """
 
 import argparse
@@ -18,7 +18,7 @@ from nsr_tf.metrics import psnr
 
 import numpy as np  # noqa: E402
 
-SET12 = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+SET12 = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
                      "testsets", "Set12")
 
 

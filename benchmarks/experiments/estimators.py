@@ -2,7 +2,7 @@
 sets: the noise level of Set12 at known sigmas (AWGN seeded by file name, the evaluation
 protocol), and the JPEG quality read back from classic5 saved at known qualities.
 
-    python benchmarks/estimators.py [--sigmas 15 25 50] [--markdown docs/estimators.md]
+    python benchmarks/experiments/estimators.py [--sigmas 15 25 50] [--markdown docs/estimators.md]
 """
 
 import argparse
@@ -17,7 +17,7 @@ from nsr_tf.data.degradations import add_noise_for_file
 from nsr_tf.data.images import list_images, read_image
 from nsr_tf.estimation import estimate_sigma, jpeg_quality
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def main(argv=None):
@@ -27,7 +27,7 @@ def main(argv=None):
     parser.add_argument("--qualities", type=int, nargs="+", default=[10, 20, 30, 40, 90])
     parser.add_argument("--markdown")
     args = parser.parse_args(argv)
-    lines = [f"command: python benchmarks/estimators.py {' '.join(argv or sys.argv[1:])}",
+    lines = [f"command: python benchmarks/experiments/estimators.py {' '.join(argv or sys.argv[1:])}",
              "", "| Set12, true sigma | mean estimate | mean error | max abs error |",
              "|---|---|---|---|"]
     set12 = list_images(os.path.join(REPO, "testsets", "Set12"))

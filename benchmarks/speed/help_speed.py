@@ -1,7 +1,7 @@
 """How long every command takes to answer --help (a fresh process each time: the import
 cost a user pays), interleaved over rounds, median; the target is under 2 s.
 
-    python benchmarks/help_speed.py [--rounds 5] [--markdown docs/help_speed.md]
+    python benchmarks/speed/help_speed.py [--rounds 5] [--markdown docs/help_speed.md]
 """
 
 import argparse
@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 COMMANDS = {
     "training/train.py": [sys.executable, os.path.join(REPO, "training", "train.py")],
     "training/evaluate.py": [sys.executable, os.path.join(REPO, "training", "evaluate.py")],
@@ -37,7 +37,7 @@ def main(argv=None):
             start = time.perf_counter()
             subprocess.run(command + ["--help"], capture_output=True, check=True, cwd=REPO)
             times[name].append(time.perf_counter() - start)
-    lines = [f"command: python benchmarks/help_speed.py {' '.join(argv or sys.argv[1:])}", "",
+    lines = [f"command: python benchmarks/speed/help_speed.py {' '.join(argv or sys.argv[1:])}", "",
              f"CPU: {cpu_name()} ({simd_flags()}), {os.cpu_count()} cores; median of "
              f"{args.rounds} interleaved rounds, a fresh Python process each.", "",
              "| command | --help, s |", "|---|---|"]

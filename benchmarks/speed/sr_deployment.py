@@ -2,7 +2,7 @@
 of every export form of the shipped sparse model against its dense same-FLOPs twin and
 against a dense model of its size, GPU coverage, and the exported files' Set5 PSNR.
 
-    python benchmarks/sr_deployment.py [--models sr-x2 sr-x4] [--tiles 48 96] [--rounds 5]
+    python benchmarks/speed/sr_deployment.py [--models sr-x2 sr-x4] [--tiles 48 96] [--rounds 5]
         [--markdown docs/sr_deployment.md]
 
 Rows per scale: the shipped model (`compact`: C=32, k=4, d=16) in the CPU form (rowhybrid),
@@ -24,7 +24,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np  # noqa: E402
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, REPO)
 from benchmarks.report import emit, simd_flags  # noqa: E402
 CPU_FORMS = [("cpu", "none"), ("cpu", "dynamic"), ("native", "none")]
@@ -112,7 +112,7 @@ def main(argv=None):
                     paths[path] = index
             for path, (status, _) in run_on_gpu(list(paths)).items():
                 gpu[paths[path]] = status
-    header = [f"command: python benchmarks/sr_deployment.py {' '.join(argv or sys.argv[1:])}",
+    header = [f"command: python benchmarks/speed/sr_deployment.py {' '.join(argv or sys.argv[1:])}",
               "", f"CPU: {cpu_name()} ({simd_flags()}), {os.cpu_count()} cores; LiteRT + "
               f"XNNPACK (native: nsr-tf's kernel on Debian's XNNPACK), batch 1, median of "
               f"{args.rounds} rounds of {args.runs} invokes, interleaved. GPU: LiteRT's GPU "

@@ -5,7 +5,7 @@ run on DIV2K x2 SR; its numbers are printed beside ours for the direction of eac
 not for the values). Writes docs/reproduction/<table>.md and .png (the plot needs
 matplotlib; without it only the Markdown is written).
 
-    python benchmarks/reproduce.py [--table table1|table2|table3|fig4|all]
+    python benchmarks/experiments/reproduce.py [--table table1|table2|table3|fig4|all]
         [--scale smoke|laptop|full] [--train-dir DIR] [--test-dir DIR] [--out DIR]
 
 Scales: `laptop` (2 CPU cores: 2 and 4 blocks, ~600 steps per row, 8-15 min per table
@@ -19,7 +19,7 @@ import os
 import sys
 import time
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SHARED = os.path.join(REPO, "..", "shared", "data")
 
 
@@ -130,7 +130,7 @@ def run_row(overrides, scale, train_dir, test_dir, job_dir):
 def write(table, scale_name, scale, results, out_dir):
     os.makedirs(out_dir, exist_ok=True)
     lines = [f"# {table}: denoising sigma 25, Train400 -> Set12, scale `{scale_name}`", "",
-             f"Command: `python benchmarks/reproduce.py --table {table} --scale {scale_name}`",
+             f"Command: `python benchmarks/experiments/reproduce.py --table {table} --scale {scale_name}`",
              f"Scale: {scale}", "",
              "| row | Set12 PSNR | SSIM | params | MACs/pixel | steps | train time | paper "
              "(DIV2K x2) |", "|---|---|---|---|---|---|---|---|"]

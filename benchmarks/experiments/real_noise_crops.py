@@ -1,7 +1,7 @@
 """Before/after crops of real noisy photographs (RNI15: no ground truth, so pictures, not
 PSNR), restored as `nsr-restore PHOTO --model denoise --sigma auto` restores them.
 
-    python benchmarks/real_noise_crops.py [--data-dir ../shared/data/RNI15]
+    python benchmarks/experiments/real_noise_crops.py [--data-dir ../shared/data/RNI15]
         [--photos Dog.png Frog.png Postcards.png] [--crop 192] [--out docs/real_noise]
 
 Writes OUT/NAME.png (the noisy crop left, the restored crop right, 1:1) for each photo and
@@ -16,9 +16,9 @@ import sys
 
 import numpy as np
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, REPO)
-from benchmarks.camera_denoise import restorer  # noqa: E402
+from benchmarks.experiments.camera_denoise import restorer  # noqa: E402
 from benchmarks.report import emit, header  # noqa: E402
 DEFAULT_DATA = os.path.join(os.environ.get("NSR_TF_DATA", os.path.join(REPO, "..", "shared",
                                                                        "data")), "RNI15")
@@ -52,7 +52,7 @@ def main(argv=None):
     name, _ = pretrained.pick("denoise", 3)
     run = restorer(name)
     lines = ["# Real noisy photos, before and after", "",
-             f"Command: `python benchmarks/real_noise_crops.py {' '.join(argv or sys.argv[1:])}`."
+             f"Command: `python benchmarks/experiments/real_noise_crops.py {' '.join(argv or sys.argv[1:])}`."
              f" Model: `{name}` (what `nsr-restore --model denoise` runs on a colour photo), "
              f"told the sigma `--sigma auto` estimates on the whole photo. RNI15 (Lebrun et "
              f"al.) has no ground truth: these are for the eye. Left: the photo; right: "
