@@ -100,7 +100,7 @@ def main(argv=None):
     from nsr_tf.export.litert import latency
     from nsr_tf.precision import cpu_name
     sys.path.insert(0, REPO)
-    from benchmarks.report import header
+    from benchmarks.report import emit, header
 
     rows = {}
     for name in args.models:
@@ -153,27 +153,32 @@ def main(argv=None):
     medians = {key: {t: statistics.median(row["times"][t]) for t in (1, 2)}
                for key, row in rows.items()}
     reference = medians.get(REFERENCE)
+    data = []
     for (name, suffix), row in rows.items():
         meta = row["meta"]
         psnr = None if row.get("untrained") else exported_psnr(
             open(row["path"], "rb").read(), row["info"], meta["tile"], meta["overlap"])
+        parity = meta.get("parity") or {}
+        ms = medians[(name, suffix)]
+        ratios = None if reference is None or row["what"].startswith("GPU") else \
+            {t: ms[t] / reference[t] for t in (1, 2)}
+        data.append({"model": name, "file": os.path.basename(row["path"]),
+                     "what": row["what"], "form": meta["form"], "ms": {t: ms[t] * 1e3
+                                                                       for t in (1, 2)},
+                     "ratio_to_dense_int8": ratios, "gpu": gpu.get(row["path"]),
+                     "psnr": psnr, "parity_worst_db": parity.get("worst"),
+                     "megabytes": os.path.getsize(row["path"]) / 1e6})
         psnr = "untrained" if row.get("untrained") else \
             "colour/SR: see parity" if psnr is None else f"{psnr:.2f}"
-        parity = meta.get("parity") or {}
         worst = f"{parity['worst']:.3f}" if "worst" in parity else "-"
-        ms = medians[(name, suffix)]
-        ratio = "-" if reference is None or row["what"].startswith("GPU") else \
-            f"{ms[1] / reference[1]:.2f} / {ms[2] / reference[2]:.2f}"
+        ratio = "-" if ratios is None else f"{ratios[1]:.2f} / {ratios[2]:.2f}"
         lines.append(f"| {name} | `{os.path.basename(row['path'])}` ({row['what']}) | "
                      f"{meta['form']} | {ms[1] * 1e3:.1f} | {ms[2] * 1e3:.1f} | {ratio} | "
                      f"{gpu.get(row['path'], 'not checked')} | {psnr} | {worst} | "
                      f"{os.path.getsize(row['path']) / 1e6:.2f} |")
-        print(lines[-1], flush=True)
+        print(lines[-1], file=sys.stderr, flush=True)     # progress: PSNR takes a while
     scratch.cleanup()
-    print("\n".join(lines))
-    if args.markdown:
-        with open(args.markdown, "w") as handle:
-            handle.write("\n".join(lines) + "\n")
+    emit(lines, args.markdown, data)     # the markdown and a .json of the numbers beside it
     return 0
 
 
