@@ -80,14 +80,18 @@ def interleaved(calls, rounds=5, runs=1, warmup=1, clock=time.perf_counter):
 
 
 def emit(lines, markdown=None, data=None):
-    """Prints the report ``lines`` and writes them to ``markdown`` when given; ``data``
-    (the numbers, JSON-serialisable) goes beside it as the same name with .json, with the
-    machine it was measured on."""
-    text = "\n".join(lines)
-    print(text)
+    """Prints the report ``lines``, then ``write``s them."""
+    print("\n".join(lines))
+    write(lines, markdown, data)
+
+
+def write(lines, markdown=None, data=None):
+    """Writes the report ``lines`` to ``markdown`` when given (a script that printed them
+    as it went); ``data`` (the numbers, JSON-serialisable) goes beside it as the same name
+    with .json, with the machine it was measured on."""
     if markdown:
         with open(markdown, "w") as handle:
-            handle.write(text + "\n")
+            handle.write("\n".join(lines) + "\n")
         if data is not None:
             with open(os.path.splitext(markdown)[0] + ".json", "w") as handle:
                 json.dump({"machine": machine(), "results": data}, handle, indent=1,

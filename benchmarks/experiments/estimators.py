@@ -18,6 +18,8 @@ from nsr_tf.data.images import list_images, read_image
 from nsr_tf.estimation import estimate_sigma, jpeg_quality
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, REPO)
+from benchmarks.report import emit  # noqa: E402
 
 
 def main(argv=None):
@@ -49,10 +51,7 @@ def main(argv=None):
             read.append(jpeg_quality(buffer))
         cells = [f"{q} ({'exact' if exact else 'nearest'})" for q, exact in read]
         lines.append(f"| {quality} | {', '.join(cells)} |")
-    print("\n".join(lines))
-    if args.markdown:
-        with open(args.markdown, "w") as handle:
-            handle.write("\n".join(lines) + "\n")
+    emit(lines, args.markdown)
     return 0
 
 

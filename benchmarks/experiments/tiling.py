@@ -29,6 +29,8 @@ from nsr_tf.precision import cpu_name
 import tensorflow as tf  # noqa: E402, I100
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, REPO)
+from benchmarks.report import write  # noqa: E402
 CONFIGS = ["64:16", "64:8", "96:16", "128:16", "128:8", "128:32", "192:16", "256:16",
            "256:64"]
 
@@ -110,9 +112,7 @@ def main(argv=None):
             print(line, flush=True)
             lines.append(line)
         lines.append("")
-    if args.markdown:
-        with open(args.markdown, "w") as handle:
-            handle.write("\n".join(lines) + "\n")
+    write(lines, args.markdown)
     return 0
 
 

@@ -14,6 +14,8 @@ import tempfile
 import numpy as np
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, REPO)
+from benchmarks.report import emit  # noqa: E402
 TILES = (("01.png", (96, 96)), ("05.png", (0, 128)))
 QUANTIZATIONS = ("none", "float16", "dynamic", "int8")
 
@@ -80,10 +82,7 @@ def main(argv=None):
                              f"{' (= cpu)' if form == 'rowhybrid' else ''} | {quantize} | "
                              f"{status} | {diff} | {change} |")
                 print(lines[-1], flush=True)
-    print("\n".join(lines))
-    if args.markdown:
-        with open(args.markdown, "w") as handle:
-            handle.write("\n".join(lines) + "\n")
+    emit(lines, args.markdown)
     return 0
 
 

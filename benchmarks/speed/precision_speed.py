@@ -23,6 +23,8 @@ from nsr_tf.precision import choose, cpu_name
 from nsr_tf.train import TrainConfig, Trainer
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, REPO)
+from benchmarks.report import write  # noqa: E402
 SET12 = os.path.join(REPO, "testsets", "Set12")
 TRAIN400 = os.path.join(REPO, "..", "shared", "data", "Train400")
 
@@ -130,9 +132,7 @@ def main(argv=None):
             done, seconds, psnr = short_run(policy, args.data_dir, args.train_steps, work)
             say(f"| {policy} | {done} | {seconds / 60:.1f} min | {psnr:.3f} dB |")
         shutil.rmtree(work, ignore_errors=True)
-    if args.markdown:
-        with open(args.markdown, "w") as handle:
-            handle.write("\n".join(lines) + "\n")
+    write(lines, args.markdown)
     return 0
 
 

@@ -36,7 +36,7 @@ from nsr_tf.precision import choose, cpu_name, with_policy
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, REPO)
 from benchmarks.experiments.tiling import photo  # noqa: E402
-from benchmarks.report import emit, header, interleaved  # noqa: E402
+from benchmarks.report import emit, header, interleaved, write  # noqa: E402
 
 MODELS = {"dense baseline": lambda: model_io.load("denoise-sigma25-baseline")[0],
           "Sparse- (untrained)": lambda: build_model("denoise", "sparse-"),
@@ -267,9 +267,7 @@ def main(argv=None):
             for t, o in ((64, 16), (DEFAULT_TILE, DEFAULT_OVERLAP)))]
     print("\n".join(part), flush=True)
     lines += part
-    if args.markdown:
-        with open(args.markdown, "w") as handle:
-            handle.write("\n".join(lines) + "\n")
+    write(lines, args.markdown)
     return 0
 
 
