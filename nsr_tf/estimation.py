@@ -2,7 +2,11 @@
 
 ``estimate_sigma``: the Gaussian noise level of an image, by scikit-image's wavelet-based
 estimator (Donoho's MAD of the finest diagonal wavelet coefficients), a maintained
-implementation rather than our own. ``jpeg_quality``: the IJG (libjpeg) quality whose
+implementation rather than our own. ``estimate_noise_rms`` and ``estimate_flat_rms``:
+camera noise, which is spatially correlated (demosaicking, JPEG) where the wavelet
+estimator assumes white noise; ``estimate_camera_noise`` picks between them by whether the
+photo was JPEG-compressed. These two are our own (scikit-image has only the white-noise
+estimator), kept simple enough for the app's Java twins. ``jpeg_quality``: the IJG (libjpeg) quality whose
 luminance quantization table is closest to the one stored in a JPEG file.
 """
 
@@ -73,13 +77,78 @@ def estimate_noise_rms(image):
     return 2.0 * estimate_sigma(binned if binned.shape[-1] > 1 else binned[..., 0])
 
 
+# The flat-patch estimator: 8x8 patches, each one's variance about its least-squares plane
+# (64 - 3 degrees of freedom), the 5th percentile of those over the image.
+FLAT_PATCH = 8
+FLAT_QUANTILE = 0.05
+# What that percentile reads on white Gaussian noise of variance 1: the 5th percentile of
+# chi-square with 61 degrees of freedom, over 61 (scipy.stats.chi2.ppf(0.05, 61) / 61; a
+# test checks it against scipy). The Java twin (Levels.FLAT_BIAS) holds the same number.
+FLAT_BIAS = 0.7219323627361429
+# Fewer unclipped patches than this and the percentile says little: estimate_noise_rms.
+FLAT_MIN_PATCHES = 64
+
+
+def estimate_flat_rms(image):
+    """The noise RMS of a photo that was not JPEG-compressed, on the [0, 255] scale: the
+    flattest parts of a photo hold its noise and little else. Every 8x8 patch of every
+    channel (patches with a clipped pixel, 0 or 1, left out: a blown-out sky holds no
+    noise) is fitted with a plane by least squares; the 5th percentile of the residual
+    variances, divided by what that percentile reads on white Gaussian noise
+    (``FLAT_BIAS``), is the noise variance. It reads white noise at its sigma (x1.04 at
+    sigma 25, x1.22 at 5, where texture fools the wavelet estimator as much) and
+    uncompressed demosaicked camera noise at about its RMS, where the binned estimator
+    reads twice it; JPEG flattens the flat patches' noise first, so it reads JPEG-compressed
+    noise low (docs/camera_noise.md). Fewer than 64 unclipped patches:
+    ``estimate_noise_rms``."""
+    image = np.asarray(image, np.float64)
+    if image.ndim == 2:
+        image = image[..., None]
+    size = FLAT_PATCH
+    height, width = image.shape[0] // size * size, image.shape[1] // size * size
+    ramp = np.arange(size) - (size - 1) / 2.0          # centred: the plane's terms are
+    norm = size * float(ramp @ ramp)                   # orthogonal, fitted one by one
+    variances = []
+    for channel in range(image.shape[-1]):              # one channel at a time: memory
+        patches = image[:height, :width, channel].reshape(
+            height // size, size, width // size, size).transpose(0, 2, 1, 3)
+        patches = patches.reshape(-1, size, size)
+        patches = patches[~((patches <= 0) | (patches >= 1)).any(axis=(1, 2))]
+        residual = patches - patches.mean(axis=(1, 2), keepdims=True)
+        residual -= ramp[:, None] * (np.einsum("nyx,y->n", patches, ramp) / norm)[:, None, None]
+        residual -= ramp * (np.einsum("nyx,x->n", patches, ramp) / norm)[:, None, None]
+        variances.append((residual ** 2).sum(axis=(1, 2)) / (size * size - 3))
+    variances = np.concatenate(variances)
+    if len(variances) < FLAT_MIN_PATCHES:
+        return estimate_noise_rms(image)
+    return float(np.sqrt(np.quantile(variances, FLAT_QUANTILE) / FLAT_BIAS) * 255.0)
+
+
+def estimate_camera_noise(image, jpeg=False):
+    """The noise RMS of a photo with camera noise (or white), as the denoisers trained on
+    camera noise are told it: the binned estimator (``estimate_noise_rms``) on a photo
+    that was JPEG-compressed (``jpeg``: decoded from a JPEG file), whose compression
+    flattened the noise of its flat parts; the flat-patch estimator
+    (``estimate_flat_rms``) on one that was not (PNG, TIFF, lossless WebP, an array),
+    where the binned one reads demosaicked noise twice too high."""
+    return estimate_noise_rms(image) if jpeg else estimate_flat_rms(image)
+
+
+def _white(image, jpeg=False):
+    return estimate_sigma(image)
+
+
 def estimator_name(noise):
     """Which ``--sigma auto`` estimator a denoiser trained on ``noise`` ("awgn", "camera",
-    "mix") needs: "wavelet" (white noise: the finest-scale estimate) or "binned" (camera
-    noise); the export metadata tells apps the same name (``level_map.estimator``)."""
-    return "wavelet" if noise in (None, "awgn") else "binned"
+    "mix") needs: "wavelet" (white noise: the finest-scale estimate) or "camera" (binned
+    on a JPEG-decoded photo, flat-patch otherwise: ``estimate_camera_noise``); the export
+    metadata tells apps the same name (``level_map.estimator``). Exports made before the
+    flat-patch estimator say "binned": the binned estimator on every photo."""
+    return "wavelet" if noise in (None, "awgn") else "camera"
 
 
 def estimator_for(noise):
-    """The ``--sigma auto`` estimator function of a denoiser trained on ``noise``."""
-    return {"wavelet": estimate_sigma, "binned": estimate_noise_rms}[estimator_name(noise)]
+    """The ``--sigma auto`` estimator of a denoiser trained on ``noise``: a function
+    (image, jpeg=False) -> sigma on the [0, 255] scale; ``jpeg``: the photo was decoded
+    from a JPEG file (only the camera estimator looks at it)."""
+    return {"wavelet": _white, "camera": estimate_camera_noise}[estimator_name(noise)]

@@ -82,6 +82,7 @@ def evaluate_folder(folder, degradation, model=None, baselines=(), channels=1,
         outputs = {method: baseline_output(degradation, degraded, method)
                    for method in baselines}
         if predictor is not None:
+            # the test sets' noise is added to decoded pixels: not JPEG-compressed
             level = estimator_for(degradation.noise)(degraded) if map_level == "auto" \
                 else map_level
 

@@ -9,7 +9,9 @@ from PIL import Image
 
 from nsr_tf.data.degradations import add_noise_for_file
 from nsr_tf.data.images import read_image
-from nsr_tf.estimation import estimate_sigma, ijg_table, jpeg_quality
+from nsr_tf import estimation
+from nsr_tf.estimation import (estimate_flat_rms, estimate_noise_rms, estimate_sigma, ijg_table,
+                               jpeg_quality)
 
 
 @pytest.mark.parametrize("quality", [5, 10, 20, 30, 40, 50, 75, 90, 100])
@@ -42,4 +44,59 @@ def test_noise_level_of_set12_within_a_few_levels(testsets, sigma):
         path = os.path.join(testsets, "Set12", name)
         clean = read_image(path, 1)[..., 0]
         errors.append(estimate_sigma(add_noise_for_file(clean, sigma, path)) - sigma)
+    assert abs(np.mean(errors)) < 0.1 * sigma + 1.5
+
+
+def test_the_flat_patch_bias_is_the_chi_square_percentile():
+    from scipy import stats
+    dof = estimation.FLAT_PATCH ** 2 - 3
+    assert estimation.FLAT_BIAS == pytest.approx(
+        stats.chi2.ppf(estimation.FLAT_QUANTILE, dof) / dof, rel=1e-12)
+
+
+def _flat_reference(image, size=8, quantile=0.05, bias=estimation.FLAT_BIAS):
+    """The flat-patch estimate the slow way: a least-squares plane per patch (numpy's
+    lstsq), clipped patches left out, numpy's percentile."""
+    image = image if image.ndim == 3 else image[..., None]
+    yy, xx = np.mgrid[:size, :size]
+    design = np.stack([np.ones(size * size), yy.ravel(), xx.ravel()], 1)
+    variances = []
+    for c in range(image.shape[-1]):
+        for top in range(0, image.shape[0] - size + 1, size):
+            for left in range(0, image.shape[1] - size + 1, size):
+                patch = image[top:top + size, left:left + size, c].ravel().astype(np.float64)
+                if (patch <= 0).any() or (patch >= 1).any():
+                    continue
+                fit = design @ np.linalg.lstsq(design, patch, rcond=None)[0]
+                variances.append(((patch - fit) ** 2).sum() / (size * size - 3))
+    return np.sqrt(np.percentile(variances, quantile * 100) / bias) * 255
+
+
+def test_the_flat_patch_estimator_equals_a_per_patch_least_squares_fit():
+    rng = np.random.default_rng(3)
+    yy, xx = np.mgrid[0:70, 0:83] / 80.0
+    image = np.stack([0.2 + 0.5 * xx + 0.1 * np.sin(9 * yy), 0.6 - 0.3 * yy, 0.5 + 0 * xx], -1)
+    image = np.clip(image + rng.normal(0, 0.03, image.shape), 0, 1)
+    image[:20, :30] = 1.0                                  # blown out: left out
+    assert estimate_flat_rms(image) == pytest.approx(_flat_reference(image), rel=1e-9)
+    assert estimate_flat_rms(image[..., 1]) == pytest.approx(_flat_reference(image[..., 1]),
+                                                             rel=1e-9)
+
+
+def test_the_flat_patch_estimator_ignores_saturation_and_falls_back_when_small():
+    rng = np.random.default_rng(4)
+    image = np.full((128, 128), 0.5) + rng.normal(0, 10 / 255, (128, 128))
+    image[:, :80] = 1.0              # most of the photo blown out: it holds no noise
+    assert estimate_flat_rms(image) == pytest.approx(10, rel=0.1)
+    small = image[:40, 60:100]       # 25 patches: too few for a percentile
+    assert estimate_flat_rms(small) == estimate_noise_rms(small)
+
+
+@pytest.mark.parametrize("sigma", [5, 15, 25, 50])
+def test_flat_patch_noise_level_of_set12_within_a_few_levels(testsets, sigma):
+    errors = []
+    for name in ("01.png", "02.png", "05.png", "08.png"):
+        path = os.path.join(testsets, "Set12", name)
+        clean = read_image(path, 1)[..., 0]
+        errors.append(estimate_flat_rms(add_noise_for_file(clean, sigma, path)) - sigma)
     assert abs(np.mean(errors)) < 0.1 * sigma + 1.5

@@ -237,8 +237,8 @@ def test_a_colour_models_stated_scores_on_two_cbsd68_images_are_reproduced(name)
 def test_a_colour_models_export_takes_rgb_and_its_map_and_matches_keras(tmp_path,
                                                                         monkeypatch, name):
     # Made on demand (not shipped): RGB + map in, RGB out, on XNNPACK, parity checked; a
-    # denoiser trained on camera noise tells apps to estimate sigma with the binned
-    # estimator (nsr_tf.estimation.estimate_noise_rms), as nsr-restore does.
+    # denoiser trained on camera noise tells apps to estimate sigma with the camera
+    # estimator (nsr_tf.estimation.estimate_camera_noise), as nsr-restore does.
     from nsr_tf.export import catalogue
     monkeypatch.setenv("NSR_TF_CACHE", str(tmp_path))
     path = catalogue.exported(name, ".tflite")
@@ -249,7 +249,7 @@ def test_a_colour_models_export_takes_rgb_and_its_map_and_matches_keras(tmp_path
     model, info = model_io.load(name)
     if info["task"] == "denoise":
         assert meta["level_map"]["estimator"] == \
-            ("wavelet" if info.get("noise", "awgn") == "awgn" else "binned")
+            ("wavelet" if info.get("noise", "awgn") == "awgn" else "camera")
     image = read_image(os.path.join(COLOR_PROBE, "3096.png"), 3)[:64, :64]
     degradation = model_io.degradation_of(info)
     degraded = degradation.model_input(degradation.degrade_file(image, "3096.png"))

@@ -3,8 +3,8 @@
     python android_demo/scripts/make_levels_reference.py OUT_DIR
 
 OUT_DIR/levels_reference.txt lists: sigma cases (an image and
-``nsr_tf.estimation.estimate_sigma`` of it, i.e. scikit-image's, and ``estimate_noise_rms``,
-the binned one), then files (JPEGs
+``nsr_tf.estimation.estimate_sigma`` of it, i.e. scikit-image's, ``estimate_noise_rms``,
+the binned one, and ``estimate_flat_rms``, the flat-patch one), then files (JPEGs
 written here by Pillow at several qualities, one with a non-IJG table, and a PNG) with
 ``nsr_tf.estimation.jpeg_quality`` of each. LevelsTest reads the same inputs.
 """
@@ -15,7 +15,7 @@ import sys
 import numpy as np
 from PIL import Image
 
-from nsr_tf.estimation import estimate_noise_rms, estimate_sigma, jpeg_quality
+from nsr_tf.estimation import estimate_flat_rms, estimate_noise_rms, estimate_sigma, jpeg_quality
 
 
 def main(folder):
@@ -27,6 +27,13 @@ def main(folder):
                    for s in (5, 15, 25, 50)]
     sigma_cases.append(rng.uniform(0, 1, (21, 18, 3)).astype(np.float32))   # RGB, odd sizes
     sigma_cases.append(np.full((16, 16, 1), 0.5, np.float32))               # no detail: 0
+    # big enough for the flat-patch estimator (64+ patches), with a blown-out corner and
+    # odd edges its patches leave off
+    yy, xx = np.mgrid[0:90, 0:101] / 100.0
+    ramp = np.stack([0.2 + 0.6 * xx, 0.7 - 0.4 * yy, 0.5 + 0.2 * np.sin(20 * xx * yy)], -1)
+    wide = np.clip(ramp + rng.normal(0, 6 / 255, ramp.shape), 0, 1).astype(np.float32)
+    wide[:30, :41] = 1.0
+    sigma_cases += [wide, np.ascontiguousarray(wide[..., 1:2])]
     files = []
     picture = Image.fromarray(np.round(np.clip(smooth[..., 0] + rng.normal(
         0, 0.05, smooth.shape[:2]), 0, 1) * 255).astype(np.uint8))
@@ -43,7 +50,8 @@ def main(folder):
         for image in sigma_cases:
             h, w, c = image.shape
             plane = image if c > 1 else image[..., 0]
-            out.write(f"{h} {w} {c} {estimate_sigma(plane)!r} {estimate_noise_rms(plane)!r}\n")
+            out.write(f"{h} {w} {c} {estimate_sigma(plane)!r} {estimate_noise_rms(plane)!r} "
+                      f"{estimate_flat_rms(plane)!r}\n")
             out.write(" ".join(repr(float(v)) for v in image.ravel()) + "\n")
         out.write(f"{len(files)}\n")
         for name in files:

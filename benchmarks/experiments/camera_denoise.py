@@ -30,9 +30,9 @@ CONDITIONS = (("camera, JPEG q95 (as phones write)", 95), ("camera, raw (no JPEG
 
 
 def restorer(name):
-    """(a function noisy RGB -> (restored, the sigma told)) of a shipped model, as
-    nsr-restore runs it: its own --sigma auto estimator, its default tiling, a gray model
-    per channel."""
+    """(a function (noisy RGB, whether it was JPEG-compressed) -> (restored, the sigma
+    told)) of a shipped model, as nsr-restore runs it: its own --sigma auto estimator, its
+    default tiling, a gray model per channel."""
     from nsr_tf import model_io
     from nsr_tf.estimation import estimator_for
     from nsr_tf.inference import TiledPredictor, by_channels, default_tiling, restore
@@ -42,8 +42,8 @@ def restorer(name):
     tile, overlap = default_tiling(info.get("tile_size", 64))
     estimate = estimator_for(degradation.noise)
 
-    def run(noisy):
-        sigma = estimate(noisy)
+    def run(noisy, jpeg):
+        sigma = estimate(noisy, jpeg)
         return by_channels(lambda x: restore(predictor, degradation.model_input(x, sigma),
                                              tile_size=tile, overlap=overlap),
                            noisy, info["channels"]), sigma
@@ -109,7 +109,7 @@ def main(argv=None):
             scores["noisy input"].append(psnr(reference, noisy))
             estimate = None
             for name, run in methods.items():
-                restored, sigma = run(noisy)
+                restored, sigma = run(noisy, quality is not None)
                 scores[name].append(psnr(reference, restored))
                 told[name].append(sigma)
                 estimate = sigma if estimate is None else estimate

@@ -2,7 +2,9 @@
 nsr_tf.data.camera_noise (Poisson-Gaussian in linear light, Bayer mosaic, bilinear
 demosaic, sRGB gamma, optional JPEG) and AWGN, on held-out colour images; the true noise
 RMS of each pair against nsr_tf.estimation.estimate_sigma (finest wavelet band, the
-white-noise estimator) and estimate_noise_rms (the same on 2x2-averaged pixels, x2).
+white-noise estimator), estimate_noise_rms (the same on 2x2-averaged pixels, x2; what
+`--sigma auto` uses on a JPEG photo for a camera-noise model) and estimate_flat_rms (the
+flattest 8x8 patches; what it uses on any other photo).
 
     python benchmarks/experiments/camera_noise.py [--data-dir ../shared/data/Kodak24]
         [--markdown docs/camera_noise.md]
@@ -35,7 +37,7 @@ def main(argv=None):
     from nsr_tf.data.degradations import add_noise_for_file, file_seed
     from nsr_tf.data.images import list_images, read_image
     from nsr_tf.errors import NsrError
-    from nsr_tf.estimation import estimate_noise_rms, estimate_sigma
+    from nsr_tf.estimation import estimate_flat_rms, estimate_noise_rms, estimate_sigma
     try:
         files = list_images(args.data_dir)
     except NsrError as error:
@@ -49,9 +51,10 @@ def main(argv=None):
              "; ratio = estimate / true noise RMS ([0, 255] scale), median over the "
              "images; |log| error: median of |ln ratio|.", "",
              "| noise | true RMS (median) | estimate_sigma ratio | its abs log error | "
-             "estimate_noise_rms ratio | its abs log error |", "|---|---|---|---|---|---|"]
+             "estimate_noise_rms ratio | its abs log error | estimate_flat_rms ratio | "
+             "its abs log error |", "|---" * 8 + "|"]
     for label, (kind, value) in conditions:
-        true, fine, binned = [], [], []
+        true, fine, binned, flat = [], [], [], []
         for path in files:
             clean = read_image(path, 3)
             if kind == "awgn":
@@ -63,9 +66,10 @@ def main(argv=None):
             true.append(noise_rms(noisy, reference))
             fine.append(estimate_sigma(noisy))
             binned.append(estimate_noise_rms(noisy))
+            flat.append(estimate_flat_rms(noisy))
         true = np.array(true)
         cells = []
-        for estimate in (np.array(fine), np.array(binned)):
+        for estimate in (np.array(fine), np.array(binned), np.array(flat)):
             log = np.log(estimate / true)
             cells += [f"{np.exp(np.median(log)):.2f}", f"{np.median(np.abs(log)):.2f}"]
         lines.append(f"| {label} | {np.median(true):.2f} | " + " | ".join(cells) + " |")

@@ -43,6 +43,7 @@ def main(argv=None):
 
     from nsr_tf import pretrained
     from nsr_tf.data.images import read_image
+    from nsr_tf.estimation import jpeg_quality
     missing = [p for p in args.photos if not os.path.exists(os.path.join(args.data_dir, p))]
     if missing:
         print(f"real_noise_crops.py: error: not in {args.data_dir}: {', '.join(missing)}",
@@ -59,7 +60,7 @@ def main(argv=None):
              f"restored; centre {args.crop}x{args.crop} crops at 1:1.", "", header(), ""]
     for photo in args.photos:
         noisy = read_image(os.path.join(args.data_dir, photo), 3)
-        restored, sigma = run(noisy)
+        restored, sigma = run(noisy, jpeg_quality(os.path.join(args.data_dir, photo)) is not None)
         pair = [centre(x, args.crop) for x in (noisy, restored)]
         gap = np.ones((pair[0].shape[0], 4, 3), np.float32)
         side = np.concatenate([pair[0], gap, np.clip(pair[1], 0, 1)], axis=1)

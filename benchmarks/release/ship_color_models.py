@@ -5,6 +5,7 @@ file and its JSON ship; the .tflite files are made on demand (nsr_tf.export.cata
     python benchmarks/release/ship_color_models.py denoise-color ~/jobs/denoise-color-sparse+
     python benchmarks/release/ship_color_models.py jpeg-color ~/jobs/jpeg-color-sparse-
     python benchmarks/release/ship_color_models.py --readme-table     # the README's table
+    python benchmarks/release/ship_color_models.py denoise-color --rescore auto
 
 Rows (training/evaluate.py's protocol: tiles 64, overlap 16, float32, AWGN seeded by file
 name, PSNR on RGB [0, 255]): denoise-color on CBSD68 and Kodak24 at sigma 15/25/50 told
@@ -104,9 +105,16 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("name", choices=sorted(SETTINGS))
-    parser.add_argument("job", help="the training job folder (best.keras, best.json)")
+    parser.add_argument("job", nargs="?",
+                        help="the training job folder (best.keras, best.json)")
+    parser.add_argument("--rescore", metavar="TOLD",
+                        help="no job: score the shipped model's rows told TOLD again (e.g. "
+                        "auto, after an estimator changed), keep its other rows, rewrite "
+                        "its JSON and card")
     parser.add_argument("--data-root", default=DEFAULT_DATA)
     args = parser.parse_args(argv)
+    if (args.job is None) == (args.rescore is None):
+        parser.error("give a training job folder, or --rescore TOLD for the shipped model")
     from benchmarks.release.ship_level_models import wall_hours
     from nsr_tf import metadata, model_io, precision, pretrained
     for testset in {s for s, _, _ in SETTINGS[args.name]}:
@@ -115,6 +123,8 @@ def main(argv=None):
                   f"pass --data-root", file=sys.stderr)
             return 1
     stem = os.path.join(pretrained.HERE, pretrained.MODELS[args.name])
+    if args.rescore:
+        return rescore(args.name, stem, args.rescore, args.data_root)
     shutil.copy(os.path.join(args.job, "best.keras"), stem + ".keras")
     shutil.copy(os.path.join(args.job, "best.json"), stem + ".json")   # model_io reads it
     with open(os.path.join(args.job, "best.json")) as handle:
@@ -134,6 +144,26 @@ def main(argv=None):
     meta["machine"] = f"{precision.cpu_name()}, {os.cpu_count()} cores, {platform.system()}"
     metadata.write(metadata.TrainingRecord.from_json(meta), stem + ".json")
     write_card(args.name, meta)
+    return 0
+
+
+def rescore(name, stem, told, data_root):
+    """Scores the shipped model's rows told ``told`` again; the rest of its record stays."""
+    from nsr_tf import metadata, model_io
+    with open(stem + ".json") as handle:
+        meta = json.load(handle)
+    model, info = model_io.load(stem + ".keras")
+    key = key_of(name)
+    for row in meta["scores"]:
+        if str(row["told"]) == told:
+            new = score(name, model, info, os.path.join(data_root, row["set"]), row[key],
+                        row["told"])
+            new.pop("images")
+            print(f"{row['set']} {key} {row[key]} told {told}: {row['psnr']:.2f} -> "
+                  f"{new['psnr']:.2f} dB", flush=True)
+            row.update(new)
+    metadata.write(metadata.TrainingRecord.from_json(meta), stem + ".json")
+    write_card(name, meta)
     return 0
 
 
@@ -189,8 +219,9 @@ def write_card(name, meta):
              f"tests/test_pretrained.py. 'before': the gray `{gray}` run on each RGB "
              f"channel, what colour photos got until this model (docs/color_baselines.md)."
              + (" Told 'auto': the sigma estimated per image as `nsr-restore --sigma auto` "
-                "does for this model (`nsr_tf.estimation.estimate_noise_rms` on the colour "
-                "photo, all channels together: the estimator that also reads camera noise)."
+                "does for this model on a PNG (`nsr_tf.estimation.estimate_camera_noise`: "
+                "the flattest 8x8 patches of the colour photo, all channels together; on a "
+                "JPEG file it takes 2x2-binned pixels)."
                 if denoise else ""), ""]
     sets = sorted({row["set"] for row in meta["scores"]})
     for testset in sets:

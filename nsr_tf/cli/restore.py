@@ -139,9 +139,12 @@ def _told_level(path, color, info, degradation, args):
     level_map = info.get("level_map")
     if level_map and degradation.task == "denoise":
         estimated = args.sigma == "auto"
-        sigma = estimator_for(degradation.noise)(color) if estimated else args.sigma
-        how = {"wavelet": "finest wavelet band", "binned": "2x2-binned pixels, for camera "
-               "noise"}[estimator_name(degradation.noise)]
+        # the noise of a JPEG file went through its compression (not noise --degrade adds)
+        jpeg = estimated and not args.degrade and jpeg_quality(path) is not None
+        sigma = estimator_for(degradation.noise)(color, jpeg) if estimated else args.sigma
+        how = {"wavelet": "finest wavelet band",
+               "camera": "2x2-binned pixels, for JPEG-compressed camera noise" if jpeg
+               else "flattest 8x8 patches, for camera noise"}[estimator_name(degradation.noise)]
         if color.shape[-1] > 1:
             how += ", all channels together"
         return degradation.map_level(sigma), \

@@ -133,6 +133,7 @@ def _level_map(degradation, channels, task):
                  "trained_range": list(degradation.level_range)}
     if task == "denoise":
         # how to estimate sigma when the user does not say (--sigma auto): white noise
-        # by the finest wavelet band, camera noise binned 2x2
+        # by the finest wavelet band ("wavelet"), camera noise binned 2x2 on a JPEG photo
+        # and by its flattest patches on any other ("camera")
         level_map["estimator"] = estimator_name(degradation.noise)
     return level_map

@@ -268,6 +268,17 @@ def test_denoise_picks_the_model_by_the_photo_and_says_which_ran(tmp_path, capsy
     info = model_io.load(colour)[1]
     expected = estimator_for(info.get("noise"))(read_image(tmp_path / "a.png", 3))
     assert f"sigma {expected:.1f} (estimated: " in out and "all channels together)" in out
+    # a JPEG file's noise went through the compression: a camera-noise model's estimator
+    # is told so (binned pixels), a PNG's is not (the flattest patches)
+    Image.open(tmp_path / "a.png").save(tmp_path / "a.jpg", quality=95)
+    code, out, err = restore_here(capsys, tmp_path / "a.jpg", "--model", "denoise", "--out",
+                                  tmp_path / "auto", "--sigma", "auto", "--precision",
+                                  "float32")
+    assert code == 0, err
+    expected = estimator_for(info.get("noise"))(read_image(tmp_path / "a.jpg", 3), True)
+    assert f"sigma {expected:.1f} (estimated: " in out
+    if info.get("noise", "awgn") != "awgn":
+        assert "2x2-binned pixels, for JPEG-compressed camera noise" in out
 
 
 def test_a_gray_model_on_a_colour_photo_says_so_once(model_file, tmp_path, capsys):

@@ -1,5 +1,7 @@
 """Camera noise: the Poisson-Gaussian model through the pipeline, and its estimator."""
 
+import os
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -7,8 +9,10 @@ import tensorflow as tf
 from nsr_tf.data import Degradation, training_dataset
 from nsr_tf.data.camera_noise import (camera_noise, camera_pair, demosaic_bilinear,
                                       linear_to_srgb, noise_rms, srgb_to_linear)
+from nsr_tf.data.images import read_image
 from nsr_tf.errors import UsageError
-from nsr_tf.estimation import estimate_noise_rms, estimate_sigma, estimator_for
+from nsr_tf.estimation import (estimate_camera_noise, estimate_flat_rms, estimate_noise_rms,
+                               estimate_sigma, estimator_for)
 
 
 def test_srgb_curve_round_trips_and_matches_the_standard():
@@ -62,8 +66,35 @@ def test_the_binned_estimator_reads_camera_noise_the_finest_band_misses():
     # white noise: both read sigma
     white = clean + np.random.default_rng(1).normal(0, 20 / 255, clean.shape)
     assert estimate_noise_rms(white) == pytest.approx(20, rel=0.1)
-    assert estimator_for("awgn") is estimate_sigma
-    assert estimator_for("mix") is estimate_noise_rms
+    assert estimator_for("awgn")(white, True) == estimate_sigma(white)
+    assert estimator_for("mix") is estimate_camera_noise
+
+
+def test_the_camera_estimator_takes_flat_patches_without_jpeg_and_binned_pixels_after(
+        testsets):
+    # the two estimators fail in opposite places: the binned one reads fine texture as
+    # noise (low noise on a detailed photo: about twice too high and more), the flattest
+    # patches see only where noise is lowest, and JPEG flattens those;
+    # estimate_camera_noise takes each where the other fails (docs/camera_noise.md
+    # measures both on Kodak24)
+    binned, flat = [], []
+    for name in ("baby", "bird", "butterfly", "head", "woman"):
+        clean = read_image(os.path.join(testsets, "Set5", f"{name}_GT.png"), 3)
+        noisy, reference = [t.numpy() for t in camera_pair(clean, [4, 6], shot=2e-4,
+                                                           read=1e-6)]
+        true = noise_rms(noisy, reference)
+        assert 1 < true < 3
+        binned.append(estimate_noise_rms(noisy) / true)
+        flat.append(estimate_flat_rms(noisy) / true)
+        assert estimate_camera_noise(noisy) == estimate_flat_rms(noisy)
+    assert np.median(binned) > 2 and 0.8 < np.median(flat) < 1.4
+    assert all(abs(np.log(f)) < abs(np.log(b)) for f, b in zip(flat, binned))
+    noisy, reference = [t.numpy() for t in camera_pair(_smooth(192), [4, 6], shot=3e-3,
+                                                       read=3e-5, quality=90)]
+    true = noise_rms(noisy, reference)
+    assert estimate_flat_rms(noisy) < 0.8 * true                  # JPEG flattened it
+    assert estimate_camera_noise(noisy, jpeg=True) == estimate_noise_rms(noisy) \
+        == pytest.approx(true, rel=0.3)
 
 
 @pytest.mark.parametrize("noise", ["camera", "mix"])

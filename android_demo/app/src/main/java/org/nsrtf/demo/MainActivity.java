@@ -230,6 +230,10 @@ public class MainActivity extends Activity {
         }
         if ("denoise".equals(info.task)) {   // the estimator the model's noise calls for
             how[0] = "estimated";
+            if ("camera".equals(info.estimator)) {   // a JPEG's noise went through it
+                return Levels.estimateCameraNoise(image, h, w, info.channels,
+                        fileQuality != null && !addDegradation);
+            }
             return "binned".equals(info.estimator)
                     ? Levels.estimateNoiseRms(image, h, w, info.channels)
                     : Levels.estimateSigma(image, h, w, info.channels);

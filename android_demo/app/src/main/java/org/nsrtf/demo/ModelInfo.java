@@ -29,8 +29,10 @@ public final class ModelInfo {
     public final double levelLow;
     public final double levelHigh;
     /**
-     * How to estimate a denoiser's sigma: "wavelet" (white noise: Levels.estimateSigma) or
-     * "binned" (trained on camera noise too: Levels.estimateNoiseRms).
+     * How to estimate a denoiser's sigma: "wavelet" (white noise: Levels.estimateSigma),
+     * "camera" (trained on camera noise too: Levels.estimateCameraNoise, binned on a JPEG
+     * file and by the flattest patches otherwise) or "binned" (exports made before
+     * "camera": Levels.estimateNoiseRms on every photo).
      */
     public final String estimator;
 

@@ -39,8 +39,9 @@ public final class Levels {
      * The noise RMS of a photo whose noise is spatially correlated (demosaicked, JPEG
      * camera noise) as well as white, on the [0, 255] scale: estimateSigma of the image
      * averaged over 2x2 blocks (odd last rows and columns dropped), times 2; estimateSigma
-     * itself below 16 pixels a side. nsr_tf.estimation.estimate_noise_rms, the estimator of
-     * models trained on camera noise (their metadata's level_map.estimator "binned").
+     * itself below 16 pixels a side. nsr_tf.estimation.estimate_noise_rms: the estimator of
+     * models trained on camera noise on JPEG photos (estimateCameraNoise), and on every photo
+     * for exports whose metadata says level_map.estimator "binned" (made before "camera").
      */
     public static double estimateNoiseRms(float[] image, int height, int width, int channels) {
         int h = height / 2 * 2;
@@ -63,6 +64,98 @@ public final class Levels {
             }
         }
         return 2.0 * estimateSigma(binned, h / 2, w / 2, channels);
+    }
+
+    /** The flat-patch estimator's patch side, percentile and minimum patch count. */
+    private static final int FLAT_PATCH = 8;
+    private static final double FLAT_QUANTILE = 0.05;
+    private static final int FLAT_MIN_PATCHES = 64;
+    /**
+     * That percentile on white Gaussian noise of variance 1: chi-square's 5th percentile
+     * with 61 degrees of freedom over 61 (nsr_tf.estimation.FLAT_BIAS, checked there
+     * against scipy).
+     */
+    static final double FLAT_BIAS = 0.7219323627361429;
+
+    /**
+     * The noise RMS of a photo that was not JPEG-compressed, on the [0, 255] scale: every
+     * 8x8 patch of every channel with no clipped pixel (0 or 1) is fitted with a plane by
+     * least squares, and the 5th percentile of the residual variances (numpy's linear
+     * interpolation) over FLAT_BIAS is the noise variance; estimateNoiseRms with fewer
+     * than 64 such patches. nsr_tf.estimation.estimate_flat_rms.
+     */
+    public static double estimateFlatRms(float[] image, int height, int width, int channels) {
+        int size = FLAT_PATCH;
+        double[] ramp = new double[size];
+        double ramp2 = 0;
+        for (int i = 0; i < size; i++) {
+            ramp[i] = i - (size - 1) / 2.0;
+            ramp2 += ramp[i] * ramp[i];
+        }
+        double norm = size * ramp2;
+        int rows = height / size;
+        int cols = width / size;
+        double[] variances = new double[rows * cols * channels];
+        double[] patch = new double[size * size];
+        int count = 0;
+        for (int c = 0; c < channels; c++) {
+            for (int py = 0; py < rows; py++) {
+                for (int px = 0; px < cols; px++) {
+                    boolean clipped = false;
+                    double mean = 0;
+                    double slopeY = 0;
+                    double slopeX = 0;
+                    for (int y = 0; y < size; y++) {
+                        for (int x = 0; x < size; x++) {
+                            double v = image[((py * size + y) * width + px * size + x)
+                                    * channels + c];
+                            clipped |= v <= 0 || v >= 1;
+                            patch[y * size + x] = v;
+                            mean += v;
+                            slopeY += v * ramp[y];
+                            slopeX += v * ramp[x];
+                        }
+                    }
+                    if (clipped) {
+                        continue;
+                    }
+                    mean /= size * size;
+                    slopeY /= norm;
+                    slopeX /= norm;
+                    double sum = 0;
+                    for (int y = 0; y < size; y++) {
+                        for (int x = 0; x < size; x++) {
+                            double r = patch[y * size + x] - mean - slopeY * ramp[y]
+                                    - slopeX * ramp[x];
+                            sum += r * r;
+                        }
+                    }
+                    variances[count++] = sum / (size * size - 3);
+                }
+            }
+        }
+        if (count < FLAT_MIN_PATCHES) {
+            return estimateNoiseRms(image, height, width, channels);
+        }
+        double[] sorted = Arrays.copyOf(variances, count);
+        Arrays.sort(sorted);
+        double position = FLAT_QUANTILE * (count - 1);
+        int low = (int) Math.floor(position);
+        int high = Math.min(low + 1, count - 1);
+        double value = sorted[low] + (position - low) * (sorted[high] - sorted[low]);
+        return 255.0 * Math.sqrt(value / FLAT_BIAS);
+    }
+
+    /**
+     * The noise RMS a denoiser trained on camera noise is told (metadata level_map.estimator
+     * "camera"): estimateNoiseRms on a photo decoded from a JPEG file ({@code jpeg}), whose
+     * compression flattened its flat parts' noise; estimateFlatRms on any other.
+     * nsr_tf.estimation.estimate_camera_noise.
+     */
+    public static double estimateCameraNoise(float[] image, int height, int width,
+                                             int channels, boolean jpeg) {
+        return jpeg ? estimateNoiseRms(image, height, width, channels)
+                : estimateFlatRms(image, height, width, channels);
     }
 
     private static double channelSigma(double[] plane, int height, int width) {

@@ -21,7 +21,10 @@ public class LevelsTest {
         return new File(folder);
     }
 
-    /** The Java estimators give scikit-image's sigma, and its binned RMS, on the same pixels. */
+    /**
+     * The Java estimators give scikit-image's sigma, and Python's binned and flat-patch
+     * RMS, on the same pixels.
+     */
     @Test
     public void sigmaMatchesScikitImage() throws IOException {
         BufferedReader in = new BufferedReader(new FileReader(
@@ -45,6 +48,13 @@ public class LevelsTest {
                 double rms = Double.parseDouble(head[4]);
                 assertEquals("rms case " + n, rms, Levels.estimateNoiseRms(image, h, w, c),
                         1e-5 * Math.max(1, rms));
+                // the flat-patch estimator, and the camera one that picks between the two
+                double flat = Double.parseDouble(head[5]);
+                assertEquals("flat case " + n, flat, Levels.estimateFlatRms(image, h, w, c),
+                        1e-6 * Math.max(1, flat));
+                assertEquals(flat, Levels.estimateCameraNoise(image, h, w, c, false), 0);
+                assertEquals(Levels.estimateNoiseRms(image, h, w, c),
+                        Levels.estimateCameraNoise(image, h, w, c, true), 0);
             }
         } finally {
             in.close();
