@@ -1,6 +1,5 @@
 """Noise level and JPEG quality estimation against known degradations of real images."""
 
-import io
 import os
 
 import numpy as np

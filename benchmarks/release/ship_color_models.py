@@ -73,7 +73,7 @@ REFINEMENTS = {
     "jpeg-color": (
         "nice -n 19 python training/train.py --task jpeg --channels 3 --quality-range 10 90 "
         "--quality 10 --variant sparse- --data-dir ../shared/data/CBSD432 "
-        "--patches-per-image 12 --epochs 12 --lr 5e-4 --init-from jpeg-color "
+        "--patches-per-image 12 --epochs 6 --lr 5e-4 --init-from jpeg-color "
         "--job-dir ~/jobs/jpeg-color-2",
         "the first `jpeg-color` (2,568 steps from the gray `jpeg`'s weights; command: `"
         + COMMANDS["jpeg-color"] + "`)"),
