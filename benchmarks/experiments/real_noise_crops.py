@@ -59,8 +59,9 @@ def main(argv=None):
              f"al.) has no ground truth: these are for the eye. Left: the photo; right: "
              f"restored; centre {args.crop}x{args.crop} crops at 1:1.", "", header(), ""]
     for photo in args.photos:
-        noisy = read_image(os.path.join(args.data_dir, photo), 3)
-        restored, sigma = run(noisy, jpeg_quality(os.path.join(args.data_dir, photo)) is not None)
+        path = os.path.join(args.data_dir, photo)
+        noisy = read_image(path, 3)
+        restored, sigma = run(noisy, jpeg_quality(path) is not None)
         pair = [centre(x, args.crop) for x in (noisy, restored)]
         gap = np.ones((pair[0].shape[0], 4, 3), np.float32)
         side = np.concatenate([pair[0], gap, np.clip(pair[1], 0, 1)], axis=1)
