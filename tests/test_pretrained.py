@@ -54,8 +54,10 @@ def test_shipped_tflite_files_match_the_keras_model(testsets, name):
     assert abs(psnr(clean, dynamic(noisy[None])[0]) - psnr(clean, expected)) < 0.05
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("name", ["denoise-sigma25", "denoise-sigma25-baseline"])
+# The README's headline number, tested to 0.01 dB in every run; the baseline's in the long
+# checks (pytest -m slow).
+@pytest.mark.parametrize("name", ["denoise-sigma25", pytest.param(
+    "denoise-sigma25-baseline", marks=pytest.mark.slow)])
 def test_stated_set12_psnr_is_reproduced(testsets, name):
     model, _ = model_io.load(name)
     stated = json.load(open(pretrained.path(name, ".json")))["set12"]

@@ -30,9 +30,9 @@ CONDITIONS = (("camera, JPEG q95 (as phones write)", 95), ("camera, raw (no JPEG
 
 
 def restorer(name):
-    """(a function (noisy RGB, whether it was JPEG-compressed) -> (restored, the sigma
-    told)) of a shipped model, as nsr-restore runs it: its own --sigma auto estimator, its
-    default tiling, a gray model per channel."""
+    """(a function (noisy RGB, whether it was JPEG-compressed, sigma=None) -> (restored,
+    the sigma told)) of a shipped model, as nsr-restore runs it: its own --sigma auto
+    estimator unless told ``sigma``, its default tiling, a gray model per channel."""
     from nsr_tf import model_io
     from nsr_tf.estimation import estimator_for
     from nsr_tf.inference import TiledPredictor, by_channels, default_tiling, restore
@@ -42,8 +42,8 @@ def restorer(name):
     tile, overlap = default_tiling(info.get("tile_size", 64))
     estimate = estimator_for(degradation.noise)
 
-    def run(noisy, jpeg):
-        sigma = estimate(noisy, jpeg)
+    def run(noisy, jpeg, sigma=None):
+        sigma = estimate(noisy, jpeg) if sigma is None else sigma
         return by_channels(lambda x: restore(predictor, degradation.model_input(x, sigma),
                                              tile_size=tile, overlap=overlap),
                            noisy, info["channels"]), sigma
@@ -81,6 +81,9 @@ def main(argv=None):
     else:
         colour, _ = pretrained.pick("denoise", 3)
         methods = {f"`--model denoise` ({colour}), --sigma auto": restorer(colour)}
+    # the same model told each pair's true noise RMS: what a perfect estimator would give
+    told_true = "the same model told the true RMS"
+    methods[told_true] = methods[next(iter(methods))]
     if colour != "denoise-blind":
         methods["`denoise-blind` per channel, --sigma auto (before)"] = \
             restorer("denoise-blind")
@@ -93,7 +96,7 @@ def main(argv=None):
     columns = ["noise", "true RMS", "noisy input"] + list(methods) + \
         (["CBM3D told the same estimate"] if bm3d else [])
     lines += ["| " + " | ".join(columns) + " |", "|---" * len(columns) + "|"]
-    results = {}
+    results, notes = {}, []
     for label, quality in CONDITIONS:
         scores = {name: [] for name in columns[2:]}
         told = {name: [] for name in columns[3:]}
@@ -109,10 +112,11 @@ def main(argv=None):
             scores["noisy input"].append(psnr(reference, noisy))
             estimate = None
             for name, run in methods.items():
-                restored, sigma = run(noisy, quality is not None)
+                restored, sigma = run(noisy, quality is not None,
+                                      rms[-1] if name == told_true else None)
                 scores[name].append(psnr(reference, restored))
                 told[name].append(sigma)
-                estimate = sigma if estimate is None else estimate
+                estimate = sigma if estimate is None else estimate   # the colour model's
             if bm3d:   # told the colour model's estimate
                 restored = bm3d.bm3d_rgb(noisy.astype(np.float64), estimate / 255.0)
                 scores[columns[-1]].append(psnr(reference, np.clip(restored, 0, 1)))
@@ -126,7 +130,22 @@ def main(argv=None):
         results[label] = {"true_rms": float(np.mean(rms)),
                           **{n: {"psnr": float(np.mean(scores[n])),
                                  "told": float(np.mean(told[n])) if n in told else None}
-                             for n in columns[2:]}}
+                             for n in columns[2:]},
+                          "per_image": {os.path.basename(path): {
+                              "true_rms": rms[i],
+                              **{n: {"psnr": scores[n][i],
+                                     "told": told[n][i] if n in told else None}
+                                 for n in columns[2:]}} for i, path in enumerate(files)}}
+        # where the estimate costs most against the true RMS (per image)
+        auto = next(iter(methods))
+        loss = np.array(scores[told_true]) - np.array(scores[auto])
+        worst = int(np.argmax(loss))
+        gains = np.array(scores[auto]) - np.array(scores["noisy input"])
+        notes.append(f"{label}: the estimate costs most on {os.path.basename(files[worst])} "
+                     f"({loss[worst]:.2f} dB; true RMS {rms[worst]:.2f}, estimated "
+                     f"{told[auto][worst]:.2f}); without that image the mean gain of "
+                     f"{auto} is {np.mean(np.delete(gains, worst)):+.2f} dB.")
+    lines += [""] + [f"- {note}" for note in notes]
     emit(lines, args.markdown, data=results)
     return 0
 
