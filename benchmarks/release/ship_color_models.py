@@ -293,8 +293,9 @@ def verdicts(name, meta, base):
                      + ", ".join(f"{g:+.2f}" for g in y_gains) + " dB at quality "
                      + "/".join(str(level) for _, level in levels) + ": RGB up and Y "
                      "down, so the gain is in the colour (chroma) the gray model cannot "
-                     "see, while the luma is below the gray model's, which had 2.3 h of "
-                     "training where this one had 1 h on top of it.")
+                     "see, while the luma is below the gray model's (2.3 h of gray "
+                     f"training; this run: {meta['wall_hours']:.1f} h on top of the weights "
+                     "it started from).")
     return lines
 
 
