@@ -77,13 +77,14 @@ def main(argv=None):
         bm3d = None
     if args.model:
         colour = args.model
-        methods = {f"`{args.model}`, --sigma auto": restorer(colour)}
+        auto = f"`{args.model}`, --sigma auto"
     else:
         colour, _ = pretrained.pick("denoise", 3)
-        methods = {f"`--model denoise` ({colour}), --sigma auto": restorer(colour)}
+        auto = f"`--model denoise` ({colour}), --sigma auto"
     # the same model told each pair's true noise RMS: what a perfect estimator would give
     told_true = "the same model told the true RMS"
-    methods[told_true] = methods[next(iter(methods))]
+    methods = {auto: restorer(colour)}
+    methods[told_true] = methods[auto]
     if colour != "denoise-blind":
         methods["`denoise-blind` per channel, --sigma auto (before)"] = \
             restorer("denoise-blind")
@@ -110,14 +111,13 @@ def main(argv=None):
                 clean, [file_seed(path) % (2 ** 31), 17], quality=quality)]
             rms.append(noise_rms(noisy, reference))
             scores["noisy input"].append(psnr(reference, noisy))
-            estimate = None
             for name, run in methods.items():
                 restored, sigma = run(noisy, quality is not None,
                                       rms[-1] if name == told_true else None)
                 scores[name].append(psnr(reference, restored))
                 told[name].append(sigma)
-                estimate = sigma if estimate is None else estimate   # the colour model's
             if bm3d:   # told the colour model's estimate
+                estimate = told[auto][-1]
                 restored = bm3d.bm3d_rgb(noisy.astype(np.float64), estimate / 255.0)
                 scores[columns[-1]].append(psnr(reference, np.clip(restored, 0, 1)))
                 told[columns[-1]].append(estimate)
@@ -137,7 +137,6 @@ def main(argv=None):
                                      "told": told[n][i] if n in told else None}
                                  for n in columns[2:]}} for i, path in enumerate(files)}}
         # where the estimate costs most against the true RMS (per image)
-        auto = next(iter(methods))
         loss = np.array(scores[told_true]) - np.array(scores[auto])
         worst = int(np.argmax(loss))
         gains = np.array(scores[auto]) - np.array(scores["noisy input"])
