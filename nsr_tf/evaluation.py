@@ -9,7 +9,7 @@ from nsr_tf.data import degradations
 from nsr_tf.data.images import list_images, load_images
 from nsr_tf.data.degradation import Degradation
 from nsr_tf.errors import UsageError
-from nsr_tf.estimation import estimator_for
+from nsr_tf.estimation import estimator_for, estimator_name, settle_level
 from nsr_tf.inference import TiledPredictor, by_channels, restore
 from nsr_tf.model_io import has_level_map
 
@@ -62,7 +62,8 @@ def evaluate_folder(folder, degradation, model=None, baselines=(), channels=1,
     what the model computes in (``nsr_tf.precision``). A level-map model
     (``model_io.has_level_map``) is told ``map_level``, a sigma or JPEG quality (default:
     the true one; "auto": a denoiser is told the sigma estimated on each noisy image, as
-    ``nsr-restore --sigma auto``). ``y_psnr``: RGB rows also get "psnr_y", the PSNR on
+    ``nsr-restore --sigma auto``, with a camera-noise denoiser's second look,
+    ``nsr_tf.estimation.settle_level``). ``y_psnr``: RGB rows also get "psnr_y", the PSNR on
     the Y channel (JPEG's own colour space).
     """
     images, problems = load_images(list_images(folder), channels)
@@ -83,16 +84,21 @@ def evaluate_folder(folder, degradation, model=None, baselines=(), channels=1,
                    for method in baselines}
         if predictor is not None:
             # the test sets' noise is added to decoded pixels: not JPEG-compressed
-            level = estimator_for(degradation.noise)(degraded) if map_level == "auto" \
-                else map_level
+            auto = map_level == "auto"
+            level = estimator_for(degradation.noise)(degraded) if auto else map_level
 
-            def run(image, level=level):
-                if level_map:
-                    image = degradations.with_level_map(image, degradation.map_level(level))
-                return restore_ensemble(predictor, image, ensemble, tile_size=tile_size,
-                                        overlap=overlap, batch_size=batch_size,
-                                        scale=degradation.output_scale)
-            outputs["model"] = by_channels(run, degraded, model_channels)
+            def run_at(level):
+                def run(image):
+                    if level_map:
+                        image = degradations.with_level_map(image,
+                                                            degradation.map_level(level))
+                    return restore_ensemble(predictor, image, ensemble, tile_size=tile_size,
+                                            overlap=overlap, batch_size=batch_size,
+                                            scale=degradation.output_scale)
+                return by_channels(run, degraded, model_channels)
+            # a camera-noise denoiser's second look, as nsr-restore's
+            outputs["model"] = settle_level(run_at, degraded, level)[0] \
+                if auto and estimator_name(degradation.noise) == "camera" else run_at(level)
         for method, output in outputs.items():
             rows.append({"dataset": dataset, "image": os.path.basename(path),
                          "method": method,

@@ -31,10 +31,11 @@ CONDITIONS = (("camera, JPEG q95 (as phones write)", 95), ("camera, raw (no JPEG
 
 def restorer(name):
     """(a function (noisy RGB, whether it was JPEG-compressed, sigma=None) -> (restored,
-    the sigma told)) of a shipped model, as nsr-restore runs it: its own --sigma auto
-    estimator unless told ``sigma``, its default tiling, a gray model per channel."""
+    the sigma told last)) of a shipped model, as nsr-restore runs it: its own --sigma auto
+    estimator (and a camera-noise model's second look, unless ``second_look`` is False)
+    unless told ``sigma``, its default tiling, a gray model per channel."""
     from nsr_tf import model_io
-    from nsr_tf.estimation import estimator_for
+    from nsr_tf.estimation import estimator_for, estimator_name, settle_level
     from nsr_tf.inference import TiledPredictor, by_channels, default_tiling, restore
     model, info = model_io.load(name)
     degradation = model_io.degradation_of(info)
@@ -42,11 +43,17 @@ def restorer(name):
     tile, overlap = default_tiling(info.get("tile_size", 64))
     estimate = estimator_for(degradation.noise)
 
-    def run(noisy, jpeg, sigma=None):
-        sigma = estimate(noisy, jpeg) if sigma is None else sigma
-        return by_channels(lambda x: restore(predictor, degradation.model_input(x, sigma),
-                                             tile_size=tile, overlap=overlap),
-                           noisy, info["channels"]), sigma
+    def run(noisy, jpeg, sigma=None, second_look=True):
+        def run_at(sigma):
+            return by_channels(lambda x: restore(predictor, degradation.model_input(x, sigma),
+                                                 tile_size=tile, overlap=overlap),
+                               noisy, info["channels"])
+        if sigma is not None:
+            return run_at(sigma), sigma
+        if second_look and estimator_name(degradation.noise) == "camera":
+            return settle_level(run_at, noisy, estimate(noisy, jpeg))[:2]
+        sigma = estimate(noisy, jpeg)
+        return run_at(sigma), sigma
     return run
 
 
@@ -85,6 +92,10 @@ def main(argv=None):
     told_true = "the same model told the true RMS"
     methods = {auto: restorer(colour)}
     methods[told_true] = methods[auto]
+    # --sigma auto as it was before the second look (nsr_tf.estimation.settle_level)
+    one_look = "the same, --sigma auto without the second look"
+    methods[one_look] = lambda noisy, jpeg, sigma=None, run=methods[auto]: \
+        run(noisy, jpeg, sigma, second_look=False)
     if colour != "denoise-blind":
         methods["`denoise-blind` per channel, --sigma auto (before)"] = \
             restorer("denoise-blind")

@@ -23,7 +23,8 @@ from tqdm import tqdm
 from nsr_tf import precision, pretrained
 from nsr_tf.cli.common import report, sigma_argument
 from nsr_tf.errors import NsrError, UsageError
-from nsr_tf.estimation import estimator_for, estimator_name, jpeg_quality
+from nsr_tf.estimation import (RECHECKS, estimator_for, estimator_name, jpeg_quality,
+                                settle_level)
 from nsr_tf import quiet
 
 
@@ -131,7 +132,9 @@ def _alpha_8bit(alpha, size=None):
 
 
 def _told_level(path, color, info, degradation, args):
-    """(the map value a level-map model is told or None, a note for the user or None).
+    """(the map value a level-map model is told or None, a note for the user or None,
+    the estimated sigma a camera-noise denoiser takes a second look at or None:
+    ``nsr_tf.estimation.settle_level``).
 
     Noise: --sigma, or estimated per image with 'auto'. JPEG: --quality, else the quality
     read from the file's quantization tables (``--degrade``: the quality applied)."""
@@ -147,14 +150,16 @@ def _told_level(path, color, info, degradation, args):
                else "flattest 8x8 patches, for camera noise"}[estimator_name(degradation.noise)]
         if color.shape[-1] > 1:
             how += ", all channels together"
+        recheck = estimated and estimator_name(degradation.noise) == "camera"
         return degradation.map_level(sigma), \
-            f"sigma {sigma:.1f}" + (f" (estimated: {how})" if estimated else "")
+            f"sigma {sigma:.1f}" + (f" (estimated: {how})" if estimated else ""), \
+            sigma if recheck else None
     if degradation.task != "jpeg":
-        return None, None
+        return None, None, None
     if args.degrade or (level_map and args.quality):
         quality = degradation.quality
         return (degradation.map_level(quality) if level_map else None), \
-            (f"JPEG quality {quality} (given)" if level_map else None)
+            (f"JPEG quality {quality} (given)" if level_map else None), None
     read = jpeg_quality(path)
     said = read and f"JPEG quality {read[0]}{'' if read[1] else ' (nearest IJG)'} read " \
         f"from the file"
@@ -162,9 +167,9 @@ def _told_level(path, color, info, degradation, args):
         if read is None:
             raise UsageError(f"{path}: not a JPEG file, so no quality to read: give "
                              f"--quality")
-        return degradation.map_level(read[0]), said
+        return degradation.map_level(read[0]), said, None
     return None, (f"{said}; the model was trained at {degradation.quality}" if read else
-                  "not a JPEG file: no quality to read")
+                  "not a JPEG file: no quality to read"), None
 
 
 def restore_file(path, predictor, info, degradation, args, out_dir, tiling, inputs=()):
@@ -200,7 +205,7 @@ def restore_file(path, predictor, info, degradation, args, out_dir, tiling, inpu
     if scale > 1 and min(color.shape[:2]) < MIN_SR_SIDE:
         raise UsageError(f"{path}: {color.shape[1]}x{color.shape[0]} is too small to "
                          f"upscale (at least {MIN_SR_SIDE}x{MIN_SR_SIDE})")
-    level, note = _told_level(path, color, info, degradation, args)
+    level, note, estimate = _told_level(path, color, info, degradation, args)
     if scale > 1:
         size = f"x{scale}: {color.shape[1]}x{color.shape[0]} -> " \
             f"{color.shape[1] * scale}x{color.shape[0] * scale}"
@@ -211,13 +216,30 @@ def restore_file(path, predictor, info, degradation, args, out_dir, tiling, inpu
     bar = tqdm(total=tiles, unit="tile", desc=os.path.basename(path), leave=False,
                file=sys.stderr, disable=tiles <= 4 * (tiling.get("batch_size") or 16))
 
-    def run(image):   # (H, W, C) -> (H*s, W*s, C)
+    def run(image, level=level):   # (H, W, C) -> (H*s, W*s, C)
         if level is not None:
             image = degradations.with_level_map(image, level)
         return restore(predictor, image, scale=scale, progress=bar.update, **tiling)
 
+    def run_at(sigma):   # a second look restores the whole photo again
+        if sigma != estimate:
+            bar.total += tiles
+            bar.refresh()
+        return by_channels(lambda image: run(image, degradation.map_level(sigma)), color,
+                           channels)
+
     with bar:
-        restored = by_channels(run, color, channels)
+        if estimate is None:
+            restored = by_channels(run, color, channels)
+        else:
+            restored, _, told = settle_level(run_at, color, estimate, rechecks=RECHECKS)
+            if len(told) > 1:
+                removed = ", then ".join(f"{sigma:.1f}" for sigma in told[1:])
+                note = note.replace(f"sigma {told[0]:.1f} (estimated: ",
+                                    f"sigma {told[-1]:.1f} (estimated: read {told[0]:.1f} "
+                                    f"by the ", 1)[:-1] + \
+                    f"; told that, the model found only {removed} to remove: texture, " \
+                    f"not noise, so it restored the photo again told what it removed)"
     if restored.ndim == 2:
         restored = restored[..., None]
     if alpha is not None:   # alpha is not restored: bicubic to the output's size
