@@ -99,3 +99,31 @@ def test_flat_patch_noise_level_of_set12_within_a_few_levels(testsets, sigma):
         clean = read_image(path, 1)[..., 0]
         errors.append(estimate_flat_rms(add_noise_for_file(clean, sigma, path)) - sigma)
     assert abs(np.mean(errors)) < 0.1 * sigma + 1.5
+
+
+def test_removed_rms_is_the_rms_of_what_a_restoration_took_out():
+    noisy = np.full((4, 6, 3), 0.5)
+    restored = noisy.copy()
+    restored[:2] -= 3 / 255.0           # half the pixels lose 3 levels: RMS 3 / sqrt(2)
+    assert estimation.removed_rms(noisy, restored) == pytest.approx(3 / np.sqrt(2))
+
+
+@pytest.mark.parametrize("fraction, told", [
+    (0.8, [10.0]),                      # removes most of what it is told: one look
+    (estimation.RECHECK_RATIO + 0.01, [10.0]),  # just above the ratio: still one look
+    (0.3, [10.0, 3.0, 0.9]),            # finds texture: told what it removed, twice
+])
+def test_settle_level_looks_again_where_the_model_removes_little(fraction, told):
+    # a stand-in denoiser that takes out ``fraction`` of what it is told, evenly
+    noisy = np.full((8, 8, 3), 0.5)
+    calls = []
+
+    def restore_at(sigma):
+        calls.append(sigma)
+        return noisy - fraction * sigma / 255.0
+
+    restored, last, seen = estimation.settle_level(restore_at, noisy, 10.0)
+    assert seen == pytest.approx(told) and calls == pytest.approx(told)
+    assert last == pytest.approx(told[-1])
+    np.testing.assert_allclose(restored, noisy - fraction * told[-1] / 255.0)
+    assert estimation.settle_level(restore_at, noisy, 10.0, rechecks=0)[2] == [10.0]
