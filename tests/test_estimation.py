@@ -127,3 +127,16 @@ def test_settle_level_looks_again_where_the_model_removes_little(fraction, told)
     assert last == pytest.approx(told[-1])
     np.testing.assert_allclose(restored, noisy - fraction * told[-1] / 255.0)
     assert estimation.settle_level(restore_at, noisy, 10.0, rechecks=0)[2] == [10.0]
+
+
+def test_the_app_looks_again_as_nsr_restore_does():
+    # the Android app's twin of settle_level (Levels.settleLevel, tested by LevelsTest on
+    # the JVM) must use the same ratio and number of looks
+    import os
+    import re
+    java = open(os.path.join(os.path.dirname(__file__), "..", "android_demo", "tiling", "src",
+                             "main", "java", "org", "nsrtf", "tiling", "Levels.java")).read()
+    ratio = re.search(r"double RECHECK_RATIO = ([0-9.]+);", java)
+    looks = re.search(r"int RECHECKS = ([0-9]+);", java)
+    assert ratio and float(ratio.group(1)) == estimation.RECHECK_RATIO
+    assert looks and int(looks.group(1)) == estimation.RECHECKS

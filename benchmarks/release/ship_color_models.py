@@ -59,25 +59,51 @@ COMMANDS = {
                   "--data-dir ../shared/data/CBSD432 --patches-per-image 12 --epochs 8 "
                   "--init-from jpeg --job-dir ~/jobs/jpeg-color-sparse-",
 }
-# A run that continues a shipped colour model from its own weights (train.py --init-from
-# NAME): its command, and what the weights it started from had been given.
+# Runs that continue a shipped colour model from its own weights (train.py --init-from
+# NAME), by the name of their job folder: the command, and what the weights it started
+# from had been given.
+_FIRST_DENOISER = ("the first `denoise-color` (3,531 steps from `denoise-blind`'s weights, "
+                   "whose camera-noise patches were trained against the pre-mosaic image; "
+                   "command: `" + COMMANDS["denoise-color"] + "`)")
 REFINEMENTS = {
-    "denoise-color": (
-        "nice -n 19 python training/train.py --task denoise --channels 3 --sigma-range 0 75 "
-        "--sigma 25 --noise mix --variant sparse+ --data-dir ../shared/data/CBSD432 "
-        "--patches-per-image 12 --epochs 6 --lr 5e-4 --init-from denoise-color "
-        "--job-dir ~/jobs/denoise-color-2",
-        "the first `denoise-color` (3,531 steps from `denoise-blind`'s weights, whose "
-        "camera-noise patches were trained against the pre-mosaic image; command: `"
-        + COMMANDS["denoise-color"] + "`)"),
-    "jpeg-color": (
-        "nice -n 19 python training/train.py --task jpeg --channels 3 --quality-range 10 90 "
-        "--quality 10 --variant sparse- --data-dir ../shared/data/CBSD432 "
-        "--patches-per-image 12 --epochs 6 --lr 5e-4 --init-from jpeg-color "
-        "--job-dir ~/jobs/jpeg-color-2",
-        "the first `jpeg-color` (2,568 steps from the gray `jpeg`'s weights; command: `"
-        + COMMANDS["jpeg-color"] + "`)"),
+    "denoise-color": {
+        "denoise-color-2": (
+            "nice -n 19 python training/train.py --task denoise --channels 3 --sigma-range 0 75 "
+            "--sigma 25 --noise mix --variant sparse+ --data-dir ../shared/data/CBSD432 "
+            "--patches-per-image 12 --epochs 6 --lr 5e-4 --init-from denoise-color "
+            "--job-dir ~/jobs/denoise-color-2", _FIRST_DENOISER),
+        "denoise-color-3": (
+            "nice -n 19 python training/train.py --task denoise --channels 3 --sigma-range 0 75 "
+            "--sigma 25 --noise mix --variant sparse+ --data-dir ../shared/data/CBSD432 "
+            "--patches-per-image 12 --epochs 6 --lr 2.5e-4 --init-from denoise-color "
+            "--job-dir ~/jobs/denoise-color-3",
+            "the second `denoise-color` (1,926 steps at Adam 0.0005 with camera patches "
+            "trained against the camera's noise-free rendering, `docs/training_queue.md` "
+            "entry 7, on top of " + _FIRST_DENOISER + ")"),
+    },
+    "jpeg-color": {
+        "jpeg-color-2": (
+            "nice -n 19 python training/train.py --task jpeg --channels 3 --quality-range 10 90 "
+            "--quality 10 --variant sparse- --data-dir ../shared/data/CBSD432 "
+            "--patches-per-image 12 --epochs 6 --lr 5e-4 --init-from jpeg-color "
+            "--job-dir ~/jobs/jpeg-color-2",
+            "the first `jpeg-color` (2,568 steps from the gray `jpeg`'s weights; command: `"
+            + COMMANDS["jpeg-color"] + "`)"),
+    },
 }
+
+
+def refinement(name, config):
+    """(command, what its weights had been given) of a run that continued the shipped
+    ``name`` from its own weights, else None."""
+    if config.get("init_from") != name:
+        return None
+    job = os.path.basename(os.path.normpath(config.get("job_dir") or ""))
+    runs = REFINEMENTS.get(name, {})
+    if job not in runs:
+        raise SystemExit(f"ship_color_models.py: error: {job}: a run from {name}'s own "
+                         f"weights not listed in REFINEMENTS: add its command and history")
+    return runs[job]
 
 
 def key_of(name):
@@ -185,7 +211,7 @@ def write_card(name, meta):
     base = _baselines()
     drops = " and ".join(str(m) for m in TrainConfig(**c).milestones())
     denoise = name == "denoise-color"
-    refined = c.get("init_from") == name and name in REFINEMENTS
+    refined = refinement(name, c)
     title = "one colour denoiser for sigma 0-75 and camera noise (noise level map)" \
         if denoise else "colour JPEG artifact removal for quality 10-90 (quality map)"
     lines = [f"# `{name}`: {title}", "",
@@ -197,7 +223,7 @@ def write_card(name, meta):
              f"{c['patches_per_image']} per image per epoch, Adam {c['lr']:g}, x0.2 after "
              f"epochs {drops}) in {meta['precision']} on {meta['machine']}: "
              f"{meta['wall_hours']:.1f} h ({meta['runs']} run(s)), "
-             + (f"starting from all the weights of {REFINEMENTS[name][1]}."
+             + (f"starting from all the weights of {refined[1]}."
                 if refined else
                 f"starting from the weights of the gray `{gray}` wherever they fit (every "
                 f"layer but the first and last convs, whose channel counts differ)."), "",
@@ -209,7 +235,7 @@ def write_card(name, meta):
                 "RMS." if denoise else ": colour JPEGs as libjpeg and Pillow write them "
                 "(YCbCr, 4:2:0 chroma)."), "",
              f"Command (rerun it to resume): "
-             f"`{REFINEMENTS[name][0] if refined else COMMANDS[name]}`", "",
+             f"`{refined[0] if refined else COMMANDS[name]}`", "",
              f"Scores (PSNR dB on RGB{' / on Y' if not denoise else ''}, SSIM on RGB), "
              f"measured by `python benchmarks/release/ship_color_models.py {name} JOB` with "
              f"`training/evaluate.py`'s protocol (tiles 64, overlap 16); a row is "
@@ -221,7 +247,9 @@ def write_card(name, meta):
              + (" Told 'auto': the sigma estimated per image as `nsr-restore --sigma auto` "
                 "does for this model on a PNG (`nsr_tf.estimation.estimate_camera_noise`: "
                 "the flattest 8x8 patches of the colour photo, all channels together; on a "
-                "JPEG file it takes 2x2-binned pixels)."
+                "JPEG file it takes 2x2-binned pixels), with its second look "
+                "(`nsr_tf.estimation.settle_level`: where the model removes less than 0.55 "
+                "of the estimate, it restores again told what it removed)."
                 if denoise else ""), ""]
     sets = sorted({row["set"] for row in meta["scores"]})
     for testset in sets:

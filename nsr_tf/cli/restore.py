@@ -48,7 +48,9 @@ def parser():
     p.add_argument("--sigma", type=sigma_argument, default="auto",
                    help="a noise-level-map model: the noise level it is told "
                    "(the strength), a number on [0, 255] or 'auto' to estimate it per image "
-                   "(default); --degrade: the AWGN sigma added (default: the model's)")
+                   "(default; a camera-noise model looks again where it removes far less "
+                   "than the estimate, texture read as noise: up to 3 runs on such a "
+                   "photo); --degrade: the AWGN sigma added (default: the model's)")
     p.add_argument("--quality", type=int,
                    help="a quality-map JPEG model: the quality it is told (default: read "
                         "from the JPEG file's quantization tables; a PNG needs it); "

@@ -404,44 +404,83 @@ public class MainActivity extends Activity {
                 image = Pixels.addNoise(image, info.sigma, 1234L);
                 input = toBitmap(image, info.channels, argb, w, h);
             }
-            String note = "";
+            final float[] photoPixels = image;   // what the model restores, without the map
+            final String[] how = new String[1];
+            double told = Double.NaN;
             if (info.levelMap) {   // the level map: one more input channel
-                final String[] how = new String[1];
-                final double told = chooseLevel(info, image, h, w, addDegradation, how);
-                image = Pixels.withLevelMap(image, info.channels, info.mapValue(told));
-                note = String.format(Locale.US, ", %s %.1f (%s)",
-                        "denoise".equals(info.task) ? "sigma" : "quality", told, how[0]);
+                told = chooseLevel(info, image, h, w, addDegradation, how);
+            }
+            // a camera-noise model looks again where it removes far less than the estimate
+            // (texture read as noise), as nsr-restore --sigma auto: Levels.settleLevel
+            boolean settle = info.levelMap && "denoise".equals(info.task)
+                    && "estimated".equals(how[0]) && "camera".equals(info.estimator);
+            final LiteRtTileModel model = new LiteRtTileModel(getAssets(), info, threads, useGpu);
+            final long start = System.nanoTime();
+            final int[] tiles = new int[2];   // tiles of the finished runs, of this run
+            final ProgressListener listener = new ProgressListener() {
+                @Override
+                public void onProgress(final int done, final int total) {
+                    tiles[1] = total;
+                    runOnUiThread(new Runnable() {
+                        @Override
+                        public void run() {
+                            progress.setProgress(100 * done / total);
+                        }
+                    });
+                }
+            };
+            Levels.RestoreAt restoreAt = new Levels.RestoreAt() {
+                @Override
+                public float[] at(double level) {
+                    float[] input = info.levelMap
+                            ? Pixels.withLevelMap(photoPixels, info.channels,
+                                    info.mapValue(level)) : photoPixels;
+                    float[] out = Tiler.restore(input, h, w, info.inputChannels(), model,
+                            info.tile, info.overlap, info.batch, info.scale, info.channels,
+                            listener);
+                    tiles[0] += tiles[1];
+                    return out;
+                }
+            };
+            float[] restored;
+            String lookedAgain = "";
+            try {
+                if (settle) {
+                    Levels.Settled settled = Levels.settleLevel(restoreAt, photoPixels, told,
+                            Levels.RECHECKS);
+                    restored = settled.restored;
+                    if (settled.told.length > 1) {
+                        StringBuilder found = new StringBuilder();
+                        for (int i = 1; i < settled.told.length; i++) {
+                            found.append(i > 1 ? ", then " : "").append(
+                                    String.format(Locale.US, "%.1f", settled.told[i]));
+                        }
+                        lookedAgain = String.format(Locale.US, "; read %.1f, the model found "
+                                + "only %s to remove: texture, not noise, so it restored "
+                                + "again", settled.told[0], found);
+                        told = settled.told[settled.told.length - 1];
+                    }
+                } else {
+                    restored = restoreAt.at(told);
+                }
+            } finally {
+                model.close();
+            }
+            String note = "";
+            if (info.levelMap) {
+                final double shown = told;
+                note = String.format(Locale.US, ", %s %.1f (%s%s)",
+                        "denoise".equals(info.task) ? "sigma" : "quality", told, how[0],
+                        lookedAgain);
                 runOnUiThread(new Runnable() {
                     @Override
                     public void run() {
-                        setLevel(info, told);
+                        setLevel(info, shown);
                         showLevel(how[0]);
                     }
                 });
             }
             final String levelNote = pickNote + note + capNote;
-            LiteRtTileModel model = new LiteRtTileModel(getAssets(), info, threads, useGpu);
-            final long start = System.nanoTime();
-            final int[] tiles = new int[1];
-            float[] restored;
-            try {
-                restored = Tiler.restore(image, h, w, info.inputChannels(), model, info.tile,
-                        info.overlap, info.batch, info.scale, info.channels,
-                        new ProgressListener() {
-                            @Override
-                            public void onProgress(final int done, final int total) {
-                                tiles[0] = total;
-                                runOnUiThread(new Runnable() {
-                                    @Override
-                                    public void run() {
-                                        progress.setProgress(100 * done / total);
-                                    }
-                                });
-                            }
-                        });
-            } finally {
-                model.close();
-            }
             final double seconds = (System.nanoTime() - start) / 1e9;
             int[] alpha = info.scale == 1 ? argb : null;
             // an upscaler's "before" is MATLAB bicubic, the baseline it is scored against

@@ -158,6 +158,71 @@ public final class Levels {
                 : estimateFlatRms(image, height, width, channels);
     }
 
+    /**
+     * Where a camera-noise denoiser told the estimate removes less than this fraction of
+     * it, the estimate was texture, not noise (a nearly clean, fully textured photo has no
+     * flat patch), and the photo is restored again told what the model removed.
+     * nsr_tf.estimation.RECHECK_RATIO; the two must agree.
+     */
+    public static final double RECHECK_RATIO = 0.55;
+    /** How many times it looks again at most (nsr_tf.estimation.RECHECKS). */
+    public static final int RECHECKS = 2;
+
+    /** A restoration told a noise level: sigma on [0, 255] to the restored image. */
+    public interface RestoreAt {
+        float[] at(double sigma);
+    }
+
+    /** The restored image and the sigmas it was told, in order (the last one ran). */
+    public static final class Settled {
+        public final float[] restored;
+        public final double[] told;
+
+        Settled(float[] restored, double[] told) {
+            this.restored = restored;
+            this.told = told;
+        }
+    }
+
+    /**
+     * The RMS of what a restoration took out of {@code noisy} (same layout, [0, 1]), on the
+     * [0, 255] scale, summed in double as nsr_tf.estimation.removed_rms.
+     */
+    public static double removedRms(float[] noisy, float[] restored) {
+        if (noisy.length != restored.length || noisy.length == 0) {
+            throw new IllegalArgumentException("removedRms: " + noisy.length + " and "
+                    + restored.length + " values");
+        }
+        double sum = 0;
+        for (int i = 0; i < noisy.length; i++) {
+            double d = (double) noisy[i] - (double) restored[i];
+            sum += d * d;
+        }
+        return Math.sqrt(sum / noisy.length) * 255.0;
+    }
+
+    /**
+     * Restores {@code noisy} told the estimated {@code sigma}, then looks again: where the
+     * model removed less than RECHECK_RATIO of what it was told, restores again told what
+     * it removed, at most {@code rechecks} times. nsr_tf.estimation.settle_level.
+     */
+    public static Settled settleLevel(RestoreAt restoreAt, float[] noisy, double sigma,
+                                      int rechecks) {
+        double[] told = new double[rechecks + 1];
+        int n = 0;
+        told[n++] = sigma;
+        float[] restored = restoreAt.at(sigma);
+        for (int i = 0; i < rechecks; i++) {
+            double removed = removedRms(noisy, restored);
+            if (removed >= RECHECK_RATIO * told[n - 1]) {
+                break;
+            }
+            told[n++] = removed;
+            restored = restoreAt.at(removed);
+        }
+        return new Settled(restored, Arrays.copyOf(told, n));
+    }
+
     private static double channelSigma(double[] plane, int height, int width) {
         int outH = (height + DB2_HIGH.length - 1) / 2;
         int outW = (width + DB2_HIGH.length - 1) / 2;

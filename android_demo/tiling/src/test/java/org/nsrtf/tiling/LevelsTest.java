@@ -10,6 +10,9 @@ import java.io.File;
 import java.io.FileReader;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import org.junit.Test;
 
 public class LevelsTest {
@@ -103,5 +106,59 @@ public class LevelsTest {
         float[] rgb = {0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f};
         assertArrayEquals(new float[] {0.1f, 0.2f, 0.3f, 0.25f, 0.4f, 0.5f, 0.6f, 0.25f},
                 Pixels.withLevelMap(rgb, 3, 0.25f), 0f);
+    }
+
+    /** Half the pixels lose 3 levels: the RMS of what was taken out is 3 / sqrt(2). */
+    @Test
+    public void removedRmsIsTheRmsOfWhatARestorationTookOut() {
+        float[] noisy = new float[4 * 6 * 3];
+        Arrays.fill(noisy, 0.5f);
+        float[] restored = noisy.clone();
+        for (int i = 0; i < restored.length / 2; i++) {
+            restored[i] -= 3 / 255.0f;
+        }
+        assertEquals(3 / Math.sqrt(2), Levels.removedRms(noisy, restored), 1e-5);
+    }
+
+    /** A stand-in denoiser that takes out {@code fraction} of what it is told, evenly. */
+    private static double[] settle(final double fraction, int rechecks, final List<Double> calls,
+                                   float[][] last) {
+        final float[] noisy = new float[8 * 8 * 3];
+        Arrays.fill(noisy, 0.5f);
+        Levels.Settled settled = Levels.settleLevel(new Levels.RestoreAt() {
+            @Override
+            public float[] at(double sigma) {
+                calls.add(sigma);
+                float[] out = new float[noisy.length];
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = (float) (noisy[i] - fraction * sigma / 255.0);
+                }
+                return out;
+            }
+        }, noisy, 10.0, rechecks);
+        last[0] = settled.restored;
+        return settled.told;
+    }
+
+    /** The Java twin of test_settle_level_looks_again_where_the_model_removes_little. */
+    @Test
+    public void settleLevelLooksAgainWhereTheModelRemovesLittle() {
+        double[][] cases = {{0.8, 10.0}, {Levels.RECHECK_RATIO + 0.01, 10.0},
+                            {0.3, 10.0, 3.0, 0.9}};
+        for (double[] c : cases) {
+            List<Double> calls = new ArrayList<Double>();
+            float[][] last = new float[1][];
+            double[] told = settle(c[0], Levels.RECHECKS, calls, last);
+            double[] expected = Arrays.copyOfRange(c, 1, c.length);
+            assertArrayEquals("fraction " + c[0], expected, told, 1e-5);
+            assertEquals(expected.length, calls.size());
+            for (int i = 0; i < expected.length; i++) {
+                assertEquals(expected[i], calls.get(i), 1e-5);
+            }
+            double lastTold = expected[expected.length - 1];
+            assertEquals(0.5 - c[0] * lastTold / 255.0, last[0][0], 1e-6);
+            assertArrayEquals(new double[] {10.0},
+                    settle(c[0], 0, new ArrayList<Double>(), last), 0);
+        }
     }
 }
