@@ -128,12 +128,98 @@ def estimate_flat_rms(image):
 def estimate_camera_noise(image, jpeg=False):
     """The noise RMS of a photo with camera noise (or white), as the denoisers trained on
     camera noise are told it: the binned estimator (``estimate_noise_rms``) on a photo
-    that was JPEG-compressed (``jpeg``: decoded from a JPEG file), whose compression
-    flattened the noise of its flat parts; the flat-patch estimator
-    (``estimate_flat_rms``) on one that was not (PNG, TIFF, lossless WebP, an array),
-    where the binned one takes fine texture for noise and reads low camera noise about
-    twice too high."""
+    that was JPEG-compressed (``jpeg``: decoded from a JPEG file, or showing a JPEG's
+    grid: ``compression_of``), whose compression flattened the noise of its flat parts;
+    the flat-patch estimator (``estimate_flat_rms``) on one that was not (PNG, TIFF,
+    lossless WebP, an array), where the binned one takes fine texture for noise and reads
+    low camera noise about twice too high."""
     return estimate_noise_rms(image) if jpeg else estimate_flat_rms(image)
+
+
+# A photo decoded from a JPEG and saved losslessly (a PNG that was once a JPEG, as many web
+# images are) still carries the JPEG's 8x8 block grid: on that grid the compression set
+# most high-frequency DCT coefficients to zero, and they stay within a rounding of zero,
+# while on the other 63 offsets they do not. Its noise went through the compression, so
+# it wants the binned estimator, as a JPEG file does; the flat patches read it about half
+# (docs/camera_denoise_notes.md). Hand-written (8x8 DCTs at every offset, a count) since
+# no library here answers "was this once a JPEG"; the app's twin is Levels.jpegGrid.
+GRID_CROP = 512        # px a side: the centre crop the grid is looked for in
+GRID_MIN_BLOCKS = 16   # blocks a side at least, else the counts say nothing
+GRID_ZERO = 0.5        # |coefficient| on [0, 255] below which it counts as quantized away
+# The grid's offset is a JPEG's where its zero fraction is at least GRID_RATIO times the
+# median offset's and GRID_MARGIN above it. Measured on Kodak24 (never compressed), by the
+# fractions' best offset against their median: the photos 1.006-1.046 times and
+# 0.001-0.010 above, their 256x256 centres under camera noise 1.008-1.063 and
+# 0.002-0.011; the photos JPEG'd at quality 98, 1.29-2.84 times and 0.095-0.316 above;
+# the camera-noise centres through JPEG q95, 1.51-6.40 and 0.27-0.50 (the margin is the
+# sharper test: a photo with large flat areas has many zeros at every offset).
+GRID_RATIO = 1.2
+GRID_MARGIN = 0.05
+
+
+def _dct_matrix(n=8):
+    """The orthonormal DCT-II matrix (JPEG's transform, up to its scale)."""
+    k, i = np.mgrid[0:n, 0:n]
+    m = np.sqrt(2.0 / n) * np.cos(np.pi * (2 * i + 1) * k / (2 * n))
+    m[0] /= np.sqrt(2.0)
+    return m
+
+
+_DCT8 = _dct_matrix()
+_HIGH = np.add.outer(np.arange(8), np.arange(8)) >= 7    # the 36 highest frequencies
+
+
+def grid_zero_fractions(image):
+    """(8, 8) array: for each offset (dy, dx) of an 8x8 block grid over the centre crop of
+    ``image`` ([0, 1], (H, W) or (H, W, C)), the fraction of its blocks' high-frequency
+    DCT coefficients of the luma (JPEG's: 0.299 R + 0.587 G + 0.114 B) within GRID_ZERO
+    of zero; None where the crop holds fewer than GRID_MIN_BLOCKS blocks a side. Offsets
+    are from the image's top-left corner (the crop starts on a multiple of 8)."""
+    image = np.asarray(image, np.float64)
+    if image.ndim == 3:
+        image = image[..., 0] if image.shape[-1] == 1 else \
+            image[..., 0] * 0.299 + image[..., 1] * 0.587 + image[..., 2] * 0.114
+    luma = image * 255.0
+    height, width = luma.shape
+    side_y, side_x = min(height, GRID_CROP + 8), min(width, GRID_CROP + 8)
+    blocks_y, blocks_x = side_y // 8 - 1, side_x // 8 - 1
+    if min(blocks_y, blocks_x) < GRID_MIN_BLOCKS:
+        return None
+    top = (height - side_y) // 2 // 8 * 8
+    left = (width - side_x) // 2 // 8 * 8
+    crop = luma[top:top + side_y, left:left + side_x]
+    fractions = np.zeros((8, 8))
+    for dy in range(8):
+        for dx in range(8):
+            part = crop[dy:dy + 8 * blocks_y, dx:dx + 8 * blocks_x]
+            blocks = part.reshape(blocks_y, 8, blocks_x, 8).transpose(0, 2, 1, 3)
+            coefficients = _DCT8 @ blocks @ _DCT8.T
+            fractions[dy, dx] = np.mean(np.abs(coefficients[..., _HIGH]) < GRID_ZERO)
+    return fractions
+
+
+def jpeg_grid(image):
+    """(dy, dx), the offset of the 8x8 JPEG block grid ``image`` still shows, if it was
+    decoded from a JPEG (then saved losslessly, or an array); None if it shows none, or is
+    too small to tell (``grid_zero_fractions``)."""
+    fractions = grid_zero_fractions(image)
+    if fractions is None:
+        return None
+    best = np.unravel_index(int(np.argmax(fractions)), fractions.shape)
+    top, typical = fractions[best], float(np.median(fractions))
+    if top >= GRID_RATIO * typical and top - typical >= GRID_MARGIN:
+        return int(best[0]), int(best[1])
+    return None
+
+
+def compression_of(image, jpeg_file):
+    """How a photo's noise went through JPEG compression, as a camera-noise estimator
+    needs to know (``estimate_camera_noise``'s ``jpeg``): "file" (``jpeg_file``: decoded
+    from a JPEG file), "grid" (its pixels show a JPEG's block grid: ``jpeg_grid``, e.g. a
+    PNG that was once a JPEG) or None."""
+    if jpeg_file:
+        return "file"
+    return "grid" if jpeg_grid(image) is not None else None
 
 
 # The second look of a camera-noise denoiser's ``--sigma auto``: told the level a photo's

@@ -9,7 +9,7 @@ from nsr_tf.data import degradations
 from nsr_tf.data.images import list_images, load_images
 from nsr_tf.data.degradation import Degradation
 from nsr_tf.errors import UsageError
-from nsr_tf.estimation import estimator_for, estimator_name, settle_level
+from nsr_tf.estimation import compression_of, estimator_for, estimator_name, settle_level
 from nsr_tf.inference import TiledPredictor, by_channels, restore
 from nsr_tf.model_io import has_level_map
 
@@ -83,9 +83,14 @@ def evaluate_folder(folder, degradation, model=None, baselines=(), channels=1,
         outputs = {method: baseline_output(degradation, degraded, method)
                    for method in baselines}
         if predictor is not None:
-            # the test sets' noise is added to decoded pixels: not JPEG-compressed
+            # the test sets' noise is added to decoded pixels, after any JPEG their clean
+            # images went through: a camera estimator looks at the pixels as nsr-restore
+            # does on a PNG (compression_of), and finds no JPEG grid under that noise
             auto = map_level == "auto"
-            level = estimator_for(degradation.noise)(degraded) if auto else map_level
+            camera = estimator_name(degradation.noise) == "camera"
+            level = estimator_for(degradation.noise)(
+                degraded, camera and compression_of(degraded, False) is not None) \
+                if auto else map_level
 
             def run_at(level):
                 def run(image):
@@ -98,7 +103,7 @@ def evaluate_folder(folder, degradation, model=None, baselines=(), channels=1,
                 return by_channels(run, degraded, model_channels)
             # a camera-noise denoiser's second look, as nsr-restore's
             outputs["model"] = settle_level(run_at, degraded, level)[0] \
-                if auto and estimator_name(degradation.noise) == "camera" else run_at(level)
+                if auto and camera else run_at(level)
         for method, output in outputs.items():
             rows.append({"dataset": dataset, "image": os.path.basename(path),
                          "method": method,

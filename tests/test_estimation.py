@@ -140,3 +140,49 @@ def test_the_app_looks_again_as_nsr_restore_does():
     looks = re.search(r"int RECHECKS = ([0-9]+);", java)
     assert ratio and float(ratio.group(1)) == estimation.RECHECK_RATIO
     assert looks and int(looks.group(1)) == estimation.RECHECKS
+
+
+def _jpeg_decoded(pixels, quality):
+    """``pixels`` (uint8) through Pillow's JPEG (libjpeg defaults), decoded to [0, 1]."""
+    import io
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, "JPEG", quality=quality)
+    return np.asarray(Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")) / 255.0
+
+
+def test_grid_zero_fractions_are_scipys_dct_counted():
+    from scipy.fft import dctn
+    rng = np.random.default_rng(5)
+    image = rng.uniform(0, 1, (150, 141, 3))
+    fractions = estimation.grid_zero_fractions(image)
+    luma = (image @ [0.299, 0.587, 0.114]) * 255
+    high = np.add.outer(np.arange(8), np.arange(8)) >= 7
+    for dy, dx in ((0, 0), (3, 6), (7, 1)):
+        # the crop is the whole image here (under GRID_CROP): 17 x 16 blocks at each offset
+        part = luma[dy:dy + 8 * 17, dx:dx + 8 * 16]
+        blocks = part.reshape(17, 8, 16, 8).transpose(0, 2, 1, 3)
+        coefficients = dctn(blocks, axes=(2, 3), norm="ortho")[..., high]
+        assert fractions[dy, dx] == pytest.approx(np.mean(np.abs(coefficients) < 0.5))
+    assert estimation.grid_zero_fractions(image[:130]) is None     # 15 blocks: too few
+
+
+def test_a_photo_that_was_once_a_jpeg_shows_its_grid(testsets):
+    from nsr_tf.data.camera_noise import camera_noise
+    clean = read_image(os.path.join(testsets, "Set5", "butterfly_GT.png"), 3)
+    pixels = np.round(clean * 255).astype(np.uint8)
+    assert estimation.jpeg_grid(clean) is None                      # never compressed
+    decoded = _jpeg_decoded(pixels, 95)
+    assert estimation.jpeg_grid(decoded) == (0, 0)
+    # cropped after decoding (an editor's crop saved as PNG): the grid moves with it
+    assert estimation.jpeg_grid(decoded[3:, 5:]) == (5, 3)
+    assert estimation.compression_of(decoded, False) == "grid"
+    assert estimation.compression_of(clean, True) == "file"
+    assert estimation.compression_of(clean, False) is None
+    # camera noise: raw shows no grid, through the camera's JPEG it does
+    raw = np.asarray(camera_noise(clean, [4, 2], 2e-3, 1e-5))
+    assert estimation.jpeg_grid(np.clip(raw, 0, 1)) is None
+    assert estimation.jpeg_grid(np.asarray(camera_noise(clean, [4, 2], 2e-3, 1e-5, 95))) \
+        == (0, 0)
+    # white noise added after the JPEG (the AWGN benchmarks on once-JPEG test sets) hides it
+    noisy = decoded + np.random.default_rng(1).normal(0, 15 / 255, decoded.shape)
+    assert estimation.jpeg_grid(noisy) is None

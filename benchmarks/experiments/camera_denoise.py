@@ -26,7 +26,11 @@ sys.path.insert(0, REPO)
 from benchmarks.report import emit, header  # noqa: E402
 DEFAULT_DATA = os.path.join(os.environ.get("NSR_TF_DATA", os.path.join(REPO, "..", "shared",
                                                                        "data")), "Kodak24")
-CONDITIONS = (("camera, JPEG q95 (as phones write)", 95), ("camera, raw (no JPEG)", None))
+# (label, the camera's JPEG quality or None, whether the photo is read from a JPEG file:
+# else nsr-restore looks for a JPEG's grid in its pixels, nsr_tf.estimation.compression_of)
+CONDITIONS = (("camera, JPEG q95 (as phones write)", 95, True),
+              ("camera, JPEG q95, saved as PNG (as many web images)", 95, False),
+              ("camera, raw (no JPEG)", None, False))
 
 
 def restorer(name):
@@ -72,6 +76,7 @@ def main(argv=None):
     from nsr_tf.data.degradations import file_seed
     from nsr_tf.data.images import list_images, read_image
     from nsr_tf.errors import NsrError
+    from nsr_tf.estimation import compression_of
     from nsr_tf.metrics import psnr
     try:
         files = list_images(args.data_dir)[:args.images]
@@ -109,7 +114,7 @@ def main(argv=None):
         (["CBM3D told the same estimate"] if bm3d else [])
     lines += ["| " + " | ".join(columns) + " |", "|---" * len(columns) + "|"]
     results, notes = {}, []
-    for label, quality in CONDITIONS:
+    for label, quality, jpeg_file in CONDITIONS:
         scores = {name: [] for name in columns[2:]}
         told = {name: [] for name in columns[3:]}
         rms = []
@@ -122,9 +127,9 @@ def main(argv=None):
                 clean, [file_seed(path) % (2 ** 31), 17], quality=quality)]
             rms.append(noise_rms(noisy, reference))
             scores["noisy input"].append(psnr(reference, noisy))
+            jpeg = compression_of(noisy, jpeg_file) is not None
             for name, run in methods.items():
-                restored, sigma = run(noisy, quality is not None,
-                                      rms[-1] if name == told_true else None)
+                restored, sigma = run(noisy, jpeg, rms[-1] if name == told_true else None)
                 scores[name].append(psnr(reference, restored))
                 told[name].append(sigma)
             if bm3d:   # told the colour model's estimate

@@ -23,8 +23,8 @@ from tqdm import tqdm
 from nsr_tf import precision, pretrained
 from nsr_tf.cli.common import report, sigma_argument
 from nsr_tf.errors import NsrError, UsageError
-from nsr_tf.estimation import (RECHECKS, estimator_for, estimator_name, jpeg_quality,
-                                settle_level)
+from nsr_tf.estimation import (RECHECKS, compression_of, estimator_for, estimator_name,
+                                jpeg_quality, settle_level)
 from nsr_tf import quiet
 
 
@@ -144,15 +144,20 @@ def _told_level(path, color, info, degradation, args):
     level_map = info.get("level_map")
     if level_map and degradation.task == "denoise":
         estimated = args.sigma == "auto"
-        # the noise of a JPEG file went through its compression (not noise --degrade adds)
-        jpeg = estimated and not args.degrade and jpeg_quality(path) is not None
-        sigma = estimator_for(degradation.noise)(color, jpeg) if estimated else args.sigma
-        how = {"wavelet": "finest wavelet band",
-               "camera": "2x2-binned pixels, for JPEG-compressed camera noise" if jpeg
-               else "flattest 8x8 patches, for camera noise"}[estimator_name(degradation.noise)]
+        camera = estimator_name(degradation.noise) == "camera"
+        # the noise of a JPEG file, or of a PNG that was one, went through the compression
+        # (not noise --degrade adds); only the camera estimator asks
+        compression = compression_of(color, jpeg_quality(path) is not None) \
+            if estimated and camera and not args.degrade else None
+        sigma = estimator_for(degradation.noise)(color, compression is not None) \
+            if estimated else args.sigma
+        how = "finest wavelet band" if not camera else \
+            "flattest 8x8 patches, for camera noise" if compression is None else \
+            "2x2-binned pixels, for JPEG-compressed camera noise" + \
+            ("; its pixels show a JPEG's 8x8 grid" if compression == "grid" else "")
         if color.shape[-1] > 1:
             how += ", all channels together"
-        recheck = estimated and estimator_name(degradation.noise) == "camera"
+        recheck = estimated and camera
         return degradation.map_level(sigma), \
             f"sigma {sigma:.1f}" + (f" (estimated: {how})" if estimated else ""), \
             sigma if recheck else None

@@ -334,3 +334,28 @@ def test_sigma_auto_looks_again_where_the_estimate_was_texture(tmp_path, capsys)
         reference, read_image(tmp_path / name / "butterfly_restored.png", 3), data_range=1)
         for name in ("auto", "once")}
     assert psnr["auto"] > psnr["once"] + 0.1, psnr
+
+
+def test_sigma_auto_reads_a_png_that_was_once_a_jpeg_as_a_jpeg(tmp_path, capsys):
+    # a JPEG decoded and saved as PNG (many web images): its noise went through the
+    # compression, so the camera estimator bins its pixels as it does a JPEG file's, and
+    # says why
+    import io
+    from nsr_tf import pretrained
+    from nsr_tf.data.images import read_image
+    from nsr_tf.estimation import estimate_noise_rms
+
+    if "denoise-color" not in pretrained.available():
+        return
+    buffer = io.BytesIO()
+    Image.open(os.path.join(os.path.dirname(__file__), "..", "..", "testsets", "Set5",
+                            "butterfly_GT.png")).convert("RGB").save(buffer, "JPEG",
+                                                                     quality=90)
+    Image.open(io.BytesIO(buffer.getvalue())).save(tmp_path / "web.png")
+    code, out, err = restore_here(capsys, tmp_path / "web.png", "--model", "denoise",
+                                  "--sigma", "auto", "--out", tmp_path / "o", "--precision",
+                                  "float32")
+    assert code == 0, err
+    assert "2x2-binned pixels, for JPEG-compressed camera noise; its pixels show a JPEG's " \
+           "8x8 grid" in out, out
+    assert estimated_as(estimate_noise_rms(read_image(tmp_path / "web.png", 3)), out), out
