@@ -140,6 +140,10 @@ def test_the_app_looks_again_as_nsr_restore_does():
     looks = re.search(r"int RECHECKS = ([0-9]+);", java)
     assert ratio and float(ratio.group(1)) == estimation.RECHECK_RATIO
     assert looks and int(looks.group(1)) == estimation.RECHECKS
+    # and the JPEG grid finder's (Levels.jpegGrid, against Python's by LevelsTest)
+    for name in ("GRID_CROP", "GRID_MIN_BLOCKS", "GRID_ZERO", "GRID_RATIO", "GRID_MARGIN"):
+        value = re.search(rf"(?:int|double) {name} = ([0-9.]+);", java)
+        assert value and float(value.group(1)) == getattr(estimation, name), name
 
 
 def _jpeg_decoded(pixels, quality):

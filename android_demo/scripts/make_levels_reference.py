@@ -6,8 +6,12 @@ OUT_DIR/levels_reference.txt lists: sigma cases (an image and
 ``nsr_tf.estimation.estimate_sigma`` of it, i.e. scikit-image's, ``estimate_noise_rms``,
 the binned one, and ``estimate_flat_rms``, the flat-patch one), then files (JPEGs
 written here by Pillow at several qualities, one with a non-IJG table, and a PNG) with
-``nsr_tf.estimation.jpeg_quality`` of each. LevelsTest reads the same inputs.
+``nsr_tf.estimation.jpeg_quality`` of each. OUT_DIR/grid_reference.txt: images (8-bit
+pixels) with ``grid_zero_fractions`` and ``jpeg_grid`` of each: never compressed, JPEG'd
+and decoded, cropped after, gray, too small. LevelsTest reads the same inputs.
 """
+
+import io
 
 import os
 import sys
@@ -15,7 +19,37 @@ import sys
 import numpy as np
 from PIL import Image
 
-from nsr_tf.estimation import estimate_flat_rms, estimate_noise_rms, estimate_sigma, jpeg_quality
+from nsr_tf.estimation import (estimate_flat_rms, estimate_noise_rms, estimate_sigma,
+                               grid_zero_fractions, jpeg_grid, jpeg_quality)
+
+
+def _jpeg_decoded(pixels, quality):
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, "JPEG", quality=quality)
+    return np.asarray(Image.open(io.BytesIO(buffer.getvalue())))
+
+
+def write_grid_reference(path, rng):
+    yy, xx = np.mgrid[0:150, 0:163] / 100.0
+    scene = np.stack([0.3 + 0.4 * np.sin(6 * xx) * np.cos(4 * yy), 0.5 + 0.3 * xx * yy,
+                      0.4 + 0.2 * np.sin(15 * xx * yy)], -1)
+    clean = np.round(np.clip(scene + rng.normal(0, 3 / 255, scene.shape), 0, 1) * 255
+                     ).astype(np.uint8)
+    decoded = _jpeg_decoded(clean, 90)
+    gray = _jpeg_decoded(np.ascontiguousarray(clean[..., 1]), 80)[..., None]
+    cases = [clean, decoded, np.ascontiguousarray(decoded[3:, 5:]), gray,
+             np.ascontiguousarray(decoded[:127])]
+    with open(path, "w") as out:
+        out.write(f"{len(cases)}\n")
+        for pixels in cases:
+            h, w, c = pixels.shape
+            image = (pixels / np.float32(255)).astype(np.float32)
+            fractions = grid_zero_fractions(image[..., 0] if c == 1 else image)
+            grid = jpeg_grid(image[..., 0] if c == 1 else image)
+            out.write(f"{h} {w} {c} {grid[0] if grid else -1} {grid[1] if grid else -1}\n")
+            out.write(("-1" if fractions is None else
+                       " ".join(repr(float(v)) for v in fractions.ravel())) + "\n")
+            out.write(" ".join(str(int(v)) for v in pixels.ravel()) + "\n")
 
 
 def main(folder):
@@ -57,6 +91,7 @@ def main(folder):
         for name in files:
             read = jpeg_quality(os.path.join(folder, name))
             out.write(f"{name} {read[0] if read else -1} {int(read[1]) if read else -1}\n")
+    write_grid_reference(os.path.join(folder, "grid_reference.txt"), rng)
     # EXIF orientation: every value, big- and little-endian TIFF, none, and a PNG
     oriented = []
     for value in range(1, 9):

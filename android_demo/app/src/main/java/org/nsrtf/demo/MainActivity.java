@@ -230,9 +230,11 @@ public class MainActivity extends Activity {
         }
         if ("denoise".equals(info.task)) {   // the estimator the model's noise calls for
             how[0] = "estimated";
-            if ("camera".equals(info.estimator)) {   // a JPEG's noise went through it
+            if ("camera".equals(info.estimator)) {   // a JPEG's noise went through it:
+                // a JPEG file's, or a PNG's that shows a JPEG's grid (once a JPEG)
                 return Levels.estimateCameraNoise(image, h, w, info.channels,
-                        fileQuality != null && !addDegradation);
+                        !addDegradation && (fileQuality != null
+                                || Levels.jpegGrid(image, h, w, info.channels) != null));
             }
             return "binned".equals(info.estimator)
                     ? Levels.estimateNoiseRms(image, h, w, info.channels)

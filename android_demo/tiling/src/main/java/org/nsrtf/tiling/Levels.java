@@ -158,6 +158,117 @@ public final class Levels {
                 : estimateFlatRms(image, height, width, channels);
     }
 
+    /** nsr_tf.estimation's JPEG grid constants; the two must agree. */
+    public static final int GRID_CROP = 512;
+    public static final int GRID_MIN_BLOCKS = 16;
+    public static final double GRID_ZERO = 0.5;
+    public static final double GRID_RATIO = 1.2;
+    public static final double GRID_MARGIN = 0.05;
+
+    /** The orthonormal 8x8 DCT-II matrix (JPEG's transform up to its scale). */
+    private static final double[][] DCT8 = dctMatrix();
+
+    private static double[][] dctMatrix() {
+        double[][] m = new double[8][8];
+        for (int k = 0; k < 8; k++) {
+            for (int i = 0; i < 8; i++) {
+                m[k][i] = Math.sqrt(2.0 / 8) * Math.cos(Math.PI * (2 * i + 1) * k / 16.0)
+                        / (k == 0 ? Math.sqrt(2.0) : 1.0);
+            }
+        }
+        return m;
+    }
+
+    /**
+     * For each offset (dy, dx) of an 8x8 block grid over the centre crop of an NHWC image in
+     * [0, 1] (index dy * 8 + dx), the fraction of its blocks' 36 highest-frequency DCT
+     * coefficients (u + v >= 7) of the luma (0.299 R + 0.587 G + 0.114 B) within GRID_ZERO
+     * of zero; null where the crop holds fewer than GRID_MIN_BLOCKS blocks a side.
+     * nsr_tf.estimation.grid_zero_fractions.
+     */
+    public static double[] gridZeroFractions(float[] image, int height, int width,
+                                             int channels) {
+        int sideY = Math.min(height, GRID_CROP + 8);
+        int sideX = Math.min(width, GRID_CROP + 8);
+        int blocksY = sideY / 8 - 1;
+        int blocksX = sideX / 8 - 1;
+        if (Math.min(blocksY, blocksX) < GRID_MIN_BLOCKS) {
+            return null;
+        }
+        int top = (height - sideY) / 2 / 8 * 8;
+        int left = (width - sideX) / 2 / 8 * 8;
+        double[] luma = new double[sideY * sideX];
+        for (int y = 0; y < sideY; y++) {
+            for (int x = 0; x < sideX; x++) {
+                int i = ((top + y) * width + left + x) * channels;
+                double v = channels < 3 ? (double) image[i]
+                        : (double) image[i] * 0.299 + (double) image[i + 1] * 0.587
+                        + (double) image[i + 2] * 0.114;
+                luma[y * sideX + x] = v * 255.0;
+            }
+        }
+        double[] fractions = new double[64];
+        double[][] rows = new double[8][8];
+        long total = (long) blocksY * blocksX * 36;
+        for (int dy = 0; dy < 8; dy++) {
+            for (int dx = 0; dx < 8; dx++) {
+                long zeros = 0;
+                for (int by = 0; by < blocksY; by++) {
+                    for (int bx = 0; bx < blocksX; bx++) {
+                        int origin = (dy + 8 * by) * sideX + dx + 8 * bx;
+                        for (int u = 0; u < 8; u++) {          // down the columns
+                            for (int x = 0; x < 8; x++) {
+                                double sum = 0;
+                                for (int y = 0; y < 8; y++) {
+                                    sum += DCT8[u][y] * luma[origin + y * sideX + x];
+                                }
+                                rows[u][x] = sum;
+                            }
+                        }
+                        for (int u = 0; u < 8; u++) {          // then along the rows
+                            for (int v = 7 - u; v < 8; v++) {
+                                double sum = 0;
+                                for (int x = 0; x < 8; x++) {
+                                    sum += rows[u][x] * DCT8[v][x];
+                                }
+                                if (Math.abs(sum) < GRID_ZERO) {
+                                    zeros++;
+                                }
+                            }
+                        }
+                    }
+                }
+                fractions[dy * 8 + dx] = (double) zeros / total;
+            }
+        }
+        return fractions;
+    }
+
+    /**
+     * {dy, dx}: the offset of the 8x8 JPEG block grid an image decoded from a JPEG still
+     * shows (then handed over as a bitmap, or saved as PNG), where its zero fraction is at
+     * least GRID_RATIO times the median offset's and GRID_MARGIN above it; null if none or
+     * too small to tell. nsr_tf.estimation.jpeg_grid.
+     */
+    public static int[] jpegGrid(float[] image, int height, int width, int channels) {
+        double[] fractions = gridZeroFractions(image, height, width, channels);
+        if (fractions == null) {
+            return null;
+        }
+        int best = 0;
+        for (int i = 1; i < 64; i++) {
+            if (fractions[i] > fractions[best]) {
+                best = i;
+            }
+        }
+        double[] sorted = fractions.clone();
+        Arrays.sort(sorted);
+        double typical = 0.5 * (sorted[31] + sorted[32]);
+        double top = fractions[best];
+        return top >= GRID_RATIO * typical && top - typical >= GRID_MARGIN
+                ? new int[] {best / 8, best % 8} : null;
+    }
+
     /**
      * Where a camera-noise denoiser told the estimate removes less than this fraction of
      * it, the estimate was texture, not noise (a nearly clean, fully textured photo has no

@@ -161,4 +161,48 @@ public class LevelsTest {
                     settle(c[0], 0, new ArrayList<Double>(), last), 0);
         }
     }
+
+    /**
+     * The JPEG grid finder gives Python's fractions and verdict on the same pixels: never
+     * compressed (none), JPEG'd (0, 0), cropped after (5, 3), gray, too small (none).
+     */
+    @Test
+    public void jpegGridMatchesPython() throws IOException {
+        BufferedReader in = new BufferedReader(new FileReader(
+                new File(reference(), "grid_reference.txt")));
+        try {
+            int cases = Integer.parseInt(in.readLine().trim());
+            assertTrue(cases >= 5);
+            for (int n = 0; n < cases; n++) {
+                String[] head = in.readLine().trim().split(" ");
+                int h = Integer.parseInt(head[0]);
+                int w = Integer.parseInt(head[1]);
+                int c = Integer.parseInt(head[2]);
+                String[] fractions = in.readLine().trim().split(" ");
+                String[] values = in.readLine().trim().split(" ");
+                float[] image = new float[values.length];
+                for (int i = 0; i < values.length; i++) {
+                    image[i] = Integer.parseInt(values[i]) / 255f;
+                }
+                double[] got = Levels.gridZeroFractions(image, h, w, c);
+                if (fractions.length == 1) {
+                    assertNull("case " + n, got);
+                } else {
+                    for (int i = 0; i < 64; i++) {
+                        assertEquals("case " + n + " offset " + i,
+                                Double.parseDouble(fractions[i]), got[i], 1e-9);
+                    }
+                }
+                int[] grid = Levels.jpegGrid(image, h, w, c);
+                if (Integer.parseInt(head[3]) < 0) {
+                    assertNull("case " + n, grid);
+                } else {
+                    assertArrayEquals("case " + n, new int[] {Integer.parseInt(head[3]),
+                        Integer.parseInt(head[4])}, grid);
+                }
+            }
+        } finally {
+            in.close();
+        }
+    }
 }
