@@ -247,7 +247,8 @@ def write_card(name, meta):
              + (" Told 'auto': the sigma estimated per image as `nsr-restore --sigma auto` "
                 "does for this model on a PNG (`nsr_tf.estimation.estimate_camera_noise`: "
                 "the flattest 8x8 patches of the colour photo, all channels together; on a "
-                "JPEG file it takes 2x2-binned pixels), with its second look "
+                "JPEG file, or a photo whose pixels show a JPEG's grid, none of these noisy "
+                "ones, it takes 2x2-binned pixels), with its second look "
                 "(`nsr_tf.estimation.settle_level`: where the model removes less than 0.55 "
                 "of the estimate, it restores again told what it removed)."
                 if denoise else ""), ""]
