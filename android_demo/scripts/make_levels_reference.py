@@ -12,7 +12,6 @@ and decoded, cropped after, gray, too small. LevelsTest reads the same inputs.
 """
 
 import io
-
 import os
 import sys
 
