@@ -88,7 +88,7 @@ def stages(model, image, rounds):
     import tempfile
 
     from nsr_tf.data.images import read_image
-    from nsr_tf.cli.restore import save
+    from nsr_tf.photo import save
     folder = tempfile.mkdtemp()
     source = os.path.join(folder, "in.png")
     save(source, image)

@@ -7,15 +7,16 @@ from nsr_tf.errors import debugging
 
 
 def sigma_argument(text):
-    """A sigma option: 'auto' or a noise level >= 0 on [0, 255]."""
+    """A sigma option: 'auto' or a noise level on [0, 255]."""
     if text == "auto":
         return text
     try:
         value = float(text)
     except ValueError:
         value = -1.0
-    if not value >= 0:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0 or 'auto', got {text!r}")
+    if not 0 <= value <= 255:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 255] or 'auto', got "
+                                         f"{text!r}")
     return value
 
 

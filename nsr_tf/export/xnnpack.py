@@ -13,9 +13,9 @@ XNNPACK inside LiteRT and has no dynamically quantized convolution (``qd8_f32_qc
   tarball of that version; the kernel library finds it beside itself (rpath $ORIGIN).
 
 Cached in ``NSR_TF_XNNPACK_DIR`` (default ``~/.cache/nsr_tf/xnnpack``) under
-``xnnpack-VERSION``; the downloads come from ``NSR_TF_DEBIAN_MIRROR`` (default
-``http://deb.debian.org/debian``), or from the folder ``NSR_TF_XNNPACK_SOURCES`` when
-the files are already there (an offline machine). Built by the native kernel's build
+``xnnpack-VERSION``; the downloads come from ``NSR_TF_DEBIAN_MIRROR``, else from the
+Debian mirror this machine's apt sources name (``debian_mirror``), or from the folder
+``NSR_TF_XNNPACK_SOURCES`` when the files are already there (an offline machine). Built by the native kernel's build
 when missing, or ahead of time:
 
     python -m nsr_tf.export.xnnpack        # prints the install folder
@@ -43,7 +43,8 @@ from nsr_tf.errors import NsrError
 VERSION = "0.0~git20241108.4ea82e5"
 # the CMake project that builds it, beside the kernel's sources
 PROJECT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "native", "xnnpack")
-DEFAULT_MIRROR = "http://deb.debian.org/debian"
+# where apt's sources are (deb822 ``*.sources`` and one-line ``*.list`` files)
+APT_SOURCES = "/etc/apt"
 # (pool path, SHA-256) as Debian trixie's archive lists them
 SOURCES = {
     "xnnpack": ("x/xnnpack/xnnpack_0.0~git20241108.4ea82e5.orig.tar.xz",
@@ -108,6 +109,45 @@ def _debian_arch():
     return arch
 
 
+def _apt_uris(root):
+    """Every archive address in the apt sources under ``root``, in apt's order:
+    ``sources.list``, then ``sources.list.d/*.list`` and ``*.sources`` by name."""
+    files = [os.path.join(root, "sources.list")]
+    folder = os.path.join(root, "sources.list.d")
+    if os.path.isdir(folder):
+        files += [os.path.join(folder, name) for name in sorted(os.listdir(folder))
+                  if name.endswith((".list", ".sources"))]
+    uris = []
+    for path in files:
+        try:
+            lines = open(path, encoding="utf-8", errors="replace").read().splitlines()
+        except OSError:
+            continue
+        for line in lines:
+            words = line.split("#", 1)[0].split()
+            if path.endswith(".sources") and words[:1] == ["URIs:"]:
+                uris += words[1:]
+            elif words[:1] == ["deb"] or words[:1] == ["deb-src"]:
+                uris += [word for word in words[1:] if "://" in word][:1]
+    return uris
+
+
+def debian_mirror(root=None):
+    """The Debian archive to download from: ``NSR_TF_DEBIAN_MIRROR``, else the first
+    address in this machine's apt sources that serves Debian's main archive (its path
+    ends in ``/debian``, not ``-security`` or ``-ports``). Raises XnnpackUnavailable in
+    one line when neither names one: no host name is written into the code."""
+    override = os.environ.get("NSR_TF_DEBIAN_MIRROR")
+    if override:
+        return override.rstrip("/")
+    root = root or APT_SOURCES
+    for uri in _apt_uris(root):
+        if uri.rstrip("/").endswith("/debian"):
+            return uri.rstrip("/")
+    raise XnnpackUnavailable(f"no Debian mirror in the apt sources under {root}: set "
+                             f"NSR_TF_DEBIAN_MIRROR to one (the folder that holds pool/)")
+
+
 def fetch(pool_path, sha256, folder):
     """The file ``pool_path`` of Debian's pool in ``folder``: taken from
     ``NSR_TF_XNNPACK_SOURCES`` if it is there, else downloaded; its SHA-256 checked."""
@@ -117,7 +157,7 @@ def fetch(pool_path, sha256, folder):
         with open(os.path.join(local, name), "rb") as handle:
             data = handle.read()
     else:
-        url = f"{os.environ.get('NSR_TF_DEBIAN_MIRROR') or DEFAULT_MIRROR}/pool/main/{pool_path}"
+        url = f"{debian_mirror()}/pool/main/{pool_path}"
         try:
             with urllib.request.urlopen(url, timeout=60) as response:
                 data = response.read()

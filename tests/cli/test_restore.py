@@ -110,7 +110,7 @@ def test_a_noise_map_model_is_told_the_given_or_estimated_sigma(tmp_path, capsys
     assert np.abs(first - second).max() > 0                     # the strength matters
     code, _, err = restore_here(capsys, tmp_path / "x.png", "--model", tmp_path / "m.keras",
                                 "--out", tmp_path / "bad", "--sigma", "loud")
-    assert code == 2 and "argument --sigma: expected a number >= 0 or 'auto', got 'loud'" in err
+    assert code == 2 and "argument --sigma: expected a number in [0, 255] or 'auto', got 'loud'" in err
 
 
 def test_a_jpeg_models_run_says_the_files_quality(tmp_path, testsets, capsys):
@@ -279,7 +279,7 @@ def test_denoise_picks_the_model_by_the_photo_and_says_which_ran(tmp_path, capsy
     # is told so (binned pixels), a PNG's is not (the flattest patches)
     Image.open(tmp_path / "a.png").save(tmp_path / "a.jpg", quality=95)
     code, out, err = restore_here(capsys, tmp_path / "a.jpg", "--model", "denoise", "--out",
-                                  tmp_path / "auto", "--sigma", "auto", "--precision",
+                                  tmp_path / "auto-jpg", "--sigma", "auto", "--precision",
                                   "float32")
     assert code == 0, err
     expected = estimator_for(info.get("noise"))(read_image(tmp_path / "a.jpg", 3), True)
@@ -359,3 +359,88 @@ def test_sigma_auto_reads_a_png_that_was_once_a_jpeg_as_a_jpeg(tmp_path, capsys)
     assert "2x2-binned pixels, for JPEG-compressed camera noise; its pixels show a JPEG's " \
            "8x8 grid" in out, out
     assert estimated_as(estimate_noise_rms(read_image(tmp_path / "web.png", 3)), out), out
+
+
+def test_photos_of_one_name_keep_both_results_and_a_rerun_keeps_them(model_file, tmp_path,
+                                                                     capsys):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    rng = np.random.default_rng(5)
+    Image.fromarray(rng.integers(0, 256, (24, 30), dtype=np.uint8)).save(folder / "x.png")
+    Image.fromarray(rng.integers(0, 256, (24, 30), dtype=np.uint8)).save(folder / "x.jpg")
+    code, out, err = restore_here(capsys, folder, "--model", model_file, "--out",
+                                  tmp_path / "o")
+    assert code == 0, err
+    assert sorted(os.listdir(tmp_path / "o")) == ["x_jpg_restored.png", "x_png_restored.png"]
+    written = {name: (tmp_path / "o" / name).read_bytes() for name in os.listdir(tmp_path / "o")}
+    # the same outputs again: kept and said, not written over
+    code, out, err = restore_here(capsys, folder, "--model", model_file, "--out",
+                                  tmp_path / "o")
+    assert code == 0 and out.count("is there already: kept (--overwrite to replace it)") == 2
+    assert "2 of 2 output(s) were there already and kept" in err
+    (tmp_path / "o" / "x_png_restored.png").write_bytes(b"stale")
+    code, out, err = restore_here(capsys, folder, "--model", model_file, "--out",
+                                  tmp_path / "o", "--overwrite")
+    assert code == 0
+    assert {name: (tmp_path / "o" / name).read_bytes() for name in written} == written
+    assert not [name for name in os.listdir(tmp_path / "o") if name.endswith(".part")]
+
+
+def test_out_naming_a_file_is_one_line_before_the_model_loads(tmp_path):
+    (tmp_path / "taken").write_text("not a folder")
+    Image.fromarray(np.zeros((20, 20), np.uint8)).save(tmp_path / "x.png")
+    result = restore(tmp_path / "x.png", "--model", tmp_path / "missing.keras", "--out",
+                     tmp_path / "taken")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == f"nsr-restore: error: --out {tmp_path / 'taken'} is a " \
+        f"file; give a folder"
+
+
+def test_levels_a_model_cannot_take_are_refused(model_file, tmp_path, capsys):
+    Image.fromarray(np.zeros((20, 20), np.uint8)).save(tmp_path / "x.png")
+    # a sigma-25 model told 10: refused in one line, not ignored
+    code, _, err = restore_here(capsys, tmp_path / "x.png", "--model", model_file, "--out",
+                                tmp_path / "o", "--sigma", "10")
+    assert code == 1 and "--sigma 10: m.keras is trained for sigma 25 only and takes no " \
+        "noise level" in err
+    assert not (tmp_path / "o" / "x_restored.png").exists()
+    # its own sigma is no change: accepted
+    code, _, err = restore_here(capsys, tmp_path / "x.png", "--model", model_file, "--out",
+                                tmp_path / "o", "--sigma", "25")
+    assert code == 0, err
+    code, _, err = restore_here(capsys, tmp_path / "x.png", "--model", model_file, "--out",
+                                tmp_path / "o", "--sigma", "300")
+    assert code == 2 and "expected a number in [0, 255] or 'auto', got '300'" in err
+
+
+def test_an_empty_or_missing_file_is_one_error_and_no_note(model_file, tmp_path, capsys):
+    (tmp_path / "empty.png").write_bytes(b"")
+    Image.fromarray(np.zeros((20, 20, 3), np.uint8)).save(tmp_path / "colour.png")
+    code, out, err = restore_here(capsys, tmp_path / "empty.png", tmp_path / "gone.png",
+                                  tmp_path / "colour.png", "--model", model_file, "--out",
+                                  tmp_path / "o")
+    assert code == 1
+    errors = [line for line in err.splitlines() if "error" in line]
+    assert len(errors) == 2 and "empty.png: empty file (0 bytes)" in errors[0] \
+        and "gone.png: no such file" in errors[1]
+    # the gray-model note is about the colour photo alone, said once
+    assert err.count("is a gray model") == 1 and (tmp_path / "o" / "colour_restored.png").exists()
+
+
+def test_a_flat_photo_is_told_no_noise_not_nan(tmp_path, capsys):
+    import json
+    import warnings
+
+    from nsr_tf import build_model
+    build_model("denoise", "sparse+", num_blocks=1, level_map=True).save(tmp_path / "b.keras")
+    (tmp_path / "b.json").write_text(json.dumps(
+        {"config": {"task": "denoise", "sigma": 25, "sigma_range": [0, 75]},
+         "tile_size": 32, "overlap": 8}))
+    Image.fromarray(np.zeros((40, 40), np.uint8)).save(tmp_path / "black.png")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        code, out, err = restore_here(capsys, tmp_path / "black.png", "--model",
+                                      tmp_path / "b.keras", "--out", tmp_path / "o")
+    assert code == 0, err
+    assert "nan" not in out and "(sigma 0.0 (estimated: finest wavelet band; the photo is " \
+        "flat, no noise to read)" in out

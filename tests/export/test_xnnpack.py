@@ -111,3 +111,32 @@ def test_a_failed_build_step_is_one_line_with_its_error_and_log(tmp_path):
         xnnpack._run(["sh", "-c", "echo '[1/2] cc a.c'; echo 'conv.c:1: error: no such type';"
                       " echo '[2/2] cc b.c'; exit 1"], str(tmp_path), log, progress=True)
     assert "[2/2] cc b.c" in open(log).read()     # the whole output is kept
+
+
+def test_the_mirror_is_read_from_apt_sources(tmp_path, monkeypatch):
+    monkeypatch.delenv("NSR_TF_DEBIAN_MIRROR", raising=False)
+    (tmp_path / "sources.list.d").mkdir()
+    # deb822, as Debian 12 writes it: the security archive first, then the main one
+    (tmp_path / "sources.list.d" / "debian.sources").write_text(
+        "Types: deb\n# a comment\nURIs: http://mirror.test/debian-security\n"
+        "Suites: bookworm-security\n\nTypes: deb\nURIs: http://mirror.test/debian/\n"
+        "Suites: bookworm\nComponents: main\n")
+    (tmp_path / "sources.list.d" / "other.list").write_text(
+        "deb https://apt.example.test/node nodistro main\n")
+    assert xnnpack.debian_mirror(str(tmp_path)) == "http://mirror.test/debian"
+    # a one-line sources.list wins: apt reads it first
+    (tmp_path / "sources.list").write_text(
+        "deb [arch=amd64] http://old.test/debian bookworm main\n")
+    assert xnnpack.debian_mirror(str(tmp_path)) == "http://old.test/debian"
+    # the override wins over both
+    monkeypatch.setenv("NSR_TF_DEBIAN_MIRROR", "http://override.test/debian/")
+    assert xnnpack.debian_mirror(str(tmp_path)) == "http://override.test/debian"
+
+
+def test_no_mirror_anywhere_is_one_line(tmp_path, monkeypatch):
+    monkeypatch.delenv("NSR_TF_DEBIAN_MIRROR", raising=False)
+    (tmp_path / "sources.list").write_text("deb https://apt.example.test/node nodistro main\n")
+    with pytest.raises(xnnpack.XnnpackUnavailable, match="no Debian mirror .* set "
+                                                         "NSR_TF_DEBIAN_MIRROR"):
+        xnnpack.debian_mirror(str(tmp_path))
+

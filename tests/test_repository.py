@@ -1,0 +1,23 @@
+"""What the repository itself holds."""
+
+import os
+import subprocess
+
+import pytest
+
+
+def test_no_registry_host_is_written_into_the_repository():
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    hosts = ("deb." + "debian.org", "pypi." + "org", "files." + "pythonhosted.org",
+             "registry." + "npmjs.org")
+    tracked = subprocess.run(["git", "ls-files"], cwd=root, capture_output=True, text=True)
+    if tracked.returncode != 0:
+        pytest.skip("not a git checkout")
+    found = []
+    for name in tracked.stdout.split():
+        path = os.path.join(root, name)
+        if not os.path.isfile(path) or name.endswith((".png", ".keras", ".tflite", ".jar")):
+            continue
+        text = open(path, "rb").read().decode("utf-8", "replace")
+        found += [f"{name}: {host}" for host in hosts if host in text]
+    assert not found
