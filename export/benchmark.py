@@ -16,14 +16,13 @@ import argparse
 import os
 import sys
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from nsr_tf import build_model, count_params, macs_per_pixel  # noqa: E402  (quiet TF first)
+from nsr_tf import build_model, count_params, macs_per_pixel  (quiet TF first)
 
-import keras  # noqa: E402, I100
-from nsr_tf.export.converter import ExportError, convert  # noqa: E402
-from nsr_tf.export.litert import Engine, outside_xnnpack  # noqa: E402
-from nsr_tf.layers import SparseConv2D, WeightNormConv2D  # noqa: E402
+import keras  # noqa: I100
+from nsr_tf.export.converter import ExportError, convert
+from nsr_tf.export.litert import Engine, outside_xnnpack
+from nsr_tf.layers import SparseConv2D, WeightNormConv2D
 
 # name: (builder, same-size dense, same-FLOPs dense)
 MODELS = {
@@ -55,7 +54,7 @@ def layer_models(channels=32):
 def time_round_robin(contents, threads, rounds, runs):
     """{key: median seconds per invoke} of each .tflite, timed side by side."""
     import numpy as np
-    from benchmarks.report import interleaved
+    from nsr_tf.benchmarking import interleaved
     engines = {}
     for key, content in contents.items():
         engine = Engine(content, threads)   # the native form: through the kernel library
@@ -84,8 +83,7 @@ def main(argv=None):
 
     models = {name: builder() for name, (builder, _, _) in MODELS.items()}
     dense = {name: builder() for name, builder in DENSE.items()}
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    from benchmarks.report import header
+    from nsr_tf.benchmarking import header
     say(header())
     say("models (MACs/pixel at 64 px, params): " + "; ".join(
         f"{n} {macs_per_pixel(m) / 1e6:.3f} M, {count_params(m):,}"

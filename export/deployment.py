@@ -22,11 +22,10 @@ import os
 import statistics
 import sys
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from nsr_tf import pretrained  # noqa: E402  (quiet TF first)
+from nsr_tf import pretrained  (quiet TF first)
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FILES = {".tflite": "CPU float32", "_dynamic.tflite": "CPU dynamic int8",
@@ -99,8 +98,7 @@ def main(argv=None):
     from nsr_tf.export.gpu import run_on_gpu, vulkan_available
     from nsr_tf.export.litert import latency
     from nsr_tf.precision import cpu_name
-    sys.path.insert(0, REPO)
-    from benchmarks.report import emit, header
+    from nsr_tf.benchmarking import emit, header
 
     rows = {}
     for name in args.models:

@@ -10,7 +10,7 @@ Bias adds, ReLUs, residual adds, mean shift and pixel shuffle are not counted (a
 paper). All convs of the networks here run at the input resolution.
 """
 
-import nsr_tf.tf_quiet  # noqa: F401  (first: TensorFlow without its chatter)
+from nsr_tf.quiet import tf  # noqa: F401  (first: TensorFlow without its chatter)
 import keras
 import numpy as np
 

@@ -14,10 +14,9 @@ exactly the whole-image output. Memory is bounded by one batch of tiles plus the
 import functools
 import warnings
 
-import nsr_tf.tf_quiet  # noqa: F401  (first: TensorFlow without its chatter)
+from nsr_tf.quiet import tf  # (first: TensorFlow without its chatter)
 import keras
 import numpy as np
-import tensorflow as tf
 
 from nsr_tf import precision as precisions
 from nsr_tf.errors import UsageError

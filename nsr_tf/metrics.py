@@ -3,8 +3,7 @@
 optional border shave (SR: the scale)."""
 
 import numpy as np
-import nsr_tf.tf_quiet  # noqa: F401  (first: TensorFlow without its chatter)
-import tensorflow as tf
+from nsr_tf.quiet import tf  # (first: TensorFlow without its chatter)
 
 _Y_WEIGHTS = np.array([65.481, 128.553, 24.966])
 

@@ -3,7 +3,7 @@ scale and the tile it was trained on (from the JSON written beside it by trainin
 
 import os
 
-import nsr_tf.tf_quiet  # noqa: F401  (first: TensorFlow without its chatter)
+from nsr_tf.quiet import tf  # noqa: F401  (first: TensorFlow without its chatter)
 import keras
 
 from nsr_tf import metadata, pretrained

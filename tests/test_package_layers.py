@@ -12,7 +12,7 @@ PACKAGE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 # may import its own floor's and lower floors' modules, never a higher floor's.
 FLOORS = [
     # 0: leaves: no nsr_tf imports above plain utilities
-    ["nsr_tf.errors", "nsr_tf.quiet", "nsr_tf.tf_quiet", "nsr_tf.lazy", "nsr_tf.estimation",
+    ["nsr_tf.errors", "nsr_tf.files", "nsr_tf.quiet", "nsr_tf.benchmarking", "nsr_tf.lazy", "nsr_tf.estimation",
      "nsr_tf.jobs", "nsr_tf.pretrained", "nsr_tf.metadata", "nsr_tf.precision",
      "nsr_tf.train.config", "nsr_tf.export.schedule", "nsr_tf.export.gpu",
      "nsr_tf.export.gpu_check", "nsr_tf.export.xnnpack"],

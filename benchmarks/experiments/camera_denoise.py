@@ -22,8 +22,7 @@ import sys
 import numpy as np
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, REPO)
-from benchmarks.report import emit, header  # noqa: E402
+from nsr_tf.benchmarking import emit, header
 DEFAULT_DATA = os.path.join(os.environ.get("NSR_TF_DATA", os.path.join(REPO, "..", "shared",
                                                                        "data")), "Kodak24")
 # (label, the camera's JPEG quality or None, whether the photo is read from a JPEG file:

@@ -72,8 +72,7 @@ def main(argv=None):
             print(f"color_baselines.py: error: no {testset} folder in {args.data_root}: "
                   f"pass --data-root", file=sys.stderr)
             return 1
-    sys.path.insert(0, REPO)
-    from benchmarks.report import emit, header
+    from nsr_tf.benchmarking import emit, header
     results = json.load(open(OUT)) if os.path.exists(OUT) else {"rows": {}}
     results.setdefault("machine", header())   # where the first rows were measured
     for family in [args.only] if args.only else list(ROWS):

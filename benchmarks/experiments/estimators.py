@@ -18,8 +18,7 @@ from nsr_tf.data.images import list_images, read_image
 from nsr_tf.estimation import estimate_sigma, jpeg_quality
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, REPO)
-from benchmarks.report import emit  # noqa: E402
+from nsr_tf.benchmarking import emit
 
 
 def main(argv=None):

@@ -17,9 +17,8 @@ import sys
 import numpy as np
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, REPO)
-from benchmarks.experiments.camera_denoise import restorer  # noqa: E402
-from benchmarks.report import emit, header  # noqa: E402
+from benchmarks.experiments.camera_denoise import restorer
+from nsr_tf.benchmarking import emit, header
 DEFAULT_DATA = os.path.join(os.environ.get("NSR_TF_DATA", os.path.join(REPO, "..", "shared",
                                                                        "data")), "RNI15")
 

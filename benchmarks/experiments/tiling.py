@@ -26,11 +26,10 @@ from nsr_tf.evaluation import evaluate_folder, summarise
 from nsr_tf.inference import auto_batch_size, restore
 from nsr_tf.precision import cpu_name
 
-import tensorflow as tf  # noqa: E402, I100
+import tensorflow as tf  # noqa: I100
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, REPO)
-from benchmarks.report import write  # noqa: E402
+from nsr_tf.benchmarking import write
 CONFIGS = ["64:16", "64:8", "96:16", "128:16", "128:8", "128:32", "192:16", "256:16",
            "256:64"]
 

@@ -14,8 +14,7 @@ import tempfile
 import numpy as np
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, REPO)
-from benchmarks.report import emit  # noqa: E402
+from nsr_tf.benchmarking import emit
 TILES = (("01.png", (96, 96)), ("05.png", (0, 128)))
 QUANTIZATIONS = ("none", "float16", "dynamic", "int8")
 

@@ -28,8 +28,7 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--markdown")
     args = parser.parse_args(argv)
-    sys.path.insert(0, REPO)
-    from benchmarks.report import emit, simd_flags
+    from nsr_tf.benchmarking import emit, simd_flags
     from nsr_tf.precision import cpu_name
     times = {name: [] for name in COMMANDS}
     for _ in range(args.rounds):

@@ -17,8 +17,7 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, REPO)
-from benchmarks.report import emit, header  # noqa: E402
+from nsr_tf.benchmarking import emit, header
 
 OP_STEPS = ("quantize filter", "convert input", "create (packs int8)", "reshape+setup",
             "qd8 run", "delete")

@@ -23,8 +23,7 @@ from nsr_tf.precision import choose, cpu_name
 from nsr_tf.train import TrainConfig, Trainer
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, REPO)
-from benchmarks.report import write  # noqa: E402
+from nsr_tf.benchmarking import write
 SET12 = os.path.join(REPO, "testsets", "Set12")
 TRAIN400 = os.path.join(REPO, "..", "shared", "data", "Train400")
 

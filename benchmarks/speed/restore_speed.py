@@ -15,7 +15,7 @@ benchmark's issue (Keras, float32, tile 64, overlap 16, batch 16).
 
 ``--per-tile``: the sparse models' batch of tiles as one batched call against one graph
 of per-tile calls (``TiledPredictor(per_tile=...)``), beside the dense baseline, timed
-interleaved (benchmarks/report.py) at the default tiling of float32 and, where the CPU
+interleaved (nsr_tf/benchmarking.py) at the default tiling of float32 and, where the CPU
 has it, of bfloat16; first calls (tracing) apart.
 """
 
@@ -34,9 +34,8 @@ from nsr_tf.inference import (DEFAULT_OVERLAP, DEFAULT_TILE, TiledPredictor,
 from nsr_tf.precision import choose, cpu_name, with_policy
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, REPO)
-from benchmarks.experiments.tiling import photo  # noqa: E402
-from benchmarks.report import emit, header, interleaved, write  # noqa: E402
+from benchmarks.experiments.tiling import photo
+from nsr_tf.benchmarking import emit, header, interleaved, write
 
 MODELS = {"dense baseline": lambda: model_io.load("denoise-sigma25-baseline")[0],
           "Sparse- (untrained)": lambda: build_model("denoise", "sparse-"),

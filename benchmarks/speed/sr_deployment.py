@@ -20,13 +20,11 @@ import statistics
 import sys
 import tempfile
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, REPO)
-from benchmarks.report import emit, simd_flags  # noqa: E402
+from nsr_tf.benchmarking import emit, simd_flags
 CPU_FORMS = [("cpu", "none"), ("cpu", "dynamic"), ("native", "none")]
 
 

@@ -11,7 +11,6 @@ import time
 
 import numpy as np
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 # The paper's "FLOPs (M)" rows (Tables 4 and 5) for the presets that have one.
 PAPER_MACS = {("denoise", "baseline"): 0.59, ("denoise", "sparse-"): 0.30,

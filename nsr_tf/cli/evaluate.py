@@ -107,7 +107,6 @@ def format_table(summary, per_image_rows=None):
 
 
 def main(argv=None):
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     p = parser()
     args = p.parse_args(argv)
     quiet.import_tensorflow()   # after parsing: --help needs no TensorFlow
@@ -125,8 +124,8 @@ def main(argv=None):
         degradation = model_io.degradation_of({**info, **settings})
         channels = args.channels or info.get("channels") or \
             (3 if settings["task"] == "sr" else 1)
-        tile = args.tile_size or info.get("tile_size") or (48 if settings["task"] == "sr"
-                                                            else 64)
+        from nsr_tf.data.pipeline import DEFAULT_PATCH_SIZE
+        tile = args.tile_size or info.get("tile_size") or DEFAULT_PATCH_SIZE[settings["task"]]
         overlap = args.overlap if args.overlap is not None else info.get("overlap", tile // 4)
         total = sum(len(list_images(folder)) for folder in args.data_dir)
         rows = []

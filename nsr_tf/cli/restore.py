@@ -100,7 +100,6 @@ def _options(args):
 
 
 def main(argv=None):
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     args = parser().parse_args(argv)
     if os.path.exists(args.out) and not os.path.isdir(args.out):
         print(f"nsr-restore: error: --out {args.out} is a file; give a folder",

@@ -119,7 +119,6 @@ def config_from_args(argv=None):
 
 
 def main(argv=None):
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     config = config_from_args(argv)
     quiet.import_tensorflow()   # after parsing: --help needs no TensorFlow
     # Imported after parsing so --help is instant.

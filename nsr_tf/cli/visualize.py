@@ -142,7 +142,6 @@ def parser():
 
 
 def main(argv=None):
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     args = parser().parse_args(argv)
     quiet.import_tensorflow()   # after parsing: --help needs no TensorFlow
     from nsr_tf import model_io

@@ -16,8 +16,7 @@ file name).
 """
 
 import numpy as np
-import nsr_tf.tf_quiet  # noqa: F401  (first: TensorFlow without its chatter)
-import tensorflow as tf
+from nsr_tf.quiet import tf  # (first: TensorFlow without its chatter)
 
 from nsr_tf.data.degradations import jpeg_compress
 

@@ -5,8 +5,7 @@ draws training patches from it)."""
 
 import dataclasses
 
-import nsr_tf.tf_quiet  # noqa: F401  (first: TensorFlow without its chatter)
-import tensorflow as tf
+from nsr_tf.quiet import tf  # (first: TensorFlow without its chatter)
 
 from nsr_tf.data import degradations
 from nsr_tf.errors import UsageError

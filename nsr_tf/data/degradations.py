@@ -11,8 +11,7 @@ import os
 import zlib
 
 import numpy as np
-import nsr_tf.tf_quiet  # noqa: F401  (first: TensorFlow without its chatter)
-import tensorflow as tf
+from nsr_tf.quiet import tf  # (first: TensorFlow without its chatter)
 
 from nsr_tf.errors import UsageError
 

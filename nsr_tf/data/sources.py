@@ -1,7 +1,7 @@
 """Where training and evaluation images come from: a folder, the scikit-image samples, or
 a named standard dataset downloaded to a cache.
 
-Named datasets download once into ``$NSR_TF_CACHE`` (default ``~/.cache/nsr_tf``),
+Named datasets download once into the package's cache (``nsr_tf.files.cache_root``),
 are verified by SHA-256 and unpacked; offline they fail with one line naming the URL and
 telling the user to pass ``--data-dir``.
 """
@@ -17,6 +17,7 @@ import zipfile
 
 from nsr_tf.data.images import BadImageError, list_images
 from nsr_tf.errors import NsrError
+from nsr_tf.files import cache_root, sha256_file
 
 # Natural photographs shipped inside the scikit-image wheel (no network). `camera` is
 # left out: it is also in Set12, the denoising test set.
@@ -70,8 +71,8 @@ def bundled_testset(name):
 
 
 def cache_dir():
-    return os.environ.get("NSR_TF_CACHE", os.path.join(os.path.expanduser("~"), ".cache",
-                                                       "nsr_tf"))
+    """Where downloaded datasets go: the package's cache root (``nsr_tf.files``)."""
+    return cache_root()
 
 
 def sample_files():
@@ -84,14 +85,6 @@ def sample_files():
     folder = os.path.join(os.path.dirname(skimage.__file__), "data")
     return [os.path.join(folder, name) for name in SAMPLE_IMAGES
             if os.path.exists(os.path.join(folder, name))]
-
-
-def _sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def fetch(name, registry=None, timeout=30):
@@ -121,7 +114,7 @@ def fetch(name, registry=None, timeout=30):
                 f"cannot download dataset {name!r} from {entry.url} ({reason}); download "
                 f"it yourself and pass --data-dir FOLDER") from None
         os.replace(partial, archive)  # a half download never looks complete
-    digest = _sha256(archive)
+    digest = sha256_file(archive)
     pinned = entry.sha256 or _read(os.path.join(root, "sha256"))
     if pinned and digest != pinned:
         os.remove(archive)

@@ -11,11 +11,10 @@ as it is).
     path = catalogue.exported("sr-x2", "_dynamic.tflite")    # + path + ".json": metadata
 """
 
-import hashlib
 import os
 
 from nsr_tf import pretrained
-from nsr_tf.data.sources import cache_dir
+from nsr_tf.files import cache_root, sha256_file
 from nsr_tf.errors import NsrError, UsageError
 
 # file suffix -> (form, quantize) of the export
@@ -33,17 +32,13 @@ class CatalogueError(NsrError, RuntimeError):
 
 
 def _digest(path):
-    sha = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            sha.update(block)
-    return sha.hexdigest()[:16]
+    return sha256_file(path)[:16]
 
 
 def export_dir(name):
     """The cache folder of ``name``'s exports (per model content)."""
     model = pretrained.path(name)
-    return os.path.join(cache_dir(), "exports", f"{pretrained.MODELS[name]}-{_digest(model)}")
+    return os.path.join(cache_root(), "exports", f"{pretrained.MODELS[name]}-{_digest(model)}")
 
 
 def exported(name, suffix=".tflite"):

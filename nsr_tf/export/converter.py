@@ -22,8 +22,7 @@ import shutil
 import tempfile
 import warnings
 
-import nsr_tf.tf_quiet  # noqa: F401  (first: TensorFlow without its chatter)
-import tensorflow as tf
+from nsr_tf.quiet import tf  # (first: TensorFlow without its chatter)
 
 from nsr_tf.errors import NsrError
 from nsr_tf.export.litert import Engine

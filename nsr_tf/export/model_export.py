@@ -19,6 +19,7 @@ import numpy as np
 from nsr_tf import count_params, macs_per_pixel, metadata as records, model_io
 from nsr_tf.data import load_images, resolve_files, training_dataset
 from nsr_tf.data.images import read_image
+from nsr_tf.data.pipeline import DEFAULT_PATCH_SIZE
 from nsr_tf.data.sources import sample_files
 from nsr_tf.estimation import estimator_name
 from nsr_tf.export import parity
@@ -85,7 +86,7 @@ def export_model(model_path, form="auto", quantize="none", tile=None, batch=1, o
     # A level-map model takes the map as its last input channel (sigma / 255 or
     # quality / 100).
     degradation = model_io.degradation_of(info, task)
-    tile = tile or info.get("tile_size") or (48 if task == "sr" else 64)
+    tile = tile or info.get("tile_size") or DEFAULT_PATCH_SIZE[task]   # the training patch
     overlap = info.get("overlap", tile // 4)
     resolved_form = resolve_form(form, model)
     calibration = representative(degradation, info["channels"], tile, batch,

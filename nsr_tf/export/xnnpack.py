@@ -12,7 +12,7 @@ XNNPACK inside LiteRT and has no dynamically quantized convolution (``qd8_f32_qc
   ``libcpuinfo.so.0``, which needs glibc 2.34), because the mirror has lost the source
   tarball of that version; the kernel library finds it beside itself (rpath $ORIGIN).
 
-Cached in ``NSR_TF_XNNPACK_DIR`` (default ``~/.cache/nsr_tf/xnnpack``) under
+Cached in ``NSR_TF_XNNPACK_DIR`` (default ``xnnpack/`` in ``nsr_tf.files.cache_root()``) under
 ``xnnpack-VERSION``; the downloads come from ``NSR_TF_DEBIAN_MIRROR``, else from the
 Debian mirror this machine's apt sources name (``debian_mirror``), or from the folder
 ``NSR_TF_XNNPACK_SOURCES`` when the files are already there (an offline machine). Built by the native kernel's build
@@ -39,6 +39,7 @@ import urllib.request
 from tqdm import tqdm
 
 from nsr_tf.errors import NsrError
+from nsr_tf.files import cache_root
 
 VERSION = "0.0~git20241108.4ea82e5"
 # the CMake project that builds it, beside the kernel's sources
@@ -67,12 +68,6 @@ LIBRARIES = ("libXNNPACK.a", "libmicrokernels-prod.a", "libpthreadpool.a", "libc
 
 class XnnpackUnavailable(NsrError, RuntimeError):
     """XNNPACK could not be fetched or built here; the message says why in one line."""
-
-
-def cache_root():
-    """nsr-tf's folder in the user's cache (``XDG_CACHE_HOME``, else ``~/.cache``)."""
-    return os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"),
-                        "nsr_tf")
 
 
 def cache_dir():

@@ -1,6 +1,6 @@
 """The first channels of a tensor as a serialisable Keras layer."""
 
-import nsr_tf.tf_quiet  # noqa: F401  (first: TensorFlow without its chatter)
+from nsr_tf.quiet import tf  # noqa: F401  (first: TensorFlow without its chatter)
 import keras
 
 from nsr_tf.layers.checks import positive_int

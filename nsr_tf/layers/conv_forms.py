@@ -22,8 +22,7 @@ depends on the runtime (measured, docs/design.md, Runtimes), hence several forms
 These are hand-written because no library offers a per-sample-filter conv for TF/TFLite.
 """
 
-import nsr_tf.tf_quiet  # noqa: F401  (first: TensorFlow without its chatter)
-import tensorflow as tf
+from nsr_tf.quiet import tf  # (first: TensorFlow without its chatter)
 
 
 # Above this many samples per_sample loops with tf.map_fn instead of unrolling.

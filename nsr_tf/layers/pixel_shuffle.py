@@ -1,6 +1,6 @@
 """Sub-pixel upsampling (pixel shuffle) as a serialisable Keras layer."""
 
-import nsr_tf.tf_quiet  # noqa: F401  (first: TensorFlow without its chatter)
+from nsr_tf.quiet import tf  # noqa: F401  (first: TensorFlow without its chatter)
 import keras
 from keras import ops
 

@@ -2,9 +2,8 @@
 
 import functools
 
-import nsr_tf.tf_quiet  # noqa: F401  (first: TensorFlow without its chatter)
+from nsr_tf.quiet import tf  # (first: TensorFlow without its chatter)
 import keras
-import tensorflow as tf
 from keras import ops
 
 from nsr_tf.layers import conv_forms

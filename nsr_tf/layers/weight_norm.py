@@ -11,7 +11,7 @@ The network); ``weight_gain`` is that constant.
 import functools
 import math
 
-import nsr_tf.tf_quiet  # noqa: F401  (first: TensorFlow without its chatter)
+from nsr_tf.quiet import tf  # noqa: F401  (first: TensorFlow without its chatter)
 import keras
 from keras import ops
 

@@ -3,7 +3,7 @@
 import dataclasses
 import math
 
-import nsr_tf.tf_quiet  # noqa: F401  (first: TensorFlow without its chatter)
+from nsr_tf.quiet import tf  # noqa: F401  (first: TensorFlow without its chatter)
 import keras
 
 from nsr_tf.errors import UsageError

@@ -7,8 +7,7 @@ import tempfile
 import time
 
 import numpy as np
-import nsr_tf.tf_quiet  # noqa: F401  (first: TensorFlow without its chatter)
-import tensorflow as tf
+from nsr_tf.quiet import tf  # (first: TensorFlow without its chatter)
 import keras
 from tqdm import tqdm
 

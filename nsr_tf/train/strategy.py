@@ -3,8 +3,7 @@
 import json
 import os
 
-import nsr_tf.tf_quiet  # noqa: F401  (first: TensorFlow without its chatter)
-import tensorflow as tf
+from nsr_tf.quiet import tf  # (first: TensorFlow without its chatter)
 
 from nsr_tf.errors import UsageError
 

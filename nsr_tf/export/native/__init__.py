@@ -27,6 +27,7 @@ from ai_edge_litert import schema_py_generated as schema
 
 from nsr_tf.errors import NsrError
 from nsr_tf.export import xnnpack
+from nsr_tf.files import cache_root
 from nsr_tf.export.schedule import depth_first_order
 
 OP_NAME = "NsrDynConv2D"
@@ -166,7 +167,7 @@ def litert_dir():
 
 
 def cache_dir():
-    return os.environ.get("NSR_TF_NATIVE_DIR") or os.path.join(xnnpack.cache_root(), "native")
+    return os.environ.get("NSR_TF_NATIVE_DIR") or os.path.join(cache_root(), "native")
 
 
 def _compiler():

@@ -3,8 +3,7 @@
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-from benchmarks.report import header, interleaved  # noqa: E402
+from nsr_tf.benchmarking import header, interleaved
 
 
 def test_the_timer_takes_every_call_in_turn_and_reports_medians():

@@ -1,4 +1,4 @@
-"""What the benchmark scripts share: the machine header (CPU and its SIMD flags, the
+"""The benchmark harness (benchmarks/ and export/benchmark.py use it): the machine header (CPU and its SIMD flags, the
 versions of TensorFlow, Keras and LiteRT, the git commit), one interleaved timer, and
 printing a report while writing it to its docs/ file, with the numbers as JSON beside it."""
 
@@ -8,6 +8,7 @@ import statistics
 import subprocess
 import time
 
+# the checkout the package runs from (an editable install): its commit names the numbers
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
