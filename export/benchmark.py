@@ -17,7 +17,7 @@ import os
 import sys
 
 
-from nsr_tf import build_model, count_params, macs_per_pixel  (quiet TF first)
+from nsr_tf import build_model, count_params, macs_per_pixel  # (quiet TF first)
 
 import keras  # noqa: I100
 from nsr_tf.export.converter import ExportError, convert

@@ -25,7 +25,7 @@ import sys
 
 import numpy as np
 
-from nsr_tf import pretrained  (quiet TF first)
+from nsr_tf import pretrained  # (quiet TF first)
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FILES = {".tflite": "CPU float32", "_dynamic.tflite": "CPU dynamic int8",

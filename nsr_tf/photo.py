@@ -324,19 +324,17 @@ def restore_file(path, model, options, out_path, progress=None, protected=()):
                          f"upscale (at least {MIN_SR_SIDE}x{MIN_SR_SIDE})")
     level = choose_level(path, color, model, options)
     tiles = tile_runs(color.shape, model)
-    update = None
+    def on_tiles(done, looks=[0]):     # noqa: B006  (the tiles counted so far)
+        looks[0] += done
+        if looks[0] > progress.total:   # a second look: the bar grows by one photo
+            progress.total += tiles
+            progress.refresh()
+        progress.update(done)
+
     if progress is not None:
         progress.total = tiles
         progress.refresh()
-        looks = [0]
-
-        def update(done):
-            progress.update(done)
-            looks[0] += done
-            if looks[0] > progress.total:   # a second look: the bar grows by one photo
-                progress.total += tiles
-                progress.refresh()
-    restored = restore_array(color, model, level, update)
+    restored = restore_array(color, model, level, on_tiles if progress is not None else None)
     if restored.ndim == 2:
         restored = restored[..., None]
     if alpha is not None:   # alpha is not restored: bicubic to the output's size

@@ -154,7 +154,7 @@ def test_command_writes_the_native_file_and_says_what_it_needs(tmp_path):
 def test_a_machine_without_the_kernel_is_told_in_one_line(tmp_path, monkeypatch):
     monkeypatch.setenv("NSR_TF_NATIVE_DIR", str(tmp_path))
     monkeypatch.setenv("CC", str(tmp_path / "no-such-cc"))
-    monkeypatch.setattr(native, "_LIBRARY", None)
+    monkeypatch.setattr(native.runtime, "_LIBRARY", None)
     with pytest.raises(ExportError) as error:
         convert(build_model("denoise", "sparse-", num_blocks=1), "native", tile=16)
     message = str(error.value)
