@@ -97,3 +97,9 @@ def write(lines, markdown=None, data=None):
             with open(os.path.splitext(markdown)[0] + ".json", "w") as handle:
                 json.dump({"machine": machine(), "results": data}, handle, indent=1,
                           default=float)
+
+
+def row_key(*parts):
+    """The key of one row in a results JSON: its parts joined by spaces (e.g. family,
+    method, test set, level in docs/color_baselines.json)."""
+    return " ".join(str(part) for part in parts)

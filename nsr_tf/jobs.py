@@ -1,5 +1,7 @@
 """Job folders: where a training run keeps its checkpoints, logs and best model."""
 
+import glob
+import json
 import os
 
 
@@ -29,3 +31,22 @@ def latest_job_dir(root="jobs"):
             if os.path.exists(os.path.join(root, d, "best.keras"))]
     return max(jobs, key=lambda d: os.path.getmtime(os.path.join(d, "best.keras")),
                default=None)
+
+
+def wall_hours(job):
+    """Training wall time from the job's TensorBoard logs: each epoch's steps over its
+    measured patches/s (the last record of an epoch that was rerun after a resume)."""
+    from nsr_tf.quiet import tf
+    with open(os.path.join(job, "best.json")) as handle:
+        meta = json.load(handle)
+    c = meta["config"]
+    steps = meta["step"] // meta["epoch"]
+    rates = {}
+    runs = sorted(glob.glob(os.path.join(job, "logs", "events.*")))
+    for events in runs:
+        for event in tf.compat.v1.train.summary_iterator(events):
+            for value in event.summary.value:
+                if value.tag == "patches_per_s":
+                    rates[event.step] = float(tf.make_ndarray(value.tensor))
+    return sum(steps * c["batch_size"] / rate for rate in rates.values()) / 3600, len(rates), \
+        len(runs)

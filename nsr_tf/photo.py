@@ -172,12 +172,14 @@ def default_patch(task):
     return DEFAULT_PATCH_SIZE[task]
 
 
-def choose_level(path, color, model, options):
+def choose_level(path, color, model, options, jpeg_file=None):
     """The ``Level`` a model is told for the photo at ``path`` (pixels ``color``).
 
     Noise: ``options.sigma``, or estimated per photo with "auto" (a flat photo that shows
     no noise at all is told 0). JPEG: ``options.quality``, else the quality read from the
-    file's quantization tables (``degrade``: the quality applied)."""
+    file's quantization tables (``degrade``: the quality applied). ``jpeg_file``: whether
+    the pixels were decoded from a JPEG file (default: read from ``path``; give it for
+    pixels without a file, ``path`` None)."""
     info, degradation = model.info, model.degradation
     level_map = info.get("level_map")
     if level_map and degradation.task == "denoise":
@@ -188,7 +190,9 @@ def choose_level(path, color, model, options):
         camera = estimator_name(degradation.noise) == "camera"
         # the noise of a JPEG file, or of a PNG that was one, went through the compression
         # (not noise --degrade adds); only the camera estimator asks
-        compression = compression_of(color, jpeg_quality(path) is not None) \
+        if jpeg_file is None:
+            jpeg_file = path is not None and jpeg_quality(path) is not None
+        compression = compression_of(color, jpeg_file) \
             if camera and not options.degrade else None
         # a constant photo has no noise to read: the estimators' mean of nothing (NaN and
         # numpy's warnings) is told 0 below

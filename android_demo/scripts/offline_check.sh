@@ -23,7 +23,7 @@ trap 'rm -rf "$work"' EXIT
 for tool in aapt zipalign apksigner javac java keytool; do
   command -v "$tool" >/dev/null || { echo "offline_check: missing $tool (apt-get install -y aapt zipalign apksigner junit4)"; exit 1; }
 done
-[[ -f $android_jar && -f $dx_jar ]] || { echo "offline_check: missing jars in $jars"; exit 1; }
+[[ -f $android_jar && -f $dx_jar ]] || { echo "offline_check: no android.jar / dx.jar in $jars (the default is ../shared/android-sdk beside the repository, the maintainers' copy: set ANDROID_JARS to a folder holding com.android.android-23.jar and com.android.dx-10.0.0.jar)"; exit 1; }
 
 echo "== 1. JUnit: tiling module (JVM)"
 "$python" "$demo/scripts/make_tiler_reference.py" "$work/tiler_reference.txt"

@@ -34,29 +34,20 @@ CONDITIONS = (("camera, JPEG q95 (as phones write)", 95, True),
 
 def restorer(name):
     """(a function (noisy RGB, whether it was JPEG-compressed, sigma=None) -> (restored,
-    the sigma told last)) of a shipped model, as nsr-restore runs it: its own --sigma auto
-    estimator (and a camera-noise model's second look, unless ``second_look`` is False)
-    unless told ``sigma``, its default tiling, a gray model per channel."""
-    from nsr_tf import model_io
-    from nsr_tf.estimation import estimator_for, estimator_name, settle_level
-    from nsr_tf.inference import TiledPredictor, by_channels, default_tiling, restore
-    model, info = model_io.load(name)
-    degradation = model_io.degradation_of(info)
-    predictor = TiledPredictor.of(model)
-    tile, overlap = default_tiling(info.get("tile_size", 64))
-    estimate = estimator_for(degradation.noise)
+    the sigma told last)) of a shipped model, as nsr-restore runs it (``nsr_tf.photo``):
+    its own --sigma auto estimator (and a camera-noise model's second look, unless
+    ``second_look`` is False) unless told ``sigma``, its default float32 tiling, a gray
+    model per channel."""
+    from nsr_tf import photo
+    model = photo.prepare(name, photo.Options(precision="float32"))
 
     def run(noisy, jpeg, sigma=None, second_look=True):
-        def run_at(sigma):
-            return by_channels(lambda x: restore(predictor, degradation.model_input(x, sigma),
-                                                 tile_size=tile, overlap=overlap),
-                               noisy, info["channels"])
-        if sigma is not None:
-            return run_at(sigma), sigma
-        if second_look and estimator_name(degradation.noise) == "camera":
-            return settle_level(run_at, noisy, estimate(noisy, jpeg))[:2]
-        sigma = estimate(noisy, jpeg)
-        return run_at(sigma), sigma
+        options = photo.Options(sigma="auto" if sigma is None else sigma,
+                                precision="float32")
+        level = photo.choose_level(None, noisy, model, options, jpeg_file=jpeg)
+        level.recheck = level.recheck and second_look
+        restored = photo.restore_array(noisy, model, level)
+        return restored, level.sigma
     return run
 
 
@@ -74,11 +65,12 @@ def main(argv=None):
     from nsr_tf.data.camera_noise import camera_pair, noise_rms
     from nsr_tf.data.degradations import file_seed
     from nsr_tf.data.images import list_images, read_image
+    from nsr_tf.data.sources import require_folder
     from nsr_tf.errors import NsrError
     from nsr_tf.estimation import compression_of
     from nsr_tf.metrics import psnr
     try:
-        files = list_images(args.data_dir)[:args.images]
+        files = list_images(require_folder(args.data_dir))[:args.images]
     except NsrError as error:
         print(f"camera_denoise.py: error: {error}", file=sys.stderr)
         return 1

@@ -35,10 +35,11 @@ def main(argv=None):
     from nsr_tf.data.camera_noise import camera_pair, noise_rms
     from nsr_tf.data.degradations import add_noise_for_file, file_seed
     from nsr_tf.data.images import list_images, read_image
+    from nsr_tf.data.sources import require_folder
     from nsr_tf.errors import NsrError
     from nsr_tf.estimation import estimate_flat_rms, estimate_noise_rms, estimate_sigma
     try:
-        files = list_images(args.data_dir)
+        files = list_images(require_folder(args.data_dir))
     except NsrError as error:
         print(f"camera_noise.py: error: {error}", file=sys.stderr)
         return 1

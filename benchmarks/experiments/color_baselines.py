@@ -19,6 +19,8 @@ import json
 import os
 import sys
 
+from nsr_tf.benchmarking import row_key
+
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEFAULT_DATA = os.environ.get("NSR_TF_DATA", os.path.join(REPO, "..", "shared", "data"))
 OUT = os.path.join(REPO, "docs", "color_baselines.json")
@@ -34,7 +36,7 @@ ROWS = {
 
 
 def key(family, method, testset, level):
-    return f"{family} {method} {testset} {level}"
+    return row_key(family, method, testset, level)
 
 
 def measure(family, method, testset, level, data_root):

@@ -16,7 +16,7 @@ from nsr_tf import model_io, precision  # noqa: I100  (quiet TensorFlow first)
 from nsr_tf.data.images import list_images, read_image
 from nsr_tf.metrics import psnr
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 SET12 = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
                      "testsets", "Set12")

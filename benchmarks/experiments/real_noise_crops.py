@@ -17,7 +17,6 @@ import sys
 import numpy as np
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from benchmarks.experiments.camera_denoise import restorer
 from nsr_tf.benchmarking import emit, header
 DEFAULT_DATA = os.path.join(os.environ.get("NSR_TF_DATA", os.path.join(REPO, "..", "shared",
                                                                        "data")), "RNI15")
@@ -42,7 +41,11 @@ def main(argv=None):
 
     from nsr_tf import pretrained
     from nsr_tf.data.images import read_image
-    from nsr_tf.estimation import jpeg_quality
+    from nsr_tf.data.sources import SHARED_DATA_HINT
+    if not os.path.isdir(args.data_dir):
+        print(f"real_noise_crops.py: error: {args.data_dir}: no such folder; "
+              f"{SHARED_DATA_HINT}: pass --data-dir FOLDER holding RNI15", file=sys.stderr)
+        return 1
     missing = [p for p in args.photos if not os.path.exists(os.path.join(args.data_dir, p))]
     if missing:
         print(f"real_noise_crops.py: error: not in {args.data_dir}: {', '.join(missing)}",
@@ -50,7 +53,9 @@ def main(argv=None):
         return 1
     os.makedirs(args.out, exist_ok=True)
     name, _ = pretrained.pick("denoise", 3)
-    run = restorer(name)
+    from nsr_tf import photo as photos
+    options = photos.Options(precision="float32")
+    model = photos.prepare(name, options)
     lines = ["# Real noisy photos, before and after", "",
              f"Command: `python benchmarks/experiments/real_noise_crops.py {' '.join(argv or sys.argv[1:])}`."
              f" Model: `{name}` (what `nsr-restore --model denoise` runs on a colour photo), "
@@ -60,7 +65,8 @@ def main(argv=None):
     for photo in args.photos:
         path = os.path.join(args.data_dir, photo)
         noisy = read_image(path, 3)
-        restored, sigma = run(noisy, jpeg_quality(path) is not None)
+        level = photos.choose_level(path, noisy, model, options)   # as nsr-restore
+        restored, sigma = photos.restore_array(noisy, model, level), level.sigma
         pair = [centre(x, args.crop) for x in (noisy, restored)]
         gap = np.ones((pair[0].shape[0], 4, 3), np.float32)
         side = np.concatenate([pair[0], gap, np.clip(pair[1], 0, 1)], axis=1)

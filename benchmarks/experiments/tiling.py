@@ -22,6 +22,7 @@ import numpy as np
 from nsr_tf import model_io  # noqa: I100  (quiet TensorFlow first)
 from nsr_tf.data import Degradation
 from nsr_tf.data.images import read_image
+from nsr_tf.data.sources import sample_photo as photo
 from nsr_tf.evaluation import evaluate_folder, summarise
 from nsr_tf.inference import auto_batch_size, restore
 from nsr_tf.precision import cpu_name
@@ -32,15 +33,6 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 from nsr_tf.benchmarking import write
 CONFIGS = ["64:16", "64:8", "96:16", "128:16", "128:8", "128:32", "192:16", "256:16",
            "256:64"]
-
-
-def photo():
-    """A 1024x644 gray photograph (scikit-image's retina, centre crop)."""
-    import skimage
-    image = read_image(os.path.join(os.path.dirname(skimage.__file__), "data",
-                                    "retina.jpg"), 1)[..., 0]
-    top, left = (image.shape[0] - 644) // 2, (image.shape[1] - 1024) // 2
-    return image[top:top + 644, left:left + 1024]
 
 
 def receptive_radius(model, size=160, fractions=(1e-2, 1e-3)):

@@ -24,9 +24,11 @@ import platform
 import shutil
 import sys
 
+from nsr_tf.benchmarking import row_key
+
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, REPO)
-from benchmarks.experiments.color_baselines import OUT as BASELINES, key as baseline_key  # noqa: E402
+# what benchmarks/experiments/color_baselines.py wrote: the "before" rows
+BASELINES = os.path.join(REPO, "docs", "color_baselines.json")
 DEFAULT_DATA = os.environ.get("NSR_TF_DATA", os.path.join(REPO, "..", "shared", "data"))
 PROBE = os.path.join(REPO, "tests", "assets", "cbsd68")
 
@@ -141,7 +143,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if (args.job is None) == (args.rescore is None):
         parser.error("give a training job folder, or --rescore TOLD for the shipped model")
-    from benchmarks.release.ship_level_models import wall_hours
+    from nsr_tf.jobs import wall_hours
     from nsr_tf import metadata, model_io, precision, pretrained
     for testset in {s for s, _, _ in SETTINGS[args.name]}:
         if not os.path.isdir(os.path.join(args.data_root, testset)):
@@ -259,7 +261,7 @@ def write_card(name, meta):
                 f"**`{name}`** (SSIM)", *published]
         lines += [f"{testset}:", "", "| " + " | ".join(head) + " |", "|---" * len(head) + "|"]
         for row in (r for r in meta["scores"] if r["set"] == testset):
-            before = base.get(baseline_key(family, gray, testset, row[key])) \
+            before = base.get(row_key(family, gray, testset, row[key])) \
                 if row["told"] == row[key] else None
             refs = " | ".join(f"{table[row[key]]:.2f}" if row["told"] == row[key] else ""
                               for table in published.values())
@@ -302,8 +304,8 @@ def verdicts(name, meta, base):
         levels = [("CBSD68", q) for q in (10, 20, 30, 40)]
         need = 0.3
     gains = [(s, level, true[(s, level)]["psnr"]
-              - base[baseline_key(family, gray, s, level)]["psnr"])
-             for s, level in levels if baseline_key(family, gray, s, level) in base]
+              - base[row_key(family, gray, s, level)]["psnr"])
+             for s, level in levels if row_key(family, gray, s, level) in base]
     if gains:
         # denoise: every set by `need`; JPEG: q10 by `need`, every quality above
         ok = all(g >= need for _, _, g in gains) if name == "denoise-color" else \
@@ -316,8 +318,8 @@ def verdicts(name, meta, base):
                      + " dB).")
     if name == "jpeg-color":   # RGB is the target; Y says where the gain comes from
         y_gains = [true[(s, level)]["psnr_y"]
-                   - base[baseline_key(family, gray, s, level)]["psnr_y"]
-                   for s, level in levels if baseline_key(family, gray, s, level) in base]
+                   - base[row_key(family, gray, s, level)]["psnr_y"]
+                   for s, level in levels if row_key(family, gray, s, level) in base]
         lines.append(f"- on Y alone against `{gray}` per channel (not a target): "
                      + ", ".join(f"{g:+.2f}" for g in y_gains) + " dB at quality "
                      + "/".join(str(level) for _, level in levels) + ": RGB up and Y "
@@ -344,8 +346,8 @@ def readme_table(name="denoise-color"):
     def row(label, cell):
         return f"| {label} | " + " | ".join(cell(s, x) for s in sets for x in sigmas) + " |"
     lines.append(row("`denoise-blind` per channel (before)", lambda s, x: (
-        f"{base[baseline_key('denoise', 'denoise-blind', s, x)]['psnr']:.2f}"
-        if baseline_key("denoise", "denoise-blind", s, x) in base else "")))
+        f"{base[row_key('denoise', 'denoise-blind', s, x)]['psnr']:.2f}"
+        if row_key("denoise", "denoise-blind", s, x) in base else "")))
     lines.append(row(f"**`{name}`** ({meta['step']:,} steps)",
                      lambda s, x: f"**{true[(s, x)]['psnr']:.2f}**"))
     lines.append(row(f"`{name}`, `--sigma auto`", lambda s, x: f"{auto[s]['psnr']:.2f}"

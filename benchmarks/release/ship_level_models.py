@@ -19,6 +19,8 @@ import platform
 import shutil
 import sys
 
+from nsr_tf.jobs import wall_hours
+
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TESTSETS = os.path.join(REPO, "testsets")
 
@@ -89,25 +91,6 @@ def equal_steps_score(job, step, sigma=25):
     rows = evaluate_folder(os.path.join(TESTSETS, "Set12"), Degradation("denoise", sigma),
                            model, channels=1)
     return summarise(rows)[0]["psnr"]
-
-
-def wall_hours(job):
-    """Training wall time from the job's TensorBoard logs: each epoch's steps over its
-    measured patches/s (the last record of an epoch that was rerun after a resume)."""
-    import tensorflow as tf
-    with open(os.path.join(job, "best.json")) as handle:
-        meta = json.load(handle)
-    c = meta["config"]
-    steps = meta["step"] // meta["epoch"]
-    rates = {}
-    runs = sorted(glob.glob(os.path.join(job, "logs", "events.*")))
-    for events in runs:
-        for event in tf.compat.v1.train.summary_iterator(events):
-            for value in event.summary.value:
-                if value.tag == "patches_per_s":
-                    rates[event.step] = float(tf.make_ndarray(value.tensor))
-    return sum(steps * c["batch_size"] / rate for rate in rates.values()) / 3600, len(rates), \
-        len(runs)
 
 
 def main(argv=None):

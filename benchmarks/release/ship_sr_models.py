@@ -106,14 +106,15 @@ def main(argv=None):
                         help="keep the shipped model's scores; score only --pair and rewrite "
                              "the card")
     args = parser.parse_args(argv)
-    sys.path.insert(0, REPO)
-    from benchmarks.release.ship_level_models import wall_hours
+    from nsr_tf.jobs import wall_hours
     from nsr_tf import metadata as records
     from nsr_tf import precision, pretrained
+    from nsr_tf.data.sources import SHARED_DATA_HINT
 
     for name, folder in folders(args.data_root).items():
         if not folder or not os.path.isdir(folder):
-            print(f"ship_sr_models.py: error: no {name} folder at {folder}: pass --data-root",
+            print(f"ship_sr_models.py: error: no {name} folder at {folder}; "
+                  f"{SHARED_DATA_HINT}: pass --data-root FOLDER holding {name}",
                   file=sys.stderr)
             return 1
     stem = os.path.join(pretrained.HERE, pretrained.MODELS[args.name])

@@ -21,14 +21,14 @@ import statistics
 import sys
 import time
 
-import nsr_tf  # noqa: E402, F401  (imports TensorFlow without its start-up chatter)
+import nsr_tf  # noqa: F401  (imports TensorFlow without its start-up chatter)
 
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
-import keras  # noqa: E402
+import numpy as np
+import tensorflow as tf
+import keras
 
-from nsr_tf.layers import SparseConv2D, WeightNormConv2D  # noqa: E402
-from nsr_tf.models import build_model  # noqa: E402
+from nsr_tf.layers import SparseConv2D, WeightNormConv2D
+from nsr_tf.models import build_model
 
 tf.get_logger().setLevel("ERROR")  # one retracing warning per layer is expected here
 

@@ -12,14 +12,14 @@ Results: docs/benchmarks.md (LiteRT section).
 import argparse
 import sys
 
-import nsr_tf  # noqa: E402, F401  (imports TensorFlow without its start-up chatter)
+import nsr_tf  # noqa: F401  (imports TensorFlow without its start-up chatter)
 
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
+import numpy as np
+import tensorflow as tf
 
-from nsr_tf.export.litert import (function_to_tflite, interpreter, latency,  # noqa: E402
+from nsr_tf.export.litert import (function_to_tflite, interpreter, latency,
                                   undelegated_ops)
-from nsr_tf.layers import conv_forms  # noqa: E402
+from nsr_tf.layers import conv_forms
 
 
 def forms(size, c, bands=()):

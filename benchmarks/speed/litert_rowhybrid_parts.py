@@ -7,12 +7,12 @@ as its own tiny .tflite, timed against a constant-filter 3x3 conv of the same MA
 import argparse
 import sys
 
-import nsr_tf  # noqa: E402, F401  (imports TensorFlow without its start-up chatter)
+import nsr_tf  # noqa: F401  (imports TensorFlow without its start-up chatter)
 
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
+import numpy as np
+import tensorflow as tf
 
-from nsr_tf.export.litert import function_to_tflite, latency  # noqa: E402
+from nsr_tf.export.litert import function_to_tflite, latency
 
 
 def main(argv=None):

@@ -11,12 +11,12 @@ import statistics
 import sys
 import time
 
-import nsr_tf  # noqa: E402, F401  (imports TensorFlow without its start-up chatter)
+import nsr_tf  # noqa: F401  (imports TensorFlow without its start-up chatter)
 
-import tensorflow as tf  # noqa: E402
+import tensorflow as tf
 
-from nsr_tf.data import Degradation, load_images, resolve_files, training_dataset  # noqa: E402
-from nsr_tf.train import TrainConfig, Trainer  # noqa: E402
+from nsr_tf.data import Degradation, load_images, resolve_files, training_dataset
+from nsr_tf.train import TrainConfig, Trainer
 
 
 def main(argv=None):
@@ -39,7 +39,7 @@ def main(argv=None):
                                            ("JPEG q10", Degradation("jpeg", quality=10)))}
     iterator = iterators["AWGN sigma 25"]
     config = TrainConfig(task="denoise", variant="baseline", data_dir=args.data_dir,
-                         epochs=1, patches_per_image=1, job_dir="/tmp/nsr_pipeline_speed")
+                         epochs=1, patches_per_image=4, job_dir="/tmp/nsr_pipeline_speed")
     trainer = Trainer(config, log=lambda *_: None)
     batch = next(iterator)
     trainer._train_step(*batch)  # trace

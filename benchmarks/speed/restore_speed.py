@@ -34,7 +34,7 @@ from nsr_tf.inference import (DEFAULT_OVERLAP, DEFAULT_TILE, TiledPredictor,
 from nsr_tf.precision import choose, cpu_name, with_policy
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from benchmarks.experiments.tiling import photo
+from nsr_tf.data.sources import sample_photo as photo
 from nsr_tf.benchmarking import emit, header, interleaved, write
 
 MODELS = {"dense baseline": lambda: model_io.load("denoise-sigma25-baseline")[0],

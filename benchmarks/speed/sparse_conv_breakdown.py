@@ -13,12 +13,12 @@ import statistics
 import sys
 import time
 
-import nsr_tf  # noqa: E402, F401  (imports TensorFlow without its start-up chatter)
+import nsr_tf  # noqa: F401  (imports TensorFlow without its start-up chatter)
 
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
+import numpy as np
+import tensorflow as tf
 
-from nsr_tf.layers import SparseConv2D, WeightNormConv2D, conv_forms  # noqa: E402
+from nsr_tf.layers import SparseConv2D, WeightNormConv2D, conv_forms
 
 tf.get_logger().setLevel("ERROR")
 

@@ -29,11 +29,11 @@ from unittest import mock
 
 import nsr_tf  # noqa: F401  (imports TensorFlow without its start-up chatter)
 
-import keras  # noqa: E402
-import tensorflow as tf  # noqa: E402
+import keras
+import tensorflow as tf
 
-from nsr_tf import build_model, precision  # noqa: E402
-from nsr_tf.layers import SparseConv2D, conv_forms  # noqa: E402
+from nsr_tf import build_model, precision
+from nsr_tf.layers import SparseConv2D, conv_forms
 
 
 def zero_pool_logits(layer, inputs):

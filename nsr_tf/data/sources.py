@@ -140,6 +140,16 @@ def fetch(name, registry=None, timeout=30):
     return folder
 
 
+def sample_photo():
+    """A 1024x644 gray photograph (scikit-image's retina, centre crop): the benchmarks'
+    photo-sized input (no network)."""
+    from nsr_tf.data.images import read_image
+    image = read_image(os.path.join(os.path.dirname(sample_files()[0]), "retina.jpg"),
+                       1)[..., 0]
+    top, left = (image.shape[0] - 644) // 2, (image.shape[1] - 1024) // 2
+    return image[top:top + 644, left:left + 1024]
+
+
 def _read(path):
     return open(path).read().strip() if os.path.exists(path) else None
 
@@ -179,3 +189,17 @@ def lr_file_for(hr_path, lr_folder, scale):
     """DIV2K naming: 0001.png -> LR_FOLDER/0001x2.png."""
     stem, ext = os.path.splitext(os.path.basename(hr_path))
     return os.path.join(lr_folder, f"{stem}x{scale}{ext}")
+
+
+SHARED_DATA_HINT = ("the default is ../shared/data beside the repository, the maintainers' "
+                    "copy of the standard sets (docs/training_data.md lists them)")
+
+
+def require_folder(path, flag="--data-dir"):
+    """``path`` if it is a folder; else DatasetUnavailableError in one line that says
+    where the default points and how to give another (the scripts under benchmarks/ read
+    the standard sets from ../shared/data, which a clone does not have)."""
+    if path and os.path.isdir(path):
+        return path
+    raise DatasetUnavailableError(f"{path}: no such folder; {SHARED_DATA_HINT}: pass "
+                                  f"{flag} FOLDER with your own copy (or set NSR_TF_DATA)")
