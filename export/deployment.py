@@ -17,7 +17,6 @@ GPU, Mesa's lavapipe; its timings mean nothing, so none are taken there).
 """
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -44,12 +43,12 @@ def exported_psnr(content, info, tile, overlap):
     from nsr_tf.export.litert import LiteRTPredictor
     from nsr_tf.inference import restore
     degradation = model_io.degradation_of(info)
-    if info["task"] == "sr" or info.get("channels", 1) != 1:
+    if info.task == "sr" or (info.channels or 1) != 1:
         return None    # gray test sets only here; the parity column covers the others
-    folder = os.path.join(REPO, "testsets", "Set12" if info["task"] == "denoise"
+    folder = os.path.join(REPO, "testsets", "Set12" if info.task == "denoise"
                           else "classic5")
     lite = LiteRTPredictor(content, threads=os.cpu_count())
-    images, _ = load_images(list_images(folder), info["channels"])
+    images, _ = load_images(list_images(folder), info.channels)
     scores = []
     for path, clean in images.items():
         degraded = degradation.model_input(degradation.degrade_file(clean, path))
@@ -61,14 +60,14 @@ def exported_psnr(content, info, tile, overlap):
 def int8_sources(models, scratch):
     """[(name, .keras path, info, untrained)] to make full-int8 files of: the shipped
     models, and an untrained Sparse- preset (saved to ``scratch``; latency only)."""
-    from nsr_tf import build_model, model_io
+    from nsr_tf import build_model, metadata as records, model_io
     out = [(name, pretrained.path(name), model_io.load(pretrained.path(name))[1], False)
            for name in models]
     path = os.path.join(scratch, "sparse_minus.keras")
     build_model("denoise", "sparse-").save(path)
-    with open(os.path.join(scratch, "sparse_minus.json"), "w") as handle:
-        json.dump({"config": {"task": "denoise", "sigma": 25, "variant": "sparse-"},
-                   "tile_size": 64, "overlap": 16}, handle)
+    records.write(records.TrainingRecord(
+        config={"task": "denoise", "sigma": 25, "variant": "sparse-"}, tile_size=64,
+        overlap=16), os.path.join(scratch, "sparse_minus.json"))
     return out + [("Sparse- (untrained)", path, model_io.load(path)[1], True)]
 
 
@@ -93,7 +92,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     import tempfile
 
-    from nsr_tf import model_io
+    from nsr_tf import metadata as records, model_io
     from nsr_tf.export.catalogue import exported
     from nsr_tf.export.gpu import run_on_gpu, vulkan_available
     from nsr_tf.export.litert import latency
@@ -105,14 +104,14 @@ def main(argv=None):
         _, info = model_io.load(pretrained.path(name))
         for suffix, what in FILES.items():
             path = exported(name, suffix)   # made on demand, cached
-            meta = json.load(open(path + ".json"))
+            meta = records.read(records.ExportMetadata, path + ".json")
             rows[(name, suffix)] = {"what": what, "path": path, "meta": meta, "info": info,
                                     "times": {1: [], 2: []}}
     scratch = tempfile.TemporaryDirectory(prefix="nsr_tf_deployment_")   # int8 files
     if args.int8:
         for name, model_path, info, untrained in int8_sources(args.models, scratch.name):
             path = os.path.join(scratch.name, f"{name.split()[0]}_int8.tflite")
-            meta = export_int8(model_path, path).to_json()
+            meta = export_int8(model_path, path)
             rows[(name, "_int8")] = {"what": "CPU full int8", "path": path, "info": info,
                                      "meta": meta,
                                      "times": {1: [], 2: []}, "untrained": untrained}
@@ -120,8 +119,8 @@ def main(argv=None):
         for name in args.models:
             for suffix, what in NATIVE_FILES.items():
                 path = exported(name, suffix)   # made on demand, parity-checked, cached
-                meta = json.load(open(path + ".json"))
-                if meta["custom_ops"]:          # a dense model has nothing to gain
+                meta = records.read(records.ExportMetadata, path + ".json")
+                if meta.custom_ops:             # a dense model has nothing to gain
                     rows[(name, suffix)] = {"what": what, "path": path, "meta": meta,
                                             "info": rows[(name, ".tflite")]["info"],
                                             "times": {1: [], 2: []}}
@@ -155,13 +154,13 @@ def main(argv=None):
     for (name, suffix), row in rows.items():
         meta = row["meta"]
         psnr = None if row.get("untrained") else exported_psnr(
-            open(row["path"], "rb").read(), row["info"], meta["tile"], meta["overlap"])
-        parity = meta.get("parity") or {}
+            open(row["path"], "rb").read(), row["info"], meta.tile, meta.overlap)
+        parity = meta.parity or {}
         ms = medians[(name, suffix)]
         ratios = None if reference is None or row["what"].startswith("GPU") else \
             {t: ms[t] / reference[t] for t in (1, 2)}
         data.append({"model": name, "file": os.path.basename(row["path"]),
-                     "what": row["what"], "form": meta["form"], "ms": {t: ms[t] * 1e3
+                     "what": row["what"], "form": meta.form, "ms": {t: ms[t] * 1e3
                                                                        for t in (1, 2)},
                      "ratio_to_dense_int8": ratios, "gpu": gpu.get(row["path"]),
                      "psnr": psnr, "parity_worst_db": parity.get("worst"),
@@ -171,7 +170,7 @@ def main(argv=None):
         worst = f"{parity['worst']:.3f}" if "worst" in parity else "-"
         ratio = "-" if ratios is None else f"{ratios[1]:.2f} / {ratios[2]:.2f}"
         lines.append(f"| {name} | `{os.path.basename(row['path'])}` ({row['what']}) | "
-                     f"{meta['form']} | {ms[1] * 1e3:.1f} | {ms[2] * 1e3:.1f} | {ratio} | "
+                     f"{meta.form} | {ms[1] * 1e3:.1f} | {ms[2] * 1e3:.1f} | {ratio} | "
                      f"{gpu.get(row['path'], 'not checked')} | {psnr} | {worst} | "
                      f"{os.path.getsize(row['path']) / 1e6:.2f} |")
         print(lines[-1], file=sys.stderr, flush=True)     # progress: PSNR takes a while

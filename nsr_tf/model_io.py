@@ -1,6 +1,7 @@
 """Loading a trained model with what is needed to use it: task, degradation, channels,
 scale and the tile it was trained on (from the JSON written beside it by training)."""
 
+import dataclasses
 import os
 
 from nsr_tf.quiet import tf  # noqa: F401  (first: TensorFlow without its chatter)
@@ -24,13 +25,39 @@ def has_level_map(model):
     return any(isinstance(layer, ChannelSlice) for layer in model.layers)
 
 
+@dataclasses.dataclass
+class ModelInfo:
+    """What a model is for: read from the network (channels, scale, whether it is sparse
+    and takes a level map) and, where training wrote one, the JSON beside its file (the
+    rest; None where unknown)."""
+    channels: int | None = None      # image channels in and out (the map not counted)
+    scale: int = 1
+    sparse: bool = False
+    level_map: bool = False          # the last input channel is sigma/255 or quality/100
+    task: str | None = None          # "denoise", "jpeg" or "sr"
+    sigma: float | None = None
+    quality: int | None = None
+    variant: str | None = None
+    sigma_range: list | None = None
+    quality_range: list | None = None
+    blind: bool | None = None
+    noise: str | None = None         # a denoiser's training noise: awgn, camera or mix
+    tile_size: int | None = None     # the training patch
+    overlap: int | None = None
+
+    # the training config's keys that describe the model
+    CONFIG_KEYS = ("task", "sigma", "quality", "variant", "sigma_range", "quality_range",
+                   "blind", "noise")
+
+
 def model_info(model, path=None):
-    """What a model is for. Reads ``<stem>.json`` beside ``path`` when there is one."""
+    """The ``ModelInfo`` of ``model``; reads ``<stem>.json`` beside ``path`` when there is
+    one."""
     scale = next((layer.scale for layer in model.layers if isinstance(layer, PixelShuffle)), 1)
     level_map = has_level_map(model)
-    info = {"channels": int(model.input_shape[-1]) - level_map, "scale": int(scale),
-            "sparse": any(isinstance(layer, SparseConv2D) for layer in model.layers),
-            "level_map": level_map}
+    info = ModelInfo(channels=int(model.input_shape[-1]) - level_map, scale=int(scale),
+                     sparse=any(isinstance(layer, SparseConv2D) for layer in model.layers),
+                     level_map=level_map)
     if path:
         meta = os.path.splitext(path)[0] + ".json"
         if os.path.exists(meta):
@@ -39,14 +66,12 @@ def model_info(model, path=None):
             except (ValueError, TypeError, KeyError) as error:
                 raise ModelError(f"{meta}: not a training record ({error})") from None
             config = record.config
-            info.update({key: config[key] for key in ("task", "sigma", "quality", "variant",
-                                                      "sigma_range", "quality_range",
-                                                      "blind", "noise")
-                         if config.get(key) is not None})
-            for key in ("tile_size", "overlap"):
-                if getattr(record, key) is not None:
-                    info[key] = getattr(record, key)
-    info.setdefault("task", "sr" if info["scale"] > 1 else None)
+            info = dataclasses.replace(info, **{key: config[key] for key in
+                                                ModelInfo.CONFIG_KEYS
+                                                if config.get(key) is not None})
+            info.tile_size, info.overlap = record.tile_size, record.overlap
+    if info.task is None and info.scale > 1:
+        info.task = "sr"
     return info
 
 
@@ -55,15 +80,15 @@ def degradation_of(info, task=None, sigma=None, quality=None):
     sigma/quality unless given. A level-map model without its JSON is taken to cover
     every level (sigma 0-255, quality 1-100)."""
 
-    task = task or info.get("task") or "denoise"
-    level_map = info.get("level_map") and task in ("denoise", "jpeg")
-    sigma_range = tuple(info.get("sigma_range") or (0, 255)) \
+    task = task or info.task or "denoise"
+    level_map = info.level_map and task in ("denoise", "jpeg")
+    sigma_range = tuple(info.sigma_range or (0, 255)) \
         if level_map and task == "denoise" else None
-    quality_range = tuple(info.get("quality_range") or (1, 100)) \
+    quality_range = tuple(info.quality_range or (1, 100)) \
         if level_map and task == "jpeg" else None
-    noise = info.get("noise", "awgn") if sigma_range else "awgn"
-    return Degradation(task, sigma or info.get("sigma") or 25.0,
-                       quality or info.get("quality") or 10, info.get("scale", 1),
+    noise = (info.noise or "awgn") if sigma_range else "awgn"
+    return Degradation(task, sigma or info.sigma or 25.0,
+                       quality or info.quality or 10, info.scale,
                        sigma_range, quality_range, noise=noise)
 
 

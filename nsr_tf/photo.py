@@ -73,11 +73,11 @@ class PreparedModel:
 
     @property
     def channels(self):
-        return self.info["channels"]
+        return self.info.channels
 
     @property
     def scale(self):
-        return self.info["scale"]
+        return self.info.scale
 
 
 @dataclasses.dataclass
@@ -127,18 +127,18 @@ def prepare(ref, options):
 
     model, info = model_io.load(ref)
     name = os.path.basename(ref)
-    if options.scale is not None and options.scale != info["scale"]:
-        kind = f"upscales x{info['scale']}" if info["scale"] > 1 else \
+    if options.scale is not None and options.scale != info.scale:
+        kind = f"upscales x{info.scale}" if info.scale > 1 else \
             "is not a super-resolution model (it restores at x1)"
         raise UsageError(f"--scale {options.scale}: {name} {kind}; the shipped upscalers "
                          f"are sr-x2 and sr-x4")
-    task = options.task or info.get("task") or "denoise"
+    task = options.task or info.task or "denoise"
     given_sigma = None if options.sigma == "auto" else options.sigma
-    fixed = task == "denoise" and not info.get("level_map")
+    fixed = task == "denoise" and not info.level_map
     if given_sigma is not None and not options.degrade and not (
-            info.get("level_map") and task == "denoise") and not (
-            fixed and info.get("sigma") == given_sigma):    # its own sigma: nothing to set
-        trained = f"trained for sigma {info['sigma']:g} only" if info.get("sigma") and \
+            info.level_map and task == "denoise") and not (
+            fixed and info.sigma == given_sigma):    # its own sigma: nothing to set
+        trained = f"trained for sigma {info.sigma:g} only" if info.sigma and \
             task == "denoise" else f"a {task} model"
         raise UsageError(f"--sigma {given_sigma:g}: {name} is {trained} and takes no noise "
                          f"level; use --model denoise (or denoise-blind) to set the "
@@ -147,7 +147,7 @@ def prepare(ref, options):
     policy, reason = precisions.choose(options.precision)
     if options.backend in ("litert", "native"):
         policy, reason = "float32", "LiteRT runs the float32 export"
-    patch = info.get("tile_size") or default_patch(task)   # the training patch
+    patch = info.tile_size or default_patch(task)   # the training patch
     tile, overlap = default_tiling(patch, policy)
     tile = options.tile_size or tile
     overlap = options.overlap if options.overlap is not None else min(overlap, tile // 2)
@@ -181,7 +181,7 @@ def choose_level(path, color, model, options, jpeg_file=None):
     the pixels were decoded from a JPEG file (default: read from ``path``; give it for
     pixels without a file, ``path`` None)."""
     info, degradation = model.info, model.degradation
-    level_map = info.get("level_map")
+    level_map = info.level_map
     if level_map and degradation.task == "denoise":
         estimated = options.sigma == "auto"
         if not estimated:

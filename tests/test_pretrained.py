@@ -20,7 +20,7 @@ from nsr_tf.metrics import psnr
 @pytest.mark.parametrize("name", ["denoise-sigma25", "denoise-sigma25-baseline"])
 def test_shipped_model_loads_and_restores(testsets, name):
     model, info = model_io.load(name)
-    assert info["task"] == "denoise" and info["sigma"] == 25 and info["tile_size"] == 64
+    assert info.task == "denoise" and info.sigma == 25 and info.tile_size == 64
     path = os.path.join(testsets, "Set12", "08.png")
     clean = read_image(path, 1)[128:256, 128:256]
     noisy = Degradation("denoise", 25).degrade_file(clean, path)
@@ -85,7 +85,7 @@ def test_stated_scores_of_the_level_models_are_reproduced(testsets, name, row):
     model, info = model_io.load(name)
     true = row.get("sigma", row.get("quality"))
     degradation = model_io.degradation_of(info, sigma=true, quality=true)
-    folder = os.path.join(testsets, "Set12" if info["task"] == "denoise" else "classic5")
+    folder = os.path.join(testsets, "Set12" if info.task == "denoise" else "classic5")
     rows = evaluate_folder(folder, degradation, model, baselines=["input"], channels=1,
                            map_level=row["told"])
     summary = {r["method"]: r for r in summarise(rows)}
@@ -98,7 +98,7 @@ def test_stated_scores_of_the_level_models_are_reproduced(testsets, name, row):
 @pytest.mark.parametrize("name", LEVEL_MODELS)
 def test_level_models_tflite_files_take_the_map_and_match_keras(testsets, name):
     model, info = model_io.load(name)
-    assert info["level_map"] and model.input_shape[-1] == 2
+    assert info.level_map and model.input_shape[-1] == 2
     path = os.path.join(testsets, "Set12", "05.png")
     clean = read_image(path, 1)[:64, :64]
     degradation = model_io.degradation_of(info)
@@ -120,7 +120,7 @@ def test_unknown_name():
 def test_a_shipped_models_name_stands_for_its_file():
     assert model_io.resolve("denoise-sigma25") == pretrained.path("denoise-sigma25")
     _, info = model_io.load("denoise-sigma25")
-    assert info["task"] == "denoise" and info["sigma"] == 25
+    assert info.task == "denoise" and info.sigma == 25
     with pytest.raises(model_io.ModelError, match="no such model file .shipped models: "
                                                    "denoise-sigma25"):
         model_io.load("denoise-sigma52")
@@ -219,7 +219,7 @@ COLOR_PROBE = os.path.join(os.path.dirname(__file__), "assets", "cbsd68")
 def test_a_colour_models_stated_scores_on_two_cbsd68_images_are_reproduced(name):
     # The card's CBSD68 rows are this protocol on all 68 images; two ship with the tests.
     model, info = model_io.load(name)
-    assert info["channels"] == 3 and info["level_map"] and model.input_shape[-1] == 4
+    assert info.channels == 3 and info.level_map and model.input_shape[-1] == 4
     probe = json.load(open(pretrained.path(name, ".json")))["probe"]
     level = probe.get("sigma", probe.get("quality"))
     degradation = model_io.degradation_of(info, sigma=level, quality=level)
@@ -231,7 +231,7 @@ def test_a_colour_models_stated_scores_on_two_cbsd68_images_are_reproduced(name)
     for image, stated in probe["psnr"].items():
         assert abs(scored[image] - stated) < 0.01
         # it restores, in colour (at sigma 25 by several dB; at JPEG quality 10 by ~1)
-        assert scored[image] > given[image] + (3 if info["task"] == "denoise" else 0.5)
+        assert scored[image] > given[image] + (3 if info.task == "denoise" else 0.5)
 
 
 @pytest.mark.slow
@@ -249,9 +249,9 @@ def test_a_colour_models_export_takes_rgb_and_its_map_and_matches_keras(tmp_path
     assert meta["channels"] == 3 and meta["input"]["shape"][-1] == 4
     assert meta["level_map"]["channel"] == 3
     model, info = model_io.load(name)
-    if info["task"] == "denoise":
+    if info.task == "denoise":
         assert meta["level_map"]["estimator"] == \
-            ("wavelet" if info.get("noise", "awgn") == "awgn" else "camera")
+            ("wavelet" if (info.noise or "awgn") == "awgn" else "camera")
     image = read_image(os.path.join(COLOR_PROBE, "3096.png"), 3)[:64, :64]
     degradation = model_io.degradation_of(info)
     degraded = degradation.model_input(degradation.degrade_file(image, "3096.png"))

@@ -70,11 +70,12 @@ def score(model_path, data_root, baseline=False):
     from nsr_tf.evaluation import evaluate_folder, summarise
     model, info = model_io.load(model_path)
     degradation = model_io.degradation_of(info)
-    tile = info.get("tile_size", 48)
+    tile = info.tile_size or 48
     out = {}
     for name, folder in folders(data_root).items():
         rows = evaluate_folder(folder, degradation, model, ["bicubic"] if baseline else [],
-                               channels=3, tile_size=tile, overlap=info.get("overlap", tile // 4))
+                               channels=3, tile_size=tile, overlap=tile // 4 if info.overlap is None
+                               else info.overlap)
         summary = {row["method"]: row for row in summarise(rows)}
         out[name] = {"psnr": summary["model"]["psnr"], "ssim": summary["model"]["ssim"]}
         if baseline:

@@ -2,6 +2,7 @@
 
 import argparse
 import csv
+import dataclasses
 import json
 import os
 import sys
@@ -61,16 +62,16 @@ def parser():
 
 
 def _settings(args, info, p):
-    task = args.task or info.get("task")
+    task = args.task or info.task
     if task is None:
         p.error("--task is needed (the model has no JSON beside it saying what it does)")
-    if info.get("task") and args.task and args.task != info["task"]:
-        p.error(f"--task {args.task} but the model was trained for {info['task']}")
-    values = {"task": task, "sigma": args.sigma or info.get("sigma") or 25.0,
-              "quality": args.quality or info.get("quality") or 10,
-              "scale": (args.scale or info.get("scale") or 2) if task == "sr" else 1}
-    if info.get("scale", 1) > 1 and values["scale"] != info["scale"]:
-        p.error(f"--scale {values['scale']} but the model upscales x{info['scale']}")
+    if info.task and args.task and args.task != info.task:
+        p.error(f"--task {args.task} but the model was trained for {info.task}")
+    values = {"task": task, "sigma": args.sigma or info.sigma or 25.0,
+              "quality": args.quality or info.quality or 10,
+              "scale": (args.scale or info.scale or 2) if task == "sr" else 1}
+    if (info.scale or 1) > 1 and values["scale"] != info.scale:
+        p.error(f"--scale {values['scale']} but the model upscales x{info.scale}")
     return values
 
 
@@ -119,14 +120,17 @@ def main(argv=None):
         if args.model:
             args.model, args.channels = _family_member(args.model, args.channels,
                                                        args.data_dir)
-        model, info = model_io.load(args.model) if args.model else (None, {})
+        # no model: scoring the input alone (--baseline input), nothing known of a model
+        model, info = model_io.load(args.model) if args.model else \
+            (None, model_io.ModelInfo(scale=None))
         settings = _settings(args, info, p)
-        degradation = model_io.degradation_of({**info, **settings})
-        channels = args.channels or info.get("channels") or \
+        degradation = model_io.degradation_of(dataclasses.replace(info, **settings))
+        channels = args.channels or info.channels or \
             (3 if settings["task"] == "sr" else 1)
         from nsr_tf.data.pipeline import DEFAULT_PATCH_SIZE
-        tile = args.tile_size or info.get("tile_size") or DEFAULT_PATCH_SIZE[settings["task"]]
-        overlap = args.overlap if args.overlap is not None else info.get("overlap", tile // 4)
+        tile = args.tile_size or info.tile_size or DEFAULT_PATCH_SIZE[settings["task"]]
+        overlap = args.overlap if args.overlap is not None else \
+            info.overlap if info.overlap is not None else tile // 4
         total = sum(len(list_images(folder)) for folder in args.data_dir)
         rows = []
         with tqdm(total=total, unit="image", desc="evaluating", file=sys.stderr) as bar:

@@ -148,13 +148,13 @@ def main(argv=None):
     from nsr_tf.data.images import read_image
     try:
         model, info = model_io.load(args.model)
-        image = read_image(args.image, info["channels"])
+        image = read_image(args.image, info.channels)
         layers = sparse_layers(model, args.layers)
         if not layers:
             raise UsageError(f"{args.model} has no gated sparse layers to show")
         if args.stride < 1:
             raise UsageError(f"--stride must be >= 1, got {args.stride}")
-        tile = args.tile_size or info.get("tile_size") or 64
+        tile = args.tile_size or info.tile_size or 64
         maps = gate_maps(model, image, layers, tile, args.stride)
         render(image, maps, args.out, args.columns, raw=args.raw)
     except (NsrError, OSError) as error:

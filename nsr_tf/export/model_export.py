@@ -82,14 +82,14 @@ def export_model(model_path, form="auto", quantize="none", tile=None, batch=1, o
     ``NsrError`` on bad input (an unknown model, a form the model cannot take)."""
     model_path = model_io.resolve(model_path)   # a shipped model's name: its file
     model, info = model_io.load(model_path)
-    task = info.get("task") or "denoise"
+    task = info.task or "denoise"
     # A level-map model takes the map as its last input channel (sigma / 255 or
     # quality / 100).
     degradation = model_io.degradation_of(info, task)
-    tile = tile or info.get("tile_size") or DEFAULT_PATCH_SIZE[task]   # the training patch
-    overlap = info.get("overlap", tile // 4)
+    tile = tile or info.tile_size or DEFAULT_PATCH_SIZE[task]   # the training patch
+    overlap = info.overlap if info.overlap is not None else tile // 4
     resolved_form = resolve_form(form, model)
-    calibration = representative(degradation, info["channels"], tile, batch,
+    calibration = representative(degradation, info.channels, tile, batch,
                                  calibration_dir) if quantize == "int8" else None
     content = convert(model, form, quantize, tile, batch, calibration)
     out = out or default_out(model_path, quantize)
@@ -98,7 +98,7 @@ def export_model(model_path, form="auto", quantize="none", tile=None, batch=1, o
     native_ops = outside if partitions is None else []   # run by the kernel library
     # SR: crops of at least one HR tile, so that their LR is one input tile
     report = parity.check(model, content,
-                          parity_images(images, info["channels"], tile * info["scale"]),
+                          parity_images(images, info.channels, tile * info.scale),
                           degradation, quantize, tile, overlap)
     meta = records.ExportMetadata(
         # Relative to this file's folder: the metadata travels with the .tflite.
@@ -108,14 +108,14 @@ def export_model(model_path, form="auto", quantize="none", tile=None, batch=1, o
         task=task, degradation=degradation.describe(),
         sigma=degradation.sigma if task == "denoise" else None,
         quality=degradation.quality if task == "jpeg" else None,
-        channels=info["channels"], scale=info["scale"],
+        channels=info.channels, scale=info.scale,
         tile=tile, overlap=overlap, batch=batch,
         input={"shape": [batch, tile, tile, int(model.input_shape[-1])],
                "dtype": "float32", "range": [0.0, 1.0], "layout": "NHWC"},
-        level_map=_level_map(degradation, info["channels"], task),
-        output={"shape": [batch, tile * info["scale"], tile * info["scale"],
-                          info["channels"]], "range": [0.0, 1.0], "clip": True},
-        preset=info.get("variant"), form=resolved_form, quantization=quantize,
+        level_map=_level_map(degradation, info.channels, task),
+        output={"shape": [batch, tile * info.scale, tile * info.scale,
+                          info.channels], "range": [0.0, 1.0], "clip": True},
+        preset=info.variant, form=resolved_form, quantization=quantize,
         params=count_params(model), macs_per_pixel=macs_per_pixel(model, tile),
         bytes=len(content), xnnpack_partitions=partitions,
         # the native form: custom ops that need nsr-tf's kernel library beside LiteRT

@@ -273,7 +273,7 @@ def test_denoise_picks_the_model_by_the_photo_and_says_which_ran(tmp_path, capsy
                                   "float32")
     assert code == 0, err
     info = model_io.load(colour)[1]
-    expected = estimator_for(info.get("noise"))(read_image(tmp_path / "a.png", 3))
+    expected = estimator_for(info.noise)(read_image(tmp_path / "a.png", 3))
     assert estimated_as(expected, out) and "all channels together" in out
     # a JPEG file's noise went through the compression: a camera-noise model's estimator
     # is told so (binned pixels), a PNG's is not (the flattest patches)
@@ -282,9 +282,9 @@ def test_denoise_picks_the_model_by_the_photo_and_says_which_ran(tmp_path, capsy
                                   tmp_path / "auto-jpg", "--sigma", "auto", "--precision",
                                   "float32")
     assert code == 0, err
-    expected = estimator_for(info.get("noise"))(read_image(tmp_path / "a.jpg", 3), True)
+    expected = estimator_for(info.noise)(read_image(tmp_path / "a.jpg", 3), True)
     assert estimated_as(expected, out)
-    if info.get("noise", "awgn") != "awgn":
+    if (info.noise or "awgn") != "awgn":
         assert "2x2-binned pixels, for JPEG-compressed camera noise" in out
 
 

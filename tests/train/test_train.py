@@ -155,8 +155,8 @@ def test_a_noise_map_denoiser_trains_on_a_range_of_sigmas(data_dir, tmp_path, ca
     assert code == 0, err[-2000:]
     assert "AWGN sigma 30 (noise map; trained on 0-75)" in out
     model, info = model_io.load(str(job / "best.keras"))
-    assert model.input_shape[-1] == 2 and info["channels"] == 1 and info["level_map"]
-    assert info["sigma_range"] == [0, 75] and info["sigma"] == 30
+    assert model.input_shape[-1] == 2 and info.channels == 1 and info.level_map
+    assert info.sigma_range == [0, 75] and info.sigma == 30
     with pytest.raises(SystemExit):
         train_here(capsys, ["--data-dir", data_dir, "--job-dir", tmp_path / "bad", *TINY,
                             "--task", "jpeg", "--sigma-range", "0", "75"])
@@ -175,8 +175,8 @@ def test_a_quality_map_jpeg_model_and_a_blind_one_train(data_dir, tmp_path, caps
         assert code == 0, err[-2000:]
         assert f"JPEG quality 20 ({told}; trained on 10-40)" in out
         model, info = model_io.load(str(job / "best.keras"))
-        assert model.input_shape[-1] == channels and info["level_map"] == (channels == 2)
-        assert info["quality_range"] == [10, 40]
+        assert model.input_shape[-1] == channels and info.level_map == (channels == 2)
+        assert info.quality_range == [10, 40]
     with pytest.raises(SystemExit):
         train_here(capsys, ["--data-dir", data_dir, "--blind", "--job-dir", tmp_path / "b"])
     assert "--blind needs --sigma-range or --quality-range" in capsys.readouterr().err
