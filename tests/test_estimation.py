@@ -134,8 +134,8 @@ def test_the_app_looks_again_as_nsr_restore_does():
     # the JVM) must use the same ratio and number of looks
     import os
     import re
-    java = open(os.path.join(os.path.dirname(__file__), "..", "android_demo", "tiling", "src",
-                             "main", "java", "org", "nsrtf", "tiling", "Levels.java")).read()
+    java = open(os.path.join(os.path.dirname(__file__), "..", "android_demo", "photo", "src",
+                             "main", "java", "org", "nsrtf", "photo", "Levels.java")).read()
     ratio = re.search(r"double RECHECK_RATIO = ([0-9.]+);", java)
     looks = re.search(r"int RECHECKS = ([0-9]+);", java)
     assert ratio and float(ratio.group(1)) == estimation.RECHECK_RATIO

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Offline check of the Android demo, without Gradle or the Android SDK (none can be
 # downloaded here; see ../shared/android-sdk/README.md):
-#  1. JUnit on the JVM for the pure-Java tiling module, including a comparison with the
+#  1. JUnit on the JVM for the pure-Java photo module (tiler, levels, EXIF, resize), including a comparison with the
 #     Python tiler's output on the same input;
 #  2. compile every Java source against android-23.jar (LiteRT calls against a stub that is
 #     kept out of the APK), dex, package with a model in assets (stored uncompressed),
@@ -25,18 +25,18 @@ for tool in aapt zipalign apksigner javac java keytool; do
 done
 [[ -f $android_jar && -f $dx_jar ]] || { echo "offline_check: no android.jar / dx.jar in $jars (the default is ../shared/android-sdk beside the repository, the maintainers' copy: set ANDROID_JARS to a folder holding com.android.android-23.jar and com.android.dx-10.0.0.jar)"; exit 1; }
 
-echo "== 1. JUnit: tiling module (JVM)"
+echo "== 1. JUnit: photo module (JVM)"
 "$python" "$demo/scripts/make_tiler_reference.py" "$work/tiler_reference.txt"
 "$python" "$demo/scripts/make_levels_reference.py" "$work/levels"
 "$python" "$demo/scripts/make_resize_reference.py" "$work/resize_reference.txt"
 mkdir -p "$work/test-classes"
 javac -nowarn -source 8 -target 8 -d "$work/test-classes" -cp "$junit" \
-  $(find "$demo/tiling/src" -name '*.java') 2>&1 | grep -v "bootstrap classpath" || true
+  $(find "$demo/photo/src" -name '*.java') 2>&1 | grep -v "bootstrap classpath" || true
 java -Dtiler.reference="$work/tiler_reference.txt" -Dlevels.reference="$work/levels" \
   -Dresize.reference="$work/resize_reference.txt" \
-  -cp "$work/test-classes:$junit" org.junit.runner.JUnitCore org.nsrtf.tiling.TilerTest \
-  org.nsrtf.tiling.LevelsTest org.nsrtf.tiling.ResizeTest org.nsrtf.tiling.OrientationTest \
-  org.nsrtf.tiling.PixelsTest | tee "$work/junit.log"
+  -cp "$work/test-classes:$junit" org.junit.runner.JUnitCore org.nsrtf.photo.TilerTest \
+  org.nsrtf.photo.LevelsTest org.nsrtf.photo.ResizeTest org.nsrtf.photo.OrientationTest \
+  org.nsrtf.photo.PixelsTest org.nsrtf.photo.LevelPolicyTest | tee "$work/junit.log"
 grep -q "^OK (" "$work/junit.log"
 
 echo "== 2. APK: compile, dex, package, align, sign, verify"
@@ -47,7 +47,7 @@ aapt package -f -m -J "$work/gen" -M "$demo/app/src/main/AndroidManifest.xml" \
 javac -nowarn -source 8 -target 8 -bootclasspath "$android_jar" -d "$work/stub-classes" \
   $(find "$demo/stub" -name '*.java') 2>&1 | grep -v "bootstrap classpath\|warning" || true
 javac -nowarn -source 8 -target 8 -bootclasspath "$android_jar" -cp "$work/stub-classes" \
-  -d "$work/classes" $(find "$work/gen" "$demo/app/src/main/java" "$demo/tiling/src/main" \
+  -d "$work/classes" $(find "$work/gen" "$demo/app/src/main/java" "$demo/photo/src/main" \
   -name '*.java') 2>&1 | grep -v "bootstrap classpath\|warning" || true
 [[ -f $work/classes/org/nsrtf/demo/MainActivity.class ]] || { echo "offline_check: compile failed"; exit 1; }
 [[ ! -e $work/classes/org/tensorflow ]]   # the stub stays out of the APK

@@ -23,12 +23,13 @@ import java.util.List;
 import java.util.Locale;
 import org.json.JSONException;
 import org.json.JSONObject;
-import org.nsrtf.tiling.Levels;
-import org.nsrtf.tiling.Orientation;
-import org.nsrtf.tiling.Pixels;
-import org.nsrtf.tiling.ProgressListener;
-import org.nsrtf.tiling.Resize;
-import org.nsrtf.tiling.Tiler;
+import org.nsrtf.photo.LevelPolicy;
+import org.nsrtf.photo.Levels;
+import org.nsrtf.photo.Orientation;
+import org.nsrtf.photo.Pixels;
+import org.nsrtf.photo.ProgressListener;
+import org.nsrtf.photo.Resize;
+import org.nsrtf.photo.Tiler;
 
 /** Thin Android layer: pick a photo and a model, restore it tiled, compare before/after. */
 public class MainActivity extends Activity {
@@ -218,38 +219,13 @@ public class MainActivity extends Activity {
                 how == null ? "" : " (" + how + ")"));
     }
 
-    /**
-     * The level the model is told for {@code image} and how it was chosen: the slider once
-     * moved; else the estimated sigma, or the applied, read or default JPEG quality.
-     */
-    private double chooseLevel(ModelInfo info, float[] image, int h, int w,
-                               boolean addDegradation, String[] how) {
-        if (levelTouched) {
-            how[0] = "set";
-            return levelValue(info);
-        }
-        if ("denoise".equals(info.task)) {   // the estimator the model's noise calls for
-            how[0] = "estimated";
-            if ("camera".equals(info.estimator)) {   // a JPEG's noise went through it:
-                // a JPEG file's, or a PNG's that shows a JPEG's grid (once a JPEG)
-                return Levels.estimateCameraNoise(image, h, w, info.channels,
-                        !addDegradation && (fileQuality != null
-                                || Levels.jpegGrid(image, h, w, info.channels) != null));
-            }
-            return "binned".equals(info.estimator)
-                    ? Levels.estimateNoiseRms(image, h, w, info.channels)
-                    : Levels.estimateSigma(image, h, w, info.channels);
-        }
-        if (addDegradation) {
-            how[0] = "applied";
-            return info.quality;
-        }
-        if (fileQuality != null) {
-            how[0] = fileQuality[1] == 1 ? "read from the file" : "nearest IJG, read";
-            return fileQuality[0];
-        }
-        how[0] = "not a JPEG file: the slider's";
-        return levelValue(info);
+    /** The level the model is told for {@code image} and how it was chosen
+     *  (LevelPolicy.choose, the twin of nsr_tf.photo.choose_level). */
+    private LevelPolicy.Choice chooseLevel(ModelInfo info, float[] image, int h, int w,
+                                           boolean addDegradation) {
+        return LevelPolicy.choose(info.task, info.estimator, info.channels, info.quality,
+                image, h, w, addDegradation, fileQuality,
+                levelTouched ? Double.valueOf(levelValue(info)) : null, levelValue(info));
     }
 
     @Override
@@ -359,23 +335,19 @@ public class MainActivity extends Activity {
     /**
      * The model to run on this photo: a colour photo gets the colour member of the chosen
      * model's family (same task, level map, scale, form and quantization) and a gray photo
-     * the gray one, where the other member is packed; else the chosen model itself (a gray
-     * model on a colour photo restores its luminance).
+     * the gray one, where the other member is packed (LevelPolicy.member).
      */
     private ModelInfo forPhoto(ModelInfo chosen, boolean grayPhoto) {
-        int wanted = grayPhoto ? 1 : 3;
-        if (chosen.channels == wanted) {
-            return chosen;
+        int[] channels = new int[models.size()];
+        String[] families = new String[models.size()];
+        for (int i = 0; i < channels.length; i++) {
+            ModelInfo m = models.get(i);
+            channels[i] = m.channels;
+            families[i] = m.task + "|" + m.levelMap + "|" + m.scale + "|" + m.form + "|"
+                    + m.quantization;
         }
-        for (ModelInfo other : models) {
-            if (other.channels == wanted && other.task.equals(chosen.task)
-                    && other.levelMap == chosen.levelMap && other.scale == chosen.scale
-                    && other.form.equals(chosen.form)
-                    && other.quantization.equals(chosen.quantization)) {
-                return other;
-            }
-        }
-        return chosen;
+        return models.get(LevelPolicy.member(models.indexOf(chosen), grayPhoto, channels,
+                families));
     }
 
     private void restore(ModelInfo chosen, int threads, boolean addDegradation,
@@ -407,15 +379,14 @@ public class MainActivity extends Activity {
                 input = toBitmap(image, info.channels, argb, w, h);
             }
             final float[] photoPixels = image;   // what the model restores, without the map
-            final String[] how = new String[1];
-            double told = Double.NaN;
-            if (info.levelMap) {   // the level map: one more input channel
-                told = chooseLevel(info, image, h, w, addDegradation, how);
-            }
+            // the level map: one more input channel
+            final LevelPolicy.Choice choice = info.levelMap
+                    ? chooseLevel(info, image, h, w, addDegradation) : null;
+            double told = choice == null ? Double.NaN : choice.level;
             // a camera-noise model looks again where it removes far less than the estimate
             // (texture read as noise), as nsr-restore --sigma auto: Levels.settleLevel
-            boolean settle = info.levelMap && "denoise".equals(info.task)
-                    && "estimated".equals(how[0]) && "camera".equals(info.estimator);
+            boolean settle = choice != null && LevelPolicy.settles(choice, info.task,
+                    info.estimator);
             final LiteRtTileModel model = new LiteRtTileModel(getAssets(), info, threads, useGpu);
             final long start = System.nanoTime();
             final int[] tiles = new int[2];   // tiles of the finished runs, of this run
@@ -423,12 +394,7 @@ public class MainActivity extends Activity {
                 @Override
                 public void onProgress(final int done, final int total) {
                     tiles[1] = total;
-                    runOnUiThread(new Runnable() {
-                        @Override
-                        public void run() {
-                            progress.setProgress(100 * done / total);
-                        }
-                    });
+                    showProgress(100 * done / total);
                 }
             };
             Levels.RestoreAt restoreAt = new Levels.RestoreAt() {
@@ -451,17 +417,8 @@ public class MainActivity extends Activity {
                     Levels.Settled settled = Levels.settleLevel(restoreAt, photoPixels, told,
                             Levels.RECHECKS);
                     restored = settled.restored;
-                    if (settled.told.length > 1) {
-                        StringBuilder found = new StringBuilder();
-                        for (int i = 1; i < settled.told.length; i++) {
-                            found.append(i > 1 ? ", then " : "").append(
-                                    String.format(Locale.US, "%.1f", settled.told[i]));
-                        }
-                        lookedAgain = String.format(Locale.US, "; read %.1f, the model found "
-                                + "only %s to remove: texture, not noise, so it restored "
-                                + "again", settled.told[0], found);
-                        told = settled.told[settled.told.length - 1];
-                    }
+                    lookedAgain = LevelPolicy.settledNote(settled.told);
+                    told = settled.told[settled.told.length - 1];
                 } else {
                     restored = restoreAt.at(told);
                 }
@@ -470,17 +427,10 @@ public class MainActivity extends Activity {
             }
             String note = "";
             if (info.levelMap) {
-                final double shown = told;
                 note = String.format(Locale.US, ", %s %.1f (%s%s)",
-                        "denoise".equals(info.task) ? "sigma" : "quality", told, how[0],
+                        "denoise".equals(info.task) ? "sigma" : "quality", told, choice.how,
                         lookedAgain);
-                runOnUiThread(new Runnable() {
-                    @Override
-                    public void run() {
-                        setLevel(info, shown);
-                        showLevel(how[0]);
-                    }
-                });
+                showLevelUsed(info, told, choice.how);
             }
             final String levelNote = pickNote + note + capNote;
             final double seconds = (System.nanoTime() - start) / 1e9;
@@ -491,27 +441,49 @@ public class MainActivity extends Activity {
                             info.scale), info.channels, null, w * info.scale, h * info.scale);
             final Bitmap after = toBitmap(restored, info.channels, alpha, w * info.scale,
                     h * info.scale);
-            final String accelerator = model.accelerator;
-            runOnUiThread(new Runnable() {
-                @Override
-                public void run() {
-                    compare.setImages(before, after);
-                    status.setText(String.format(Locale.US,
-                            "%s%s: %d tiles of %d px in %.2f s (%.1f ms/tile), %s",
-                            info.file, levelNote, tiles[0], info.tile, seconds,
-                            1000 * seconds / Math.max(tiles[0], 1), accelerator));
-                }
-            });
+            showResult(before, after, String.format(Locale.US,
+                    "%s%s: %d tiles of %d px in %.2f s (%.1f ms/tile), %s", info.file,
+                    levelNote, tiles[0], info.tile, seconds,
+                    1000 * seconds / Math.max(tiles[0], 1), model.accelerator));
         } catch (final Exception e) {
-            runOnUiThread(new Runnable() {
-                @Override
-                public void run() {
-                    status.setText("failed: " + e);
-                }
-            });
+            showResult(null, null, "failed: " + e);
         } finally {
             running = false;
         }
+    }
+
+    // What the restoring thread shows: each posts to the UI thread.
+
+    private void showProgress(final int percent) {
+        runOnUiThread(new Runnable() {
+            @Override
+            public void run() {
+                progress.setProgress(percent);
+            }
+        });
+    }
+
+    private void showLevelUsed(final ModelInfo info, final double level, final String how) {
+        runOnUiThread(new Runnable() {
+            @Override
+            public void run() {
+                setLevel(info, level);
+                showLevel(how);
+            }
+        });
+    }
+
+    /** The status line and, unless null (a failure), the before/after pair. */
+    private void showResult(final Bitmap before, final Bitmap after, final String text) {
+        runOnUiThread(new Runnable() {
+            @Override
+            public void run() {
+                if (after != null) {
+                    compare.setImages(before, after);
+                }
+                status.setText(text);
+            }
+        });
     }
 
     private static Bitmap toBitmap(float[] image, int channels, int[] alpha, int w, int h) {

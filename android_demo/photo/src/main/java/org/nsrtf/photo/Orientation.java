@@ -1,4 +1,4 @@
-package org.nsrtf.tiling;
+package org.nsrtf.photo;
 
 /**
  * The EXIF orientation of a JPEG file (1-8; 1 when there is none), read from its APP1

@@ -1,4 +1,4 @@
-package org.nsrtf.tiling;
+package org.nsrtf.photo;
 
 /**
  * MATLAB's bicubic {@code imresize(image, scale)} for integer upscaling, the twin of

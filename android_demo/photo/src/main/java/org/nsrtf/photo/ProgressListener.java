@@ -1,4 +1,4 @@
-package org.nsrtf.tiling;
+package org.nsrtf.photo;
 
 /** Told after every batch of tiles: {@code done} of {@code total} tiles. */
 public interface ProgressListener {

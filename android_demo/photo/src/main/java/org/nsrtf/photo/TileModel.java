@@ -1,4 +1,4 @@
-package org.nsrtf.tiling;
+package org.nsrtf.photo;
 
 /** A model that restores a batch of tiles (LiteRT on the phone, a plain function in tests). */
 public interface TileModel {

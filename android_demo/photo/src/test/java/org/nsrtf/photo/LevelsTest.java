@@ -1,4 +1,4 @@
-package org.nsrtf.tiling;
+package org.nsrtf.photo;
 
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;

@@ -1,4 +1,4 @@
-package org.nsrtf.tiling;
+package org.nsrtf.photo;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;

@@ -1,4 +1,4 @@
-package org.nsrtf.tiling;
+package org.nsrtf.photo;
 
 import java.util.ArrayList;
 import java.util.List;
