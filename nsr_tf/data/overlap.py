@@ -53,13 +53,17 @@ def find_overlaps(train_files, test_files, threshold=THRESHOLD):
 
 def clean_folder(train_files, test_files, folder, threshold=THRESHOLD):
     """A folder of symbolic links to the training files that are in no test set; returns
-    (the kept files, the overlaps left out). Links already there are replaced."""
+    (the kept files, the overlaps left out). Links already there are replaced, and those
+    to files now found in a test set removed."""
     overlaps = find_overlaps(train_files, test_files, threshold)
     dropped = {train for _, train, _ in overlaps}
     os.makedirs(folder, exist_ok=True)
     kept = []
     for path in train_files:
-        if path in dropped:
+        if path in dropped:     # a link left by an earlier run goes too
+            link = os.path.join(folder, os.path.basename(path))
+            if os.path.islink(link):
+                os.remove(link)
             continue
         link = os.path.join(folder, os.path.basename(path))
         if os.path.lexists(link):
@@ -67,3 +71,47 @@ def clean_folder(train_files, test_files, folder, threshold=THRESHOLD):
         os.symlink(os.path.abspath(path), link)
         kept.append(path)
     return kept, overlaps
+
+
+def main(argv=None):
+    """python -m nsr_tf.data.overlap: which training images are test images."""
+    import argparse
+    import sys
+
+    from nsr_tf.data.images import list_images
+    from nsr_tf.errors import NsrError
+
+    p = argparse.ArgumentParser(
+        prog="python -m nsr_tf.data.overlap",
+        description="Find the images of test sets inside training folders by content (a "
+                    "thumbnail's correlation over flips and turns, not names or hashes), "
+                    "and optionally write a folder of links to the training images that "
+                    "are in no test set.")
+    p.add_argument("--train", action="append", required=True, metavar="FOLDER")
+    p.add_argument("--test", action="append", required=True, metavar="FOLDER")
+    p.add_argument("--clean", metavar="FOLDER",
+                   help="write links to the training images in no test set here (one "
+                        "--train folder)")
+    p.add_argument("--threshold", type=float, default=THRESHOLD)
+    args = p.parse_args(argv)
+    if args.clean and len(args.train) != 1:
+        p.error("--clean takes one --train folder")
+    try:
+        train = [path for folder in args.train for path in list_images(folder)]
+        test = [path for folder in args.test for path in list_images(folder)]
+    except NsrError as error:
+        print(f"overlap: error: {error}", file=sys.stderr)
+        return 1
+    if args.clean:
+        kept, found = clean_folder(train, test, args.clean, args.threshold)
+    else:
+        found = find_overlaps(train, test, args.threshold)
+    for test_file, train_file, score in found:
+        print(f"{test_file}\t{train_file}\t{score:.3f}")
+    print(f"{len(found)} of {len(test)} test images are in the {len(train)} training images"
+          + (f"; {len(kept)} linked in {args.clean}" if args.clean else ""), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

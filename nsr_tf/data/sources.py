@@ -203,3 +203,35 @@ def require_folder(path, flag="--data-dir"):
         return path
     raise DatasetUnavailableError(f"{path}: no such folder; {SHARED_DATA_HINT}: pass "
                                   f"{flag} FOLDER with your own copy (or set NSR_TF_DATA)")
+
+
+def write_manifest(folder, path):
+    """Writes ``path``: one ``SHA256  NAME`` line per image in ``folder`` (sorted; the
+    format of ``sha256sum``, so ``sha256sum -c`` checks it too)."""
+    lines = [f"{sha256_file(p)}  {os.path.basename(p)}" for p in list_images(folder)]
+    _write(path, "\n".join(lines) + "\n")
+    return len(lines)
+
+
+def check_manifest(folder, path):
+    """Whether ``folder`` holds exactly the images the manifest ``path`` lists, byte for
+    byte: returns their count, or raises DatasetUnavailableError in one line naming what
+    is missing, extra or different (the first few of each)."""
+    expected = {}
+    for line in open(path).read().splitlines():
+        if line.strip():
+            digest, name = line.split(None, 1)
+            expected[name.strip()] = digest
+    found = {os.path.basename(p): p for p in list_images(folder)} if os.path.isdir(folder) \
+        else {}
+    missing = sorted(set(expected) - set(found))
+    extra = sorted(set(found) - set(expected))
+    different = sorted(name for name in set(expected) & set(found)
+                       if sha256_file(found[name]) != expected[name])
+    problems = [f"{len(items)} {what} ({', '.join(items[:3])}{', ...' if len(items) > 3 else ''})"
+                for what, items in (("missing", missing), ("not in the manifest", extra),
+                                    ("different", different)) if items]
+    if problems:
+        raise DatasetUnavailableError(f"{folder} does not match {path}: "
+                                      f"{'; '.join(problems)}")
+    return len(expected)

@@ -207,6 +207,9 @@ def main(argv=None):
     p.add_argument("--saturated-from", metavar="FOLDER",
                    help="write a saturated, hue-rotated PNG of every photo in FOLDER")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--check", metavar="MANIFEST",
+                   help="then check --out against a manifest (docs/training_data/*.sha256): "
+                        "exit 1 and say what differs")
     args = p.parse_args(argv)
     try:
         if args.graphics:
@@ -217,6 +220,10 @@ def main(argv=None):
             sources = list_images(args.saturated_from)
             with tqdm(total=len(sources), desc="saturated", unit="img") as bar:
                 write_saturated(sources, args.out, args.seed, bar.update)
+        if args.check:
+            from nsr_tf.data.sources import check_manifest
+            count = check_manifest(args.out, args.check)
+            print(f"{args.out}: the {count} images of {args.check}, byte for byte")
     except NsrError as error:
         print(f"nsr_tf.data.synthetic: {error}", file=sys.stderr)
         return 2

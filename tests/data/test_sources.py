@@ -96,3 +96,33 @@ def test_named_test_sets_use_the_repositorys_copy(tmp_path, monkeypatch):
         assert len(files) == count
         assert all(f.startswith(sources.TESTSETS_DIR) for f in files)
     assert not os.listdir(tmp_path)
+
+
+def test_a_folder_is_checked_against_its_manifest(tmp_path):
+    from PIL import Image
+    folder = tmp_path / "set"
+    folder.mkdir()
+    for i in range(5):
+        Image.new("RGB", (8, 8), (i * 40, 0, 0)).save(folder / f"{i}.png")
+    manifest = str(tmp_path / "set.sha256")
+    assert sources.write_manifest(str(folder), manifest) == 5
+    assert sources.check_manifest(str(folder), manifest) == 5
+    # the format of sha256sum: "DIGEST  NAME"
+    first = open(manifest).readline().split()
+    import hashlib
+    assert first[0] == hashlib.sha256((folder / first[1]).read_bytes()).hexdigest()
+    Image.new("RGB", (8, 8), (1, 2, 3)).save(folder / "2.png")     # a different image
+    (folder / "4.png").unlink()                                     # one gone
+    Image.new("RGB", (8, 8)).save(folder / "new.png")               # one not listed
+    with pytest.raises(sources.DatasetUnavailableError,
+                       match=r"does not match .*: 1 missing \(4\.png\); 1 not in the "
+                             r"manifest \(new\.png\); 1 different \(2\.png\)"):
+        sources.check_manifest(str(folder), manifest)
+
+
+def test_a_missing_data_folder_says_where_the_default_points(tmp_path):
+    with pytest.raises(sources.DatasetUnavailableError,
+                       match=r"nowhere: no such folder; the default is \.\./shared/data beside "
+                             r"the repository.*pass --data-root FOLDER"):
+        sources.require_folder(str(tmp_path / "nowhere"), "--data-root")
+    assert sources.require_folder(str(tmp_path)) == str(tmp_path)
