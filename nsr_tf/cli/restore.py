@@ -27,8 +27,17 @@ from nsr_tf import quiet
 
 def parser():
     p = argparse.ArgumentParser(prog="nsr-restore", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+                                formatter_class=argparse.RawDescriptionHelpFormatter,
+                                epilog="A photo archive past one process: nsr-batch (the "
+                                       "same flags, on Apache Beam; pip install "
+                                       "'nsr-tf[beam]').")
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="image files or folders")
+    add_restore_arguments(p)
+    return p
+
+
+def add_restore_arguments(p):
+    """The flags of how a photo is restored (nsr-restore's and nsr-batch's)."""
     p.add_argument("--model", help=".keras model, or a shipped model's name (nsr_tf.pretrained"
                    "; 'denoise' and 'jpeg' pick the colour or the gray model by the photo"
                    ": denoise-sigma25, denoise-blind, ...; default denoise-sigma25)")
@@ -76,7 +85,6 @@ def parser():
                         "measured faster on x86 CPUs (docs/benchmarks.md)")
     p.add_argument("--batch-size", type=int,
                    help="tiles per batch (default: about 64k pixels, e.g. 16 tiles of 64)")
-    return p
 
 
 def _expand(inputs):

@@ -1,0 +1,223 @@
+"""Batch restoration on Apache Beam: the photos of an archive through ``RunInference``,
+on the local runner or a cluster (Dataflow, Flink, Spark), nothing lost and nothing twice.
+
+    pip install "nsr-tf[beam]"
+    nsr-batch 'scans/*.jpg' --out restored/ --model denoise
+
+Each photo is restored by the library function ``nsr-restore`` uses
+(``nsr_tf.photo.restore_file``: tiling, precision, level policy, EXIF/ICC, 16-bit,
+alpha) and named as ``nsr-restore`` names it (``nsr_tf.photo.output_names`` over the whole
+match). The model loads once per worker process (``PhotoModelHandler.load_model``; Beam
+keeps it for the worker's threads).
+
+- An output is written to a temporary name and renamed, so a killed worker leaves no half
+  file under an output's name; the temporary file is written again by the rerun.
+- A rerun skips every photo whose output exists (resume); ``--overwrite`` replaces them.
+- A photo that cannot be read or restored is a dead letter: one JSON line (path,
+  reason) in ``OUT/nsr-batch-RUN.failed.jsonl``; the others go on. The exit status is the
+  number of failed photos (at most 100), 0 when all went well.
+- Every photo restored is one JSON line in ``OUT/nsr-batch-RUN.jsonl`` (model, level
+  chosen, seconds, megapixels); Beam's counters ``restored``, ``skipped``, ``failed`` and
+  ``pixels`` (namespace ``nsr_tf``) say the totals on any runner.
+
+Paths go through Beam's ``FileSystems``: local paths here; ``gs://`` and ``s3://`` with
+Beam's own extras (``apache-beam[gcp]``, ``apache-beam[aws]``), where a photo is copied to
+the worker's disk, restored, and its output copied back (docs/batch.md).
+"""
+
+import dataclasses
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+
+import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
+from apache_beam.metrics import Metrics
+from apache_beam.ml.inference.base import KeyedModelHandler, ModelHandler, RunInference
+
+from nsr_tf import photo
+from nsr_tf.errors import NsrError
+
+NAMESPACE = "nsr_tf"
+REPORT_PREFIX = "nsr-batch-"
+
+
+@dataclasses.dataclass
+class Outcome:
+    """What became of one photo: ``status`` is "restored", "skipped" (its output was there)
+    or "failed" (``reason`` says why, in one line)."""
+    path: str
+    output: str
+    status: str
+    reason: str | None = None
+    model: str | None = None
+    level: str | None = None
+    seconds: float | None = None
+    megapixels: float | None = None
+
+    def to_json(self):
+        return json.dumps({key: value for key, value in dataclasses.asdict(self).items()
+                           if value is not None})
+
+
+def _local_copy(path, folder):
+    """``path`` itself if it is on this machine's disk, else a copy of it in ``folder``
+    (through Beam's FileSystems: gs://, s3://), named as the original (its extension
+    tells the JPEG-quality reader what it is)."""
+    if os.path.exists(path):
+        return path
+    local = os.path.join(folder, os.path.basename(path))
+    with FileSystems.open(path) as source, open(local, "wb") as target:
+        shutil.copyfileobj(source, target)
+    return local
+
+
+def _put(local, target):
+    """Moves the finished ``local`` file to ``target``: a rename on the same disk, else a
+    copy through FileSystems to ``target``'s temporary name and a rename (an object store
+    shows a complete object or none)."""
+    if not FileSystems.exists(os.path.dirname(target)) and "://" not in target:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+    if "://" not in target:
+        os.replace(local, target)
+        return
+    partial = target + ".part"
+    with open(local, "rb") as source, FileSystems.create(partial) as out:
+        shutil.copyfileobj(source, out)
+    FileSystems.rename([partial], [target])
+
+
+class _Models(dict):
+    """{model name: PreparedModel} of one worker (a class: Beam keeps a weak reference)."""
+
+
+class PhotoModelHandler(ModelHandler):
+    """RunInference's handler for photos: an example is a photo's path, a prediction its
+    ``Outcome``. ``model_ref``: a shipped model's name or a ``.keras`` path (the
+    ``--model`` of nsr-restore, family names such as "denoise" included); ``names``:
+    {path: output path}; ``options``: ``nsr_tf.photo.Options``.
+
+    The model is loaded per worker process, not shared across processes
+    (``share_model_across_processes`` stays False): a Keras model cannot cross a process
+    boundary, and Beam's multi-process sharing would serve it through a proxy, every tile
+    a round trip; a worker of one process and several threads holds it once."""
+
+    def __init__(self, model_ref, names, options, overwrite=False):
+        super().__init__(max_batch_size=1)     # a photo is a batch of tiles already
+        self.model_ref = model_ref
+        self.names = names
+        self.options = options
+        self.overwrite = overwrite
+        self.restored = Metrics.counter(NAMESPACE, "restored")
+        self.skipped = Metrics.counter(NAMESPACE, "skipped")
+        self.failed = Metrics.counter(NAMESPACE, "failed")
+        self.pixels = Metrics.counter(NAMESPACE, "pixels")
+
+    def load_model(self):
+        """{model name: PreparedModel}, filled on first use: a family ("denoise") picks
+        its member per photo, as nsr-restore does, each loaded once."""
+        from nsr_tf import quiet
+        quiet.import_tensorflow()
+        return _Models()
+
+    def _model_for(self, models, path):
+        from nsr_tf import pretrained
+        from nsr_tf.data.images import photo_channels
+        ref = self.model_ref
+        if ref in pretrained.FAMILIES and not os.path.exists(ref):
+            ref, _ = pretrained.pick(ref, photo_channels(path))
+            if ref is None:
+                raise NsrError(f"--model {self.model_ref}: none of its models is installed")
+        if ref not in models:
+            models[ref] = photo.prepare(ref, self.options)
+        return models[ref]
+
+    def restore_one(self, models, path):
+        """The ``Outcome`` of one photo; never raises for a bad photo."""
+        target = self.names[path]
+        if not self.overwrite and FileSystems.exists(target):
+            self.skipped.inc()
+            return Outcome(path, target, "skipped")
+        start = time.perf_counter()
+        try:
+            with tempfile.TemporaryDirectory(prefix="nsr-batch-") as scratch:
+                local = _local_copy(path, scratch)
+                if not os.path.isfile(local):
+                    raise NsrError(f"{path}: no such file")
+                if os.path.getsize(local) == 0:
+                    raise NsrError(f"{path}: empty file (0 bytes)")
+                model = self._model_for(models, local)
+                written = os.path.join(scratch, "out" + photo.OUTPUT_SUFFIX)
+                result = photo.restore_file(local, model, self.options, written,
+                                            protected={os.path.abspath(local)})
+                _put(written, target)
+        except (NsrError, OSError, ValueError) as error:
+            self.failed.inc()
+            return Outcome(path, target, "failed", reason=str(error).splitlines()[0]
+                           if str(error) else type(error).__name__)
+        width, height = result.size
+        self.restored.inc()
+        self.pixels.inc(width * height)
+        seconds = time.perf_counter() - start
+        print(f"nsr-batch: {path} -> {target} ({seconds:.1f} s)", file=sys.stderr,
+              flush=True)
+        return Outcome(path, target, "restored", model=model.name,
+                       level=result.note or "the model's own (it takes no level)",
+                       seconds=round(seconds, 3),
+                       megapixels=round(width * height / 1e6, 4))
+
+    def run_inference(self, batch, model, inference_args=None):
+        return [self.restore_one(model, path) for path in batch]
+
+    def get_metrics_namespace(self):
+        return NAMESPACE
+
+
+def match(patterns):
+    """The files the globs (or folders, or paths) ``patterns`` name, through Beam's
+    FileSystems, sorted and without repeats; image files only for a folder."""
+    from nsr_tf.data.images import IMAGE_EXTENSIONS
+    found = []
+    for pattern in patterns:
+        if os.path.isdir(pattern):
+            pattern = os.path.join(pattern, "*")
+            keep = lambda path: path.lower().endswith(IMAGE_EXTENSIONS)  # noqa: E731
+        else:
+            keep = lambda path: True  # noqa: E731
+        if not any(ch in pattern for ch in "*?[") and "://" not in pattern:
+            found.append(pattern)        # a plain path: reported per photo if missing
+            continue
+        for result in FileSystems.match([pattern]):
+            found += [meta.path for meta in result.metadata_list if keep(meta.path)]
+    return sorted(dict.fromkeys(found))
+
+
+def build(pipeline, files, handler, report_prefix):
+    """The pipeline: the photos through RunInference, a JSON line per photo restored and
+    per dead letter. Returns the outcomes' PCollection."""
+    outcomes = (pipeline
+                | "Photos" >> beam.Create([(path, path) for path in files])
+                | "Restore" >> RunInference(KeyedModelHandler(handler))
+                | "Outcome" >> beam.Map(lambda keyed: keyed[1]))     # (path, Outcome)
+    for status, suffix in (("restored", ".jsonl"), ("failed", ".failed.jsonl")):
+        (outcomes
+         | f"Only {status}" >> beam.Filter(lambda o, s=status: o.status == s)
+         | f"JSON {status}" >> beam.Map(Outcome.to_json)
+         | f"Write {status}" >> beam.io.WriteToText(report_prefix, file_name_suffix=suffix,
+                                                    shard_name_template=""))
+    return outcomes
+
+
+def counters(result):
+    """{name: total} of the run's nsr_tf counters."""
+    from apache_beam.metrics.metric import MetricsFilter
+    totals = {"restored": 0, "skipped": 0, "failed": 0, "pixels": 0}
+    query = result.metrics().query(MetricsFilter().with_namespace(NAMESPACE))
+    for counter in query["counters"]:
+        name = counter.key.metric.name
+        if name in totals:
+            totals[name] += counter.committed or counter.attempted or 0
+    return totals
