@@ -105,9 +105,12 @@ class PhotoModelHandler(ModelHandler):
     boundary, and Beam's multi-process sharing would serve it through a proxy, every tile
     a round trip; a worker of one process and several threads holds it once."""
 
-    def __init__(self, model_ref, names, options, overwrite=False):
+    def __init__(self, model_ref, names, options, overwrite=False, threads=None):
         super().__init__(max_batch_size=1)     # a photo is a batch of tiles already
         self.model_ref = model_ref
+        # TensorFlow's threads per worker process: on one machine, its cores shared among
+        # the workers (two processes of two threads each on two cores wait on each other)
+        self.threads = threads
         self.names = names
         self.options = options
         self.overwrite = overwrite
@@ -120,7 +123,9 @@ class PhotoModelHandler(ModelHandler):
         """{model name: PreparedModel}, filled on first use: a family ("denoise") picks
         its member per photo, as nsr-restore does, each loaded once."""
         from nsr_tf import quiet
-        quiet.import_tensorflow()
+        tf = quiet.import_tensorflow()
+        if self.threads:
+            tf.config.threading.set_intra_op_parallelism_threads(self.threads)
         return _Models()
 
     def _model_for(self, models, path):

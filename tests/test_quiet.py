@@ -19,6 +19,8 @@ def clean_env():
 @pytest.mark.parametrize("command", [
     [os.path.join(BIN, "nsr-restore"), "--help"],
     [os.path.join(BIN, "nsr-evaluate"), "--help"],
+    [os.path.join(BIN, "nsr-batch"), "--help"],
+    [os.path.join(BIN, "nsr-export"), "--help"],
     [sys.executable, os.path.join(REPO, "training", "train.py"), "--help"],
     [sys.executable, os.path.join(REPO, "export", "to_tflite.py"), "--help"],
 ])

@@ -10,7 +10,7 @@ noisy input at sigma 15/25/50; `jpeg` per channel on CBSD68 at quality 10/20/30/
 the quality, and the JPEG input (colour JPEG, libjpeg 4:2:0 as Pillow writes it), RGB and
 Y PSNR. The protocol of training/evaluate.py (tiles 64, overlap 16, float32; noise seeded
 by file name). Results go to docs/color_baselines.json (read by
-benchmarks/release/ship_color_models.py) and docs/color_baselines.md. Slow: about 25 minutes of
+release/ship_color_models.py) and docs/color_baselines.md. Slow: about 25 minutes of
 2 CPU cores per family.
 """
 

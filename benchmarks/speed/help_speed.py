@@ -19,6 +19,7 @@ COMMANDS = {
     "nsr-restore": [sys.executable, "-m", "nsr_tf.cli.restore"],
     "nsr-visualize": [sys.executable, "-m", "nsr_tf.cli.visualize"],
     "nsr-demo": [sys.executable, "-m", "nsr_tf.cli.demo"],
+    "nsr-batch": [sys.executable, "-m", "nsr_tf.cli.batch"],
 }
 
 

@@ -107,7 +107,10 @@ def main(argv=None):
             f"overwrite it (choose another --out)"))
     run = time.strftime("%Y%m%d-%H%M%S")
     prefix = os.path.join(args.out, f"{batch.REPORT_PREFIX}{run}")
-    handler = batch.PhotoModelHandler(model, names, options, overwrite=args.overwrite)
+    local = not any(arg.split("=")[0] == "--runner" for arg in extra)
+    threads = max(1, (os.cpu_count() or 1) // args.workers) if local else None
+    handler = batch.PhotoModelHandler(model, names, options, overwrite=args.overwrite,
+                                      threads=threads)
     print(f"nsr-batch: {len(files)} photo(s) -> {args.out} with {model}; report "
           f"{prefix}.jsonl", file=sys.stderr)
     if not debugging():     # the runner's own log: a failure is said in one line below

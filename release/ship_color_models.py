@@ -2,10 +2,10 @@
 job's best model, scores it on the colour test sets and writes its card. Only the .keras
 file and its JSON ship; the .tflite files are made on demand (nsr_tf.export.catalogue).
 
-    python benchmarks/release/ship_color_models.py denoise-color ~/jobs/denoise-color-sparse+
-    python benchmarks/release/ship_color_models.py jpeg-color ~/jobs/jpeg-color-sparse-
-    python benchmarks/release/ship_color_models.py --readme-table     # the README's table
-    python benchmarks/release/ship_color_models.py denoise-color --rescore auto
+    python release/ship_color_models.py denoise-color ~/jobs/denoise-color-sparse+
+    python release/ship_color_models.py jpeg-color ~/jobs/jpeg-color-sparse-
+    python release/ship_color_models.py --readme-table     # the README's table
+    python release/ship_color_models.py denoise-color --rescore auto
 
 Rows (training/evaluate.py's protocol: tiles 64, overlap 16, float32, AWGN seeded by file
 name, PSNR on RGB [0, 255]): denoise-color on CBSD68 and Kodak24 at sigma 15/25/50 told
@@ -26,7 +26,7 @@ import sys
 
 from nsr_tf.benchmarking import row_key
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # what benchmarks/experiments/color_baselines.py wrote: the "before" rows
 BASELINES = os.path.join(REPO, "docs", "color_baselines.json")
 DEFAULT_DATA = os.environ.get("NSR_TF_DATA", os.path.join(REPO, "..", "shared", "data"))
@@ -239,7 +239,7 @@ def write_card(name, meta):
              f"Command (rerun it to resume): "
              f"`{refined[0] if refined else COMMANDS[name]}`", "",
              f"Scores (PSNR dB on RGB{' / on Y' if not denoise else ''}, SSIM on RGB), "
-             f"measured by `python benchmarks/release/ship_color_models.py {name} JOB` with "
+             f"measured by `python release/ship_color_models.py {name} JOB` with "
              f"`training/evaluate.py`'s protocol (tiles 64, overlap 16); a row is "
              f"`python training/evaluate.py --model {name} --data-dir "
              f"../shared/data/SET --{key} TRUE --map-{key} TOLD`. The per-image scores of "

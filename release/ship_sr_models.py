@@ -6,9 +6,9 @@ optionally scores a sparse/dense pair trained the same steps from the same seed,
 writes the card. Only the .keras file and its JSON ship; the .tflite files are made on
 demand (nsr_tf.export.catalogue).
 
-    python benchmarks/release/ship_sr_models.py sr-x2 ~/jobs/sr-x2-compact \\
+    python release/ship_sr_models.py sr-x2 ~/jobs/sr-x2-compact \\
         --pair ~/jobs/sr-x2-pair-compact ~/jobs/sr-x2-pair-compact-dense
-    python benchmarks/release/ship_sr_models.py sr-x4 ~/jobs/sr-x4-compact
+    python release/ship_sr_models.py sr-x4 ~/jobs/sr-x4-compact
 
 Set14 and B100 are read from --data-root (default: $NSR_TF_DATA, else ../shared/data
 beside the repository); Set5 from the repository's testsets/. The card's Set5 row is
@@ -22,7 +22,7 @@ import platform
 import shutil
 import sys
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_DATA = os.environ.get("NSR_TF_DATA", os.path.join(REPO, "..", "shared", "data"))
 SETS = ("Set5", "Set14", "BSD100")
 
@@ -178,7 +178,7 @@ def write_card(name, meta):
              f"Command (rerun it to resume): `{COMMANDS[name]}`", "",
              f"Scores (PSNR dB / SSIM on Y, {scale} border pixels shaved; Set5 from the "
              f"repository's testsets/, Set14 and B100 as distributed), measured by `python "
-             f"benchmarks/release/ship_sr_models.py {name} JOB`; the Set5 cell is reproduced to "
+             f"release/ship_sr_models.py {name} JOB`; the Set5 cell is reproduced to "
              f"0.01 dB by `python training/evaluate.py --model {name} --data-dir "
              f"testsets/Set5` (a test).", "",
              "| x%d | Set5 | Set14 | B100 |" % scale, "|---|---|---|---|",

@@ -1,7 +1,7 @@
 """Copies trained sigma-25 denoisers into nsr_tf/pretrained/, exports them (float32 and
 dynamic-range int8 .tflite), measures them and writes the model card.
 
-    python benchmarks/release/ship_models.py --sparse jobs/ship2-sparse+ --baseline jobs/ship-baseline \
+    python release/ship_models.py --sparse jobs/ship2-sparse+ --baseline jobs/ship-baseline \
         --compare jobs/ship-sparse+
 
 Everything in the card is measured here: Set12 PSNR/SSIM with training/evaluate.py's
@@ -14,7 +14,7 @@ import os
 import shutil
 import sys
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SET12 = os.path.join(REPO, "testsets", "Set12")
 
 _TRAIN = ("python training/train.py --task denoise --sigma 25 --variant {} "
@@ -31,7 +31,7 @@ SCHEDULES = {
     "denoise-sigma25-baseline": [
         _TRAIN.format("baseline") + " --epochs 7 --job-dir jobs/ship-baseline"],
 }
-COMMAND = ("python benchmarks/release/ship_models.py --sparse jobs/ship2-sparse+ --baseline "
+COMMAND = ("python release/ship_models.py --sparse jobs/ship2-sparse+ --baseline "
            "jobs/ship-baseline --compare jobs/ship-sparse+")
 
 

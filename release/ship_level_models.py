@@ -2,8 +2,8 @@
 job's best model, exports it (float32 and dynamic-range int8 .tflite, parity checked),
 scores it on the repository's test set and writes its card.
 
-    python benchmarks/release/ship_level_models.py denoise-blind ~/nsr-jobs/denoise-blind-sparse+
-    python benchmarks/release/ship_level_models.py jpeg ~/nsr-jobs/jpeg-q10-90-sparse-
+    python release/ship_level_models.py denoise-blind ~/nsr-jobs/denoise-blind-sparse+
+    python release/ship_level_models.py jpeg ~/nsr-jobs/jpeg-q10-90-sparse-
 
 Every number in the card is measured here with the evaluation protocol of
 training/evaluate.py (tiles 64, overlap 16); the rows are stored in STEM.json ("scores")
@@ -21,7 +21,7 @@ import sys
 
 from nsr_tf.jobs import wall_hours
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TESTSETS = os.path.join(REPO, "testsets")
 
 # The paper's rows (Table 5: Set12 gray denoising; Table 6: classic5 JPEG).
@@ -178,7 +178,7 @@ def write_card(name, meta, params, macs, timings):
              f"{meta['degradation']}.", "",
              f"Command (rerun it to resume): `{COMMANDS.get(name, '')}`", "",
              f"Scores on {TESTSET[name]} (repository copy), measured by `python "
-             f"benchmarks/release/ship_level_models.py {name} JOB`; each row is reproduced to 0.01 "
+             f"release/ship_level_models.py {name} JOB`; each row is reproduced to 0.01 "
              f"dB by tests/test_pretrained.py and by `python training/evaluate.py --model "
              f"nsr_tf/pretrained/{pretrained.MODELS[name]}.keras --data-dir "
              f"testsets/{TESTSET[name]} --{key} TRUE --map-{key} TOLD`. Told: {told}.", "",
