@@ -75,6 +75,17 @@ def _local_copy(path, folder):
     return local
 
 
+def _fetch_model(ref):
+    """A ``.keras`` model at ``ref`` (gs://, s3://) copied to this worker's disk with the
+    training record beside it (``STEM.json``, when there is one); returns the local path."""
+    folder = tempfile.mkdtemp(prefix="nsr-batch-model-")
+    local = _local_copy(ref, folder)
+    record = os.path.splitext(ref)[0] + ".json"
+    if FileSystems.exists(record):
+        _local_copy(record, folder)
+    return local
+
+
 def _put(local, target):
     """Moves the finished ``local`` file to ``target``: a rename on the same disk, else a
     copy through FileSystems to ``target``'s temporary name and a rename (an object store
@@ -132,6 +143,10 @@ class PhotoModelHandler(ModelHandler):
         from nsr_tf import pretrained
         from nsr_tf.data.images import photo_channels
         ref = self.model_ref
+        if "://" in ref:    # a model in a bucket: copied to this worker once
+            if ref not in models:
+                models[ref] = photo.prepare(_fetch_model(ref), self.options)
+            return models[ref]
         if ref in pretrained.FAMILIES and not os.path.exists(ref):
             ref, _ = pretrained.pick(ref, photo_channels(path))
             if ref is None:

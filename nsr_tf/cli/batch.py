@@ -59,6 +59,10 @@ def _check_model(ref):
     from nsr_tf import pretrained
     if ref in pretrained.FAMILIES or ref in pretrained.MODELS or os.path.exists(ref):
         return
+    if "://" in ref:
+        from apache_beam.io.filesystems import FileSystems
+        if FileSystems.exists(ref):
+            return
     raise UsageError(f"--model {ref}: no such model file or shipped model (shipped: "
                      f"{', '.join(pretrained.available())})")
 
