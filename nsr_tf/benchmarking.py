@@ -1,6 +1,7 @@
-"""The benchmark harness (benchmarks/ and export/benchmark.py use it): the machine header (CPU and its SIMD flags, the
-versions of TensorFlow, Keras and LiteRT, the git commit), one interleaved timer, and
-printing a report while writing it to its docs/ file, with the numbers as JSON beside it."""
+"""The benchmark harness (benchmarks/ and export/benchmark.py use it): the machine header
+(CPU and its SIMD flags, the versions of TensorFlow, Keras and LiteRT, the git commit),
+one interleaved timer, and printing a report while writing it to its docs/ file, with the
+numbers as JSON beside it."""
 
 import json
 import os

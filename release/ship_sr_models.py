@@ -75,8 +75,8 @@ def score(model_path, data_root, baseline=False, sets=None):
     out = {}
     for name, folder in (sets or folders(data_root)).items():
         rows = evaluate_folder(folder, degradation, model, ["bicubic"] if baseline else [],
-                               channels=3, tile_size=tile, overlap=tile // 4 if info.overlap is None
-                               else info.overlap)
+                               channels=3, tile_size=tile,
+                               overlap=tile // 4 if info.overlap is None else info.overlap)
         summary = {row["method"]: row for row in summarise(rows)}
         out[name] = {"psnr": summary["model"]["psnr"], "ssim": summary["model"]["ssim"]}
         if baseline:

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Offline check of the Android demo, without Gradle or the Android SDK (none can be
 # downloaded here; see ../shared/android-sdk/README.md):
-#  1. JUnit on the JVM for the pure-Java photo module (tiler, levels, EXIF, resize), including a comparison with the
-#     Python tiler's output on the same input;
+#  1. JUnit on the JVM for the pure-Java photo module (tiler, levels, EXIF, resize, the
+#     level policy), against the Python library's output on the same inputs;
 #  2. compile every Java source against android-23.jar (LiteRT calls against a stub that is
 #     kept out of the APK), dex, package with a model in assets (stored uncompressed),
 #     align, sign, and check with apksigner verify, zipalign -c and aapt dump badging;
@@ -23,7 +23,10 @@ trap 'rm -rf "$work"' EXIT
 for tool in aapt zipalign apksigner javac java keytool; do
   command -v "$tool" >/dev/null || { echo "offline_check: missing $tool (apt-get install -y aapt zipalign apksigner junit4)"; exit 1; }
 done
-[[ -f $android_jar && -f $dx_jar ]] || { echo "offline_check: no android.jar / dx.jar in $jars (the default is ../shared/android-sdk beside the repository, the maintainers' copy: set ANDROID_JARS to a folder holding com.android.android-23.jar and com.android.dx-10.0.0.jar)"; exit 1; }
+[[ -f $android_jar && -f $dx_jar ]] || {
+  echo "offline_check: no android.jar / dx.jar in $jars (the default is ../shared/android-sdk" \
+    "beside the repository, the maintainers' copy: set ANDROID_JARS to a folder holding" \
+    "com.android.android-23.jar and com.android.dx-10.0.0.jar)"; exit 1; }
 
 echo "== 1. JUnit: photo module (JVM)"
 "$python" "$demo/scripts/make_tiler_reference.py" "$work/tiler_reference.txt"

@@ -70,7 +70,8 @@ def main(argv=None):
             trained = True
         except model_io.ModelError:   # not shipped yet: its preset, for latency only
             scale = int(name[-1])
-            model, info = build_model("sr", "compact", scale=scale), model_io.ModelInfo(scale=scale)
+            model = build_model("sr", "compact", scale=scale)
+            info = model_io.ModelInfo(scale=scale)
             name, trained = f"{name} (untrained compact, latency only)", False
         scale = info.scale
         sources = [(name, model, trained),

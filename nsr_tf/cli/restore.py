@@ -5,8 +5,9 @@
 
 PNG/JPEG/BMP/TIFF/WebP, 8- or 16-bit, gray/RGB/RGBA (alpha kept). Photos are read
 upright (their EXIF orientation applied) and the outputs carry their ICC profile and EXIF
-(orientation removed). Outputs are PNGs in --out named after the inputs, NAME_restored.png (16-bit inputs give
-16-bit PNGs; x.jpg and x.png in one run become x_jpg_restored.png and x_png_restored.png).
+(orientation removed). Outputs are PNGs in --out named after the inputs,
+NAME_restored.png (16-bit inputs give 16-bit PNGs; x.jpg and x.png in one run become
+x_jpg_restored.png and x_png_restored.png).
 Inputs are never overwritten, and an output already in --out is kept (the photo is
 skipped: a rerun finishes an interrupted one) unless --overwrite. A file that cannot be
 read is reported in one line and the others are still processed; the exit status is

@@ -228,7 +228,8 @@ def check_manifest(folder, path):
     extra = sorted(set(found) - set(expected))
     different = sorted(name for name in set(expected) & set(found)
                        if sha256_file(found[name]) != expected[name])
-    problems = [f"{len(items)} {what} ({', '.join(items[:3])}{', ...' if len(items) > 3 else ''})"
+    problems = [f"{len(items)} {what} ({', '.join(items[:3])}"
+                f"{', ...' if len(items) > 3 else ''})"
                 for what, items in (("missing", missing), ("not in the manifest", extra),
                                     ("different", different)) if items]
     if problems:

@@ -113,7 +113,8 @@ def _text(rng, draw, size, font_files):
         points = int(rng.integers(9, 36)) * SUPERSAMPLE
         font = ImageFont.truetype(str(font_files[rng.integers(len(font_files))]), points)
         if rng.uniform() < 0.3:   # a panel behind the line, as a UI's bar or a highlight
-            draw.rectangle([0, y, size[0], y + points * 1.3], fill=_colour(rng, rng.uniform() < 0.5))
+            draw.rectangle([0, y, size[0], y + points * 1.3],
+                           fill=_colour(rng, rng.uniform() < 0.5))
         ink = (0, 0, 0) if rng.uniform() < 0.5 else _colour(rng, rng.uniform() < 0.5)
         words = " ".join(WORDS[i] for i in rng.integers(len(WORDS), size=12))
         draw.text((rng.uniform(-40, 40) * SUPERSAMPLE, y), words, fill=ink, font=font)

@@ -12,10 +12,11 @@ XNNPACK inside LiteRT and has no dynamically quantized convolution (``qd8_f32_qc
   ``libcpuinfo.so.0``, which needs glibc 2.34), because the mirror has lost the source
   tarball of that version; the kernel library finds it beside itself (rpath $ORIGIN).
 
-Cached in ``NSR_TF_XNNPACK_DIR`` (default ``xnnpack/`` in ``nsr_tf.files.cache_root()``) under
-``xnnpack-VERSION``; the downloads come from ``NSR_TF_DEBIAN_MIRROR``, else from the
-Debian mirror this machine's apt sources name (``debian_mirror``), or from the folder
-``NSR_TF_XNNPACK_SOURCES`` when the files are already there (an offline machine). Built by the native kernel's build
+Cached in ``NSR_TF_XNNPACK_DIR`` (default ``xnnpack/`` in ``nsr_tf.files.cache_root()``)
+under ``xnnpack-VERSION``; the downloads come from ``NSR_TF_DEBIAN_MIRROR``, else from
+the Debian mirror this machine's apt sources name (``debian_mirror``), or from the
+folder ``NSR_TF_XNNPACK_SOURCES`` when the files are already there (an offline machine).
+Built by the native kernel's build
 when missing, or ahead of time:
 
     python -m nsr_tf.export.xnnpack        # prints the install folder
