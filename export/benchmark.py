@@ -13,7 +13,6 @@ run; the machine (CPU, SIMD flags, versions, commit) heads the output.
 """
 
 import argparse
-import os
 import sys
 
 

@@ -12,7 +12,6 @@ if you want the latency column (it times LiteRT).
 """
 
 import argparse
-import glob
 import json
 import os
 import platform

@@ -1,8 +1,5 @@
 """The benchmark harness's timer: round-robin order and medians, on a fake clock."""
 
-import os
-import sys
-
 from nsr_tf.benchmarking import header, interleaved
 
 

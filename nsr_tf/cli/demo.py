@@ -5,7 +5,6 @@ sparse layer checked across its implementations.
 """
 
 import argparse
-import os
 import sys
 import time
 

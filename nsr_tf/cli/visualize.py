@@ -14,7 +14,6 @@ comes first, then one panel per layer, in a grid.
 
 import argparse
 import math
-import os
 import sys
 
 import numpy as np
