@@ -34,6 +34,11 @@ def parser():
     add_restore_arguments(p)
     p.add_argument("--workers", type=int, default=2,
                    help="local runner: worker processes (default 2: one per core here)")
+    p.add_argument("--worker-threads", type=int,
+                   help="TensorFlow's threads in each worker (default: its own choice, all "
+                        "cores, as nsr-restore; the outputs are then nsr-restore's bytes. "
+                        "Fewer threads change the order of the sums: a few pixels may "
+                        "differ by one level)")
     return p
 
 
@@ -111,10 +116,8 @@ def main(argv=None):
             f"overwrite it (choose another --out)"))
     run = time.strftime("%Y%m%d-%H%M%S")
     prefix = os.path.join(args.out, f"{batch.REPORT_PREFIX}{run}")
-    local = not any(arg.split("=")[0] == "--runner" for arg in extra)
-    threads = max(1, (os.cpu_count() or 1) // args.workers) if local else None
     handler = batch.PhotoModelHandler(model, names, options, overwrite=args.overwrite,
-                                      threads=threads)
+                                      threads=args.worker_threads)
     print(f"nsr-batch: {len(files)} photo(s) -> {args.out} with {model}; report "
           f"{prefix}.jsonl", file=sys.stderr)
     if not debugging():     # the runner's own log: a failure is said in one line below
