@@ -25,11 +25,12 @@ import shutil
 import sys
 
 from nsr_tf.benchmarking import row_key
+from nsr_tf.data.sources import shared_data
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # what benchmarks/experiments/color_baselines.py wrote: the "before" rows
 BASELINES = os.path.join(REPO, "docs", "color_baselines.json")
-DEFAULT_DATA = os.environ.get("NSR_TF_DATA", os.path.join(REPO, "..", "shared", "data"))
+DEFAULT_DATA = shared_data()
 PROBE = os.path.join(REPO, "tests", "assets", "cbsd68")
 
 # Published rows (data/README of the shared data: CBM3D, CDnCNN-B, FFDNet papers).

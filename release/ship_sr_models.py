@@ -22,8 +22,10 @@ import platform
 import shutil
 import sys
 
+from nsr_tf.data.sources import shared_data
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEFAULT_DATA = os.environ.get("NSR_TF_DATA", os.path.join(REPO, "..", "shared", "data"))
+DEFAULT_DATA = shared_data()
 SETS = ("Set5", "Set14", "BSD100")
 
 # Published rows (PSNR on Y, shaved), with what each was trained on.

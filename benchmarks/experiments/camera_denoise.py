@@ -22,9 +22,9 @@ import sys
 import numpy as np
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from nsr_tf.data.sources import shared_data
 from nsr_tf.benchmarking import emit, header
-DEFAULT_DATA = os.path.join(os.environ.get("NSR_TF_DATA", os.path.join(REPO, "..", "shared",
-                                                                       "data")), "Kodak24")
+DEFAULT_DATA = shared_data("Kodak24")
 # (label, the camera's JPEG quality or None, whether the photo is read from a JPEG file:
 # else nsr-restore looks for a JPEG's grid in its pixels, nsr_tf.estimation.compression_of)
 CONDITIONS = (("camera, JPEG q95 (as phones write)", 95, True),

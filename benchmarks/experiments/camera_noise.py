@@ -20,9 +20,9 @@ import sys
 import numpy as np
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from nsr_tf.data.sources import shared_data
 from nsr_tf.benchmarking import emit
-DEFAULT_DATA = os.path.join(os.environ.get("NSR_TF_DATA", os.path.join(REPO, "..", "shared",
-                                                                       "data")), "Kodak24")
+DEFAULT_DATA = shared_data("Kodak24")
 
 
 def main(argv=None):

@@ -20,9 +20,10 @@ import os
 import sys
 
 from nsr_tf.benchmarking import row_key
+from nsr_tf.data.sources import shared_data
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-DEFAULT_DATA = os.environ.get("NSR_TF_DATA", os.path.join(REPO, "..", "shared", "data"))
+DEFAULT_DATA = shared_data()
 OUT = os.path.join(REPO, "docs", "color_baselines.json")
 
 # family -> (gray model, [(set, level) scored with the gray model], [(set, level) of the

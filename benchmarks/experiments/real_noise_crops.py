@@ -17,9 +17,9 @@ import sys
 import numpy as np
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from nsr_tf.data.sources import shared_data
 from nsr_tf.benchmarking import emit, header
-DEFAULT_DATA = os.path.join(os.environ.get("NSR_TF_DATA", os.path.join(REPO, "..", "shared",
-                                                                       "data")), "RNI15")
+DEFAULT_DATA = shared_data("RNI15")
 
 
 def centre(image, side):

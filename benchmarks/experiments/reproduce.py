@@ -19,8 +19,10 @@ import os
 import sys
 import time
 
+from nsr_tf.data.sources import shared_data
+
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SHARED = os.path.join(REPO, "..", "shared", "data")
+SHARED = shared_data()
 
 
 @dataclasses.dataclass(frozen=True)

@@ -16,14 +16,14 @@ import nsr_tf  # noqa: F401  (imports TensorFlow without its start-up chatter)
 import tensorflow as tf
 
 from nsr_tf.data import Degradation, load_images, resolve_files, training_dataset
+from nsr_tf.data.sources import shared_data
 from nsr_tf.train import TrainConfig, Trainer
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    default_dir = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data",
-                               "Train400")
+    default_dir = shared_data("Train400")
     parser.add_argument("--data-dir", default=default_dir if os.path.isdir(default_dir)
                         else None, help="training images (default: Train400 if beside the "
                         "repository, else the scikit-image samples)")

@@ -20,12 +20,13 @@ from nsr_tf.data import Degradation
 from nsr_tf.evaluation import evaluate_folder, summarise
 from nsr_tf.model_io import load
 from nsr_tf.precision import choose, cpu_name
+from nsr_tf.data.sources import shared_data
 from nsr_tf.train import TrainConfig, Trainer
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from nsr_tf.benchmarking import write
 SET12 = os.path.join(REPO, "testsets", "Set12")
-TRAIN400 = os.path.join(REPO, "..", "shared", "data", "Train400")
+TRAIN400 = shared_data("Train400")
 
 
 def step_times(policies, data_dir, rounds):

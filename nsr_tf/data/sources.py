@@ -191,6 +191,15 @@ def lr_file_for(hr_path, lr_folder, scale):
     return os.path.join(lr_folder, f"{stem}x{scale}{ext}")
 
 
+def shared_data(name=""):
+    """The maintainers' copy of the standard sets (``NSR_TF_DATA``, else ``../shared/data``
+    beside the repository), or its folder ``name``: the default of the scripts under
+    benchmarks/ and release/ (a user passes their own with --data-dir / --data-root)."""
+    root = os.environ.get("NSR_TF_DATA") or os.path.join(os.path.dirname(TESTSETS_DIR),
+                                                         "..", "shared", "data")
+    return os.path.join(root, name) if name else root
+
+
 SHARED_DATA_HINT = ("the default is ../shared/data beside the repository, the maintainers' "
                     "copy of the standard sets (docs/training_data.md lists them)")
 

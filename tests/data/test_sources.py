@@ -126,3 +126,13 @@ def test_a_missing_data_folder_says_where_the_default_points(tmp_path):
                              r"the repository.*pass --data-root FOLDER"):
         sources.require_folder(str(tmp_path / "nowhere"), "--data-root")
     assert sources.require_folder(str(tmp_path)) == str(tmp_path)
+
+
+def test_the_shared_data_folder_follows_nsr_tf_data(monkeypatch, tmp_path):
+    monkeypatch.setenv("NSR_TF_DATA", str(tmp_path))
+    assert sources.shared_data() == str(tmp_path)
+    assert sources.shared_data("Kodak24") == str(tmp_path / "Kodak24")
+    monkeypatch.delenv("NSR_TF_DATA")
+    repository = os.path.dirname(sources.TESTSETS_DIR)
+    assert os.path.normpath(sources.shared_data()) == \
+        os.path.normpath(os.path.join(repository, "..", "shared", "data"))
