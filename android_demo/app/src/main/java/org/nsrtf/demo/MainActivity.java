@@ -357,18 +357,11 @@ public class MainActivity extends Activity {
             final ModelInfo info = forPhoto(chosen, grayPhoto);
             String pickNote = info == chosen ? ""
                     : ", " + info.file + " for this " + (grayPhoto ? "gray" : "colour") + " photo";
-            Bitmap input = addDegradation ? degraded(info, photo) : photo;
-            String capNote = "";
-            int outputSide = Math.max(input.getWidth(), input.getHeight()) * info.scale;
-            if (info.scale > 1 && outputSide > MAX_SIDE) {
-                // an upscaler's output stays <= MAX_SIDE a side: the input is scaled first
-                float s = MAX_SIDE / (float) outputSide;
-                input = Bitmap.createScaledBitmap(input, Math.max(1, (int) (input.getWidth() * s)),
-                        Math.max(1, (int) (input.getHeight() * s)), true);
-                capNote = String.format(Locale.US, ", input scaled to %dx%d so the x%d output "
-                        + "stays <= %d px", input.getWidth(), input.getHeight(), info.scale,
-                        MAX_SIDE);
-            }
+            Bitmap given = addDegradation ? degraded(info, photo) : photo;
+            Bitmap input = capped(given, info.scale);
+            String capNote = input == given ? "" : String.format(Locale.US,
+                    ", input scaled to %dx%d so the x%d output stays <= %d px",
+                    input.getWidth(), input.getHeight(), info.scale, MAX_SIDE);
             final int w = input.getWidth();
             final int h = input.getHeight();
             int[] argb = new int[w * h];
@@ -450,6 +443,17 @@ public class MainActivity extends Activity {
         } finally {
             running = false;
         }
+    }
+
+    /** {@code input}, scaled down first where an upscaler's output would pass MAX_SIDE. */
+    private static Bitmap capped(Bitmap input, int scale) {
+        int outputSide = Math.max(input.getWidth(), input.getHeight()) * scale;
+        if (scale == 1 || outputSide <= MAX_SIDE) {
+            return input;
+        }
+        float s = MAX_SIDE / (float) outputSide;
+        return Bitmap.createScaledBitmap(input, Math.max(1, (int) (input.getWidth() * s)),
+                Math.max(1, (int) (input.getHeight() * s)), true);
     }
 
     // What the restoring thread shows: each posts to the UI thread.
