@@ -42,16 +42,19 @@ PUBLISHED = {
 }
 # What the job's record does not say.
 NOTES = {
-    "sr-x2": "The job was started with `--epochs 10` and resumed with `--epochs 8` after its "
-             "first epoch (to fit the session; the first epoch runs at lr 1e-3 under both "
-             "schedules), so it followed the 8-epoch schedule.",
+    "sr-x2": "This run continued the first `sr-x2` (8,024 steps on CBSD432 + T91 at lr 1e-3, "
+             "`docs/training_queue.md` entry 1) on the varied data below: 20,432 steps in "
+             "all.",
 }
 TARGETS = {2: {"Set5": 37.00, "Set14": 32.63}, 4: {"Set5": 30.71, "Set14": 27.59}}
 COMMON = ("--data-dir ../shared/data/CBSD432 --data-dir ../shared/data/T91 "
           "--skip-bad-files --seed 0")
 COMMANDS = {
-    "sr-x2": f"nice -n 19 python training/train.py --task sr --scale 2 {COMMON} --epochs 8 "
-             f"--patches-per-image 31 --variant compact --job-dir ~/jobs/sr-x2-compact",
+    "sr-x2": "nice -n 19 python training/train.py --task sr --scale 2 --data-dir "
+             "~/data/CBSD432-clean --data-dir ../shared/data/T91 --data-dir ~/data/graphics "
+             "--data-dir ~/data/saturated --skip-bad-files --seed 0 --epochs 6 "
+             "--patches-per-image 28 --lr 2.5e-4 --variant compact --init-from sr-x2 "
+             "--job-dir ~/jobs/sr-x2-varied",
     "sr-x4": f"nice -n 19 python training/train.py --task sr --scale 4 {COMMON} --epochs 3 "
              f"--patches-per-image 25 --variant compact --init-from "
              f"~/jobs/sr-x2-compact/best.keras --job-dir ~/jobs/sr-x4-compact",
@@ -136,6 +139,11 @@ def main(argv=None):
         meta["wall_hours"], meta["logged_epochs"], meta["runs"] = wall_hours(args.job)
         meta["machine"] = f"{precision.cpu_name()}, {os.cpu_count()} cores, " \
                           f"{platform.system()}"
+    if not args.pair and not args.pair_only and os.path.exists(stem + ".json"):
+        with open(stem + ".json") as handle:   # the equal-steps pair stays measured
+            previous = json.load(handle)
+        if previous.get("pair"):
+            meta["pair"] = previous["pair"]
     kinds = dict(item.split("=", 1) for item in args.kind)
     if kinds:
         meta["kinds"] = score(stem + ".keras", args.data_root, baseline=True, sets=kinds)
@@ -201,7 +209,7 @@ def write_card(name, meta):
              f"({meta['runs']} run(s)). {NOTES.get(name, '')}"
              + (" Started from the weights of `sr-x2` (all layers but the two "
                 f"upscaling convs, `tail` and `skip`), as EDSR starts x4 from x2."
-                if c.get("init_from") else ""), "",
+                if c.get("init_from") and scale != 2 else ""), "",
              data_line(c), "",
              f"Command (rerun it to resume): `{COMMANDS[name]}`", "",
              f"Scores (PSNR dB / SSIM on Y, {scale} border pixels shaved; Set5 from the "
