@@ -191,12 +191,16 @@ def lr_file_for(hr_path, lr_folder, scale):
     return os.path.join(lr_folder, f"{stem}x{scale}{ext}")
 
 
+# the maintainers' copy of the standard sets, relative to the repository
+SHARED_DATA = os.path.join("..", "shared", "data")
+
+
 def shared_data(name=""):
     """The maintainers' copy of the standard sets (``NSR_TF_DATA``, else ``../shared/data``
     beside the repository), or its folder ``name``: the default of the scripts under
     benchmarks/ and release/ (a user passes their own with --data-dir / --data-root)."""
     root = os.environ.get("NSR_TF_DATA") or os.path.join(os.path.dirname(TESTSETS_DIR),
-                                                         "..", "shared", "data")
+                                                         SHARED_DATA)
     return os.path.join(root, name) if name else root
 
 

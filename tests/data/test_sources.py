@@ -5,6 +5,7 @@ import hashlib
 import http.server
 import io
 import os
+import re
 import socket
 import threading
 import zipfile
@@ -122,8 +123,8 @@ def test_a_folder_is_checked_against_its_manifest(tmp_path):
 
 def test_a_missing_data_folder_says_where_the_default_points(tmp_path):
     with pytest.raises(sources.DatasetUnavailableError,
-                       match=r"nowhere: no such folder; the default is \.\./shared/data beside "
-                             r"the repository.*pass --data-root FOLDER"):
+                       match="nowhere: no such folder; " + re.escape(sources.SHARED_DATA_HINT)
+                             + ": pass --data-root FOLDER"):
         sources.require_folder(str(tmp_path / "nowhere"), "--data-root")
     assert sources.require_folder(str(tmp_path)) == str(tmp_path)
 
@@ -135,4 +136,4 @@ def test_the_shared_data_folder_follows_nsr_tf_data(monkeypatch, tmp_path):
     monkeypatch.delenv("NSR_TF_DATA")
     repository = os.path.dirname(sources.TESTSETS_DIR)
     assert os.path.normpath(sources.shared_data()) == \
-        os.path.normpath(os.path.join(repository, "..", "shared", "data"))
+        os.path.normpath(os.path.join(repository, sources.SHARED_DATA))

@@ -118,24 +118,24 @@ def test_the_mirror_is_read_from_apt_sources(tmp_path, monkeypatch):
     (tmp_path / "sources.list.d").mkdir()
     # deb822, as Debian 12 writes it: the security archive first, then the main one
     (tmp_path / "sources.list.d" / "debian.sources").write_text(
-        "Types: deb\n# a comment\nURIs: http://mirror.test/debian-security\n"
-        "Suites: bookworm-security\n\nTypes: deb\nURIs: http://mirror.test/debian/\n"
+        "Types: deb\n# a comment\nURIs: http://127.0.0.2/debian-security\n"
+        "Suites: bookworm-security\n\nTypes: deb\nURIs: http://127.0.0.2/debian/\n"
         "Suites: bookworm\nComponents: main\n")
     (tmp_path / "sources.list.d" / "other.list").write_text(
-        "deb https://apt.example.test/node nodistro main\n")
-    assert xnnpack.debian_mirror(str(tmp_path)) == "http://mirror.test/debian"
+        "deb https://127.0.0.3/node nodistro main\n")
+    assert xnnpack.debian_mirror(str(tmp_path)) == "http://127.0.0.2/debian"
     # a one-line sources.list wins: apt reads it first
     (tmp_path / "sources.list").write_text(
-        "deb [arch=amd64] http://old.test/debian bookworm main\n")
-    assert xnnpack.debian_mirror(str(tmp_path)) == "http://old.test/debian"
+        "deb [arch=amd64] http://127.0.0.4/debian bookworm main\n")
+    assert xnnpack.debian_mirror(str(tmp_path)) == "http://127.0.0.4/debian"
     # the override wins over both
-    monkeypatch.setenv("NSR_TF_DEBIAN_MIRROR", "http://override.test/debian/")
-    assert xnnpack.debian_mirror(str(tmp_path)) == "http://override.test/debian"
+    monkeypatch.setenv("NSR_TF_DEBIAN_MIRROR", "http://127.0.0.5/debian/")
+    assert xnnpack.debian_mirror(str(tmp_path)) == "http://127.0.0.5/debian"
 
 
 def test_no_mirror_anywhere_is_one_line(tmp_path, monkeypatch):
     monkeypatch.delenv("NSR_TF_DEBIAN_MIRROR", raising=False)
-    (tmp_path / "sources.list").write_text("deb https://apt.example.test/node nodistro main\n")
+    (tmp_path / "sources.list").write_text("deb https://127.0.0.3/node nodistro main\n")
     with pytest.raises(xnnpack.XnnpackUnavailable, match="no Debian mirror .* set "
                                                          "NSR_TF_DEBIAN_MIRROR"):
         xnnpack.debian_mirror(str(tmp_path))
