@@ -7,14 +7,14 @@ import pytest
 
 
 def test_no_registry_host_is_written_into_the_repository():
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     hosts = ("deb." + "debian.org", "pypi." + "org", "files." + "pythonhosted.org",
              "registry." + "npmjs.org")
     tracked = subprocess.run(["git", "ls-files"], cwd=root, capture_output=True, text=True)
     if tracked.returncode != 0:
         pytest.skip("not a git checkout")
     found = []
-    for name in tracked.stdout.split():
+    for name in tracked.stdout.splitlines():
         path = os.path.join(root, name)
         if not os.path.isfile(path) or name.endswith((".png", ".keras", ".tflite", ".jar")):
             continue
