@@ -101,8 +101,8 @@ def _put(local, target):
     FileSystems.rename([partial], [target])
 
 
-class _Models(dict):
-    """{model name: PreparedModel} of one worker (a class: Beam keeps a weak reference)."""
+class _Models(photo.Models):
+    """The models of one worker (a class of its own: Beam keeps a weak reference)."""
 
 
 class PhotoModelHandler(ModelHandler):
@@ -132,29 +132,15 @@ class PhotoModelHandler(ModelHandler):
         self.pixels = Metrics.counter(NAMESPACE, "pixels")
 
     def load_model(self):
-        """{model name: PreparedModel}, filled on first use: a family ("denoise") picks
-        its member per photo, as nsr-restore does, each loaded once."""
+        """The worker's ``photo.Models``, filled on first use: a family ("denoise") picks
+        its member per photo, as nsr-restore does, each loaded once; a model in a bucket
+        is copied to this worker first."""
         from nsr_tf import quiet
         tf = quiet.import_tensorflow()
         if self.threads:
             tf.config.threading.set_intra_op_parallelism_threads(self.threads)
-        return _Models()
-
-    def _model_for(self, models, path):
-        from nsr_tf import pretrained
-        from nsr_tf.data.images import photo_channels
-        ref = self.model_ref
-        if "://" in ref:    # a model in a bucket: copied to this worker once
-            if ref not in models:
-                models[ref] = photo.prepare(_fetch_model(ref), self.options)
-            return models[ref]
-        if ref in pretrained.FAMILIES and not os.path.exists(ref):
-            ref, _ = pretrained.pick(ref, photo_channels(path))
-            if ref is None:
-                raise NsrError(f"--model {self.model_ref}: none of its models is installed")
-        if ref not in models:
-            models[ref] = photo.prepare(ref, self.options)
-        return models[ref]
+        return _Models(self.model_ref, self.options,
+                       locate=lambda ref: _fetch_model(ref) if "://" in ref else ref)
 
     def restore_one(self, models, path):
         """The ``Outcome`` of one photo; never raises for a bad photo."""
@@ -166,11 +152,8 @@ class PhotoModelHandler(ModelHandler):
         try:
             with tempfile.TemporaryDirectory(prefix="nsr-batch-") as scratch:
                 local = _local_copy(path, scratch)
-                if not os.path.isfile(local):
-                    raise NsrError(f"{path}: no such file")
-                if os.path.getsize(local) == 0:
-                    raise NsrError(f"{path}: empty file (0 bytes)")
-                model = self._model_for(models, local)
+                photo.check_file(local, shown=path)
+                model, _ = models.for_photo(local)
                 written = os.path.join(scratch, "out" + photo.OUTPUT_SUFFIX)
                 result = photo.restore_file(local, model, self.options, written,
                                             protected={os.path.abspath(local)})

@@ -166,6 +166,60 @@ def prepare(ref, options):
     return PreparedModel(name, info, degradation, predictor, tiling, summary)
 
 
+def check_file(path, shown=None):
+    """A photo that is not there or is empty fails in one line naming it (``shown``, else
+    ``path``), before any model is chosen or note said about it."""
+    from nsr_tf.data.images import BadImageError
+    shown = shown or path
+    if not os.path.isfile(path):
+        raise BadImageError(f"{shown}: no such file")
+    if os.path.getsize(path) == 0:
+        raise BadImageError(f"{shown}: empty file (0 bytes)")
+
+
+class Models:
+    """The models one run restores with, each prepared once: ``ref`` itself, or for a
+    family name ("denoise", "jpeg": ``nsr_tf.pretrained.FAMILIES``) the member of the
+    photo's channels. ``locate``: a model reference -> the file to load (a bucket path
+    copied to this machine); ``on_prepared``: called with each ``PreparedModel`` once."""
+
+    def __init__(self, ref, options, locate=None, on_prepared=None):
+        from nsr_tf import pretrained
+        self.ref = ref
+        self.options = options
+        self.locate = locate or (lambda name: name)
+        self.on_prepared = on_prepared
+        self.family = ref if ref in pretrained.FAMILIES and not os.path.exists(ref) \
+            else None
+        self.prepared = {}
+
+    def get(self, ref):
+        """The ``PreparedModel`` of ``ref``, prepared on first use."""
+        if ref not in self.prepared:
+            self.prepared[ref] = prepare(self.locate(ref), self.options)
+            if self.on_prepared:
+                self.on_prepared(self.prepared[ref])
+        return self.prepared[ref]
+
+    def for_photo(self, path):
+        """(the ``PreparedModel`` for the photo at ``path``, a note on the choice or
+        None: a family's member that is missing, or a gray model on a colour photo)."""
+        from nsr_tf import pretrained
+        from nsr_tf.data.images import photo_channels
+        channels = photo_channels(path)
+        ref, note = self.ref, None
+        if self.family:
+            ref, note = pretrained.pick(self.family, channels)
+            if ref is None:
+                names = sorted(set(pretrained.FAMILIES[self.family].values()))
+                raise UsageError(f"--model {self.family}: none of {names} is installed")
+        chosen = self.get(ref)
+        if chosen.channels == 1 and channels == 3:
+            note = note or f"{chosen.name} is a gray model: colour photos are restored " \
+                f"channel by channel"
+        return chosen, note
+
+
 def default_patch(task):
     """The training patch of ``task`` (the inference tile follows from it)."""
     from nsr_tf.data.pipeline import DEFAULT_PATCH_SIZE
@@ -328,7 +382,9 @@ def restore_file(path, model, options, out_path, progress=None, protected=()):
                          f"upscale (at least {MIN_SR_SIDE}x{MIN_SR_SIDE})")
     level = choose_level(path, color, model, options)
     tiles = tile_runs(color.shape, model)
-    def on_tiles(done, looks=[0]):     # noqa: B006  (the tiles counted so far)
+    looks = [0]     # the tiles counted so far
+
+    def on_tiles(done):
         looks[0] += done
         if looks[0] > progress.total:   # a second look: the bar grows by one photo
             progress.total += tiles
@@ -401,5 +457,6 @@ def _alpha_8bit(alpha, size=None):
     return np.asarray(picture)
 
 
-__all__ = ["Level", "NsrError", "Options", "PreparedModel", "Result", "choose_level",
-           "output_names", "prepare", "restore_array", "restore_file", "save"]
+__all__ = ["Level", "Models", "NsrError", "Options", "PreparedModel", "Result", "check_file",
+           "choose_level", "output_names", "prepare", "restore_array", "restore_file",
+           "save"]

@@ -121,44 +121,18 @@ def main(argv=None):
     quiet.import_tensorflow()   # after parsing: --help needs no TensorFlow
 
     from nsr_tf import photo
-    from nsr_tf.data.images import BadImageError, photo_channels
     if not args.model:
         try:
             args.model = pretrained.path()
         except (KeyError, FileNotFoundError) as error:
             print(f"nsr-restore: error: no --model and {error}", file=sys.stderr)
             return 1
-    family = args.model if args.model in pretrained.FAMILIES and \
-        not os.path.exists(args.model) else None
-    prepared, said = {}, set()
-
-    def model_for(path):
-        """The prepared model for ``path`` and, once per kind, a note on the choice.
-        An unreadable file fails here, before any note about it."""
-        if not os.path.isfile(path):
-            raise BadImageError(f"{path}: no such file")
-        if os.path.getsize(path) == 0:
-            raise BadImageError(f"{path}: empty file (0 bytes)")
-        channels = photo_channels(path)
-        ref, note = args.model, None
-        if family:
-            ref, note = pretrained.pick(family, channels)
-            if ref is None:
-                names = sorted(set(pretrained.FAMILIES[family].values()))
-                raise UsageError(f"--model {family}: none of {names} is installed")
-        if ref not in prepared:
-            prepared[ref] = photo.prepare(ref, options)
-            tqdm.write(f"nsr-restore: {prepared[ref].summary}", file=sys.stderr)
-        chosen = prepared[ref]
-        if chosen.channels == 1 and channels == 3:
-            note = note or f"{chosen.name} is a gray model: colour photos are restored " \
-                f"channel by channel"
-        return chosen, note
-
+    models = photo.Models(args.model, options, on_prepared=lambda model: tqdm.write(
+        f"nsr-restore: {model.summary}", file=sys.stderr))
+    said = set()
     try:
-        if not family:   # a bad model or flag fails before any file
-            prepared[args.model] = photo.prepare(args.model, options)
-            print(f"nsr-restore: {prepared[args.model].summary}", file=sys.stderr)
+        if not models.family:   # a bad model or flag fails before any file
+            models.get(args.model)
     except NsrError as error:
         return report("nsr-restore", error)
     os.makedirs(args.out, exist_ok=True)
@@ -182,7 +156,8 @@ def main(argv=None):
                        f"replace it)")
             continue
         try:
-            chosen, choice = model_for(path)
+            photo.check_file(path)
+            chosen, choice = models.for_photo(path)
             # a bar of tiles under the bar of images, shown once a photo takes over 2 s
             with tqdm(unit="tile", desc=os.path.basename(path), leave=False, position=1,
                       delay=2, file=sys.stderr) as bar:
@@ -191,7 +166,7 @@ def main(argv=None):
                 said.add(choice)
                 tqdm.write(f"nsr-restore: {choice}", file=sys.stderr)
             note = result.note
-            if family:
+            if models.family:
                 note = f"{chosen.name}{f'; {note}' if note else ''}"
             tqdm.write(f"{path}{f' ({note})' if note else ''} -> {', '.join(result.outputs)}")
         except (NsrError, OSError) as error:    # this file; the others go on
