@@ -181,21 +181,20 @@ class PhotoModelHandler(ModelHandler):
 
 
 def match(patterns):
-    """The files the globs (or folders, or paths) ``patterns`` name, through Beam's
-    FileSystems, sorted and without repeats; image files only for a folder."""
-    from nsr_tf.data.images import IMAGE_EXTENSIONS
+    """The files the globs (or folders, or paths) ``patterns`` name, sorted and without
+    repeats: a local folder's image files (``list_images``), a glob through Beam's
+    FileSystems (local, gs://, s3://), a plain path as it is (reported per photo if it is
+    not there)."""
+    from nsr_tf.data.images import list_images
     found = []
     for pattern in patterns:
         if os.path.isdir(pattern):
-            pattern = os.path.join(pattern, "*")
-            keep = lambda path: path.lower().endswith(IMAGE_EXTENSIONS)  # noqa: E731
+            found += list_images(pattern)
+        elif any(ch in pattern for ch in "*?[") or "://" in pattern:
+            found += [meta.path for result in FileSystems.match([pattern])
+                      for meta in result.metadata_list]
         else:
-            keep = lambda path: True  # noqa: E731
-        if not any(ch in pattern for ch in "*?[") and "://" not in pattern:
-            found.append(pattern)        # a plain path: reported per photo if missing
-            continue
-        for result in FileSystems.match([pattern]):
-            found += [meta.path for meta in result.metadata_list if keep(meta.path)]
+            found.append(pattern)
     return sorted(dict.fromkeys(found))
 
 
