@@ -86,15 +86,10 @@ def _fetch_model(ref):
     return local
 
 
-def _put(local, target):
-    """Moves the finished ``local`` file to ``target``: a rename on the same disk, else a
-    copy through FileSystems to ``target``'s temporary name and a rename (an object store
-    shows a complete object or none)."""
-    if not FileSystems.exists(os.path.dirname(target)) and "://" not in target:
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-    if "://" not in target:
-        os.replace(local, target)
-        return
+def _upload(local, target):
+    """Copies the finished ``local`` file to ``target`` in an object store (gs://, s3://)
+    through FileSystems: to ``target``'s temporary name, then a rename, so the store
+    shows a complete object or none."""
     partial = target + ".part"
     with open(local, "rb") as source, FileSystems.create(partial) as out:
         shutil.copyfileobj(source, out)
@@ -154,10 +149,17 @@ class PhotoModelHandler(ModelHandler):
                 local = _local_copy(path, scratch)
                 photo.check_file(local, shown=path)
                 model, _ = models.for_photo(local)
-                written = os.path.join(scratch, "out" + photo.OUTPUT_SUFFIX)
+                # a local output is written in place (photo.save: a temporary name in
+                # its folder, then a rename); a remote one in the scratch folder first
+                remote = "://" in target
+                written = os.path.join(scratch, "out" + photo.OUTPUT_SUFFIX) if remote \
+                    else target
                 result = photo.restore_file(local, model, self.options, written,
                                             protected={os.path.abspath(local)})
-                _put(written, target)
+                if remote:
+                    _upload(written, target)
+                    if self.options.degrade:
+                        _upload(photo.degraded_name(written), photo.degraded_name(target))
         except (NsrError, OSError, ValueError) as error:
             self.failed.inc()
             return Outcome(path, target, "failed", reason=str(error).splitlines()[0]

@@ -134,10 +134,9 @@ def prepare(ref, options):
                          f"are sr-x2 and sr-x4")
     task = options.task or info.task or "denoise"
     given_sigma = None if options.sigma == "auto" else options.sigma
-    fixed = task == "denoise" and not info.level_map
-    if given_sigma is not None and not options.degrade and not (
-            info.level_map and task == "denoise") and not (
-            fixed and info.sigma == given_sigma):    # its own sigma: nothing to set
+    takes_level = task == "denoise" and info.level_map
+    own_sigma = task == "denoise" and info.sigma == given_sigma    # nothing to set
+    if given_sigma is not None and not options.degrade and not (takes_level or own_sigma):
         trained = f"trained for sigma {info.sigma:g} only" if info.sigma and \
             task == "denoise" else f"a {task} model"
         raise UsageError(f"--sigma {given_sigma:g}: {name} is {trained} and takes no noise "

@@ -109,7 +109,8 @@ def main(argv=None):
     if "://" not in args.out:
         os.makedirs(args.out, exist_ok=True)
     names = output_names(files, args.out)
-    protected = {name for name in names.values() if name in set(files)}
+    inputs = {os.path.abspath(path) for path in files if "://" not in path}
+    protected = {name for name in names.values() if os.path.abspath(name) in inputs}
     if protected:
         return report("nsr-batch", UsageError(
             f"{sorted(protected)[0]}: an output would be one of the inputs; refusing to "
