@@ -65,6 +65,10 @@ CPUINFO = {   # Debian architecture -> {package: (pool path, SHA-256)}
     },
 }
 LIBRARIES = ("libXNNPACK.a", "libmicrokernels-prod.a", "libpthreadpool.a", "libcpuinfo.so.0")
+# XNNPACK's internal headers (src/xnnpack/ of its tree), installed as include/xnnpack/: the
+# kernel rewrites a created operator's packed weights in place (dyn_conv.c, "State kept
+# across runs"), which needs the operator's struct and the packing functions of this commit
+INTERNAL_HEADERS = "xnnpack"
 
 
 class XnnpackUnavailable(NsrError, RuntimeError):
@@ -80,9 +84,41 @@ def install_dir():
     return os.path.join(cache_dir(), f"xnnpack-{VERSION.replace('~', '-')}")
 
 
-def installed():
+def _libraries_installed():
     lib = os.path.join(install_dir(), "lib")
     return all(os.path.exists(os.path.join(lib, name)) for name in LIBRARIES)
+
+
+def _headers_installed():
+    return os.path.exists(os.path.join(install_dir(), "include", INTERNAL_HEADERS,
+                                       "operator.h"))
+
+
+def installed():
+    return _libraries_installed() and _headers_installed()
+
+
+def _copy_headers(tree, prefix):
+    """xnnpack.h and XNNPACK's internal headers of ``tree`` into ``prefix``/include."""
+    internal = os.path.join(prefix, "include", INTERNAL_HEADERS)
+    if os.path.exists(internal):
+        shutil.rmtree(internal)
+    shutil.copytree(os.path.join(tree, "src", INTERNAL_HEADERS), internal)
+    shutil.copy(os.path.join(tree, "include", "xnnpack.h"), os.path.join(prefix, "include"))
+
+
+def _add_headers(echo):
+    """An installation made before the internal headers were needed gets them: the source
+    tarball only, no build (seconds)."""
+    work = tempfile.mkdtemp(prefix="xnnpack-headers-", dir=cache_dir())
+    try:
+        pool_path, sha256 = SOURCES["xnnpack"]
+        echo(f"XNNPACK: adding the internal headers of {VERSION}")
+        archive = fetch(pool_path, sha256, work)
+        os.makedirs(os.path.join(work, "xnnpack"))
+        _copy_headers(_unpack_source(archive, os.path.join(work, "xnnpack")), install_dir())
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def compiler_args(prefix):
@@ -253,6 +289,9 @@ def build(jobs=None, echo=print):
     prefix = install_dir()
     if installed():
         return prefix
+    if _libraries_installed():
+        _add_headers(echo)
+        return prefix
     cmake, ninja = _tool("cmake"), _tool("ninja")
     arch = _debian_arch()
     os.makedirs(cache_dir(), exist_ok=True)
@@ -286,8 +325,7 @@ def build(jobs=None, echo=print):
             if not found:
                 raise XnnpackUnavailable(f"the XNNPACK build made no {name}; log: {log}")
             shutil.copy(found[0], os.path.join(staging, "lib", name))
-        shutil.copy(os.path.join(trees["xnnpack"], "include", "xnnpack.h"),
-                    os.path.join(staging, "include"))
+        _copy_headers(trees["xnnpack"], staging)
         shutil.copy(os.path.join(trees["pthreadpool"], "include", "pthreadpool.h"),
                     os.path.join(staging, "include"))
         if os.path.exists(prefix):

@@ -136,6 +136,34 @@ def test_the_dynamic_op_computes_in_int8_within_its_quantization_error(groups, c
     assert 1e-5 < error < 0.03, error
 
 
+@pytest.mark.parametrize("quantize", ["none", "dynamic"])
+def test_the_state_kept_across_runs_never_leaks_between_runs_or_layers(quantize):
+    # The kernel keeps each shape's operator and repacks its weights at every call
+    # (dyn_conv.c, "State kept across runs"): layers of one shape share a state, and more
+    # shapes than it keeps (8) replace each other. Ten layers, nine shapes, ReLU and not:
+    # every run must compute what Keras computes, and a run repeated after others must give
+    # the same bits as the first time (cardinality 4: channels in steps of 4).
+    inputs = keras.Input((None, None, 8))
+    hidden = inputs
+    for index, channels in enumerate([12, 16, 20, 24, 28, 32, 36, 40, 8, 12]):
+        hidden = SparseConv2D(channels, sparsity_groups=2, cardinality=4)(hidden)
+        if index % 2 == 0:
+            hidden = keras.layers.ReLU()(hidden)
+    model = randomized(keras.Model(inputs, hidden), seed=4)
+    for weight in model.weights:     # keep ten layers' output in range
+        weight.assign(weight * 0.6)
+    content = convert(model, "native", quantize, tile=12)
+    rng = np.random.default_rng(2)
+    x = (rng.uniform(size=(3, 12, 12, 8)) * rng.normal(size=(3, 1, 1, 8))).astype("float32")
+    predictor = LiteRTPredictor(content)
+    first = predictor(x)
+    again = predictor(x[::-1])[::-1]
+    np.testing.assert_array_equal(again, first)
+    expected = model(x).numpy()
+    error = np.abs(first - expected).max() / np.abs(expected).max()
+    assert error < (1e-5 if quantize == "none" else 0.05), error
+
+
 def test_command_writes_the_native_file_and_says_what_it_needs(tmp_path):
     model = build_model("denoise", "sparse-", num_blocks=1)
     path = str(tmp_path / "m.keras")

@@ -3,9 +3,9 @@
 //
 // Why hand-written: XNNPACK's LiteRT delegate takes a CONV_2D only with a constant
 // filter, and the builtin CONV_2D with a run-time filter runs LiteRT's reference-speed
-// kernel (6-8x a constant conv, docs/native.md). Here XNNPACK's own convolution operator is
-// created with the run-time kernel at every run (weight packing costs ~3% of the conv
-// at 64x64x32), so the arithmetic is XNNPACK's, not ours.
+// kernel (6-8x a constant conv, docs/native.md). Here XNNPACK's own convolution operator
+// runs with the run-time kernel, packed again at every run (below: State kept across
+// runs), so the arithmetic is XNNPACK's, not ours.
 //
 // Op contract (nsr_tf/export/native/__init__.py writes it):
 //   inputs:  x (N, H, W, Cin) float32; filter (Cout, kh, kw, Cin) float32 (OHWI, as
@@ -13,9 +13,9 @@
 //   output:  (N, H, W, Cout): stride 1, dilation 1, 'same' zero padding (odd kh, kw)
 //   names:   NSR_OP_NAME (no activation), NSR_OP_NAME_RELU (fused ReLU); the _QD8 names
 //            the same, dynamically quantized (below)
-// LiteRT's custom-op kernels keep no per-node state (Run sees only the registration's
-// user data), so the fused activation and the arithmetic are told by the op's name, not
-// by its options.
+// LiteRT's custom-op kernels (CompiledModel API) have no per-node options or state (Run
+// sees only the registration's user data), so the fused activation and the arithmetic are
+// told by the op's name.
 //
 // Dynamically quantized (qd8, as the dense model's dynamic-int8 file): per call the
 // gate-aggregated filter is quantized to int8 per output channel (symmetric, scale =
@@ -24,12 +24,31 @@
 // GEMM that reads them per image), and XNNPACK's qd8_f32_qc8w convolution computes in
 // int8 with float output; bias and ReLU in float as the float op.
 //
+// State kept across runs (docs/native.md, "State across runs"). LiteRT's custom-op kernels
+// (the CompiledModel API) get no per-node state, so what does not change between calls is
+// kept per kernel (op name) and keyed by exactly what it depends on: the shapes. A created
+// convolution's indirection buffer and workspace depend on the batch, height, width,
+// channels and kernel size only (XNNPACK's reshape rebuilds the indirection buffer only
+// when the input size changes, src/operators/convolution-nhwc.c `reshape_igemm`; setup
+// takes new input/output pointers by an offset), and its packed weights are rewritten at
+// every call, in place, by XNNPACK's own packing function (what create does). So two nodes
+// of one shape may share a state: every call repacks the weights it runs with. Per call
+// what is left is the filter's quantization and repacking, the input's convert and the
+// GEMM itself; no operator is created, reshaped or deleted after a shape's first call.
+// Repacking in place reads the created operator's micro-kernel tile (nr, kr, sr) and its
+// packed-weights pointer: XNNPACK internals (xnnpack/operator.h, xnnpack/pack.h) of the one
+// pinned commit this kernel builds against (nsr_tf/export/xnnpack.py, and the app's
+// CMakeLists.txt); a shape whose operator is not an indirect GEMM with its own weights
+// (never seen for the sparse convs: XNNPACK takes the IGEMM for every qd8 conv and for
+// every f32 conv with padding) falls back to an operator per call.
+//
 // XNNPACK: the current API (2024: create, reshape with a workspace, setup, run), built
 // from Debian's source package by nsr_tf/export/xnnpack.py.
 
 #define _POSIX_C_SOURCE 200112L  // posix_memalign
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,11 +62,36 @@
 #include "litert/c/litert_options.h"
 #include "litert/c/litert_tensor_buffer.h"
 #include "nsr_native.h"
+#include "xnnpack/microparams-init.h"  // internal: xnn_init_qs8_qc8w_scale_fp32_params
+#include "xnnpack/operator.h"          // internal: struct xnn_operator
+#include "xnnpack/pack.h"              // internal: the IGEMM packing functions
+
+// Shapes kept per kernel; a model's sparse convs have one to three.
+#define NSR_STATES 8
+
+// What one shape keeps across runs.
+typedef struct {
+  int used;
+  int repack;          // the weights are rewritten in place (else: an operator per call)
+  uint64_t last_run;   // the least recent is replaced when all slots are used
+  size_t batch, height, width, in_channels, out_channels;
+  uint32_t kh, kw;
+  xnn_operator_t conv;
+  xnn_operator_t convert;  // qd8: the input's f32 -> qd8 convert
+  void* workspace;
+  float* bias;             // the call's bias, zeros when it has none
+  int8_t* q_filter;        // qd8: the filter in int8 per output channel
+  float* scales;
+  int8_t* q_x;             // qd8: the input in int8
+  struct xnn_quantization_params* params;
+} NsrConvState;
 
 typedef struct {
   int relu;
   int qd8;                   // dynamically quantized (int8 arithmetic, float output)
   pthreadpool_t threadpool;  // NULL: the calling thread
+  uint64_t runs;
+  NsrConvState states[NSR_STATES];
 } NsrConvConfig;
 
 static LiteRtStatus Init(void* user_data, const void* init_data, size_t init_data_size) {
@@ -83,122 +127,205 @@ static LiteRtStatus Lock(LiteRtTensorBuffer buffer, LiteRtTensorBufferLockMode m
   return LiteRtLockTensorBuffer(buffer, (void**)data, mode);
 }
 
-// reshape (with the workspace it asks for), setup and run of a created convolution
-static enum xnn_status RunConvolution(xnn_operator_t op, int qd8, size_t batch,
-                                      size_t height, size_t width, const void* x,
-                                      const struct xnn_quantization_params* params,
-                                      float* out, pthreadpool_t threadpool) {
-  size_t workspace_size = 0, workspace_alignment = 0, out_height = 0, out_width = 0;
-  enum xnn_status status =
-      qd8 ? xnn_reshape_convolution2d_nhwc_qd8_f32_qc8w(
-                op, batch, height, width, &workspace_size, &workspace_alignment,
-                &out_height, &out_width, threadpool)
-          : xnn_reshape_convolution2d_nhwc_f32(op, batch, height, width, &workspace_size,
-                                               &workspace_alignment, &out_height,
-                                               &out_width, threadpool);
-  void* workspace = NULL;
-  if (status == xnn_status_success && workspace_size > 0) {
-    size_t alignment = workspace_alignment < 64 ? 64 : workspace_alignment;
-    if (posix_memalign(&workspace, alignment, workspace_size) != 0) {
-      workspace = NULL;
-      status = xnn_status_out_of_memory;
-    }
-  }
-  if (status == xnn_status_success) {
-    status = qd8 ? xnn_setup_convolution2d_nhwc_qd8_f32_qc8w(op, workspace,
-                                                             (const int8_t*)x, out, params)
-                 : xnn_setup_convolution2d_nhwc_f32(op, workspace, (const float*)x, out);
-  }
-  if (status == xnn_status_success) status = xnn_run_operator(op, threadpool);
-  free(workspace);
-  return status;
-}
-
-// int8 per output channel, symmetric: q = round(w / scale), scale = max|w| / 127
+// int8 per output channel, symmetric: q = round(w / scale), scale = max|w| / 127. Written
+// so that the compiler vectorises both loops: a compare for the peak, and rounding to
+// nearest even by adding and subtracting 1.5 * 2^23 (exact for |w / scale| <= 127, as
+// lrintf; lrintf itself is a library call per value).
 static void QuantizeFilter(const float* filter, size_t out_channels, size_t per_channel,
                            int8_t* quantized, float* scales) {
+  const float kRound = 12582912.0f;  // 1.5 * 2^23
   for (size_t o = 0; o < out_channels; ++o) {
     const float* w = filter + o * per_channel;
     float peak = 0.0f;
-    for (size_t i = 0; i < per_channel; ++i) peak = fmaxf(peak, fabsf(w[i]));
+    for (size_t i = 0; i < per_channel; ++i) {
+      const float a = fabsf(w[i]);
+      peak = a > peak ? a : peak;
+    }
     const float scale = peak > 0.0f ? peak / 127.0f : 1.0f;
     const float inverse = 1.0f / scale;  // a multiply per value, not a divide
     scales[o] = scale;
     int8_t* q = quantized + o * per_channel;
-    for (size_t i = 0; i < per_channel; ++i) q[i] = (int8_t)lrintf(w[i] * inverse);
+    for (size_t i = 0; i < per_channel; ++i) {
+      q[i] = (int8_t)(int32_t)((w[i] * inverse + kRound) - kRound);
+    }
   }
 }
 
-// x as int8 with one (scale, zero point) per `rows` row of `row_size` values
-static enum xnn_status QuantizeInput(const float* x, size_t rows, size_t row_size,
-                                     int8_t* quantized,
-                                     struct xnn_quantization_params* params,
-                                     pthreadpool_t threadpool) {
-  xnn_operator_t op = NULL;
-  enum xnn_status status = xnn_create_convert_nc_f32_qd8(0, &op);
-  if (status == xnn_status_success) {
-    status = xnn_reshape_convert_nc_f32_qd8(op, rows, row_size, row_size, row_size,
-                                            threadpool);
+static void Release(NsrConvState* state) {
+  if (state->conv != NULL) xnn_delete_operator(state->conv);
+  if (state->convert != NULL) xnn_delete_operator(state->convert);
+  free(state->workspace), free(state->bias), free(state->q_filter), free(state->scales);
+  free(state->q_x), free(state->params);
+  memset(state, 0, sizeof(*state));
+}
+
+// The state of this shape, or a slot for it (the least recently run one is released).
+static NsrConvState* StateFor(NsrConvConfig* config, const NsrConvState* key, int* fresh) {
+  NsrConvState* slot = &config->states[0];
+  for (int i = 0; i < NSR_STATES; ++i) {
+    NsrConvState* state = &config->states[i];
+    if (state->used && state->batch == key->batch && state->height == key->height &&
+        state->width == key->width && state->in_channels == key->in_channels &&
+        state->out_channels == key->out_channels && state->kh == key->kh &&
+        state->kw == key->kw) {
+      *fresh = 0;
+      return state;
+    }
+    if (!state->used || (slot->used && state->last_run < slot->last_run)) slot = state;
   }
-  if (status == xnn_status_success) {
-    status = xnn_setup_convert_nc_f32_qd8(op, x, quantized, params);
+  if (slot->used) Release(slot);
+  *slot = *key;
+  slot->used = 1;
+  *fresh = 1;
+  return slot;
+}
+
+static enum xnn_status Allocate(NsrConvState* state, int qd8) {
+  const size_t per_channel = (size_t)state->kh * state->kw * state->in_channels;
+  const size_t values = state->batch * state->height * state->width * state->in_channels;
+  state->bias = (float*)calloc(state->out_channels, sizeof(float));
+  if (state->bias == NULL) return xnn_status_out_of_memory;
+  if (!qd8) return xnn_status_success;
+  state->q_filter = (int8_t*)malloc(state->out_channels * per_channel);
+  state->scales = (float*)malloc(state->out_channels * sizeof(float));
+  state->q_x = (int8_t*)malloc(values + XNN_EXTRA_BYTES);
+  state->params = (struct xnn_quantization_params*)malloc(
+      (state->batch + XNN_EXTRA_QUANTIZATION_PARAMS) * sizeof(struct xnn_quantization_params));
+  return state->q_filter && state->scales && state->q_x && state->params
+             ? xnn_status_success
+             : xnn_status_out_of_memory;
+}
+
+// Creates the convolution with this call's weights (packing them), the qd8 input convert,
+// reshapes both once and allocates the convolution's workspace.
+static enum xnn_status Create(const NsrConvConfig* config, NsrConvState* state,
+                              const float* filter) {
+  const float low = config->relu ? 0.0f : -INFINITY;
+  const size_t cin = state->in_channels, cout = state->out_channels;
+  // TENSORFLOW_SAME_PADDING: XNNPACK pads as TensorFlow's 'SAME' does.
+  enum xnn_status status =
+      config->qd8
+          ? xnn_create_convolution2d_nhwc_qd8_f32_qc8w(
+                0, 0, 0, 0, state->kh, state->kw, /*subsampling=*/1, 1, /*dilation=*/1, 1,
+                /*groups=*/1, cin, cout, cin, cout, state->scales, state->q_filter,
+                state->bias, low, INFINITY, XNN_FLAG_TENSORFLOW_SAME_PADDING, NULL, NULL,
+                &state->conv)
+          : xnn_create_convolution2d_nhwc_f32(
+                0, 0, 0, 0, state->kh, state->kw, 1, 1, 1, 1, 1, cin, cout, cin, cout,
+                filter, state->bias, low, INFINITY, XNN_FLAG_TENSORFLOW_SAME_PADDING, NULL,
+                NULL, &state->conv);
+  if (status != xnn_status_success) return status;
+  const struct xnn_operator* op = state->conv;
+  state->repack = op->ukernel.type == xnn_microkernel_type_igemm &&
+                  op->weights_cache == NULL && op->packed_weights.pointer != NULL;
+  size_t workspace_size = 0, workspace_alignment = 0, out_height = 0, out_width = 0;
+  status = config->qd8
+               ? xnn_reshape_convolution2d_nhwc_qd8_f32_qc8w(
+                     state->conv, state->batch, state->height, state->width,
+                     &workspace_size, &workspace_alignment, &out_height, &out_width,
+                     config->threadpool)
+               : xnn_reshape_convolution2d_nhwc_f32(
+                     state->conv, state->batch, state->height, state->width,
+                     &workspace_size, &workspace_alignment, &out_height, &out_width,
+                     config->threadpool);
+  if (status == xnn_status_success && workspace_size > 0) {
+    size_t alignment = workspace_alignment < 64 ? 64 : workspace_alignment;
+    if (posix_memalign(&state->workspace, alignment, workspace_size) != 0) {
+      state->workspace = NULL;
+      status = xnn_status_out_of_memory;
+    }
   }
-  if (status == xnn_status_success) status = xnn_run_operator(op, threadpool);
-  if (op != NULL) xnn_delete_operator(op);
+  if (status != xnn_status_success || !config->qd8) return status;
+  // one (scale, zero point) per image: XNNPACK's qd8 IGEMM reads them per image
+  const size_t row = state->height * state->width * cin;
+  status = xnn_create_convert_nc_f32_qd8(0, &state->convert);
+  if (status == xnn_status_success) {
+    status = xnn_reshape_convert_nc_f32_qd8(state->convert, state->batch, row, row, row,
+                                            config->threadpool);
+  }
   return status;
 }
 
-static LiteRtStatus Convolve(const NsrConvConfig* config, const LiteRtLayout* x_layout,
+// Rewrites the created operator's packed weights with this call's filter and bias, in
+// XNNPACK's layout, as its create does (src/operators/convolution-nhwc.c,
+// create_gemm_or_igemm): per block of nr output channels the bias (f32) or the kernel sums
+// (qd8), the kr-interleaved filter, then (qd8) the per-channel scales and the biases.
+static void Repack(const NsrConvConfig* config, NsrConvState* state, const float* filter) {
+  struct xnn_operator* op = state->conv;
+  const size_t nr = op->ukernel.igemm.nr, kr = op->ukernel.igemm.kr,
+               sr = op->ukernel.igemm.sr;
+  const size_t kernel_size = (size_t)state->kh * state->kw;
+  const size_t cin = state->in_channels, cout = state->out_channels;
+  void* packed = op->packed_weights.pointer;
+  if (!config->qd8) {
+    xnn_pack_f32_conv_goki_w(1, cout, kernel_size, cin, nr, kr, sr, filter, state->bias,
+                             NULL, (float*)packed, 0, NULL);
+    return;
+  }
+  const struct xnn_qs8_packing_params packing = {.input_zero_point = 1};
+  const size_t extra = 2 * sizeof(float);  // the channel's scale and bias
+  xnn_pack_qs8_conv_goki_w(1, cout, kernel_size, cin, nr, kr, sr, state->q_filter, NULL,
+                           NULL, packed, nr * extra, &packing);
+  const size_t k_stride = (cin + kr * sr - 1) / (kr * sr) * (kr * sr);
+  const size_t block = nr * (kernel_size * k_stride + sizeof(int32_t) + extra);
+  void* scales = (char*)packed + nr * (kernel_size * k_stride + sizeof(int32_t));
+  xnn_init_qs8_qc8w_scale_fp32_params(cout, nr, nr, block, block, 0, state->scales, scales);
+  xnn_init_qs8_qc8w_scale_fp32_params(cout, nr, nr, block, block, 0, state->bias,
+                                      (char*)scales + nr * sizeof(float));
+}
+
+static enum xnn_status Compute(const NsrConvConfig* config, NsrConvState* state,
+                               const float* x, float* out) {
+  enum xnn_status status = xnn_status_success;
+  if (config->qd8) {
+    status = xnn_setup_convert_nc_f32_qd8(state->convert, x, state->q_x, state->params);
+    if (status == xnn_status_success) {
+      status = xnn_run_operator(state->convert, config->threadpool);
+    }
+    if (status == xnn_status_success) {
+      status = xnn_setup_convolution2d_nhwc_qd8_f32_qc8w(state->conv, state->workspace,
+                                                         state->q_x, out, state->params);
+    }
+  } else {
+    status = xnn_setup_convolution2d_nhwc_f32(state->conv, state->workspace, x, out);
+  }
+  if (status == xnn_status_success) status = xnn_run_operator(state->conv, config->threadpool);
+  return status;
+}
+
+static LiteRtStatus Convolve(NsrConvConfig* config, const LiteRtLayout* x_layout,
                              const LiteRtLayout* filter_layout, const float* x,
                              const float* filter, const float* bias, float* out) {
-  const size_t batch = x_layout->dimensions[0], height = x_layout->dimensions[1],
-               width = x_layout->dimensions[2], in_channels = x_layout->dimensions[3];
-  const size_t out_channels = filter_layout->dimensions[0];
-  const uint32_t kh = filter_layout->dimensions[1], kw = filter_layout->dimensions[2];
-  const float low = config->relu ? 0.0f : -INFINITY;
-  xnn_operator_t op = NULL;
-  enum xnn_status status;
-  if (!config->qd8) {
-    // TENSORFLOW_SAME_PADDING: XNNPACK pads as TensorFlow's 'SAME' does.
-    status = xnn_create_convolution2d_nhwc_f32(
-        0, 0, 0, 0, kh, kw, /*subsampling=*/1, 1, /*dilation=*/1, 1, /*groups=*/1,
-        in_channels, out_channels, in_channels, out_channels, filter, bias, low, INFINITY,
-        XNN_FLAG_TENSORFLOW_SAME_PADDING, NULL, NULL, &op);
-    if (status == xnn_status_success) {
-      status = RunConvolution(op, 0, batch, height, width, x, NULL, out,
-                              config->threadpool);
+  NsrConvState key;
+  memset(&key, 0, sizeof(key));
+  key.batch = x_layout->dimensions[0], key.height = x_layout->dimensions[1];
+  key.width = x_layout->dimensions[2], key.in_channels = x_layout->dimensions[3];
+  key.out_channels = filter_layout->dimensions[0];
+  key.kh = filter_layout->dimensions[1], key.kw = filter_layout->dimensions[2];
+  int fresh = 0;
+  NsrConvState* state = StateFor(config, &key, &fresh);
+  state->last_run = ++config->runs;
+  enum xnn_status status = fresh ? Allocate(state, config->qd8) : xnn_status_success;
+  if (status == xnn_status_success) {
+    if (bias != NULL) {
+      memcpy(state->bias, bias, state->out_channels * sizeof(float));
+    } else {
+      memset(state->bias, 0, state->out_channels * sizeof(float));
     }
-    if (op != NULL) xnn_delete_operator(op);
-    return status == xnn_status_success ? kLiteRtStatusOk
-                                        : kLiteRtStatusErrorRuntimeFailure;
+    if (config->qd8) {
+      QuantizeFilter(filter, state->out_channels,
+                     (size_t)state->kh * state->kw * state->in_channels, state->q_filter,
+                     state->scales);
+    }
+    if (fresh) {
+      status = Create(config, state, filter);
+    } else {
+      Repack(config, state, filter);
+    }
   }
-  const size_t per_channel = (size_t)kh * kw * in_channels;
-  const size_t pixels = batch * height * width;
-  const size_t rows = batch;  // one quantization per image (the IGEMM reads it so)
-  int8_t* q_filter = (int8_t*)malloc(out_channels * per_channel);
-  float* scales = (float*)malloc(out_channels * sizeof(float));
-  int8_t* q_x = (int8_t*)malloc(pixels * in_channels + XNN_EXTRA_BYTES);
-  struct xnn_quantization_params* params = (struct xnn_quantization_params*)malloc(
-      (rows + XNN_EXTRA_QUANTIZATION_PARAMS) * sizeof(struct xnn_quantization_params));
-  status = q_filter && scales && q_x && params ? xnn_status_success
-                                               : xnn_status_out_of_memory;
-  if (status == xnn_status_success) {
-    QuantizeFilter(filter, out_channels, per_channel, q_filter, scales);
-    status = QuantizeInput(x, rows, pixels * in_channels / rows, q_x, params,
-                           config->threadpool);
-  }
-  if (status == xnn_status_success) {
-    status = xnn_create_convolution2d_nhwc_qd8_f32_qc8w(
-        0, 0, 0, 0, kh, kw, /*subsampling=*/1, 1, /*dilation=*/1, 1, /*groups=*/1,
-        in_channels, out_channels, in_channels, out_channels, scales, q_filter, bias, low,
-        INFINITY, XNN_FLAG_TENSORFLOW_SAME_PADDING, NULL, NULL, &op);
-  }
-  if (status == xnn_status_success) {
-    status = RunConvolution(op, 1, batch, height, width, q_x, params, out,
-                            config->threadpool);
-  }
-  if (op != NULL) xnn_delete_operator(op);
-  free(q_filter), free(scales), free(q_x), free(params);
+  if (status == xnn_status_success) status = Compute(config, state, x, out);
+  // on failure, or where the weights cannot be rewritten, nothing is kept
+  if (status != xnn_status_success || !state->repack) Release(state);
   return status == xnn_status_success ? kLiteRtStatusOk : kLiteRtStatusErrorRuntimeFailure;
 }
 
@@ -223,7 +350,7 @@ static LiteRtStatus Run(void* user_data, size_t num_inputs, const LiteRtTensorBu
     if (status == kLiteRtStatusOk) ++locked;
   }
   if (status == kLiteRtStatusOk) {
-    status = Convolve((const NsrConvConfig*)user_data, &layouts[0], &layouts[1], data[0],
+    status = Convolve((NsrConvConfig*)user_data, &layouts[0], &layouts[1], data[0],
                       data[1], num_inputs == 3 ? data[2] : NULL, data[count - 1]);
   }
   for (size_t i = 0; i < locked; ++i) LiteRtUnlockTensorBuffer(buffers[i]);
@@ -231,7 +358,7 @@ static LiteRtStatus Run(void* user_data, size_t num_inputs, const LiteRtTensorBu
 }
 
 static LiteRtStatus Destroy(void* user_data) {
-  (void)user_data;  // the configs belong to NsrKernels (nsr_destroy_kernels)
+  (void)user_data;  // the configs and their states belong to NsrKernels (nsr_destroy_kernels)
   return kLiteRtStatusOk;
 }
 
@@ -250,7 +377,8 @@ NsrKernels* nsr_add_kernels(LiteRtOptions options, int num_threads) {
   if (kernels == NULL) return NULL;
   kernels->threadpool = num_threads > 1 ? pthreadpool_create((size_t)num_threads) : NULL;
   for (int i = 0; i < 4; ++i) {
-    kernels->configs[i] = (NsrConvConfig){i % 2, i / 2, kernels->threadpool};
+    NsrConvConfig* config = &kernels->configs[i];
+    config->relu = i % 2, config->qd8 = i / 2, config->threadpool = kernels->threadpool;
     if (LiteRtAddCustomOpKernelOption(options, kNames[i], NSR_OP_VERSION, &kDynConv,
                                       &kernels->configs[i]) != kLiteRtStatusOk) {
       nsr_destroy_kernels(kernels);
@@ -262,6 +390,11 @@ NsrKernels* nsr_add_kernels(LiteRtOptions options, int num_threads) {
 
 void nsr_destroy_kernels(NsrKernels* kernels) {
   if (kernels == NULL) return;
+  for (int i = 0; i < 4; ++i) {
+    for (int j = 0; j < NSR_STATES; ++j) {
+      if (kernels->configs[i].states[j].used) Release(&kernels->configs[i].states[j]);
+    }
+  }
   if (kernels->threadpool != NULL) pthreadpool_destroy(kernels->threadpool);
   free(kernels);
 }
