@@ -45,6 +45,11 @@ NOTES = {
     "sr-x2": "This run continued the first `sr-x2` (8,024 steps on CBSD432 + T91 at lr 1e-3, "
              "`docs/training_queue.md` entry 1) on the varied data below: 20,432 steps in "
              "all.",
+    "sr-x4": "This run (`docs/training_queue.md` entry 11) trained x4 on the varied data "
+             "below from the weights of the `sr-x2` above (itself 20,432 steps); it replaced "
+             "the first `sr-x4` (3 epochs on CBSD432 + T91 from the first `sr-x2`), which "
+             "scored 31.15 / 27.96 / 27.18 dB on Set5 / Set14 / B100, 25.56 on the "
+             "synthetic graphics and 28.37 on saturated Kodak24.",
 }
 TARGETS = {2: {"Set5": 37.00, "Set14": 32.63}, 4: {"Set5": 30.71, "Set14": 27.59}}
 COMMON = ("--data-dir ../shared/data/CBSD432 --data-dir ../shared/data/T91 "
@@ -55,9 +60,11 @@ COMMANDS = {
              "--data-dir ~/data/saturated --skip-bad-files --seed 0 --epochs 6 "
              "--patches-per-image 28 --lr 2.5e-4 --variant compact --init-from sr-x2 "
              "--job-dir ~/jobs/sr-x2-varied",
-    "sr-x4": f"nice -n 19 python training/train.py --task sr --scale 4 {COMMON} --epochs 3 "
-             f"--patches-per-image 25 --variant compact --init-from "
-             f"~/jobs/sr-x2-compact/best.keras --job-dir ~/jobs/sr-x4-compact",
+    "sr-x4": "nice -n 19 python training/train.py --task sr --scale 4 --data-dir "
+             "~/data/CBSD432-clean --data-dir ../shared/data/T91 --data-dir ~/data/graphics "
+             "--data-dir ~/data/saturated --skip-bad-files --seed 0 --epochs 4 "
+             "--patches-per-image 20 --lr 2.5e-4 --variant compact --init-from "
+             "~/jobs/sr-x2-varied/best.keras --job-dir ~/jobs/sr-x4-varied",
     "pair": f"nice -n 19 python training/train.py --task sr --scale 2 {COMMON} --epochs 2 "
             f"--patches-per-image 12 --variant VARIANT --job-dir ~/jobs/sr-x2-pair-VARIANT",
 }

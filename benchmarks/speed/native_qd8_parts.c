@@ -1,21 +1,17 @@
-// Where the time of the native op's dynamically quantized conv goes: each step that
-// NsrDynConv2DQd8 (nsr_tf/export/native/dyn_conv.c) takes at every run, timed on its own,
-// against XNNPACK's qd8 conv with the weights packed once (what LiteRT's dynamic-int8
-// file runs for a constant conv) and against the float op's steps. One 3x3 conv, batch
-// 1, SIZE x SIZE x C in and out, one thread. Built and run by native_qd8_parts.py against
-// the XNNPACK the kernel links (nsr_tf.export.xnnpack).
+// Where the time of the native op's dynamically quantized conv goes: the op's own code
+// (nsr_tf/export/native/dyn_conv.c, included here) timed step by step on the calls after
+// the first (the shape's state kept: dyn_conv.c, "State kept across runs"), against
+// XNNPACK's qd8 conv with the weights packed once (what LiteRT's dynamic-int8 file runs
+// for a constant conv) and against the float op. One 3x3 conv, batch 1, SIZE x SIZE x C
+// in and out, one thread. Built and run by native_qd8_parts.py against the XNNPACK and
+// LiteRT the kernel links.
 //
 //   usage: native_qd8_parts SIZE C RUNS      prints one line of median microseconds
 
-#define _POSIX_C_SOURCE 200112L
+#include "dyn_conv.c"
 
-#include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <time.h>
-
-#include <xnnpack.h>
 
 static double now_us(void) {
   struct timespec t;
@@ -28,24 +24,44 @@ static int compare(const void* a, const void* b) {
   return (x > y) - (x < y);
 }
 
-#define CHECK(call)                                                          \
-  do {                                                                       \
-    if ((call) != xnn_status_success) {                                      \
+#define CHECK(call)                                                                \
+  do {                                                                             \
+    if ((call) != xnn_status_success) {                                            \
       fprintf(stderr, "native_qd8_parts: %s failed (line %d)\n", #call, __LINE__); \
-      exit(1);                                                               \
-    }                                                                        \
+      exit(1);                                                                     \
+    }                                                                              \
   } while (0)
 
-enum { QUANT_FILTER, CONVERT, CREATE, SETUP, RUN, DELETE, FLOAT_CREATE, FLOAT_RUN,
-       PACKED_RUN, STEPS };
-static const char* kNames[STEPS] = {
-    "quantize filter", "convert input", "create (packs int8)", "reshape+setup",
-    "qd8 run", "delete", "float create (packs)", "float reshape+setup+run",
+enum { QUANT_FILTER, REPACK, CONVERT, CONV, FLOAT_OP, PACKED_RUN, STEPS };
+static const char* kStepNames[STEPS] = {
+    "quantize filter", "repack", "convert input", "setup+run", "float op",
     "qd8 run, weights packed once (+convert)"};
 
 static void* aligned(size_t size) {
   void* p = NULL;
   return posix_memalign(&p, 64, size + XNN_EXTRA_BYTES) == 0 ? p : NULL;
+}
+
+// The op's first call on this shape: its state made (operator created, reshaped).
+static NsrConvState* FirstCall(NsrConvConfig* config, size_t size, size_t c,
+                               const float* filter, const float* bias, const float* x,
+                               float* out) {
+  NsrConvState key;
+  memset(&key, 0, sizeof(key));
+  key.batch = 1, key.height = size, key.width = size, key.in_channels = c;
+  key.out_channels = c, key.kh = 3, key.kw = 3;
+  int fresh = 0;
+  NsrConvState* state = StateFor(config, &key, &fresh);
+  CHECK(Allocate(state, config->qd8));
+  memcpy(state->bias, bias, c * sizeof(float));
+  if (config->qd8) QuantizeFilter(filter, c, 9 * c, state->q_filter, state->scales);
+  CHECK(Create(config, state, filter));
+  CHECK(Compute(config, state, x, out));
+  if (!state->repack) {
+    fprintf(stderr, "native_qd8_parts: the operator cannot be repacked in place\n");
+    exit(1);
+  }
+  return state;
 }
 
 int main(int argc, char** argv) {
@@ -61,10 +77,6 @@ int main(int argc, char** argv) {
   float* out = aligned(pixels * c * sizeof(float));
   float* filter = aligned(c * per * sizeof(float));
   float* bias = aligned(c * sizeof(float));
-  int8_t* qfilter = aligned(c * per);
-  float* scales = aligned(c * sizeof(float));
-  int8_t* qx = aligned(pixels * c);
-  struct xnn_quantization_params params[1 + XNN_EXTRA_QUANTIZATION_PARAMS];
   srand(1);
   for (size_t i = 0; i < pixels * c; ++i) x[i] = (float)rand() / RAND_MAX;
   for (size_t i = 0; i < c * per; ++i) filter[i] = (float)rand() / RAND_MAX - 0.5f;
@@ -72,96 +84,65 @@ int main(int argc, char** argv) {
   double* times[STEPS];
   for (int s = 0; s < STEPS; ++s) times[s] = calloc(runs, sizeof(double));
 
-  // the packed-once reference: created outside the loop
-  xnn_operator_t packed = NULL;
-  for (size_t o = 0; o < c; ++o) scales[o] = 1.0f / 127.0f;
-  for (size_t i = 0; i < c * per; ++i) qfilter[i] = (int8_t)lrintf(filter[i] * 127.0f);
+  NsrConvConfig qd8 = {0}, f32 = {0};
+  qd8.qd8 = 1;
+  NsrConvState* state = FirstCall(&qd8, size, c, filter, bias, x, out);
+  NsrConvState* float_state = FirstCall(&f32, size, c, filter, bias, x, out);
+
+  // the packed-once reference: a constant conv, created and reshaped outside the loop
+  int8_t* qfilter = aligned(c * per);
+  float* scales = aligned(c * sizeof(float));
+  int8_t* qx = aligned(pixels * c);
+  struct xnn_quantization_params params[1 + XNN_EXTRA_QUANTIZATION_PARAMS];
+  QuantizeFilter(filter, c, per, qfilter, scales);
+  xnn_operator_t packed = NULL, convert = NULL;
   CHECK(xnn_create_convolution2d_nhwc_qd8_f32_qc8w(
-      1, 1, 1, 1, 3, 3, 1, 1, 1, 1, 1, c, c, c, c, scales, qfilter, bias, -INFINITY,
-      INFINITY, 0, NULL, NULL, &packed));
-  xnn_operator_t convert = NULL;
+      0, 0, 0, 0, 3, 3, 1, 1, 1, 1, 1, c, c, c, c, scales, qfilter, bias, -INFINITY,
+      INFINITY, XNN_FLAG_TENSORFLOW_SAME_PADDING, NULL, NULL, &packed));
   CHECK(xnn_create_convert_nc_f32_qd8(0, &convert));
+  CHECK(xnn_reshape_convert_nc_f32_qd8(convert, 1, pixels * c, pixels * c, pixels * c, NULL));
+  size_t ws = 0, wa = 0, oh, ow;
+  CHECK(xnn_reshape_convolution2d_nhwc_qd8_f32_qc8w(packed, 1, size, size, &ws, &wa, &oh, &ow,
+                                                   NULL));
+  void* workspace = ws ? aligned(ws) : NULL;
 
   for (int r = 0; r < runs; ++r) {
+    filter[r % (c * per)] += 1e-3f;  // a new filter per call, as the gate gives
     double t = now_us();
-    for (size_t o = 0; o < c; ++o) {
-      const float* w = filter + o * per;
-      float peak = 0.0f;
-      for (size_t i = 0; i < per; ++i) peak = fmaxf(peak, fabsf(w[i]));
-      const float scale = peak > 0.0f ? peak / 127.0f : 1.0f;
-      const float inverse = 1.0f / scale;  // as dyn_conv.c's QuantizeFilter
-      scales[o] = scale;
-      int8_t* q = qfilter + o * per;
-      for (size_t i = 0; i < per; ++i) q[i] = (int8_t)lrintf(w[i] * inverse);
-    }
+    QuantizeFilter(filter, c, per, state->q_filter, state->scales);
     times[QUANT_FILTER][r] = now_us() - t;
 
-    t = now_us();   // as the op does it: a convert operator made and dropped per call
-    xnn_operator_t call_convert = NULL;
-    CHECK(xnn_create_convert_nc_f32_qd8(0, &call_convert));
-    CHECK(xnn_reshape_convert_nc_f32_qd8(call_convert, 1, pixels * c, pixels * c,
-                                         pixels * c, NULL));
-    CHECK(xnn_setup_convert_nc_f32_qd8(call_convert, x, qx, params));
-    CHECK(xnn_run_operator(call_convert, NULL));
-    xnn_delete_operator(call_convert);
+    t = now_us();
+    Repack(&qd8, state, filter);
+    times[REPACK][r] = now_us() - t;
+
+    t = now_us();
+    CHECK(xnn_setup_convert_nc_f32_qd8(state->convert, x, state->q_x, state->params));
+    CHECK(xnn_run_operator(state->convert, NULL));
     times[CONVERT][r] = now_us() - t;
 
-    xnn_operator_t op = NULL;
     t = now_us();
-    CHECK(xnn_create_convolution2d_nhwc_qd8_f32_qc8w(
-        1, 1, 1, 1, 3, 3, 1, 1, 1, 1, 1, c, c, c, c, scales, qfilter, bias, -INFINITY,
-        INFINITY, 0, NULL, NULL, &op));
-    times[CREATE][r] = now_us() - t;
-
-    size_t ws = 0, wa = 0, oh, ow;
-    t = now_us();
-    CHECK(xnn_reshape_convolution2d_nhwc_qd8_f32_qc8w(op, 1, size, size, &ws, &wa, &oh, &ow,
-                                                     NULL));
-    void* workspace = ws ? aligned(ws) : NULL;
-    CHECK(xnn_setup_convolution2d_nhwc_qd8_f32_qc8w(op, workspace, qx, out, params));
-    times[SETUP][r] = now_us() - t;
+    CHECK(xnn_setup_convolution2d_nhwc_qd8_f32_qc8w(state->conv, state->workspace,
+                                                   state->q_x, out, state->params));
+    CHECK(xnn_run_operator(state->conv, NULL));
+    times[CONV][r] = now_us() - t;
 
     t = now_us();
-    CHECK(xnn_run_operator(op, NULL));
-    times[RUN][r] = now_us() - t;
+    Repack(&f32, float_state, filter);
+    CHECK(Compute(&f32, float_state, x, out));
+    times[FLOAT_OP][r] = now_us() - t;
 
     t = now_us();
-    xnn_delete_operator(op);
-    free(workspace);
-    times[DELETE][r] = now_us() - t;
-
-    xnn_operator_t fop = NULL;
-    t = now_us();
-    CHECK(xnn_create_convolution2d_nhwc_f32(1, 1, 1, 1, 3, 3, 1, 1, 1, 1, 1, c, c, c, c,
-                                            filter, bias, -INFINITY, INFINITY, 0, NULL, NULL,
-                                            &fop));
-    times[FLOAT_CREATE][r] = now_us() - t;
-    t = now_us();
-    CHECK(xnn_reshape_convolution2d_nhwc_f32(fop, 1, size, size, &ws, &wa, &oh, &ow, NULL));
-    workspace = ws ? aligned(ws) : NULL;
-    CHECK(xnn_setup_convolution2d_nhwc_f32(fop, workspace, x, out));
-    CHECK(xnn_run_operator(fop, NULL));
-    times[FLOAT_RUN][r] = now_us() - t;
-    xnn_delete_operator(fop);
-    free(workspace);
-
-    t = now_us();
-    CHECK(xnn_reshape_convert_nc_f32_qd8(convert, 1, pixels * c, pixels * c, pixels * c,
-                                         NULL));
     CHECK(xnn_setup_convert_nc_f32_qd8(convert, x, qx, params));
     CHECK(xnn_run_operator(convert, NULL));
-    CHECK(xnn_reshape_convolution2d_nhwc_qd8_f32_qc8w(packed, 1, size, size, &ws, &wa, &oh,
-                                                     &ow, NULL));
-    workspace = ws ? aligned(ws) : NULL;
     CHECK(xnn_setup_convolution2d_nhwc_qd8_f32_qc8w(packed, workspace, qx, out, params));
     CHECK(xnn_run_operator(packed, NULL));
     times[PACKED_RUN][r] = now_us() - t;
-    free(workspace);
   }
   printf("conv %zux%zux%zu 3x3, 1 thread, median of %d (us):", size, size, c, runs);
   for (int s = 0; s < STEPS; ++s) {
     qsort(times[s], runs, sizeof(double), compare);
-    printf("%s %s %.1f", s ? ";" : "", kNames[s], times[s][runs / 2]);
+    printf("%s %s %.1f", s ? ";" : "", kStepNames[s], times[s][runs / 2]);
   }
   printf("\n");
   return 0;

@@ -1,8 +1,9 @@
 """Where the native op's dynamically quantized conv spends its time: builds and runs
-benchmarks/speed/native_qd8_parts.c (each step NsrDynConv2DQd8 takes per run, timed alone, one
-thread) against the XNNPACK the kernel links, for the sparse layers' shapes, and prints
-the op's total against XNNPACK's qd8 conv with its weights packed once (what LiteRT's
-dynamic-int8 file runs for a constant conv) and against the float op.
+benchmarks/speed/native_qd8_parts.c (the op's own code, each step NsrDynConv2DQd8 takes per
+run once its shape's state is kept, timed alone, one thread) against the XNNPACK and LiteRT
+the kernel links, for the sparse layers' shapes, and prints the op's total against
+XNNPACK's qd8 conv with its weights packed once (what LiteRT's dynamic-int8 file runs for
+a constant conv) and against the float op.
 
     python benchmarks/speed/native_qd8_parts.py [--sizes 64 256] [--channels 32 64] [--runs 200]
         [--markdown docs/native_qd8_parts.md]
@@ -19,8 +20,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 from nsr_tf.benchmarking import emit, header
 
-OP_STEPS = ("quantize filter", "convert input", "create (packs int8)", "reshape+setup",
-            "qd8 run", "delete")
+OP_STEPS = ("quantize filter", "repack", "convert input", "setup+run")
 
 
 def main(argv=None):
@@ -32,15 +32,19 @@ def main(argv=None):
     parser.add_argument("--markdown")
     args = parser.parse_args(argv)
     from nsr_tf.export import xnnpack
+    from nsr_tf.export.native import build as native_build
     try:
-        flags = xnnpack.compiler_args(xnnpack.build())
+        prefix = xnnpack.build()
     except xnnpack.XnnpackUnavailable as error:
         print(f"native_qd8_parts.py: error: {error}", file=sys.stderr)
         return 1
     binary = os.path.join(tempfile.mkdtemp(prefix="nsr_qd8_"), "native_qd8_parts")
-    build = subprocess.run(["cc", "-O2", "-fno-math-errno", "-std=c11",
-                            os.path.join(HERE, "native_qd8_parts.c"),
-                            "-o", binary, *flags], capture_output=True, text=True)
+    # the kernel library's own command line, with this program instead of the library
+    command = native_build.build_command(binary, native_build.litert_dir(), prefix)
+    command = [part for part in command if part not in ("-shared", "-fPIC")
+               and not part.endswith((".c",))]
+    command[1:1] = [os.path.join(HERE, "native_qd8_parts.c")]
+    build = subprocess.run(command, capture_output=True, text=True)
     if build.returncode:
         print(f"native_qd8_parts.py: error: the benchmark did not build: "
               f"{build.stderr.strip().splitlines()[0]}", file=sys.stderr)
@@ -48,10 +52,12 @@ def main(argv=None):
     lines = [f"Command: `python benchmarks/speed/native_qd8_parts.py "
              f"{' '.join(argv if argv is not None else sys.argv[1:])}`.", "", header(), "",
              "One 3x3 conv, batch 1, C channels in and out, 1 thread; median microseconds "
-             "of each step the dynamically quantized native op takes per run "
-             "(`nsr_tf/export/native/dyn_conv.c`), and its total against XNNPACK's qd8 conv "
-             "with the weights packed once (input convert included: what LiteRT's "
-             "dynamic-int8 file does for a constant conv) and against the float op.", "",
+             "of each step the dynamically quantized native op takes per run once its "
+             "shape's operator is kept (`nsr_tf/export/native/dyn_conv.c`, its own "
+             "functions), a new filter at every run, and its total against XNNPACK's qd8 "
+             "conv with the weights packed once (input convert included: what LiteRT's "
+             "dynamic-int8 file does for a constant conv) and against the float op "
+             "(repack, setup, run).", "",
              "| shape | " + " | ".join(OP_STEPS) + " | op total | packed once | op / packed "
              "| float op | op / float op |", "|---" * (len(OP_STEPS) + 6) + "|"]
     data = []
@@ -65,7 +71,7 @@ def main(argv=None):
             steps = {name: float(value) for name, value in steps.items()}
             total = sum(steps[name] for name in OP_STEPS)
             packed = steps["qd8 run, weights packed once (+convert)"]
-            float_op = steps["float create (packs)"] + steps["float reshape+setup+run"]
+            float_op = steps["float op"]
             lines.append(f"| {size}x{size}x{channels} | "
                          + " | ".join(f"{steps[name]:.0f}" for name in OP_STEPS)
                          + f" | {total:.0f} | {packed:.0f} | {total / packed:.2f} | "
