@@ -435,9 +435,9 @@ public class MainActivity extends Activity {
             final Bitmap after = toBitmap(restored, info.channels, alpha, w * info.scale,
                     h * info.scale);
             showResult(before, after, String.format(Locale.US,
-                    "%s%s: %d tiles of %d px in %.2f s (%.1f ms/tile), %s", info.file,
-                    levelNote, tiles[0], info.tile, seconds,
-                    1000 * seconds / Math.max(tiles[0], 1), model.accelerator));
+                    "%s%s: %.2f s for the photo, %d tiles of %d px (%.1f tiles/s), %s",
+                    info.file, levelNote, seconds, tiles[0], info.tile,
+                    tiles[0] / Math.max(seconds, 1e-9), model.accelerator));
         } catch (final Exception e) {
             showResult(null, null, "failed: " + e);
         } finally {
