@@ -37,6 +37,16 @@ def default_tiling(patch_size, policy="float32"):
 # restore()'s defaults: a float32 model trained on the presets' 64 px patches (128, 16).
 DEFAULT_TILE, DEFAULT_OVERLAP = default_tiling(64)
 
+# The phone files' tile (input pixels; LR for the upscalers), dense and sparse alike, and
+# nsr-restore's --backend litert / native: the fastest per photo of 48-512 for every file
+# measured (benchmarks/speed/photo_latency.py, docs/photo_latency.md: a 4032x3024 photo,
+# 1 thread, the dense int8 file 23.8 s at 128 against 32.0 at 64 and 31.1 at 512 (the
+# activations of a 512 tile leave the cache), Sparse- native dynamic 15.4 against 22.8).
+# The overlap stays the trained one in pixels (16; 12 LR), so a 128 tile computes 1.31x
+# the photo's pixels where 64/16 computed 1.78x. Every shipped model's Set12 / Set5 mean
+# at 128 is within 0.01 dB of the whole image or above it (tests/test_inference.py).
+PHONE_TILE = 128
+
 
 # Tiles per batch: about this many pixels (16 tiles of 64x64), so that memory stays that of
 # one batch whatever the tile size.

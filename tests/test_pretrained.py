@@ -12,6 +12,7 @@ from nsr_tf.data.images import read_image
 from nsr_tf.evaluation import evaluate_folder, summarise
 from nsr_tf.export.catalogue import exported
 from nsr_tf.export.litert import LiteRTPredictor
+from nsr_tf.inference import PHONE_TILE
 from nsr_tf.inference import restore
 from nsr_tf.metrics import psnr
 
@@ -200,9 +201,9 @@ def test_an_upscalers_export_is_made_on_demand_with_parity(tmp_path, monkeypatch
     assert path.startswith(str(tmp_path))
     meta = json.load(open(path + ".json"))
     assert meta["parity"]["passed"] and meta["ops_outside_xnnpack"] == []
-    scale = int(name[-1])           # parity on LR crops of one whole tile (x4: 192 px HR)
-    assert meta["scale"] == scale and meta["tile"] == 48
-    assert meta["output"]["shape"][1] == 48 * scale
+    scale = int(name[-1])           # parity on LR crops of one whole tile (x4: 512 px HR)
+    assert meta["scale"] == scale and meta["tile"] == PHONE_TILE
+    assert meta["output"]["shape"][1] == PHONE_TILE * scale
     content = open(path, "rb").read()
     ops = {detail["op_name"] for detail in interpreter(content, xnnpack=False)
            ._get_ops_details()}

@@ -36,9 +36,12 @@ def _digest(path):
 
 
 def export_dir(name):
-    """The cache folder of ``name``'s exports (per model content)."""
+    """The cache folder of ``name``'s exports (per model content and phone tile: files of
+    another tile are not these)."""
+    from nsr_tf.inference import PHONE_TILE
     model = pretrained.path(name)
-    return os.path.join(cache_root(), "exports", f"{pretrained.MODELS[name]}-{_digest(model)}")
+    return os.path.join(cache_root(), "exports",
+                        f"{pretrained.MODELS[name]}-{_digest(model)}-tile{PHONE_TILE}")
 
 
 def exported(name, suffix=".tflite"):

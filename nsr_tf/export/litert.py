@@ -59,6 +59,14 @@ class LiteRTPredictor:
         return self.engine.run(tiles)
 
     def __call__(self, tiles, batch_size=None):
+        # The file's batch and tile are fixed: tiles of an image smaller than the file's
+        # tile are padded by repeating their last row and column, and the output cropped,
+        # as the app's LiteRtTileModel does; batches are filled by repeating the last tile.
+        height, width = tiles.shape[1:3]
+        tile_h, tile_w = (int(n) for n in self.engine.input_shape[1:3])
+        if (height, width) != (tile_h, tile_w):
+            tiles = np.pad(tiles, ((0, 0), (0, tile_h - height), (0, tile_w - width),
+                                   (0, 0)), mode="edge")
         outputs = []
         for first in range(0, len(tiles), self.batch):
             chunk = tiles[first:first + self.batch]
@@ -66,7 +74,9 @@ class LiteRTPredictor:
             if count < self.batch:
                 chunk = np.concatenate([chunk, np.repeat(chunk[-1:], self.batch - count, 0)])
             outputs.append(self.run(chunk)[:count])
-        return np.concatenate(outputs)
+        out = np.concatenate(outputs)
+        scale = out.shape[1] // tile_h
+        return out[:, :height * scale, :width * scale]
 
 
 def undelegated_ops(engine):

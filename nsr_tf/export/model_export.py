@@ -25,6 +25,7 @@ from nsr_tf.estimation import estimator_name
 from nsr_tf.export import parity
 from nsr_tf.export.converter import convert, resolve_form, write
 from nsr_tf.export.litert import outside_xnnpack
+from nsr_tf.inference import PHONE_TILE
 
 # the default real images of the parity check (scikit-image's photographs)
 PARITY_SAMPLES = ("coins.png", "astronaut.png")
@@ -77,7 +78,7 @@ def export_model(model_path, form="auto", quantize="none", tile=None, batch=1, o
                  images=None, calibration_dir=None):
     """Converts the model at ``model_path`` (a ``.keras`` file or a shipped model's name)
     to ``out`` (default ``default_out``), checks it and writes ``out + ".json"``; returns
-    its ``ExportMetadata``. ``tile``: the input tile (default: the training patch);
+    its ``ExportMetadata``. ``tile``: the input tile (default: ``nsr_tf.inference.PHONE_TILE``);
     ``images``: the parity check's image files (default ``PARITY_SAMPLES``). Raises an
     ``NsrError`` on bad input (an unknown model, a form the model cannot take)."""
     model_path = model_io.resolve(model_path)   # a shipped model's name: its file
@@ -86,8 +87,10 @@ def export_model(model_path, form="auto", quantize="none", tile=None, batch=1, o
     # A level-map model takes the map as its last input channel (sigma / 255 or
     # quality / 100).
     degradation = model_io.degradation_of(info, task)
-    tile = tile or info.tile_size or DEFAULT_PATCH_SIZE[task]   # the training patch
-    overlap = info.overlap if info.overlap is not None else tile // 4
+    tile = tile or PHONE_TILE
+    # the trained overlap in pixels (a quarter of the training patch), whatever the tile
+    patch = info.tile_size or DEFAULT_PATCH_SIZE[task]
+    overlap = min(info.overlap if info.overlap is not None else patch // 4, tile // 2)
     resolved_form = resolve_form(form, model)
     calibration = representative(degradation, info.channels, tile, batch,
                                  calibration_dir) if quantize == "int8" else None

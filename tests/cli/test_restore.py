@@ -67,7 +67,7 @@ def test_backends_and_precisions_agree(model_file, tmp_path, capsys):
     Image.fromarray(image).save(tmp_path / "x.png")
     outputs, messages = {}, {}
     for name, extra in (("float32", ["--precision", "float32"]),
-                        ("litert", ["--backend", "litert"]),
+                        ("litert", ["--backend", "litert", "--tile-size", "64"]),
                         ("bfloat16", ["--precision", "mixed_bfloat16", "--overlap", "8"])):
         code, _, err = restore_here(capsys, tmp_path / "x.png", "--model", model_file, "--out",
                                     tmp_path / name, *extra)
@@ -81,6 +81,13 @@ def test_backends_and_precisions_agree(model_file, tmp_path, capsys):
     assert "precision mixed_bfloat16" in messages["bfloat16"]
     assert np.abs(outputs["litert"] - outputs["float32"]).max() <= 1      # 8-bit rounding
     assert 0 < np.abs(outputs["bfloat16"] - outputs["float32"]).max() <= 4
+    # by default the LiteRT backends take the phone files' tile; a photo smaller than it
+    # (70 x 90) is one tile, padded to the file's fixed 128 as the app pads it
+    code, _, err = restore_here(capsys, tmp_path / "x.png", "--model", model_file, "--out",
+                                tmp_path / "phone", "--backend", "litert")
+    assert code == 0 and "tiles 128 overlap 8" in err, err[-2000:]
+    phone = np.asarray(Image.open(tmp_path / "phone" / "x_restored.png"), float)
+    assert phone.shape == (70, 90) and np.abs(phone - outputs["float32"]).mean() < 2
 
 
 def test_a_noise_map_model_is_told_the_given_or_estimated_sigma(tmp_path, capsys):

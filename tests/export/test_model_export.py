@@ -26,7 +26,9 @@ def test_export_model_returns_the_metadata_it_writes_beside_the_file(testsets, t
     assert meta.parity["passed"] and [row["image"] for row in meta.parity["images"]] == \
         ["01.png", "02.png"]
     lite = LiteRTPredictor(open(out, "rb").read())
-    assert lite.batch == meta.batch == 1 and meta.input["shape"] == [1, 32, 32, 1]
+    # the phone tile, not the training patch; the trained overlap in pixels
+    assert lite.batch == meta.batch == 1 and meta.input["shape"] == [1, 128, 128, 1]
+    assert (meta.tile, meta.overlap) == (128, 8)
     assert meta.level_map is None and meta.sigma == 15 and meta.form == "rowhybrid"
 
 
