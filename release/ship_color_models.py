@@ -6,6 +6,9 @@ file and its JSON ship; the .tflite files are made on demand (nsr_tf.export.cata
     python release/ship_color_models.py jpeg-color ~/jobs/jpeg-color-sparse-
     python release/ship_color_models.py --readme-table     # the README's table
     python release/ship_color_models.py denoise-color --rescore auto
+    python release/ship_color_models.py jpeg-color ~/jobs/jpeg-color-varied \
+        --kind "graphics (synthetic)=$HOME/data/graphics-test" \
+        --kind "saturated photos (Kodak24)=$HOME/data/kodak24-saturated"
 
 Rows (training/evaluate.py's protocol: tiles 64, overlap 16, float32, AWGN seeded by file
 name, PSNR on RGB [0, 255]): denoise-color on CBSD68 and Kodak24 at sigma 15/25/50 told
@@ -92,8 +95,23 @@ REFINEMENTS = {
             "--job-dir ~/jobs/jpeg-color-2",
             "the first `jpeg-color` (2,568 steps from the gray `jpeg`'s weights; command: `"
             + COMMANDS["jpeg-color"] + "`)"),
+        "jpeg-color-varied": (
+            "nice -n 19 python training/train.py --task jpeg --channels 3 --quality-range 10 90 "
+            "--quality 10 --variant sparse- --data-dir ~/data/CBSD432-clean --data-dir "
+            "~/data/graphics --data-dir ~/data/saturated --patches-per-image 12 --epochs 8 "
+            "--lr 2.5e-4 --init-from jpeg-color --job-dir ~/jobs/jpeg-color-varied",
+            "the second `jpeg-color` (1,926 steps at Adam 0.0005, `docs/training_queue.md` "
+            "entry 8, on top of the first: 2,568 steps from the gray `jpeg`'s weights, "
+            "both on CBSD432)"),
     },
 }
+REFINEMENTS["denoise-color"]["denoise-color-varied"] = (
+    "nice -n 19 python training/train.py --task denoise --channels 3 --sigma-range 0 75 "
+    "--sigma 25 --noise mix --variant sparse+ --data-dir ~/data/CBSD432-clean --data-dir "
+    "~/data/graphics --data-dir ~/data/saturated --patches-per-image 12 --epochs 6 "
+    "--lr 2.5e-4 --init-from denoise-color --job-dir ~/jobs/denoise-color-varied",
+    "the third `denoise-color` (`docs/training_queue.md` entries 5, 7 and 9 on CBSD432: "
+    "3,531 + 1,926 + 1,926 steps)")
 
 
 def refinement(name, config):
@@ -141,7 +159,17 @@ def main(argv=None):
                         "auto, after an estimator changed), keep its other rows, rewrite "
                         "its JSON and card")
     parser.add_argument("--data-root", default=DEFAULT_DATA)
+    parser.add_argument("--kind", action="append", default=[], metavar="NAME=FOLDER",
+                        help="also score on a test set of another kind at the headline "
+                             "level (sigma 25 / quality 10), with the gray model per "
+                             "channel beside it (a row per kind in the card); repeat")
     args = parser.parse_args(argv)
+    kinds = {}
+    for item in args.kind:
+        kind, sep, folder = item.partition("=")
+        if not sep or not kind or not os.path.isdir(folder):
+            parser.error(f"--kind {item!r}: expected NAME=FOLDER with an existing folder")
+        kinds[kind] = folder
     if (args.job is None) == (args.rescore is None):
         parser.error("give a training job folder, or --rescore TOLD for the shipped model")
     from nsr_tf.jobs import wall_hours
@@ -167,6 +195,8 @@ def main(argv=None):
         meta["scores"].append({"set": testset, key: true, "told": told, **row})
         print(f"{testset} {key} {true} told {told}: {row['psnr']:.2f} dB", flush=True)
     level = PROBE_LEVEL[args.name]
+    if kinds:
+        meta["kinds"] = score_kinds(args.name, model, info, kinds, level)
     probe = score(args.name, model, info, PROBE, level, level)
     meta["probe"] = {key: level, "told": level, "psnr": probe["images"]}
     meta["wall_hours"], meta["logged_epochs"], meta["runs"] = wall_hours(args.job)
@@ -174,6 +204,50 @@ def main(argv=None):
     metadata.write(metadata.TrainingRecord.from_json(meta), stem + ".json")
     write_card(args.name, meta)
     return 0
+
+
+def score_kinds(name, model, info, kinds, level):
+    """{kind: row} at ``level``: the model, the input and the gray model on each channel
+    (what colour photos of that kind got before this model)."""
+    from nsr_tf import model_io, pretrained
+    from nsr_tf.evaluation import evaluate_folder, summarise
+    gray_model, gray_info = model_io.load(pretrained.path(GRAY[name][1]))
+    out = {}
+    for kind, folder in kinds.items():
+        row = score(name, model, info, folder, level, level)
+        row.pop("images")
+        degradation = model_io.degradation_of(gray_info, sigma=level, quality=level)
+        gray = {r["method"]: r for r in summarise(evaluate_folder(
+            folder, degradation, gray_model, [], channels=3, map_level=level,
+            y_psnr=name == "jpeg-color"))}["model"]
+        row["gray_psnr"] = gray["psnr"]
+        if "psnr_y" in gray:
+            row["gray_psnr_y"] = gray["psnr_y"]
+        out[kind] = row
+        print(f"{kind} {key_of(name)} {level}: {row['psnr']:.2f} dB, the gray model per "
+              f"channel {row['gray_psnr']:.2f}", flush=True)
+    return out
+
+
+def data_line(name, config):
+    """What the card says of the training data, from the run's --data-dir folders."""
+    folders = config.get("data_dir") or []
+    folders = [folders] if isinstance(folders, str) else folders
+    degradation = ("each patch gets AWGN or realistic camera noise (Poisson-Gaussian in "
+                   "linear light, Bayer mosaic, demosaicking, sRGB gamma, sometimes JPEG; "
+                   "`nsr_tf/data/camera_noise.py`), half and half, the map told the noise's "
+                   "RMS." if name == "denoise-color" else
+                   "colour JPEGs as libjpeg and Pillow write them (YCbCr, 4:2:0 chroma).")
+    if any(os.path.basename(os.path.normpath(f)) == "CBSD432-clean" for f in folders):
+        return ("Data (`docs/training_data.md`, manifests in `docs/training_data/`): "
+                "CBSD432 without the 34 images that are test images (398), 300 synthetic "
+                "graphics (line art, flat colour, text) and the 398 photos saturated and "
+                "hue-rotated, on top of weights that trained on CBSD432 (which holds 32 of "
+                "B100's images, Set5's `woman` and RNI15's `Bears`, none of CBSD68 or "
+                "Kodak24: checked by content, `python -m nsr_tf.data.overlap`); the last 4 "
+                "images in sorted order held out for validation; " + degradation)
+    return ("Data: CBSD432 (432 colour BSDS photos, disjoint from CBSD68; the last 4 in "
+            "sorted order held out for validation), " + degradation)
 
 
 def rescore(name, stem, told, data_root):
@@ -230,13 +304,7 @@ def write_card(name, meta):
                 if refined else
                 f"starting from the weights of the gray `{gray}` wherever they fit (every "
                 f"layer but the first and last convs, whose channel counts differ)."), "",
-             f"Data: CBSD432 (432 colour BSDS photos, disjoint from CBSD68; the last 4 in "
-             f"sorted order held out for validation), {meta['degradation']}"
-             + (": each patch gets AWGN or realistic camera noise (Poisson-Gaussian in "
-                "linear light, Bayer mosaic, demosaicking, sRGB gamma, sometimes JPEG; "
-                "`nsr_tf/data/camera_noise.py`), half and half, the map told the noise's "
-                "RMS." if denoise else ": colour JPEGs as libjpeg and Pillow write them "
-                "(YCbCr, 4:2:0 chroma)."), "",
+             f"{data_line(name, c)} ({meta['degradation']})", "",
              f"Command (rerun it to resume): "
              f"`{refined[0] if refined else COMMANDS[name]}`", "",
              f"Scores (PSNR dB on RGB{' / on Y' if not denoise else ''}, SSIM on RGB), "
@@ -270,6 +338,18 @@ def write_card(name, meta):
                          f"{_cell(row, 'input_psnr', 'input_psnr_y')} | "
                          f"{_cell(before) if before else ''} | **{_cell(row)}** "
                          f"({row['ssim']:.4f}) |" + (f" {refs} |" if published else ""))
+        lines.append("")
+    if meta.get("kinds"):
+        level = PROBE_LEVEL[name]
+        lines += [f"Test sets of other kinds (made here, never trained on: "
+                  f"`docs/training_data.md`; no published rows exist for them), {key} "
+                  f"{level}, PSNR dB on RGB{'' if denoise else ' / on Y'}:", "",
+                  f"| set | input | before: `{gray}` per channel | **`{name}`** (SSIM) | "
+                  f"gain over `{gray}` |", "|---|---|---|---|---|"]
+        lines += [f"| {kind} | {_cell(row, 'input_psnr', 'input_psnr_y')} | "
+                  f"{_cell(row, 'gray_psnr', 'gray_psnr_y')} | **{_cell(row)}** "
+                  f"({row['ssim']:.4f}) | {row['psnr'] - row['gray_psnr']:+.2f} |"
+                  for kind, row in meta["kinds"].items()]
         lines.append("")
     lines += verdicts(name, meta, base)
     lines += ["", f"Files: `{pretrained.MODELS[name]}.keras` (`nsr_tf.model_io.load"
