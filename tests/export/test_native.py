@@ -202,7 +202,7 @@ def test_restore_with_the_native_backend_matches_keras(model_file, tmp_path, cap
     for backend in ("keras", "native"):
         code, _, err = restore_here(capsys, tmp_path / "x.png", "--model", model_file,
                                     "--out", tmp_path / backend, "--backend", backend,
-                                    "--precision", "float32")
+                                    "--precision", "float32", "--tile-size", "64")
         assert code == 0, err[-2000:]
         assert f"{backend}, precision float32" in err
         outputs[backend] = np.asarray(Image.open(tmp_path / backend / "x_restored.png"), float)

@@ -9,6 +9,7 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import org.nsrtf.photo.Pixels;
 import org.nsrtf.photo.TileModel;
 import org.tensorflow.lite.Interpreter;
 import org.tensorflow.lite.gpu.GpuDelegate;
@@ -103,8 +104,10 @@ public final class LiteRtTileModel implements TileModel, AutoCloseable {
         int outChannels = info.channels;
         int perTileOut = info.tile * info.tile * info.scale * info.scale * outChannels;
         float[] result = new float[count * perTileOut];
-        // The model's batch and tile are fixed: images smaller than a tile are padded by
-        // repeating the last row/column; batches are filled by repeating the last tile.
+        // The model's batch and tile are fixed: the tile of an image smaller than the
+        // model's is mirrored past its bottom and right edges (Pixels.reflect, as numpy's
+        // "reflect" in nsr_tf.export.litert.LiteRTPredictor; repeating the edge row cost
+        // 1.7 dB on a 70x90 crop); batches are filled by repeating the last tile.
         for (int first = 0; first < count; first += info.batch) {
             FloatBuffer in = kernel != null ? FloatBuffer.wrap(nativeInput)
                     : input.asFloatBuffer();
@@ -112,8 +115,8 @@ public final class LiteRtTileModel implements TileModel, AutoCloseable {
                 int t = Math.min(first + b, count - 1);
                 for (int r = 0; r < info.tile; r++) {
                     for (int c = 0; c < info.tile; c++) {
-                        int source = (t * tileH * tileW + Math.min(r, tileH - 1) * tileW
-                                + Math.min(c, tileW - 1)) * channels;
+                        int source = (t * tileH * tileW + Pixels.reflect(r, tileH) * tileW
+                                + Pixels.reflect(c, tileW)) * channels;
                         in.put(tiles, source, channels);
                     }
                 }

@@ -6,6 +6,19 @@ import java.util.Random;
 public final class Pixels {
     private Pixels() {}
 
+    /**
+     * Index {@code i} of a row (or column) of {@code n} pixels mirrored past its ends without
+     * repeating the edge pixel, as numpy's {@code np.pad(mode="reflect")}: 0 1 2 | 1 0 1 2 ...
+     * for n = 3; any {@code i >= 0}; n = 1 gives 0.
+     */
+    public static int reflect(int i, int n) {
+        if (n <= 1) {
+            return 0;
+        }
+        int m = i % (2 * n - 2);
+        return m < n ? m : 2 * n - 2 - m;
+    }
+
     /** Whether every pixel of an ARGB image has equal red, green and blue: a gray photo. */
     public static boolean isGray(int[] argb) {
         for (int p : argb) {

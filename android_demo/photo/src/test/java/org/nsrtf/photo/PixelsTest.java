@@ -1,5 +1,6 @@
 package org.nsrtf.photo;
 
+import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
@@ -14,5 +15,22 @@ public class PixelsTest {
         assertFalse(Pixels.isGray(new int[] {0xff817f80}));
         assertFalse(Pixels.isGray(new int[] {0xff7f8080}));               // red differs
         assertTrue(Pixels.isGray(new int[0]));
+    }
+
+    /** Mirrored indices as numpy pads with mode="reflect" (np.pad(np.arange(n), (0, 10 - n),
+     * "reflect") for n = 3 and 2; a single pixel repeats). */
+    @Test
+    public void reflectMirrorsAsNumpyDoes() {
+        int[] three = new int[10];
+        int[] two = new int[10];
+        int[] one = new int[10];
+        for (int i = 0; i < 10; i++) {
+            three[i] = Pixels.reflect(i, 3);
+            two[i] = Pixels.reflect(i, 2);
+            one[i] = Pixels.reflect(i, 1);
+        }
+        assertArrayEquals(new int[] {0, 1, 2, 1, 0, 1, 2, 1, 0, 1}, three);
+        assertArrayEquals(new int[] {0, 1, 0, 1, 0, 1, 0, 1, 0, 1}, two);
+        assertArrayEquals(new int[10], one);
     }
 }
