@@ -19,7 +19,6 @@ Do not run it beside a training job (stop it: kill -STOP PID, then kill -CONT PI
 """
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -47,7 +46,7 @@ def parse_photo(text):
     return width, height
 
 
-def files_of(name, info):
+def files_of(name):
     """{label: (form, quantize)} of a model's phone files."""
     return DENSE_FILES if name == BASELINE else SPARSE_FILES
 
@@ -104,6 +103,7 @@ def main(argv=None):
     from nsr_tf import model_io
     from nsr_tf.export.converter import convert
     from nsr_tf.export.litert import latency
+    from nsr_tf.inference import PHONE_TILE
 
     names = [BASELINE] + [name for name in args.models if name != BASELINE]
     rows = []       # one per (model, file, tile)
@@ -111,14 +111,14 @@ def main(argv=None):
         model, info = model_io.load(pretrained.path(name))
         scale = info.scale or 1
         overlap = args.overlap if args.overlap is not None else (info.overlap or 16)
-        for label, (form, quantize) in files_of(name, info).items():
-            for tile in sorted(set(args.tiles) | {info.tile_size or 64}):
+        for label, (form, quantize) in files_of(name).items():
+            for tile in sorted(set(args.tiles) | {info.tile_size or 64, PHONE_TILE}):
                 if overlap >= tile:
                     continue
                 print(f"exporting {name} {label} at {tile}", file=sys.stderr, flush=True)
                 rows.append({"model": name, "file": label, "tile": tile, "scale": scale,
                              "overlap": overlap, "channels": int(model.input_shape[-1]),
-                             "today": tile == (info.tile_size or 64),
+                             "today": tile == PHONE_TILE,
                              "content": convert(model, form, quantize, tile=tile),
                              "times": {t: [] for t in args.threads}})
     for tile in sorted({row["tile"] for row in rows}):
@@ -155,7 +155,9 @@ def main(argv=None):
              "photo's tile count x the file's median invoke at that tile, all files of a "
              "tile and thread count timed round-robin. Ratio: to the dense baseline's "
              "dynamic-int8 file at its fastest tile for that photo and threads. "
-             "`*`: the tile the file uses today (its training patch).", ""]
+             "`*`: the phone files' tile (`nsr_tf.inference.PHONE_TILE`); the training "
+             "patch (64; 48 LR) is always measured too (the phone files' tile until "
+             "2026-12-04).", ""]
     for photo in photo_names:
         for threads in args.threads:
             key = (photo, threads)
@@ -165,7 +167,7 @@ def main(argv=None):
                       + " | fastest | / dense int8 |",
                       "|---|---|" + "---|" * (len({r['tile'] for r in rows}) + 2)]
             for name in names:
-                for label in files_of(name, None):
+                for label in files_of(name):
                     mine = {row["tile"]: row for row in rows
                             if row["model"] == name and row["file"] == label}
                     if not mine:
