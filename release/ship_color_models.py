@@ -304,7 +304,7 @@ def write_card(name, meta):
                 if refined else
                 f"starting from the weights of the gray `{gray}` wherever they fit (every "
                 f"layer but the first and last convs, whose channel counts differ)."), "",
-             f"{data_line(name, c)} ({meta['degradation']})", "",
+             f"{data_line(name, c)} Degradation: {meta['degradation']}.", "",
              f"Command (rerun it to resume): "
              f"`{refined[0] if refined else COMMANDS[name]}`", "",
              f"Scores (PSNR dB on RGB{' / on Y' if not denoise else ''}, SSIM on RGB), "
