@@ -140,3 +140,38 @@ def test_no_mirror_anywhere_is_one_line(tmp_path, monkeypatch):
                                                          "NSR_TF_DEBIAN_MIRROR"):
         xnnpack.debian_mirror(str(tmp_path))
 
+
+
+def test_an_install_without_the_internal_headers_gets_them_without_a_build(mirror, tmp_path,
+                                                                           monkeypatch):
+    # An XNNPACK built before the kernel needed its internal headers (libraries only): the
+    # source tarball is fetched (here from a local mirror) and only the headers copied in;
+    # no cmake, no ninja.
+    root, url = mirror
+    tree = io.BytesIO()
+    with tarfile.open(fileobj=tree, mode="w:xz") as tar:
+        for name, content in (("xnnpack-src/include/xnnpack.h", b"/* public */"),
+                              ("xnnpack-src/src/xnnpack/operator.h", b"/* internal */"),
+                              ("xnnpack-src/src/xnnpack/pack.h", b"/* packing */")):
+            info = tarfile.TarInfo(name)
+            info.size = len(content)
+            tar.addfile(info, io.BytesIO(content))
+    pool_path = "x/xnnpack/test.orig.tar.xz"
+    digest = put(root, pool_path, tree.getvalue())
+    monkeypatch.setitem(xnnpack.SOURCES, "xnnpack", (pool_path, digest))
+    monkeypatch.setenv("NSR_TF_DEBIAN_MIRROR", url)
+    monkeypatch.delenv("NSR_TF_XNNPACK_SOURCES", raising=False)
+    monkeypatch.setenv("NSR_TF_XNNPACK_DIR", str(tmp_path / "cache"))
+    lib = os.path.join(xnnpack.install_dir(), "lib")
+    os.makedirs(lib)
+    for name in xnnpack.LIBRARIES:
+        open(os.path.join(lib, name), "wb").close()
+    assert not xnnpack.installed()
+    monkeypatch.setattr(xnnpack, "_tool", lambda name: pytest.fail(f"{name} was run"))
+    lines = []
+    assert xnnpack.build(echo=lines.append) == xnnpack.install_dir()
+    include = os.path.join(xnnpack.install_dir(), "include")
+    assert open(os.path.join(include, "xnnpack", "operator.h")).read() == "/* internal */"
+    assert open(os.path.join(include, "xnnpack.h")).read() == "/* public */"
+    assert xnnpack.installed() and lines == [f"XNNPACK: adding the internal headers of "
+                                             f"{xnnpack.VERSION}"]
