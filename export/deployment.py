@@ -1,5 +1,6 @@
 """The deployment table of the shipped models on this machine: for each exported file,
-CPU latency (LiteRT + XNNPACK, 1 and 2 threads, one tile of the training patch) and its
+CPU latency (LiteRT + XNNPACK, 1 and 2 threads, one tile of the file: the phone tile, 128
+px, LR for the upscalers; docs/photo_latency.md times whole photos) and its
 ratio to the dense baseline's dynamic-int8 file, whether LiteRT's GPU accelerator takes
 it, the PSNR of the exported file itself on the repository's gray test set, its export
 parity and its size. Which file to use where: docs/deployment_notes.md (by hand).
@@ -98,6 +99,7 @@ def main(argv=None):
     from nsr_tf.export.litert import latency
     from nsr_tf.precision import cpu_name
     from nsr_tf.benchmarking import emit, header
+    from nsr_tf.inference import PHONE_TILE
 
     rows = {}
     for name in args.models:
@@ -137,7 +139,7 @@ def main(argv=None):
     lines = [header(), "",
              f"command: python export/deployment.py {' '.join(argv or sys.argv[1:])}", "",
              f"CPU: {cpu_name()}, {os.cpu_count()} cores; LiteRT/XNNPACK, one tile of the "
-             f"model's training patch (64x64; the upscalers 48x48 LR), "
+             f"file (the phone tile, {PHONE_TILE} px; LR for the upscalers), "
              f"median of {args.rounds} rounds of {args.runs} invokes. GPU: LiteRT's GPU "
              f"accelerator on {'Mesa lavapipe' if gpu else 'none (no Vulkan driver)'} "
              "(coverage only). PSNR: the exported file itself on the gray test set at the "
