@@ -62,13 +62,15 @@ def resolve_form(form, model):
 def implementation(model, form):
     """Temporarily switch every SparseConv2D of ``model`` to ``form``."""
     layers = [layer for layer in model._flatten_layers() if isinstance(layer, SparseConv2D)]
-    saved = [layer.implementation for layer in layers]
+    saved = [(layer.implementation, layer.pool_as_mean) for layer in layers]
     set_implementation(model, IMPLEMENTATION_OF_FORM[form])
+    for layer in layers:    # the native form: the gate's pool as TFLite's MEAN (faster)
+        layer.pool_as_mean = form == "native"
     try:
         yield
     finally:
-        for layer, value in zip(layers, saved):
-            layer.implementation = value
+        for layer, (value, as_mean) in zip(layers, saved):
+            layer.implementation, layer.pool_as_mean = value, as_mean
 
 
 def convert(model, form="auto", quantize="none", tile=64, batch=1, representative=None):

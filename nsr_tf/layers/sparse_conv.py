@@ -92,6 +92,12 @@ class SparseConv2D(keras.layers.Layer):
         self.gate = gate
         self.temperature = float(temperature)
         self.implementation = implementation
+        # The export of the native form sets this (nsr_tf.export.converter.implementation):
+        # the gate's pool as a mean over (1, 2), which TFLite keeps as MEAN, XNNPACK's
+        # global average pool, where the matmul with ones below becomes a SUM over the
+        # reshaped input, 3x slower there (LiteRT, 1 thread, 256x256x32: 80 against 245
+        # us; a dynamic-int8 3x3 conv of that shape 1.6 ms). Not a config: export only.
+        self.pool_as_mean = False
         self.use_bias = use_bias
         self.weight_norm = weight_norm
         self.weight_gain = float(weight_gain)
@@ -149,16 +155,19 @@ class SparseConv2D(keras.layers.Layer):
         # Global average pool as a matmul with ones: measured 1.8x faster than
         # reduce_mean over (1, 2) on CPU (batch 100, 64x64x64: 1.7 vs 3.1 ms), and the
         # pool is a pass over the whole input that a dense conv does not pay.
-        batch, height, width = (ops.shape(inputs)[i] for i in range(3))
-        pixels = height * width
-        flat = ops.reshape(inputs, (batch, pixels, inputs.shape[-1]))
-        ones = ops.ones((batch, 1, pixels), inputs.dtype)
-        # reshape, not [:, 0]: a shrinking STRIDED_SLICE is not taken by XNNPACK.
-        pooled = ops.reshape(ops.matmul(ones, flat), (batch, inputs.shape[-1]))
-        # The side network runs in float32 under mixed precision (the pool's sum may be
-        # bfloat16, the gates and the kernels they mix are not).
-        pooled = ops.cast(pooled, self.gate_kernel.dtype) / ops.cast(pixels,
-                                                                     self.gate_kernel.dtype)
+        if self.pool_as_mean:
+            pooled = ops.cast(ops.mean(inputs, axis=(1, 2)), self.gate_kernel.dtype)
+        else:
+            batch, height, width = (ops.shape(inputs)[i] for i in range(3))
+            pixels = height * width
+            flat = ops.reshape(inputs, (batch, pixels, inputs.shape[-1]))
+            ones = ops.ones((batch, 1, pixels), inputs.dtype)
+            # reshape, not [:, 0]: a shrinking STRIDED_SLICE is not taken by XNNPACK.
+            pooled = ops.reshape(ops.matmul(ones, flat), (batch, inputs.shape[-1]))
+            # The side network runs in float32 under mixed precision (the pool's sum may
+            # be bfloat16, the gates and the kernels they mix are not).
+            pooled = ops.cast(pooled, self.gate_kernel.dtype) / ops.cast(
+                pixels, self.gate_kernel.dtype)
         logits = ops.matmul(pooled, self.gate_kernel) + self.gate_bias
         return ops.reshape(logits, (-1, self.sparsity_groups, self.cardinality))
 
