@@ -39,6 +39,9 @@ IMPLEMENTATION_OF_FORM = {"rowhybrid": "rowhybrid", "im2col": "im2col",
 # time (its filter zero point must be 0) and int8 batched matmuls of run-time operands
 # ran slower than float (docs/design.md, Runtimes).
 INT8_FORMS = ("mixture",)
+# The native form's gate pool as MEAN (SparseConv2D.pool_as_mean); False only to measure
+# the SUM it replaced (benchmarks/speed/gate_pool_speed.py)
+NATIVE_POOL_AS_MEAN = True
 
 
 class ExportError(NsrError, ValueError):
@@ -65,7 +68,7 @@ def implementation(model, form):
     saved = [(layer.implementation, layer.pool_as_mean) for layer in layers]
     set_implementation(model, IMPLEMENTATION_OF_FORM[form])
     for layer in layers:    # the native form: the gate's pool as TFLite's MEAN (faster)
-        layer.pool_as_mean = form == "native"
+        layer.pool_as_mean = form == "native" and NATIVE_POOL_AS_MEAN
     try:
         yield
     finally:
