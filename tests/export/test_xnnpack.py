@@ -113,29 +113,34 @@ def test_a_failed_build_step_is_one_line_with_its_error_and_log(tmp_path):
     assert "[2/2] cc b.c" in open(log).read()     # the whole output is kept
 
 
+def loopback(n, path, scheme="http"):
+    """A made-up mirror address on the loopback network (no host name)."""
+    return f"{scheme}://127.0.0.{n}/{path}"
+
+
 def test_the_mirror_is_read_from_apt_sources(tmp_path, monkeypatch):
     monkeypatch.delenv("NSR_TF_DEBIAN_MIRROR", raising=False)
     (tmp_path / "sources.list.d").mkdir()
     # deb822, as Debian 12 writes it: the security archive first, then the main one
     (tmp_path / "sources.list.d" / "debian.sources").write_text(
-        "Types: deb\n# a comment\nURIs: http://127.0.0.2/debian-security\n"
-        "Suites: bookworm-security\n\nTypes: deb\nURIs: http://127.0.0.2/debian/\n"
+        f"Types: deb\n# a comment\nURIs: {loopback(2, 'debian-security')}\n"
+        f"Suites: bookworm-security\n\nTypes: deb\nURIs: {loopback(2, 'debian/')}\n"
         "Suites: bookworm\nComponents: main\n")
     (tmp_path / "sources.list.d" / "other.list").write_text(
-        "deb https://127.0.0.3/node nodistro main\n")
-    assert xnnpack.debian_mirror(str(tmp_path)) == "http://127.0.0.2/debian"
+        f"deb {loopback(3, 'node', 'https')} nodistro main\n")
+    assert xnnpack.debian_mirror(str(tmp_path)) == loopback(2, "debian")
     # a one-line sources.list wins: apt reads it first
     (tmp_path / "sources.list").write_text(
-        "deb [arch=amd64] http://127.0.0.4/debian bookworm main\n")
-    assert xnnpack.debian_mirror(str(tmp_path)) == "http://127.0.0.4/debian"
+        f"deb [arch=amd64] {loopback(4, 'debian')} bookworm main\n")
+    assert xnnpack.debian_mirror(str(tmp_path)) == loopback(4, "debian")
     # the override wins over both
-    monkeypatch.setenv("NSR_TF_DEBIAN_MIRROR", "http://127.0.0.5/debian/")
-    assert xnnpack.debian_mirror(str(tmp_path)) == "http://127.0.0.5/debian"
+    monkeypatch.setenv("NSR_TF_DEBIAN_MIRROR", loopback(5, "debian/"))
+    assert xnnpack.debian_mirror(str(tmp_path)) == loopback(5, "debian")
 
 
 def test_no_mirror_anywhere_is_one_line(tmp_path, monkeypatch):
     monkeypatch.delenv("NSR_TF_DEBIAN_MIRROR", raising=False)
-    (tmp_path / "sources.list").write_text("deb https://127.0.0.3/node nodistro main\n")
+    (tmp_path / "sources.list").write_text(f"deb {loopback(3, 'node', 'https')} nodistro main\n")
     with pytest.raises(xnnpack.XnnpackUnavailable, match="no Debian mirror .* set "
                                                          "NSR_TF_DEBIAN_MIRROR"):
         xnnpack.debian_mirror(str(tmp_path))
