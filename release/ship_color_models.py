@@ -28,7 +28,7 @@ import shutil
 import sys
 
 from nsr_tf.benchmarking import row_key
-from nsr_tf.data.sources import shared_data
+from nsr_tf.data.sources import shared_data, trains_on_clean_set
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # what benchmarks/experiments/color_baselines.py wrote: the "before" rows
@@ -231,14 +231,12 @@ def score_kinds(name, model, info, kinds, level):
 
 def data_line(name, config):
     """What the card says of the training data, from the run's --data-dir folders."""
-    folders = config.get("data_dir") or []
-    folders = [folders] if isinstance(folders, str) else folders
     degradation = ("each patch gets AWGN or realistic camera noise (Poisson-Gaussian in "
                    "linear light, Bayer mosaic, demosaicking, sRGB gamma, sometimes JPEG; "
                    "`nsr_tf/data/camera_noise.py`), half and half, the map told the noise's "
                    "RMS." if name == "denoise-color" else
                    "colour JPEGs as libjpeg and Pillow write them (YCbCr, 4:2:0 chroma).")
-    if any(os.path.basename(os.path.normpath(f)) == "CBSD432-clean" for f in folders):
+    if trains_on_clean_set(config):
         return ("Data (`docs/training_data.md`, manifests in `docs/training_data/`): "
                 "CBSD432 without the 34 images that are test images (398), 300 synthetic "
                 "graphics (line art, flat colour, text) and the 398 photos saturated and "

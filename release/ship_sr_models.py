@@ -22,7 +22,7 @@ import platform
 import shutil
 import sys
 
-from nsr_tf.data.sources import shared_data
+from nsr_tf.data.sources import shared_data, trains_on_clean_set
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_DATA = shared_data()
@@ -169,9 +169,7 @@ def _cells(scores, key="psnr", ssim="ssim"):
 
 def data_line(config):
     """What the card says of the training data, from the run's --data-dir folders."""
-    folders = config.get("data_dir") or []
-    folders = [folders] if isinstance(folders, str) else folders
-    if any(os.path.basename(os.path.normpath(f)) == "CBSD432-clean" for f in folders):
+    if trains_on_clean_set(config):
         return ("Data (`docs/training_data.md`, manifests in `docs/training_data/`): "
                 "CBSD432 without the 34 images that are test images (398), T91, 300 "
                 "synthetic graphics (line art, flat colour, text) and the 398 photos "

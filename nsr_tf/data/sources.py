@@ -218,6 +218,18 @@ def require_folder(path, flag="--data-dir"):
                                   f"{flag} FOLDER with your own copy (or set NSR_TF_DATA)")
 
 
+# CBSD432 without the 34 images that are test images (docs/training_data.md)
+CLEAN_TRAINING_SET = "CBSD432-clean"
+
+
+def trains_on_clean_set(config):
+    """Whether a training run's ``data_dir`` (one folder or a list, as train.py records
+    it) includes ``CLEAN_TRAINING_SET``: the varied-data runs the cards describe apart."""
+    folders = config.get("data_dir") or []
+    folders = [folders] if isinstance(folders, str) else folders
+    return any(os.path.basename(os.path.normpath(f)) == CLEAN_TRAINING_SET for f in folders)
+
+
 def write_manifest(folder, path):
     """Writes ``path``: one ``SHA256  NAME`` line per image in ``folder`` (sorted; the
     format of ``sha256sum``, so ``sha256sum -c`` checks it too)."""
