@@ -22,12 +22,8 @@ import os
 import statistics
 import sys
 
-
-import numpy as np
-
 from nsr_tf import pretrained  # (quiet TF first)
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FILES = {".tflite": "CPU float32", "_dynamic.tflite": "CPU dynamic int8",
          "_gpu.tflite": "GPU float16"}
 NATIVE_FILES = {"_native.tflite": "CPU float32, native kernel",
@@ -39,23 +35,10 @@ REFERENCE = ("denoise-sigma25-baseline", "_dynamic.tflite")
 def exported_psnr(content, info, tile, overlap):
     """Mean PSNR of the .tflite on the model's gray test set at its trained level (LiteRT
     on every core, tiled as training/evaluate.py tiles); None for colour and SR models."""
-    from nsr_tf import metrics, model_io
-    from nsr_tf.data.images import list_images, load_images
+    from nsr_tf.evaluation import gray_testset_psnr
     from nsr_tf.export.litert import LiteRTPredictor
-    from nsr_tf.inference import restore
-    degradation = model_io.degradation_of(info)
-    if info.task == "sr" or (info.channels or 1) != 1:
-        return None    # gray test sets only here; the parity column covers the others
-    folder = os.path.join(REPO, "testsets", "Set12" if info.task == "denoise"
-                          else "classic5")
-    lite = LiteRTPredictor(content, threads=os.cpu_count())
-    images, _ = load_images(list_images(folder), info.channels)
-    scores = []
-    for path, clean in images.items():
-        degraded = degradation.model_input(degradation.degrade_file(clean, path))
-        scores.append(metrics.psnr(clean, restore(lite, degraded, tile_size=tile,
-                                                  overlap=overlap)))
-    return float(np.mean(scores))
+    return gray_testset_psnr(LiteRTPredictor(content, threads=os.cpu_count()), info, tile,
+                             overlap)
 
 
 def int8_sources(models, scratch):

@@ -116,6 +116,22 @@ def evaluate_folder(folder, degradation, model=None, baselines=(), channels=1,
     return rows
 
 
+def gray_testset_psnr(predictor, info, tile_size, overlap):
+    """Mean PSNR of ``predictor`` (a Keras model or any tile predictor, e.g. a LiteRT
+    file's) on the repository's gray test set of ``info``'s task at its trained level:
+    Set12 for a denoiser, classic5 for JPEG; None for colour and SR models."""
+    from nsr_tf import model_io
+    from nsr_tf.data.sources import bundled_testset
+    if info.task == "sr" or (info.channels or 1) != 1:
+        return None
+    degradation = model_io.degradation_of(info)
+    folder = bundled_testset("set12" if info.task == "denoise" else "classic5")
+    images, _ = load_images(list_images(folder), 1)
+    return float(np.mean([metrics.psnr(clean, restore(
+        predictor, degradation.model_input(degradation.degrade_file(clean, path)),
+        tile_size=tile_size, overlap=overlap)) for path, clean in images.items()]))
+
+
 def summarise(rows):
     """Mean PSNR/SSIM (and Y PSNR where scored) per (dataset, method)."""
     table = {}
@@ -127,4 +143,5 @@ def summarise(rows):
             for (d, m), r in table.items()]
 
 
-__all__ = ["Degradation", "evaluate_folder", "restore_ensemble", "summarise"]
+__all__ = ["Degradation", "evaluate_folder", "gray_testset_psnr", "restore_ensemble",
+           "summarise"]

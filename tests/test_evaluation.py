@@ -141,3 +141,21 @@ def test_evaluate_command_errors_are_one_line(tmp_path):
     assert missing.returncode == 1 and "none.keras: no such model file" in missing.stderr
     assert "Traceback" not in missing.stderr
     assert evaluate("--data-dir", tmp_path).returncode == 2
+
+
+def test_the_gray_testset_psnr_of_a_model_and_of_its_litert_file_agree():
+    # one function scores a Keras model and an exported file alike (export/deployment.py,
+    # benchmarks/experiments/native_file_psnr.py): Set12 at sigma 25 for a denoiser, None
+    # for colour and SR models
+    from nsr_tf import build_model, model_io
+    from nsr_tf.evaluation import gray_testset_psnr
+    from nsr_tf.export import convert
+    from nsr_tf.export.litert import LiteRTPredictor
+    info = model_io.ModelInfo(task="denoise", sigma=25, channels=1)
+    model = build_model("denoise", "sparse-", num_blocks=1)
+    keras_psnr = gray_testset_psnr(model, info, 64, 16)
+    lite = LiteRTPredictor(convert(model, "rowhybrid", tile=64))
+    assert abs(gray_testset_psnr(lite, info, 64, 16) - keras_psnr) < 1e-3
+    assert 0 < keras_psnr < 60
+    assert gray_testset_psnr(model, model_io.ModelInfo(task="sr", scale=2, channels=3),
+                             64, 16) is None

@@ -12,26 +12,10 @@ import argparse
 import os
 import sys
 
-import numpy as np
-
 from nsr_tf import pretrained  # (quiet TF first)
-from nsr_tf.benchmarking import REPO, emit, header
+from nsr_tf.benchmarking import emit, header
 
 GRAY_MODELS = ("jpeg", "denoise-sigma25", "denoise-blind")
-
-
-def mean_psnr(predictor, info, tile, overlap):
-    """Mean PSNR of ``predictor`` (a Keras model or a tile predictor) on the model's gray
-    test set at its trained level."""
-    from nsr_tf import metrics, model_io
-    from nsr_tf.data.images import list_images, load_images
-    from nsr_tf.inference import restore
-    degradation = model_io.degradation_of(info)
-    folder = os.path.join(REPO, "testsets", "Set12" if info.task == "denoise" else "classic5")
-    images, _ = load_images(list_images(folder), 1)
-    return float(np.mean([metrics.psnr(clean, restore(
-        predictor, degradation.model_input(degradation.degrade_file(clean, path)),
-        tile_size=tile, overlap=overlap)) for path, clean in images.items()]))
 
 
 def main(argv=None):
@@ -43,6 +27,7 @@ def main(argv=None):
     parser.add_argument("--markdown")
     args = parser.parse_args(argv)
     from nsr_tf import metadata as records, model_io
+    from nsr_tf.evaluation import gray_testset_psnr
     from nsr_tf.export.catalogue import SUFFIXES, exported
     from nsr_tf.export.litert import LiteRTPredictor
     bad = [suffix for suffix in args.suffixes if suffix not in SUFFIXES]
@@ -58,9 +43,10 @@ def main(argv=None):
         for suffix in args.suffixes:
             path = exported(name, suffix)
             meta = records.read(records.ExportMetadata, path + ".json")
-            lite = mean_psnr(LiteRTPredictor(open(path, "rb").read(), threads=os.cpu_count()),
-                             info, meta.tile, meta.overlap)
-            keras = mean_psnr(model, info, meta.tile, meta.overlap)
+            lite = gray_testset_psnr(LiteRTPredictor(open(path, "rb").read(),
+                                                     threads=os.cpu_count()),
+                                     info, meta.tile, meta.overlap)
+            keras = gray_testset_psnr(model, info, meta.tile, meta.overlap)
             lines.append(f"| {name} | `{os.path.basename(path)}` | {meta.tile} / "
                          f"{meta.overlap} | {lite:.3f} | {keras:.3f} | {lite - keras:+.3f} |")
             print(lines[-1], file=sys.stderr, flush=True)
