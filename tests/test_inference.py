@@ -166,13 +166,13 @@ def test_the_phone_tile_keeps_a_shipped_models_psnr_within_0_01_db_of_the_whole_
     # whole image's (measured 2026-12-04: -0.001 to +0.017 dB).
     from nsr_tf import metrics, model_io, pretrained
     from nsr_tf.data.images import list_images, load_images
+    from nsr_tf.data.sources import bundled_testset
     from nsr_tf.inference import PHONE_TILE
-    from tests.conftest import REPO
     model, info = model_io.load(pretrained.path(name))
     degradation = model_io.degradation_of(info)
     channels, scale = info.channels or 1, info.scale or 1
-    folder = "Set5" if info.task == "sr" or channels == 3 else "Set12"
-    images, _ = load_images(list_images(f"{REPO}/testsets/{folder}"), channels)
+    folder = bundled_testset("set5" if info.task == "sr" or channels == 3 else "set12")
+    images, _ = load_images(list_images(folder), channels)
     tiled_psnr, whole_psnr = [], []
     for path, clean in images.items():
         clean = clean[:clean.shape[0] - clean.shape[0] % scale,
