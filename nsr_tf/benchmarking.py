@@ -104,3 +104,23 @@ def row_key(*parts):
     """The key of one row in a results JSON: its parts joined by spaces (e.g. family,
     method, test set, level in docs/color_baselines.json)."""
     return " ".join(str(part) for part in parts)
+
+
+def drops(previous, new, fields, tolerance=0.05, value="psnr"):
+    """The rows of a card that a new model would lose on: [(row, before, after)] for each
+    row of ``previous`` whose ``fields`` match a row of ``new`` and whose ``value`` falls by
+    more than ``tolerance`` (dB). Rows only one side has are not compared: a row the new
+    record lacks is the caller's to refuse (``missing``)."""
+    def key(row):
+        return tuple(str(row.get(field)) for field in fields)
+    after = {key(row): row for row in new}
+    return [(row, row[value], after[key(row)][value]) for row in previous
+            if key(row) in after and value in row
+            and after[key(row)][value] < row[value] - tolerance]
+
+
+def missing(previous, new, fields):
+    """The rows of ``previous`` that ``new`` has no row for (matched on ``fields``)."""
+    have = {tuple(str(row.get(field)) for field in fields) for row in new}
+    return [row for row in previous
+            if tuple(str(row.get(field)) for field in fields) not in have]

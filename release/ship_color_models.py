@@ -1,5 +1,7 @@
-"""Ships a colour level-map model into nsr_tf/pretrained/: copies the trained
-job's best model, scores it on the colour test sets and writes its card. Only the .keras
+"""Ships a colour level-map model into nsr_tf/pretrained/: scores the trained job's best
+model on the colour test sets and, unless a row of the shipped card would drop by more
+than 0.05 dB (then it says which, keeps the scores in the job folder and ships nothing),
+copies it and writes its card. Only the .keras
 file and its JSON ship; the .tflite files are made on demand (nsr_tf.export.catalogue).
 
     python release/ship_color_models.py denoise-color ~/jobs/denoise-color-sparse+
@@ -163,6 +165,10 @@ def main(argv=None):
                         help="also score on a test set of another kind at the headline "
                              "level (sigma 25 / quality 10), with the gray model per "
                              "channel beside it (a row per kind in the card); repeat")
+    parser.add_argument("--accept-drops", action="store_true",
+                        help="ship even where a row of the shipped card drops by more than "
+                             "0.05 dB (by default the tool scores the job, compares and "
+                             "refuses, leaving the shipped files as they are)")
     args = parser.parse_args(argv)
     kinds = {}
     for item in args.kind:
@@ -182,11 +188,9 @@ def main(argv=None):
     stem = os.path.join(pretrained.HERE, pretrained.MODELS[args.name])
     if args.rescore:
         return rescore(args.name, stem, args.rescore, args.data_root)
-    shutil.copy(os.path.join(args.job, "best.keras"), stem + ".keras")
-    shutil.copy(os.path.join(args.job, "best.json"), stem + ".json")   # model_io reads it
     with open(os.path.join(args.job, "best.json")) as handle:
         meta = json.load(handle)
-    model, info = model_io.load(stem + ".keras")
+    model, info = model_io.load(os.path.join(args.job, "best.keras"))
     key = key_of(args.name)
     meta["scores"] = []
     for testset, true, told in SETTINGS[args.name]:
@@ -197,6 +201,16 @@ def main(argv=None):
     level = PROBE_LEVEL[args.name]
     if kinds:
         meta["kinds"] = score_kinds(args.name, model, info, kinds, level)
+    lost = losses(args.name, stem, meta)
+    if lost and not args.accept_drops:
+        scored = os.path.join(args.job, "ship_scores.json")
+        with open(scored, "w") as handle:
+            json.dump(meta, handle, indent=1)
+        print(f"ship_color_models.py: not shipped: {'; '.join(lost)} (the rows "
+              f"scored are in {scored}; --accept-drops ships it anyway)", file=sys.stderr)
+        return 1
+    shutil.copy(os.path.join(args.job, "best.keras"), stem + ".keras")
+    shutil.copy(os.path.join(args.job, "best.json"), stem + ".json")   # model_io reads it
     probe = score(args.name, model, info, PROBE, level, level)
     meta["probe"] = {key: level, "told": level, "psnr": probe["images"]}
     meta["wall_hours"], meta["logged_epochs"], meta["runs"] = wall_hours(args.job)
@@ -204,6 +218,31 @@ def main(argv=None):
     metadata.write(metadata.TrainingRecord.from_json(meta), stem + ".json")
     write_card(args.name, meta)
     return 0
+
+
+def losses(name, stem, meta, tolerance=0.05):
+    """What shipping ``meta`` would lose against the shipped card (issue 34: no row may
+    drop more than ``tolerance`` dB): a line per row that drops or that the new scores
+    lack, on the test sets and on the kinds both records have."""
+    from nsr_tf.benchmarking import drops, missing
+    if not os.path.exists(stem + ".json"):
+        return []
+    with open(stem + ".json") as handle:
+        shipped = json.load(handle)
+    key = key_of(name)
+    fields = ("set", key, "told")
+    out = [f"{row['set']} {key} {row[key]} told {row['told']}: {before:.2f} -> "
+           f"{after:.2f} dB" for row, before, after in
+           drops(shipped["scores"], meta["scores"], fields, tolerance)]
+    out += [f"{row['set']} {key} {row[key]} told {row['told']}: not scored"
+            for row in missing(shipped["scores"], meta["scores"], fields)]
+    kinds = [{"kind": kind, **row} for kind, row in shipped.get("kinds", {}).items()]
+    new_kinds = [{"kind": kind, **row} for kind, row in meta.get("kinds", {}).items()]
+    out += [f"{row['kind']}: {before:.2f} -> {after:.2f} dB" for row, before, after in
+            drops(kinds, new_kinds, ("kind",), tolerance)]
+    out += [f"{row['kind']}: not scored (pass its --kind)"
+            for row in missing(kinds, new_kinds, ("kind",))]
+    return out
 
 
 def score_kinds(name, model, info, kinds, level):

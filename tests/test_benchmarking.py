@@ -1,6 +1,7 @@
-"""The benchmark harness's timer: round-robin order and medians, on a fake clock."""
+"""The benchmark harness's timer: round-robin order and medians, on a fake clock; the
+comparison of a card's rows that keeps a release from losing on any of them."""
 
-from nsr_tf.benchmarking import header, interleaved
+from nsr_tf.benchmarking import drops, header, interleaved, missing
 
 
 def test_the_timer_takes_every_call_in_turn_and_reports_medians():
@@ -26,3 +27,18 @@ def test_every_report_names_the_machine_and_the_commit():
                    "versions": {"tensorflow-cpu": "2.21.0"}, "commit": "abc123"})
     assert line == ("Machine: AMD EPYC (avx2, avx512f), 2 cores; tensorflow-cpu 2.21.0; "
                     "commit abc123.")
+
+
+def test_a_release_is_compared_row_by_row_and_only_a_fall_past_the_tolerance_counts():
+    shipped = [{"set": "CBSD68", "sigma": 25, "told": 25, "psnr": 31.00},
+               {"set": "CBSD68", "sigma": 25, "told": "auto", "psnr": 30.90},
+               {"set": "Kodak24", "sigma": 25, "told": 15, "psnr": 29.00},
+               {"set": "Kodak24", "sigma": 50, "told": 50, "psnr": 28.00}]
+    new = [{"set": "CBSD68", "sigma": 25, "told": 25, "psnr": 30.96},      # -0.04: within
+           {"set": "CBSD68", "sigma": 25, "told": "auto", "psnr": 30.80},  # -0.10: a drop
+           {"set": "Kodak24", "sigma": 25, "told": 15, "psnr": 29.50},
+           {"set": "Kodak24", "sigma": 15, "told": 15, "psnr": 1.0}]       # a new row
+    fields = ("set", "sigma", "told")
+    assert drops(shipped, new, fields) == [(shipped[1], 30.90, 30.80)]
+    assert drops(shipped, new, fields, tolerance=0.2) == []
+    assert missing(shipped, new, fields) == [shipped[3]]
