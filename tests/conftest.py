@@ -6,8 +6,15 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # The shipped models' .tflite files are made on demand (nsr_tf.export.catalogue) into a
 # cache: one per test session, so each export is made once a run and never read from, or
 # left in, the user's ~/.cache.
+# What is built once per machine and named by its own sources (XNNPACK, the native
+# kernel library) stays in the user's cache: a test session that rebuilt XNNPACK would
+# spend minutes on what `python -m nsr_tf.export.xnnpack` (.ci/run) has just built.
 if "NSR_TF_CACHE" not in os.environ:
     import tempfile
+
+    from nsr_tf.files import cache_root
+    os.environ.setdefault("NSR_TF_XNNPACK_DIR", os.path.join(cache_root(), "xnnpack"))
+    os.environ.setdefault("NSR_TF_NATIVE_DIR", os.path.join(cache_root(), "native"))
     os.environ["NSR_TF_CACHE"] = tempfile.mkdtemp(prefix="nsr_tf_test_cache_")
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -42,6 +42,9 @@ INT8_FORMS = ("mixture",)
 # The native form's gate pool as MEAN (SparseConv2D.pool_as_mean); False only to measure
 # the SUM it replaced (benchmarks/speed/gate_pool_speed.py)
 NATIVE_POOL_AS_MEAN = True
+# The native form's softmax-gated layers as one op each (gate, aggregation, conv: the
+# NsrSparseConv2D ops); False only to measure the conv-only op they replaced
+NATIVE_WHOLE_LAYER = True
 
 
 class ExportError(NsrError, ValueError):
@@ -126,9 +129,17 @@ def convert(model, form="auto", quantize="none", tile=64, batch=1, representativ
     # One band of a large tile after the other (nsr_tf.export.schedule): same values.
     content = schedule_depth_first(content)
     if form == "native":
-        content, _ = to_native(content, dynamic=quantize == "dynamic")
+        content, _ = to_native(content, dynamic=quantize == "dynamic",
+                               layers=gated_layers(model) if NATIVE_WHOLE_LAYER else None)
     _check_runs(content, form, quantize)
     return content
+
+
+def gated_layers(model):
+    """The model's SparseConv2D layers with a gate (those whose conv is a run-time-filter
+    conv in the file), in the order of their convs there."""
+    return [layer for layer in model._flatten_layers()
+            if isinstance(layer, SparseConv2D) and layer.gate != "none"]
 
 
 def _check_runs(content, form, quantize):

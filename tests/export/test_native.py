@@ -58,18 +58,35 @@ def builtin_conv_filters(content):
     for op in graph.operators:
         code = model.operatorCodes[op.opcodeIndex]
         if max(code.builtinCode, code.deprecatedBuiltinCode) == schema.BuiltinOperator.CONV_2D:
-            data = model.buffers[graph.tensors[op.inputs[1]].buffer].data
-            result.append(data is not None and len(data) > 0)
+            buffer = model.buffers[graph.tensors[op.inputs[1]].buffer]
+            # inline data, or (a native file's layout) data after the flatbuffer
+            result.append((buffer.data is not None and len(buffer.data) > 0)
+                          or buffer.size > 0)
     return result
+
+
+def builtin_ops(content):
+    """The names of the builtin ops of a .tflite, in the file's order."""
+    from tensorflow.lite.python import schema_py_generated as schema
+    from tensorflow.lite.tools import flatbuffer_utils
+    model = flatbuffer_utils.convert_bytearray_to_object(bytearray(content))
+    names = {value: name for name, value in vars(schema.BuiltinOperator).items()
+             if not name.startswith("_")}
+    codes = model.operatorCodes
+    return [names[max(codes[op.opcodeIndex].builtinCode,
+                      codes[op.opcodeIndex].deprecatedBuiltinCode)]
+            for op in model.subgraphs[0].operators
+            if not codes[op.opcodeIndex].customCode]
 
 
 @pytest.mark.parametrize("groups, cardinality", [(2, 4), (4, 16)])
 def test_native_layers_compute_what_keras_computes(groups, cardinality):
     model = sparse_stack(groups=groups, cardinality=cardinality)
     content = convert(model, "native", tile=20)
-    # both layers rewritten: the first with its ReLU fused, nothing left as a run-time conv
-    assert native.custom_ops(content) == [native.OP_NAME, native.OP_NAME_RELU]
-    assert builtin_conv_filters(content) == []
+    # both layers rewritten whole: the first with its ReLU fused; no conv, and none of the
+    # builtin ops that computed the gate and the aggregated filter, left in the file
+    assert native.custom_ops(content) == [native.SPARSE_NAME, native.SPARSE_NAME_RELU]
+    assert builtin_ops(content) == []
     rng = np.random.default_rng(1)
     x = (rng.uniform(size=(3, 20, 20, 16)) * rng.normal(size=(3, 1, 1, 16))).astype("float32")
     expected = model(x).numpy()
@@ -78,6 +95,37 @@ def test_native_layers_compute_what_keras_computes(groups, cardinality):
     gates = np.asarray(model.layers[1].gates(x))
     assert np.abs(gates[0] - gates[1]).max() > 0.1
     np.testing.assert_allclose(got, expected, atol=2e-5 * np.abs(expected).max())
+
+
+@pytest.mark.parametrize("quantize", ["none", "dynamic"])
+def test_a_gate_other_than_softmax_keeps_the_conv_only_op_and_its_builtin_gate(quantize):
+    # the whole-layer op computes the paper's softmax gate; a sigmoid-gated layer (Table 1's
+    # alternative) keeps its gate as builtin ops in front of the conv-only op
+    inputs = keras.Input((None, None, 16))
+    hidden = SparseConv2D(16, sparsity_groups=2, cardinality=4, gate="sigmoid")(inputs)
+    outputs = SparseConv2D(16, sparsity_groups=2, cardinality=4)(keras.layers.ReLU()(hidden))
+    model = randomized(keras.Model(inputs, outputs), seed=5)
+    content = convert(model, "native", quantize, tile=20)
+    names = ((native.OP_NAME_RELU, native.SPARSE_NAME) if quantize == "none" else
+             (native.OP_NAME_QD8_RELU, native.SPARSE_NAME_QD8))
+    assert native.custom_ops(content) == sorted(names)
+    assert "LOGISTIC" in builtin_ops(content)
+    x = np.random.default_rng(3).uniform(size=(2, 20, 20, 16)).astype("float32")
+    expected = model(x).numpy()
+    error = np.abs(LiteRTPredictor(content)(x) - expected).max() / np.abs(expected).max()
+    assert error < (1e-5 if quantize == "none" else 0.03), error
+
+
+def test_every_constant_of_a_native_file_lies_at_a_64_byte_offset():
+    # LiteRT refuses an unaligned constant as a custom op's input: the whole-layer op's
+    # constants (and every other) follow the flatbuffer, each at a multiple of 64
+    from tensorflow.lite.python import schema_py_generated as schema
+    content = convert(sparse_stack(), "native", tile=20)
+    model = schema.ModelT.InitFromObj(schema.Model.GetRootAs(content, 0))
+    placed = [(b.offset, b.size) for b in model.buffers if b.size]
+    assert len(placed) >= 8                       # 4 constants per layer, and the rest
+    assert all(offset % 64 == 0 and offset + size <= len(content) for offset, size in placed)
+    assert not any(b.data is not None and len(b.data) for b in model.buffers)
 
 
 @pytest.mark.parametrize("task, variant", [("denoise", "sparse-"), ("denoise", "sparse+"),
@@ -107,7 +155,8 @@ def test_parity_on_two_real_images(testsets):
 def test_dynamic_quantization_keeps_the_custom_op(testsets):
     model = build_model("denoise", "sparse-", num_blocks=2)
     content = convert(model, "native", "dynamic", tile=24)
-    assert set(native.custom_ops(content)) <= {native.OP_NAME_QD8, native.OP_NAME_QD8_RELU}
+    assert set(native.custom_ops(content)) <= {native.SPARSE_NAME_QD8,
+                                               native.SPARSE_NAME_QD8_RELU}
     data = tiles(testsets, 1, 24)
     assert np.abs(LiteRTPredictor(content)(data) - model(data).numpy()).mean() < 0.01
 
@@ -118,7 +167,7 @@ def test_the_dynamic_op_computes_in_int8_within_its_quantization_error(groups, c
     # but within 8-bit quantization error of it (a few parts in a thousand of the range)
     model = sparse_stack(groups=groups, cardinality=cardinality)
     content = convert(model, "native", "dynamic", tile=20)
-    assert native.custom_ops(content) == [native.OP_NAME_QD8, native.OP_NAME_QD8_RELU]
+    assert native.custom_ops(content) == [native.SPARSE_NAME_QD8, native.SPARSE_NAME_QD8_RELU]
     rng = np.random.default_rng(1)
     x = (rng.uniform(size=(3, 20, 20, 16)) * rng.normal(size=(3, 1, 1, 16))).astype("float32")
     expected = model(x).numpy()
@@ -130,7 +179,7 @@ def test_the_dynamic_op_computes_in_int8_within_its_quantization_error(groups, c
     pointwise = randomized(keras.Model(inputs, SparseConv2D(16, 1, sparsity_groups=2,
                                                             cardinality=4)(inputs)))
     content = convert(pointwise, "native", "dynamic", tile=20)
-    assert native.custom_ops(content) == [native.OP_NAME_QD8]
+    assert native.custom_ops(content) == [native.SPARSE_NAME_QD8]
     expected = pointwise(x).numpy()
     error = np.abs(LiteRTPredictor(content)(x) - expected).max() / np.abs(expected).max()
     assert 1e-5 < error < 0.03, error
@@ -174,7 +223,7 @@ def test_command_writes_the_native_file_and_says_what_it_needs(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     meta = json.load(open(str(tmp_path / "m.tflite.json")))
     assert meta["form"] == "native" and meta["parity"]["passed"]
-    assert meta["custom_ops"] == [native.OP_NAME, native.OP_NAME_RELU]
+    assert meta["custom_ops"] == [native.SPARSE_NAME, native.SPARSE_NAME_RELU]
     assert "libnsr_native" in meta["needs"]
     assert "custom ops (need the native kernel library)" in result.stdout
 
@@ -220,7 +269,7 @@ def test_a_shipped_models_dynamic_native_file_is_int8_within_0_05_db(name, tmp_p
     path = catalogue.exported(name, "_native_dynamic.tflite")
     meta = json.load(open(path + ".json"))
     assert meta["form"] == "native" and meta["quantization"] == "dynamic"
-    assert meta["custom_ops"] == [native.OP_NAME_QD8, native.OP_NAME_QD8_RELU]
+    assert meta["custom_ops"] == [native.SPARSE_NAME_QD8, native.SPARSE_NAME_QD8_RELU]
     report = meta["parity"]
     assert report["passed"] and report["metric"] == "psnr_change_db"
     assert report["limit"] == 0.05 and report["worst"] <= 0.05

@@ -62,9 +62,11 @@
 #include "litert/c/litert_options.h"
 #include "litert/c/litert_tensor_buffer.h"
 #include "nsr_native.h"
+#include "xnnpack/compute.h"           // internal: the qd8 convert's context (its micro-kernel)
 #include "xnnpack/microparams-init.h"  // internal: xnn_init_qs8_qc8w_scale_fp32_params
 #include "xnnpack/operator.h"          // internal: struct xnn_operator
 #include "xnnpack/pack.h"              // internal: the IGEMM packing functions
+#include "xnnpack/quantization.h"      // internal: the qd8 parameters from a min and max
 
 // Shapes kept per kernel; a model's sparse convs have one to three.
 #define NSR_STATES 8
@@ -89,6 +91,9 @@ typedef struct {
 typedef struct {
   int relu;
   int qd8;                   // dynamically quantized (int8 arithmetic, float output)
+  int sparse;                // the whole sparse layer (gate, aggregation, conv)
+  void* scratch;             // the sparse layer's pooled input, gates, filter and bias
+  size_t scratch_bytes;
   pthreadpool_t threadpool;  // NULL: the calling thread
   uint64_t runs;
   NsrConvState states[NSR_STATES];
@@ -103,11 +108,31 @@ static LiteRtStatus Init(void* user_data, const void* init_data, size_t init_dat
 static LiteRtStatus GetOutputLayouts(void* user_data, size_t num_inputs,
                                      const LiteRtLayout* input_layouts, size_t num_outputs,
                                      LiteRtLayout* output_layouts) {
-  (void)user_data;
-  if (num_inputs < 2 || num_inputs > 3 || num_outputs != 1) {
-    return kLiteRtStatusErrorInvalidArgument;
-  }
+  const NsrConvConfig* config = (const NsrConvConfig*)user_data;
+  if (num_outputs != 1) return kLiteRtStatusErrorInvalidArgument;
   const LiteRtLayout* x = &input_layouts[0];
+  if (config->sparse) {
+    // x, gate_kernel (Cin, K*D), gate_bias (K*D), banks (K, Cout, kh, kw, Cin), biases (K, Cout)
+    if (num_inputs != 5 || x->rank != 4) return kLiteRtStatusErrorInvalidArgument;
+    const LiteRtLayout* gate_kernel = &input_layouts[1];
+    const LiteRtLayout* gate_bias = &input_layouts[2];
+    const LiteRtLayout* banks = &input_layouts[3];
+    const LiteRtLayout* biases = &input_layouts[4];
+    if (gate_kernel->rank != 2 || gate_bias->rank != 1 || banks->rank != 5 ||
+        biases->rank != 2 || gate_kernel->dimensions[0] != x->dimensions[3] ||
+        banks->dimensions[4] != x->dimensions[3] ||
+        gate_kernel->dimensions[1] != gate_bias->dimensions[0] ||
+        gate_bias->dimensions[0] % banks->dimensions[0] != 0 ||
+        banks->dimensions[1] % (gate_bias->dimensions[0] / banks->dimensions[0]) != 0 ||
+        biases->dimensions[0] != banks->dimensions[0] ||
+        biases->dimensions[1] != banks->dimensions[1]) {
+      return kLiteRtStatusErrorInvalidArgument;
+    }
+    output_layouts[0] = *x;
+    output_layouts[0].dimensions[3] = banks->dimensions[1];
+    return kLiteRtStatusOk;
+  }
+  if (num_inputs < 2 || num_inputs > 3) return kLiteRtStatusErrorInvalidArgument;
   const LiteRtLayout* filter = &input_layouts[1];
   if (x->rank != 4 || filter->rank != 4 || filter->dimensions[3] != x->dimensions[3]) {
     return kLiteRtStatusErrorInvalidArgument;
@@ -274,13 +299,40 @@ static void Repack(const NsrConvConfig* config, NsrConvState* state, const float
                                       (char*)scales + nr * sizeof(float));
 }
 
+// Quantizes x to int8 as XNNPACK's f32 -> qd8 convert does, from a min and max already
+// known (the whole-layer op takes them in its pass for the gate's pool): XNNPACK's own
+// parameters (xnn_f32_qd8_asymmetric_quantization_params) and its own micro-kernel, the
+// convert's second half (xnn_compute_f32_qd8_convert, src/operator-run.c), so the int8
+// input is the convert's, bit for bit. Batch 1 (the whole-layer op's states).
+static void QuantizeInput(NsrConvState* state, const float* x, float min, float max) {
+  const struct f32_qd8_convert_context* context = &state->convert->context.f32_qd8_convert;
+  const struct xnn_qd8_quantization_params quantization =
+      xnn_f32_qd8_asymmetric_quantization_params(min, max);
+  for (size_t i = 0; i < 1 + XNN_EXTRA_QUANTIZATION_PARAMS; ++i) {
+    // the convert writes these as struct xnn_qd8_quantization_params (same two fields);
+    // and the padding the IGEMM reads past the batch
+    state->params[i].zero_point = quantization.zero_point;
+    state->params[i].scale = quantization.inv_scale;
+  }
+  struct xnn_f32_qs8_cvt_params params;
+  params.scalar.scale = 1.0f / quantization.inv_scale;
+  params.scalar.output_zero_point = quantization.zero_point;
+  context->convert_ukernel(context->n, x, state->q_x, (union xnn_unary_uparams*)&params);
+}
+
+// `minmax` (qd8 only, may be NULL): the input's min and max, known; else the convert
+// finds them.
 static enum xnn_status Compute(const NsrConvConfig* config, NsrConvState* state,
-                               const float* x, float* out) {
+                               const float* x, const float* minmax, float* out) {
   enum xnn_status status = xnn_status_success;
   if (config->qd8) {
-    status = xnn_setup_convert_nc_f32_qd8(state->convert, x, state->q_x, state->params);
-    if (status == xnn_status_success) {
-      status = xnn_run_operator(state->convert, config->threadpool);
+    if (minmax != NULL && state->batch == 1) {
+      QuantizeInput(state, x, minmax[0], minmax[1]);
+    } else {
+      status = xnn_setup_convert_nc_f32_qd8(state->convert, x, state->q_x, state->params);
+      if (status == xnn_status_success) {
+        status = xnn_run_operator(state->convert, config->threadpool);
+      }
     }
     if (status == xnn_status_success) {
       status = xnn_setup_convolution2d_nhwc_qd8_f32_qc8w(state->conv, state->workspace,
@@ -293,17 +345,13 @@ static enum xnn_status Compute(const NsrConvConfig* config, NsrConvState* state,
   return status;
 }
 
-static LiteRtStatus Convolve(NsrConvConfig* config, const LiteRtLayout* x_layout,
-                             const LiteRtLayout* filter_layout, const float* x,
-                             const float* filter, const float* bias, float* out) {
-  NsrConvState key;
-  memset(&key, 0, sizeof(key));
-  key.batch = x_layout->dimensions[0], key.height = x_layout->dimensions[1];
-  key.width = x_layout->dimensions[2], key.in_channels = x_layout->dimensions[3];
-  key.out_channels = filter_layout->dimensions[0];
-  key.kh = filter_layout->dimensions[1], key.kw = filter_layout->dimensions[2];
+// One sample's conv with this call's filter (OHWI) and bias (NULL: none), through the
+// state kept for its shape; `minmax`: as Compute.
+static enum xnn_status ConvolveSample(NsrConvConfig* config, const NsrConvState* key,
+                                      const float* x, const float* minmax,
+                                      const float* filter, const float* bias, float* out) {
   int fresh = 0;
-  NsrConvState* state = StateFor(config, &key, &fresh);
+  NsrConvState* state = StateFor(config, key, &fresh);
   state->last_run = ++config->runs;
   enum xnn_status status = fresh ? Allocate(state, config->qd8) : xnn_status_success;
   if (status == xnn_status_success) {
@@ -323,24 +371,194 @@ static LiteRtStatus Convolve(NsrConvConfig* config, const LiteRtLayout* x_layout
       Repack(config, state, filter);
     }
   }
-  if (status == xnn_status_success) status = Compute(config, state, x, out);
+  if (status == xnn_status_success) status = Compute(config, state, x, minmax, out);
   // on failure, or where the weights cannot be rewritten, nothing is kept
   if (status != xnn_status_success || !state->repack) Release(state);
-  return status == xnn_status_success ? kLiteRtStatusOk : kLiteRtStatusErrorRuntimeFailure;
+  return status;
+}
+
+static NsrConvState ShapeKey(size_t batch, const LiteRtLayout* x, size_t out_channels,
+                             size_t kh, size_t kw) {
+  NsrConvState key;
+  memset(&key, 0, sizeof(key));
+  key.batch = batch, key.height = x->dimensions[1], key.width = x->dimensions[2];
+  key.in_channels = x->dimensions[3], key.out_channels = out_channels;
+  key.kh = (uint32_t)kh, key.kw = (uint32_t)kw;
+  return key;
+}
+
+static LiteRtStatus Convolve(NsrConvConfig* config, const LiteRtLayout* x_layout,
+                             const LiteRtLayout* filter_layout, const float* x,
+                             const float* filter, const float* bias, float* out) {
+  const NsrConvState key =
+      ShapeKey(x_layout->dimensions[0], x_layout, filter_layout->dimensions[0],
+               filter_layout->dimensions[1], filter_layout->dimensions[2]);
+  return ConvolveSample(config, &key, x, NULL, filter, bias, out) == xnn_status_success
+             ? kLiteRtStatusOk
+             : kLiteRtStatusErrorRuntimeFailure;
+}
+
+// ---------------------------------------------------------------------------------------
+// The whole sparse layer in one op (NSR_SPARSE_NAME*): the gate and eq. 10's aggregation
+// in C, then the conv above. Inputs, the last four constants of the file (64-byte aligned:
+// nsr_tf/export/native/rewrite.py lays the file out so; LiteRT refuses an unaligned
+// constant for a custom op):
+//   x (N, H, W, Cin); gate_kernel (Cin, K * D) and gate_bias (K * D), both already divided
+//   by the temperature; banks (K, Cout, kh, kw, Cin), the weight-normalised kernel banks,
+//   OHWI each; biases (K, Cout).
+// Per sample: pooled = mean of x over the pixels; gamma = softmax over the K sparsity
+// groups of (pooled @ gate_kernel + gate_bias) viewed (K, D); channel o of cardinal group
+// j = o / (Cout / D) gets filter sum_i gamma[i, j] banks[i, o] and bias the same sum of
+// biases[i, o]; then the conv. What the builtin ops computed in a dozen ops (MEAN,
+// FULLY_CONNECTED, SOFTMAX, BATCH_MATMUL, transposes) before the conv op.
+
+// One pass over x (`pixels` rows of `channels` floats): the channel sums (the gate's pool)
+// and the min and max of all values (what the qd8 convert would take a pass of its own
+// for). Blocks of 32 channels, accumulated in local arrays, which the compiler keeps in
+// vector registers (a sum into `sums` itself is stored and loaded again every row: it may
+// alias x); on x86-64 Linux compiled for AVX-512, AVX2 and the baseline, picked at load
+// (GCC's target_clones).
+#define NSR_POOL_BLOCK 32
+#if defined(__x86_64__) && defined(__linux__) && !defined(__ANDROID__) && defined(__GNUC__)
+__attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+static void Statistics(const float* restrict x, size_t pixels, size_t channels,
+                       float* restrict sums, float* restrict minmax) {
+  float low = x[0], high = x[0];
+  for (size_t c0 = 0; c0 < channels; c0 += NSR_POOL_BLOCK) {
+    const size_t width = channels - c0 < NSR_POOL_BLOCK ? channels - c0 : NSR_POOL_BLOCK;
+    float acc[NSR_POOL_BLOCK], mn[NSR_POOL_BLOCK], mx[NSR_POOL_BLOCK];
+    for (size_t c = 0; c < NSR_POOL_BLOCK; ++c) {
+      acc[c] = 0.0f, mn[c] = x[c0 + (c < width ? c : 0)], mx[c] = mn[c];
+    }
+    size_t p = 0;
+    if (width == NSR_POOL_BLOCK) {  // the common case: a fixed trip count, unrolled
+      for (; p < pixels; ++p) {
+        const float* r = x + p * channels + c0;
+        for (size_t c = 0; c < NSR_POOL_BLOCK; ++c) {
+          acc[c] += r[c];
+          mn[c] = r[c] < mn[c] ? r[c] : mn[c];
+          mx[c] = r[c] > mx[c] ? r[c] : mx[c];
+        }
+      }
+    }
+    for (; p < pixels; ++p) {
+      const float* r = x + p * channels + c0;
+      for (size_t c = 0; c < width; ++c) {
+        acc[c] += r[c];
+        mn[c] = r[c] < mn[c] ? r[c] : mn[c];
+        mx[c] = r[c] > mx[c] ? r[c] : mx[c];
+      }
+    }
+    for (size_t c = 0; c < width; ++c) {
+      sums[c0 + c] = acc[c];
+      low = mn[c] < low ? mn[c] : low;
+      high = mx[c] > high ? mx[c] : high;
+    }
+  }
+  minmax[0] = low, minmax[1] = high;
+}
+
+// gamma (K * D, index i * D + j) from the pooled input.
+static void Gate(const float* pooled, size_t in_channels, const float* gate_kernel,
+                 const float* gate_bias, size_t groups, size_t cardinality, float* gamma) {
+  const size_t logits = groups * cardinality;
+  memcpy(gamma, gate_bias, logits * sizeof(float));
+  for (size_t c = 0; c < in_channels; ++c) {
+    const float* w = gate_kernel + c * logits;
+    for (size_t l = 0; l < logits; ++l) gamma[l] += pooled[c] * w[l];
+  }
+  for (size_t j = 0; j < cardinality; ++j) {  // softmax over i, the sparsity groups
+    float peak = gamma[j];
+    for (size_t i = 1; i < groups; ++i) peak = fmaxf(peak, gamma[i * cardinality + j]);
+    float total = 0.0f;
+    for (size_t i = 0; i < groups; ++i) {
+      float* g = &gamma[i * cardinality + j];
+      *g = expf(*g - peak);
+      total += *g;
+    }
+    for (size_t i = 0; i < groups; ++i) gamma[i * cardinality + j] /= total;
+  }
+}
+
+// Eq. 10: filter (Cout, taps) and bias (Cout) from the banks and gamma.
+static void Aggregate(const float* banks, const float* biases, const float* gamma,
+                      size_t groups, size_t cardinality, size_t out_channels, size_t taps,
+                      float* filter, float* bias) {
+  const size_t per_group = out_channels / cardinality;
+  for (size_t o = 0; o < out_channels; ++o) {
+    float* f = filter + o * taps;
+    const size_t j = o / per_group;
+    const float g0 = gamma[j];
+    const float* b0 = banks + o * taps;
+    for (size_t t = 0; t < taps; ++t) f[t] = g0 * b0[t];
+    bias[o] = g0 * biases[o];
+    for (size_t i = 1; i < groups; ++i) {
+      const float g = gamma[i * cardinality + j];
+      const float* b = banks + (i * out_channels + o) * taps;
+      for (size_t t = 0; t < taps; ++t) f[t] += g * b[t];
+      bias[o] += g * biases[i * out_channels + o];
+    }
+  }
+}
+
+static void* Scratch(NsrConvConfig* config, size_t bytes) {
+  if (bytes > config->scratch_bytes) {
+    free(config->scratch);
+    config->scratch = malloc(bytes);
+    config->scratch_bytes = config->scratch != NULL ? bytes : 0;
+  }
+  return config->scratch;
+}
+
+static LiteRtStatus SparseLayer(NsrConvConfig* config, const LiteRtLayout* layouts,
+                                float* const* data) {
+  const LiteRtLayout* x = &layouts[0];
+  const LiteRtLayout* banks = &layouts[3];
+  const size_t batch = x->dimensions[0], in_channels = x->dimensions[3];
+  const size_t pixels = (size_t)x->dimensions[1] * x->dimensions[2];
+  const size_t groups = banks->dimensions[0], out_channels = banks->dimensions[1];
+  const size_t kh = banks->dimensions[2], kw = banks->dimensions[3];
+  const size_t cardinality = layouts[2].dimensions[0] / groups;
+  const size_t taps = kh * kw * in_channels;
+  float* scratch = (float*)Scratch(
+      config, (in_channels + groups * cardinality + out_channels * (taps + 1)) * sizeof(float));
+  if (scratch == NULL) return kLiteRtStatusErrorMemoryAllocationFailure;
+  float* pooled = scratch;
+  float* gamma = pooled + in_channels;
+  float* bias = gamma + groups * cardinality;
+  float* filter = bias + out_channels;
+  const NsrConvState key = ShapeKey(1, x, out_channels, kh, kw);
+  for (size_t b = 0; b < batch; ++b) {
+    const float* xb = data[0] + b * pixels * in_channels;
+    float minmax[2];
+    Statistics(xb, pixels, in_channels, pooled, minmax);
+    const float inverse = 1.0f / (float)pixels;
+    for (size_t c = 0; c < in_channels; ++c) pooled[c] *= inverse;
+    Gate(pooled, in_channels, data[1], data[2], groups, cardinality, gamma);
+    Aggregate(data[3], data[4], gamma, groups, cardinality, out_channels, taps, filter, bias);
+    if (ConvolveSample(config, &key, xb, minmax, filter, bias,
+                       data[5] + b * pixels * out_channels) != xnn_status_success) {
+      return kLiteRtStatusErrorRuntimeFailure;
+    }
+  }
+  return kLiteRtStatusOk;
 }
 
 static LiteRtStatus Run(void* user_data, size_t num_inputs, const LiteRtTensorBuffer* inputs,
                         size_t num_outputs, LiteRtTensorBuffer* outputs) {
-  if (num_inputs < 2 || num_inputs > 3 || num_outputs != 1) {
+  NsrConvConfig* config = (NsrConvConfig*)user_data;
+  if (config->sparse ? num_inputs != 5 : (num_inputs < 2 || num_inputs > 3)) {
     return kLiteRtStatusErrorInvalidArgument;
   }
-  // x, filter, [bias], output
-  LiteRtTensorBuffer buffers[4];
+  if (num_outputs != 1) return kLiteRtStatusErrorInvalidArgument;
+  // x, filter, [bias], output; or x, gate_kernel, gate_bias, banks, biases, output
+  LiteRtTensorBuffer buffers[6];
   size_t count = 0;
   for (size_t i = 0; i < num_inputs; ++i) buffers[count++] = inputs[i];
   buffers[count++] = outputs[0];
-  LiteRtLayout layouts[4];
-  float* data[4] = {NULL, NULL, NULL, NULL};
+  LiteRtLayout layouts[6];
+  float* data[6] = {NULL, NULL, NULL, NULL, NULL, NULL};
   size_t locked = 0;
   LiteRtStatus status = kLiteRtStatusOk;
   while (status == kLiteRtStatusOk && locked < count) {
@@ -350,8 +568,10 @@ static LiteRtStatus Run(void* user_data, size_t num_inputs, const LiteRtTensorBu
     if (status == kLiteRtStatusOk) ++locked;
   }
   if (status == kLiteRtStatusOk) {
-    status = Convolve((NsrConvConfig*)user_data, &layouts[0], &layouts[1], data[0],
-                      data[1], num_inputs == 3 ? data[2] : NULL, data[count - 1]);
+    status = config->sparse
+                 ? SparseLayer(config, layouts, data)
+                 : Convolve(config, &layouts[0], &layouts[1], data[0], data[1],
+                            num_inputs == 3 ? data[2] : NULL, data[count - 1]);
   }
   for (size_t i = 0; i < locked; ++i) LiteRtUnlockTensorBuffer(buffers[i]);
   return status;
@@ -362,13 +582,17 @@ static LiteRtStatus Destroy(void* user_data) {
   return kLiteRtStatusOk;
 }
 
+// plain, relu, qd8, qd8 relu; then the same four of the whole sparse layer
+#define NSR_KERNELS 8
+
 struct NsrKernels {
-  NsrConvConfig configs[4];  // plain, relu, qd8, qd8 relu
+  NsrConvConfig configs[NSR_KERNELS];
   pthreadpool_t threadpool;
 };
 
-static const char* const kNames[4] = {NSR_OP_NAME, NSR_OP_NAME_RELU, NSR_OP_NAME_QD8,
-                                      NSR_OP_NAME_QD8_RELU};
+static const char* const kNames[NSR_KERNELS] = {
+    NSR_OP_NAME,        NSR_OP_NAME_RELU,        NSR_OP_NAME_QD8,        NSR_OP_NAME_QD8_RELU,
+    NSR_SPARSE_NAME,    NSR_SPARSE_NAME_RELU,    NSR_SPARSE_NAME_QD8,    NSR_SPARSE_NAME_QD8_RELU};
 
 static const LiteRtCustomOpKernel kDynConv = {Init, GetOutputLayouts, Run, Destroy};
 
@@ -376,9 +600,10 @@ NsrKernels* nsr_add_kernels(LiteRtOptions options, int num_threads) {
   NsrKernels* kernels = (NsrKernels*)calloc(1, sizeof(NsrKernels));
   if (kernels == NULL) return NULL;
   kernels->threadpool = num_threads > 1 ? pthreadpool_create((size_t)num_threads) : NULL;
-  for (int i = 0; i < 4; ++i) {
+  for (int i = 0; i < NSR_KERNELS; ++i) {
     NsrConvConfig* config = &kernels->configs[i];
-    config->relu = i % 2, config->qd8 = i / 2, config->threadpool = kernels->threadpool;
+    config->relu = i % 2, config->qd8 = (i / 2) % 2, config->sparse = i / 4;
+    config->threadpool = kernels->threadpool;
     if (LiteRtAddCustomOpKernelOption(options, kNames[i], NSR_OP_VERSION, &kDynConv,
                                       &kernels->configs[i]) != kLiteRtStatusOk) {
       nsr_destroy_kernels(kernels);
@@ -390,10 +615,11 @@ NsrKernels* nsr_add_kernels(LiteRtOptions options, int num_threads) {
 
 void nsr_destroy_kernels(NsrKernels* kernels) {
   if (kernels == NULL) return;
-  for (int i = 0; i < 4; ++i) {
+  for (int i = 0; i < NSR_KERNELS; ++i) {
     for (int j = 0; j < NSR_STATES; ++j) {
       if (kernels->configs[i].states[j].used) Release(&kernels->configs[i].states[j]);
     }
+    free(kernels->configs[i].scratch);
   }
   if (kernels->threadpool != NULL) pthreadpool_destroy(kernels->threadpool);
   free(kernels);

@@ -23,6 +23,12 @@ extern "C" {
 // float output
 #define NSR_OP_NAME_QD8 "NsrDynConv2DQd8"
 #define NSR_OP_NAME_QD8_RELU "NsrDynConv2DQd8Relu"
+// the whole sparse layer (gate, eq. 10's aggregation and the conv) in one op: inputs x and
+// the layer's constants (dyn_conv.c, "The whole sparse layer in one op")
+#define NSR_SPARSE_NAME "NsrSparseConv2D"
+#define NSR_SPARSE_NAME_RELU "NsrSparseConv2DRelu"
+#define NSR_SPARSE_NAME_QD8 "NsrSparseConv2DQd8"
+#define NSR_SPARSE_NAME_QD8_RELU "NsrSparseConv2DQd8Relu"
 #define NSR_OP_VERSION 1
 
 typedef struct NsrKernels NsrKernels;

@@ -2,6 +2,8 @@
 // through LiteRT's C API: what Python (ctypes, nsr_tf/export/native/__init__.py) and the Android
 // app (JNI) call. LiteRT's Python API has no way to register a custom-op kernel.
 
+#define _POSIX_C_SOURCE 200112L  // posix_memalign
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,7 +87,9 @@ static LiteRtStatus make_buffer(NsrModel* self, int is_input, LiteRtTensorBuffer
 NsrModel* nsr_model_open(const void* flatbuffer, size_t size, int num_threads, char* error,
                          size_t error_size) {
   NsrModel* self = (NsrModel*)calloc(1, sizeof(NsrModel));
-  if (self == NULL || (self->flatbuffer = malloc(size)) == NULL) {
+  // 64-byte aligned: a constant tensor's data, at a 64-byte offset in the file
+  // (nsr_tf/export/native/rewrite.py), is then aligned as LiteRT's host buffers must be
+  if (self == NULL || posix_memalign(&self->flatbuffer, 64, size) != 0) {
     set_error(error, error_size, "allocation", kLiteRtStatusErrorMemoryAllocationFailure);
     free(self);
     return NULL;
