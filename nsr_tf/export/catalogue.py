@@ -31,17 +31,23 @@ class CatalogueError(NsrError, RuntimeError):
     """An export that could not be made; the message says why."""
 
 
+# What the exporter writes for one model; raised when that changes, so that a cached file
+# of the older exporter is made again (2: the native form's whole-layer op, 2026-12-04).
+EXPORT_VERSION = 2
+
+
 def _digest(path):
     return sha256_file(path)[:16]
 
 
 def export_dir(name):
-    """The cache folder of ``name``'s exports (per model content and phone tile: files of
-    another tile are not these)."""
+    """The cache folder of ``name``'s exports (per model content, phone tile and exporter
+    version: files of another tile, or an older exporter, are not these)."""
     from nsr_tf.inference import PHONE_TILE
     model = pretrained.path(name)
     return os.path.join(cache_root(), "exports",
-                        f"{pretrained.MODELS[name]}-{_digest(model)}-tile{PHONE_TILE}")
+                        f"{pretrained.MODELS[name]}-{_digest(model)}-tile{PHONE_TILE}"
+                        f"-v{EXPORT_VERSION}")
 
 
 def exported(name, suffix=".tflite"):

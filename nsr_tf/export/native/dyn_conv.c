@@ -68,6 +68,16 @@
 #include "xnnpack/pack.h"              // internal: the IGEMM packing functions
 #include "xnnpack/quantization.h"      // internal: the qd8 parameters from a min and max
 
+// The loops of this file over a layer's values (the filter's quantization, eq. 10's
+// aggregation, the input's statistics) compiled for AVX-512, AVX2 and the baseline on
+// x86-64 Linux, the best picked at load (GCC's target_clones, an ifunc); elsewhere (the
+// app's arm64, where NEON is the baseline) as they are.
+#if defined(__x86_64__) && defined(__linux__) && !defined(__ANDROID__) && defined(__GNUC__)
+#define NSR_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define NSR_VECTOR_CLONES
+#endif
+
 // Shapes kept per kernel; a model's sparse convs have one to three.
 #define NSR_STATES 8
 
@@ -156,6 +166,7 @@ static LiteRtStatus Lock(LiteRtTensorBuffer buffer, LiteRtTensorBufferLockMode m
 // so that the compiler vectorises both loops: a compare for the peak, and rounding to
 // nearest even by adding and subtracting 1.5 * 2^23 (exact for |w / scale| <= 127, as
 // lrintf; lrintf itself is a library call per value).
+NSR_VECTOR_CLONES
 static void QuantizeFilter(const float* filter, size_t out_channels, size_t per_channel,
                            int8_t* quantized, float* scales) {
   const float kRound = 12582912.0f;  // 1.5 * 2^23
@@ -416,12 +427,9 @@ static LiteRtStatus Convolve(NsrConvConfig* config, const LiteRtLayout* x_layout
 // and the min and max of all values (what the qd8 convert would take a pass of its own
 // for). Blocks of 32 channels, accumulated in local arrays, which the compiler keeps in
 // vector registers (a sum into `sums` itself is stored and loaded again every row: it may
-// alias x); on x86-64 Linux compiled for AVX-512, AVX2 and the baseline, picked at load
-// (GCC's target_clones).
+// alias x).
 #define NSR_POOL_BLOCK 32
-#if defined(__x86_64__) && defined(__linux__) && !defined(__ANDROID__) && defined(__GNUC__)
-__attribute__((target_clones("avx512f", "avx2", "default")))
-#endif
+NSR_VECTOR_CLONES
 static void Statistics(const float* restrict x, size_t pixels, size_t channels,
                        float* restrict sums, float* restrict minmax) {
   float low = x[0], high = x[0];
@@ -482,6 +490,7 @@ static void Gate(const float* pooled, size_t in_channels, const float* gate_kern
 }
 
 // Eq. 10: filter (Cout, taps) and bias (Cout) from the banks and gamma.
+NSR_VECTOR_CLONES
 static void Aggregate(const float* banks, const float* biases, const float* gamma,
                       size_t groups, size_t cardinality, size_t out_channels, size_t taps,
                       float* filter, float* bias) {
