@@ -115,18 +115,41 @@ REFINEMENTS["denoise-color"]["denoise-color-varied"] = (
     "the third `denoise-color` (`docs/training_queue.md` entries 5, 7 and 9 on CBSD432: "
     "3,531 + 1,926 + 1,926 steps)")
 
+# Entries 15 and 16 of docs/training_queue.md: the varied runs (13, 14) went on on photos
+# and saturated photos alone, at a lower rate, to win back the told-too-low rows they lost.
+_VARIED_JPEG = ("the `jpeg-color` of `docs/training_queue.md` entry 13 (6,552 steps on "
+                "CBSD432-clean, 300 synthetic graphics and 398 saturated photos at Adam "
+                "0.00025, on top of the second `jpeg-color`: 1,926 + 2,568 steps on CBSD432)")
+_VARIED_DENOISER = ("the `denoise-color` of `docs/training_queue.md` entry 14 (4,914 steps "
+                    "on CBSD432-clean, 300 synthetic graphics and 398 saturated photos at "
+                    "Adam 0.00025, on top of the third `denoise-color`: entries 5, 7 and 9 "
+                    "on CBSD432, 3,531 + 1,926 + 1,926 steps)")
+REFINEMENTS["jpeg-color"]["jpeg-color-varied-2"] = (
+    "nice -n 19 python training/train.py --task jpeg --channels 3 --quality-range 10 90 "
+    "--quality 10 --variant sparse- --data-dir ~/data/CBSD432-clean --data-dir "
+    "~/data/saturated --patches-per-image 12 --epochs 3 --lr 1e-4 --init-from "
+    "~/jobs/jpeg-color-varied/best.keras --job-dir ~/jobs/jpeg-color-varied-2", _VARIED_JPEG)
+REFINEMENTS["denoise-color"]["denoise-color-varied-2"] = (
+    "nice -n 19 python training/train.py --task denoise --channels 3 --sigma-range 0 75 "
+    "--sigma 25 --noise mix --variant sparse+ --data-dir ~/data/CBSD432-clean --data-dir "
+    "~/data/saturated --patches-per-image 12 --epochs 3 --lr 1e-4 --init-from "
+    "~/jobs/denoise-color-varied/best.keras --job-dir ~/jobs/denoise-color-varied-2",
+    _VARIED_DENOISER)
+
 
 def refinement(name, config):
     """(command, what its weights had been given) of a run that continued the shipped
-    ``name`` from its own weights, else None."""
-    if config.get("init_from") != name:
-        return None
+    ``name`` from its own weights (``--init-from NAME``) or from another run of it
+    (``--init-from JOB/best.keras``, listed by its job folder), else None."""
     job = os.path.basename(os.path.normpath(config.get("job_dir") or ""))
     runs = REFINEMENTS.get(name, {})
-    if job not in runs:
-        raise SystemExit(f"ship_color_models.py: error: {job}: a run from {name}'s own "
-                         f"weights not listed in REFINEMENTS: add its command and history")
-    return runs[job]
+    if job in runs:
+        return runs[job]
+    if config.get("init_from") in (None, GRAY[name][1]):   # the first run: gray weights
+        return None
+    raise SystemExit(f"ship_color_models.py: error: {job}: a run from "
+                     f"{config['init_from']} not listed in REFINEMENTS: add its command "
+                     f"and history")
 
 
 def key_of(name):

@@ -13,6 +13,10 @@
 //   output:  (N, H, W, Cout): stride 1, dilation 1, 'same' zero padding (odd kh, kw)
 //   names:   NSR_OP_NAME (no activation), NSR_OP_NAME_RELU (fused ReLU); the _QD8 names
 //            the same, dynamically quantized (below)
+// and the whole sparse layer in one op (NSR_SPARSE_NAME*, "The whole sparse layer in one
+// op" below): x and the layer's constants in; the gate and eq. 10's aggregation in C, then
+// the same conv. The export writes it for every softmax-gated layer; the conv-only op
+// stays for the other gates (their gate as builtin ops in front of it).
 // LiteRT's custom-op kernels (CompiledModel API) have no per-node options or state (Run
 // sees only the registration's user data), so the fused activation and the arithmetic are
 // told by the op's name.
