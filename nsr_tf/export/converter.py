@@ -129,8 +129,14 @@ def convert(model, form="auto", quantize="none", tile=64, batch=1, representativ
     # One band of a large tile after the other (nsr_tf.export.schedule): same values.
     content = schedule_depth_first(content)
     if form == "native":
-        content, _ = to_native(content, dynamic=quantize == "dynamic",
-                               layers=gated_layers(model) if NATIVE_WHOLE_LAYER else None)
+        # batch 1 (the phone files): a batch's per-sample convs are one op each, not one
+        # per layer, and keep the conv-only op
+        whole = NATIVE_WHOLE_LAYER and batch == 1
+        try:
+            content, _ = to_native(content, dynamic=quantize == "dynamic",
+                                   layers=gated_layers(model) if whole else None)
+        except ValueError as error:
+            raise ExportError(f"--form native: {error}") from None
     _check_runs(content, form, quantize)
     return content
 

@@ -116,6 +116,18 @@ def test_a_gate_other_than_softmax_keeps_the_conv_only_op_and_its_builtin_gate(q
     assert error < (1e-5 if quantize == "none" else 0.03), error
 
 
+def test_a_batch_of_two_keeps_the_conv_only_op_per_sample():
+    # at batch > 1 the direct form has one conv per sample and layer: each stays the
+    # conv-only op with its builtin gate (the whole-layer op is the batch-1 phone files')
+    model = sparse_stack()
+    content = convert(model, "native", tile=20, batch=2)
+    assert native.custom_ops(content) == [native.OP_NAME]   # the ReLU follows the concat
+    x = np.random.default_rng(4).uniform(size=(2, 20, 20, 16)).astype("float32")
+    expected = model(x).numpy()
+    np.testing.assert_allclose(LiteRTPredictor(content)(x), expected,
+                               atol=2e-5 * np.abs(expected).max())
+
+
 def test_every_constant_of_a_native_file_lies_at_a_64_byte_offset():
     # LiteRT refuses an unaligned constant as a custom op's input: the whole-layer op's
     # constants (and every other) follow the flatbuffer, each at a multiple of 64

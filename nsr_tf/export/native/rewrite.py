@@ -97,11 +97,11 @@ def to_native(content, dynamic=False, layers=None):
                                                                       subgraph.outputs)]
     if layers is None:
         return bytes(flatbuffer_utils.convert_object_to_bytearray(model)), rewritten
-    _fuse_layers(model, layers, dynamic, custom_code, schema)
+    _fuse_layers(model, layers, custom_code, schema)
     return aligned(model), rewritten
 
 
-def _fuse_layers(model, layers, dynamic, custom_code, schema):
+def _fuse_layers(model, layers, custom_code, schema):
     """Each softmax-gated layer's conv op -> the whole-layer op on (x, its constants); the
     ops that computed its filter and bias, now unused, are removed."""
     graph = model.subgraphs[0]
@@ -179,7 +179,9 @@ def _remove_unused(model, graph):
             op.opcodeIndex = renumber[op.opcodeIndex]
 
 
-ALIGNMENT = 64   # LiteRT's host tensor buffers (LITERT_HOST_MEMORY_BUFFER_ALIGNMENT)
+# LiteRT's host tensor buffers: LITERT_HOST_MEMORY_BUFFER_ALIGNMENT in
+# include/litert/c/litert_tensor_buffer_types.h beside the kernel's sources
+ALIGNMENT = 64
 
 
 def aligned(model):
