@@ -180,6 +180,14 @@ def test_the_dynamic_op_computes_in_int8_within_its_quantization_error(groups, c
     model = sparse_stack(groups=groups, cardinality=cardinality)
     content = convert(model, "native", "dynamic", tile=20)
     assert native.custom_ops(content) == [native.SPARSE_NAME_QD8, native.SPARSE_NAME_QD8_RELU]
+    # the banks ship in int8 per bank and output channel (a quarter of the bytes), their
+    # scales beside them: the op's sixth input
+    from tensorflow.lite.python import schema_py_generated as schema
+    graph = schema.ModelT.InitFromObj(schema.Model.GetRootAs(content, 0)).subgraphs[0]
+    read = {int(i) for op in graph.operators for i in op.inputs}
+    int8 = [t for i, t in enumerate(graph.tensors)
+            if i in read and t.type == schema.TensorType.INT8]
+    assert [list(t.shape) for t in int8] == [[groups, 16, 3, 3, 16]] * 2
     rng = np.random.default_rng(1)
     x = (rng.uniform(size=(3, 20, 20, 16)) * rng.normal(size=(3, 1, 1, 16))).astype("float32")
     expected = model(x).numpy()

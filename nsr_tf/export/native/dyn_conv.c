@@ -126,8 +126,16 @@ static LiteRtStatus GetOutputLayouts(void* user_data, size_t num_inputs,
   if (num_outputs != 1) return kLiteRtStatusErrorInvalidArgument;
   const LiteRtLayout* x = &input_layouts[0];
   if (config->sparse) {
-    // x, gate_kernel (Cin, K*D), gate_bias (K*D), banks (K, Cout, kh, kw, Cin), biases (K, Cout)
-    if (num_inputs != 5 || x->rank != 4) return kLiteRtStatusErrorInvalidArgument;
+    // x, gate_kernel (Cin, K*D), gate_bias (K*D), banks (K, Cout, kh, kw, Cin), biases
+    // (K, Cout), and with int8 banks their scales (K, Cout)
+    if (num_inputs < 5 || num_inputs > 6 || x->rank != 4) {
+      return kLiteRtStatusErrorInvalidArgument;
+    }
+    if (num_inputs == 6 && (input_layouts[5].rank != 2 ||
+                            input_layouts[5].dimensions[0] != input_layouts[4].dimensions[0] ||
+                            input_layouts[5].dimensions[1] != input_layouts[4].dimensions[1])) {
+      return kLiteRtStatusErrorInvalidArgument;
+    }
     const LiteRtLayout* gate_kernel = &input_layouts[1];
     const LiteRtLayout* gate_bias = &input_layouts[2];
     const LiteRtLayout* banks = &input_layouts[3];
@@ -156,12 +164,16 @@ static LiteRtStatus GetOutputLayouts(void* user_data, size_t num_inputs,
   return kLiteRtStatusOk;
 }
 
+// `int8`: the tensor may be int8 (the whole-layer qd8 op's banks), else it must be float32.
 static LiteRtStatus Lock(LiteRtTensorBuffer buffer, LiteRtTensorBufferLockMode mode,
-                         LiteRtLayout* layout, float** data) {
+                         int int8, LiteRtLayout* layout, float** data) {
   LiteRtRankedTensorType type;
   LiteRtStatus status = LiteRtGetTensorBufferTensorType(buffer, &type);
   if (status != kLiteRtStatusOk) return status;
-  if (type.element_type != kLiteRtElementTypeFloat32) return kLiteRtStatusErrorInvalidArgument;
+  if (type.element_type != kLiteRtElementTypeFloat32 &&
+      !(int8 && type.element_type == kLiteRtElementTypeInt8)) {
+    return kLiteRtStatusErrorInvalidArgument;
+  }
   *layout = type.layout;
   return LiteRtLockTensorBuffer(buffer, (void**)data, mode);
 }
@@ -420,7 +432,8 @@ static LiteRtStatus Convolve(NsrConvConfig* config, const LiteRtLayout* x_layout
 // constant for a custom op):
 //   x (N, H, W, Cin); gate_kernel (Cin, K * D) and gate_bias (K * D), both already divided
 //   by the temperature; banks (K, Cout, kh, kw, Cin), the weight-normalised kernel banks,
-//   OHWI each; biases (K, Cout).
+//   OHWI each; biases (K, Cout). The qd8 op's banks may be int8 (quantized at export per
+//   bank and output channel, symmetric), their scales (K, Cout) the sixth input.
 // Per sample: pooled = mean of x over the pixels; gamma = softmax over the K sparsity
 // groups of (pooled @ gate_kernel + gate_bias) viewed (K, D); channel o of cardinal group
 // j = o / (Cout / D) gets filter sum_i gamma[i, j] banks[i, o] and bias the same sum of
@@ -515,6 +528,30 @@ static void Aggregate(const float* banks, const float* biases, const float* gamm
   }
 }
 
+// The same from int8 banks, quantized at export per bank and output channel (symmetric:
+// bank i's channel o is scales[i, o] * banks[i, o]): the qd8 op's file carries a quarter of
+// the bytes, and the aggregation reads a quarter.
+NSR_VECTOR_CLONES
+static void AggregateInt8(const int8_t* banks, const float* scales, const float* biases,
+                          const float* gamma, size_t groups, size_t cardinality,
+                          size_t out_channels, size_t taps, float* filter, float* bias) {
+  const size_t per_group = out_channels / cardinality;
+  for (size_t o = 0; o < out_channels; ++o) {
+    float* f = filter + o * taps;
+    const size_t j = o / per_group;
+    const float g0 = gamma[j] * scales[o];
+    const int8_t* b0 = banks + o * taps;
+    for (size_t t = 0; t < taps; ++t) f[t] = g0 * (float)b0[t];
+    bias[o] = gamma[j] * biases[o];
+    for (size_t i = 1; i < groups; ++i) {
+      const float g = gamma[i * cardinality + j] * scales[i * out_channels + o];
+      const int8_t* b = banks + (i * out_channels + o) * taps;
+      for (size_t t = 0; t < taps; ++t) f[t] += g * (float)b[t];
+      bias[o] += gamma[i * cardinality + j] * biases[i * out_channels + o];
+    }
+  }
+}
+
 static void* Scratch(NsrConvConfig* config, size_t bytes) {
   if (bytes > config->scratch_bytes) {
     free(config->scratch);
@@ -524,8 +561,11 @@ static void* Scratch(NsrConvConfig* config, size_t bytes) {
   return config->scratch;
 }
 
-static LiteRtStatus SparseLayer(NsrConvConfig* config, const LiteRtLayout* layouts,
-                                float* const* data) {
+// `count`: the op's inputs; 6 when the banks are int8 (their scales the sixth), then the
+// output.
+static LiteRtStatus SparseLayer(NsrConvConfig* config, size_t count,
+                                const LiteRtLayout* layouts, float* const* data) {
+  const int int8_banks = count == 6;
   const LiteRtLayout* x = &layouts[0];
   const LiteRtLayout* banks = &layouts[3];
   const size_t batch = x->dimensions[0], in_channels = x->dimensions[3];
@@ -549,9 +589,15 @@ static LiteRtStatus SparseLayer(NsrConvConfig* config, const LiteRtLayout* layou
     const float inverse = 1.0f / (float)pixels;
     for (size_t c = 0; c < in_channels; ++c) pooled[c] *= inverse;
     Gate(pooled, in_channels, data[1], data[2], groups, cardinality, gamma);
-    Aggregate(data[3], data[4], gamma, groups, cardinality, out_channels, taps, filter, bias);
+    if (int8_banks) {
+      AggregateInt8((const int8_t*)data[3], data[5], data[4], gamma, groups, cardinality,
+                    out_channels, taps, filter, bias);
+    } else {
+      Aggregate(data[3], data[4], gamma, groups, cardinality, out_channels, taps, filter,
+                bias);
+    }
     if (ConvolveSample(config, &key, xb, minmax, filter, bias,
-                       data[5] + b * pixels * out_channels) != xnn_status_success) {
+                       data[count] + b * pixels * out_channels) != xnn_status_success) {
       return kLiteRtStatusErrorRuntimeFailure;
     }
   }
@@ -561,28 +607,31 @@ static LiteRtStatus SparseLayer(NsrConvConfig* config, const LiteRtLayout* layou
 static LiteRtStatus Run(void* user_data, size_t num_inputs, const LiteRtTensorBuffer* inputs,
                         size_t num_outputs, LiteRtTensorBuffer* outputs) {
   NsrConvConfig* config = (NsrConvConfig*)user_data;
-  if (config->sparse ? num_inputs != 5 : (num_inputs < 2 || num_inputs > 3)) {
+  if (config->sparse ? (num_inputs < 5 || num_inputs > 6)
+                     : (num_inputs < 2 || num_inputs > 3)) {
     return kLiteRtStatusErrorInvalidArgument;
   }
   if (num_outputs != 1) return kLiteRtStatusErrorInvalidArgument;
-  // x, filter, [bias], output; or x, gate_kernel, gate_bias, banks, biases, output
-  LiteRtTensorBuffer buffers[6];
+  // x, filter, [bias], output; or x, gate_kernel, gate_bias, banks, biases, [bank scales],
+  // output
+  LiteRtTensorBuffer buffers[7];
   size_t count = 0;
   for (size_t i = 0; i < num_inputs; ++i) buffers[count++] = inputs[i];
   buffers[count++] = outputs[0];
-  LiteRtLayout layouts[6];
-  float* data[6] = {NULL, NULL, NULL, NULL, NULL, NULL};
+  LiteRtLayout layouts[7];
+  float* data[7] = {NULL, NULL, NULL, NULL, NULL, NULL, NULL};
   size_t locked = 0;
   LiteRtStatus status = kLiteRtStatusOk;
   while (status == kLiteRtStatusOk && locked < count) {
     LiteRtTensorBufferLockMode mode = locked + 1 == count ? kLiteRtTensorBufferLockModeWrite
                                                           : kLiteRtTensorBufferLockModeRead;
-    status = Lock(buffers[locked], mode, &layouts[locked], &data[locked]);
+    const int int8 = config->sparse && num_inputs == 6 && locked == 3;
+    status = Lock(buffers[locked], mode, int8, &layouts[locked], &data[locked]);
     if (status == kLiteRtStatusOk) ++locked;
   }
   if (status == kLiteRtStatusOk) {
     status = config->sparse
-                 ? SparseLayer(config, layouts, data)
+                 ? SparseLayer(config, num_inputs, layouts, data)
                  : Convolve(config, &layouts[0], &layouts[1], data[0], data[1],
                             num_inputs == 3 ? data[2] : NULL, data[count - 1]);
   }

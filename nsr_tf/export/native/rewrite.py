@@ -97,13 +97,14 @@ def to_native(content, dynamic=False, layers=None):
                                                                       subgraph.outputs)]
     if layers is None:
         return bytes(flatbuffer_utils.convert_object_to_bytearray(model)), rewritten
-    _fuse_layers(model, layers, custom_code, schema)
+    _fuse_layers(model, layers, dynamic, custom_code, schema)
     return aligned(model), rewritten
 
 
-def _fuse_layers(model, layers, custom_code, schema):
+def _fuse_layers(model, layers, dynamic, custom_code, schema):
     """Each softmax-gated layer's conv op -> the whole-layer op on (x, its constants); the
-    ops that computed its filter and bias, now unused, are removed."""
+    ops that computed its filter and bias, now unused, are removed. ``dynamic``: the banks
+    in int8 per bank and output channel, their scales a sixth input."""
     graph = model.subgraphs[0]
     names = {OP_NAME: SPARSE_NAME, OP_NAME_RELU: SPARSE_NAME_RELU,
              OP_NAME_QD8: SPARSE_NAME_QD8, OP_NAME_QD8_RELU: SPARSE_NAME_QD8_RELU}
@@ -123,10 +124,13 @@ def _fuse_layers(model, layers, custom_code, schema):
             raise ValueError(f"layer {layer.name}: its conv op in the file has other "
                              f"channel counts")
         tau = layer.temperature
+        banks = np.ascontiguousarray(banks.transpose(3, 4, 0, 1, 2))   # (k, out, kh, kw, in)
         constants = [np.asarray(layer.gate_kernel, np.float32) / tau,
-                     np.asarray(layer.gate_bias, np.float32) / tau,
-                     np.ascontiguousarray(banks.transpose(3, 4, 0, 1, 2)),
+                     np.asarray(layer.gate_bias, np.float32) / tau, banks,
                      np.asarray(layer.group_biases, np.float32)]
+        if dynamic:
+            constants[2], scales = quantize_banks(banks)
+            constants.append(scales)
         inputs = [x]
         for index, value in enumerate(constants):
             inputs.append(_constant(model, graph, value, f"{layer.name}/native_{index}",
@@ -136,18 +140,31 @@ def _fuse_layers(model, layers, custom_code, schema):
     _remove_unused(model, graph)
 
 
+def quantize_banks(banks):
+    """(int8 banks, float32 scales (k, out)): symmetric per bank and output channel,
+    scale = max |w| / 127 (1 for an all-zero channel), rounded to nearest even, as the op
+    quantizes its aggregated filter."""
+    peak = np.abs(banks).reshape(*banks.shape[:2], -1).max(axis=-1)
+    scales = np.where(peak > 0, peak / 127, 1).astype(np.float32)
+    q = np.rint(banks / scales[:, :, None, None, None])
+    return np.clip(q, -127, 127).astype(np.int8), scales
+
+
 def _custom_name(model, op):
     code = model.operatorCodes[op.opcodeIndex].customCode
     return code.decode() if isinstance(code, bytes) else code
 
 
 def _constant(model, graph, value, name, schema):
+    """A new constant tensor holding ``value`` (float32, or int8 as given)."""
+    int8 = value.dtype == np.int8
     buffer = schema.BufferT()
-    buffer.data = np.frombuffer(np.ascontiguousarray(value, np.float32).tobytes(), np.uint8)
+    buffer.data = np.frombuffer(np.ascontiguousarray(
+        value, np.int8 if int8 else np.float32).tobytes(), np.uint8)
     model.buffers.append(buffer)
     tensor = schema.TensorT()
     tensor.shape = np.array(value.shape, np.int32)
-    tensor.type = schema.TensorType.FLOAT32
+    tensor.type = schema.TensorType.INT8 if int8 else schema.TensorType.FLOAT32
     tensor.buffer = len(model.buffers) - 1
     tensor.name = name
     graph.tensors.append(tensor)
