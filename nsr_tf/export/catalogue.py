@@ -32,8 +32,9 @@ class CatalogueError(NsrError, RuntimeError):
 
 
 # What the exporter writes for one model; raised when that changes, so that a cached file
-# of the older exporter is made again (2: the native form's whole-layer op, 2026-12-04).
-EXPORT_VERSION = 2
+# of the older exporter is made again (2: the native form's whole-layer op; 3: its int8
+# banks in the dynamic files; both 2026-12-04).
+EXPORT_VERSION = 3
 
 
 def _digest(path):
