@@ -115,7 +115,7 @@ REFINEMENTS["denoise-color"]["denoise-color-varied"] = (
     "the third `denoise-color` (`docs/training_queue.md` entries 5, 7 and 9 on CBSD432: "
     "3,531 + 1,926 + 1,926 steps)")
 
-# Entries 15 and 16 of docs/training_queue.md: the varied runs (13, 14) went on on photos
+# Entries 15 and 16 of docs/training_queue.md: the varied runs (13, 14) continued on photos
 # and saturated photos alone, at a lower rate, to win back the told-too-low rows they lost.
 _VARIED_JPEG = ("the `jpeg-color` of `docs/training_queue.md` entry 13 (6,552 steps on "
                 "CBSD432-clean, 300 synthetic graphics and 398 saturated photos at Adam "
