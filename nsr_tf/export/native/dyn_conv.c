@@ -141,7 +141,9 @@ static LiteRtStatus GetOutputLayouts(void* user_data, size_t num_inputs,
     const LiteRtLayout* banks = &input_layouts[3];
     const LiteRtLayout* biases = &input_layouts[4];
     if (gate_kernel->rank != 2 || gate_bias->rank != 1 || banks->rank != 5 ||
-        biases->rank != 2 || gate_kernel->dimensions[0] != x->dimensions[3] ||
+        biases->rank != 2 || banks->dimensions[0] < 1 ||
+        gate_bias->dimensions[0] < banks->dimensions[0] ||
+        gate_kernel->dimensions[0] != x->dimensions[3] ||
         banks->dimensions[4] != x->dimensions[3] ||
         gate_kernel->dimensions[1] != gate_bias->dimensions[0] ||
         gate_bias->dimensions[0] % banks->dimensions[0] != 0 ||
