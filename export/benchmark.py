@@ -20,7 +20,7 @@ from nsr_tf import build_model, count_params, macs_per_pixel  # (quiet TF first)
 
 import keras  # noqa: I100
 from nsr_tf.export.converter import ExportError, convert
-from nsr_tf.export.litert import Engine, outside_xnnpack
+from nsr_tf.export.litert import latencies, outside_xnnpack
 from nsr_tf.layers import SparseConv2D, WeightNormConv2D
 
 # name: (builder, same-size dense, same-FLOPs dense)
@@ -48,18 +48,6 @@ def layer_models(channels=32):
                                                        cardinality=2)),
             "layer: sparse k=4 d=16": wrap(SparseConv2D(channels, sparsity_groups=4,
                                                         cardinality=16))}
-
-
-def time_round_robin(contents, threads, rounds, runs):
-    """{key: median seconds per invoke} of each .tflite, timed side by side."""
-    import numpy as np
-    from nsr_tf.benchmarking import interleaved
-    engines = {}
-    for key, content in contents.items():
-        engine = Engine(content, threads)   # the native form: through the kernel library
-        engine.run(np.random.default_rng(0).uniform(size=engine.input_shape))
-        engines[key] = engine
-    return interleaved({key: engine.invoke for key, engine in engines.items()}, rounds, runs)
 
 
 def main(argv=None):
@@ -110,7 +98,7 @@ def main(argv=None):
                     contents[(name, form, quantize)] = convert(model, form, quantize,
                                                                tile=tile)
         for threads in args.threads:
-            t = time_round_robin(contents, threads, args.rounds, runs)
+            t = latencies(contents, threads, args.rounds, runs)
             say()
             say(f"### tile {tile}x{tile}, batch 1, {threads} thread(s): latency in ms; "
                 f"ratios to the dense models")

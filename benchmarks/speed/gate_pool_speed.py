@@ -11,7 +11,6 @@ Do not run it beside a training job (stop it: kill -STOP PID, then kill -CONT PI
 """
 
 import argparse
-import statistics
 import sys
 
 import keras
@@ -28,7 +27,7 @@ def main(argv=None):
     parser.add_argument("--markdown")
     args = parser.parse_args(argv)
     from nsr_tf.export import converter
-    from nsr_tf.export.litert import latency
+    from nsr_tf.export.litert import latencies
     from nsr_tf.layers import SparseConv2D
     lines = [header(), "", f"command: python benchmarks/speed/gate_pool_speed.py "
              f"{' '.join(argv if argv is not None else sys.argv[1:])}", "",
@@ -47,12 +46,9 @@ def main(argv=None):
             converter.NATIVE_POOL_AS_MEAN = as_mean
             files[name] = converter.convert(sparse, "native", "dynamic", tile=tile)
         converter.NATIVE_POOL_AS_MEAN = True
-        times = {name: [] for name in files}
         runs = max(5, 20 * 128 * 128 // tile ** 2)
-        for _ in range(args.rounds):
-            for name, content in files.items():
-                times[name].append(latency(content, 1, runs=runs))
-        ms = {name: statistics.median(values) * 1e3 for name, values in times.items()}
+        ms = {name: seconds * 1e3 for name, seconds in
+              latencies(files, 1, args.rounds, runs).items()}
         lines.append(f"| {tile}x{tile}x{c} | {ms['conv']:.3f} | {ms['sum']:.3f} "
                      f"({ms['sum'] / ms['conv']:.2f}x) | {ms['mean']:.3f} "
                      f"({ms['mean'] / ms['conv']:.2f}x) |")

@@ -13,7 +13,6 @@ Do not run it beside a training job (stop it: kill -STOP PID, then kill -CONT PI
 """
 
 import argparse
-import statistics
 import sys
 
 import keras
@@ -33,7 +32,7 @@ def main(argv=None):
     parser.add_argument("--markdown")
     args = parser.parse_args(argv)
     from nsr_tf.export import converter
-    from nsr_tf.export.litert import latency
+    from nsr_tf.export.litert import latencies
     from nsr_tf.layers import SparseConv2D
     lines = [header(), "", f"command: python benchmarks/speed/whole_layer_speed.py "
              f"{' '.join(argv if argv is not None else sys.argv[1:])}", "",
@@ -55,12 +54,9 @@ def main(argv=None):
                     converter.NATIVE_WHOLE_LAYER = whole
                     files[name] = converter.convert(sparse, "native", quantize, tile=tile)
                 converter.NATIVE_WHOLE_LAYER = True
-                times = {name: [] for name in files}
                 runs = max(5, 20 * 128 * 128 // tile ** 2)
-                for _ in range(args.rounds):
-                    for name, content in files.items():
-                        times[name].append(latency(content, 1, runs=runs))
-                ms = {name: statistics.median(v) * 1e3 for name, v in times.items()}
+                ms = {name: seconds * 1e3 for name, seconds in
+                      latencies(files, 1, args.rounds, runs).items()}
                 lines.append(f"| {quantize} | {tile}x{tile}x{c} | {k} | {ms['conv']:.3f} | "
                              f"{ms['conv_op']:.3f} ({ms['conv_op'] / ms['conv']:.2f}x) | "
                              f"{ms['whole']:.3f} ({ms['whole'] / ms['conv']:.2f}x) |")

@@ -130,6 +130,18 @@ def latency(model_content, threads=1, runs=20, warmup=3, seed=0):
     return float(np.median(times))
 
 
+def latencies(contents, threads=1, rounds=5, runs=1):
+    """{key: median seconds per invoke} of each .tflite of ``contents`` ({key: bytes}),
+    timed side by side (``nsr_tf.benchmarking.interleaved``), each engine made once."""
+    from nsr_tf.benchmarking import interleaved
+    engines = {}
+    for key, content in contents.items():
+        engine = Engine(content, threads)   # the native form: through the kernel library
+        engine.run(np.random.default_rng(0).uniform(size=engine.input_shape))
+        engines[key] = engine
+    return interleaved({key: engine.invoke for key, engine in engines.items()}, rounds, runs)
+
+
 def function_to_tflite(fn, shapes):
     """A .tflite of a weightless function of float32 inputs of ``shapes`` (benchmarks of
     single ops; models go through ``nsr_tf.export.convert``)."""
