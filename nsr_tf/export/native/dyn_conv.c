@@ -448,6 +448,18 @@ static LiteRtStatus Convolve(NsrConvConfig* config, const LiteRtLayout* x_layout
 // vector registers (a sum into `sums` itself is stored and loaded again every row: it may
 // alias x).
 #define NSR_POOL_BLOCK 32
+
+// One row's values into the block's sums, minima and maxima (inlined with a constant
+// `width` for a full block).
+static inline void AccumulateRow(const float* restrict r, size_t width, float* restrict acc,
+                                 float* restrict mn, float* restrict mx) {
+  for (size_t c = 0; c < width; ++c) {
+    acc[c] += r[c];
+    mn[c] = r[c] < mn[c] ? r[c] : mn[c];
+    mx[c] = r[c] > mx[c] ? r[c] : mx[c];
+  }
+}
+
 NSR_VECTOR_CLONES
 static void Statistics(const float* restrict x, size_t pixels, size_t channels,
                        float* restrict sums, float* restrict minmax) {
@@ -458,24 +470,12 @@ static void Statistics(const float* restrict x, size_t pixels, size_t channels,
     for (size_t c = 0; c < NSR_POOL_BLOCK; ++c) {
       acc[c] = 0.0f, mn[c] = x[c0 + (c < width ? c : 0)], mx[c] = mn[c];
     }
-    size_t p = 0;
     if (width == NSR_POOL_BLOCK) {  // the common case: a fixed trip count, unrolled
-      for (; p < pixels; ++p) {
-        const float* r = x + p * channels + c0;
-        for (size_t c = 0; c < NSR_POOL_BLOCK; ++c) {
-          acc[c] += r[c];
-          mn[c] = r[c] < mn[c] ? r[c] : mn[c];
-          mx[c] = r[c] > mx[c] ? r[c] : mx[c];
-        }
+      for (size_t p = 0; p < pixels; ++p) {
+        AccumulateRow(x + p * channels + c0, NSR_POOL_BLOCK, acc, mn, mx);
       }
-    }
-    for (; p < pixels; ++p) {
-      const float* r = x + p * channels + c0;
-      for (size_t c = 0; c < width; ++c) {
-        acc[c] += r[c];
-        mn[c] = r[c] < mn[c] ? r[c] : mn[c];
-        mx[c] = r[c] > mx[c] ? r[c] : mx[c];
-      }
+    } else {
+      for (size_t p = 0; p < pixels; ++p) AccumulateRow(x + p * channels + c0, width, acc, mn, mx);
     }
     for (size_t c = 0; c < width; ++c) {
       sums[c0 + c] = acc[c];
