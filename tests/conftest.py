@@ -42,8 +42,11 @@ def model_file(tmp_path):
     (M.keras + M.json: task, sigma, variant, tile 32, overlap 8)."""
     import json
 
+    import keras
+
     from nsr_tf import build_model
     path = tmp_path / "m.keras"
+    keras.utils.set_random_seed(0)          # the same weights on every machine and run
     build_model("denoise", "sparse+", num_blocks=1).save(path)
     (tmp_path / "m.json").write_text(json.dumps(
         {"config": {"task": "denoise", "sigma": 25, "variant": "sparse+"},
