@@ -32,10 +32,11 @@ static int compare(const void* a, const void* b) {
     }                                                                              \
   } while (0)
 
-enum { QUANT_FILTER, REPACK, CONVERT, CONV, FLOAT_OP, PACKED_RUN, STEPS };
+enum { QUANT_FILTER, REPACK, CONVERT, CONV, FLOAT_OP, PACKED_RUN, STATISTICS, QUANT_INPUT,
+       STEPS };
 static const char* kStepNames[STEPS] = {
     "quantize filter", "repack", "convert input", "setup+run", "float op",
-    "qd8 run, weights packed once (+convert)"};
+    "qd8 run, weights packed once (+convert)", "pool+min/max", "quantize input"};
 
 static void* aligned(size_t size) {
   void* p = NULL;
@@ -54,9 +55,11 @@ static NsrConvState* FirstCall(NsrConvConfig* config, size_t size, size_t c,
   NsrConvState* state = StateFor(config, &key, &fresh);
   CHECK(Allocate(state, config->qd8));
   memcpy(state->bias, bias, c * sizeof(float));
-  if (config->qd8) QuantizeFilter(filter, c, 9 * c, state->q_filter, state->scales);
+  if (config->qd8) {
+    QuantizeFilter(filter, c, 9 * c, state->q_filter, state->scales, state->sums);
+  }
   CHECK(Create(config, state, filter));
-  CHECK(Compute(config, state, x, out));
+  CHECK(Compute(config, state, x, NULL, out));
   if (!state->repack) {
     fprintf(stderr, "native_qd8_parts: the operator cannot be repacked in place\n");
     exit(1);
@@ -92,9 +95,11 @@ int main(int argc, char** argv) {
   // the packed-once reference: a constant conv, created and reshaped outside the loop
   int8_t* qfilter = aligned(c * per);
   float* scales = aligned(c * sizeof(float));
+  int32_t* sums = aligned(c * sizeof(int32_t));
+  float* pooled = aligned(c * sizeof(float));
   int8_t* qx = aligned(pixels * c);
   struct xnn_quantization_params params[1 + XNN_EXTRA_QUANTIZATION_PARAMS];
-  QuantizeFilter(filter, c, per, qfilter, scales);
+  QuantizeFilter(filter, c, per, qfilter, scales, sums);
   xnn_operator_t packed = NULL, convert = NULL;
   CHECK(xnn_create_convolution2d_nhwc_qd8_f32_qc8w(
       0, 0, 0, 0, 3, 3, 1, 1, 1, 1, 1, c, c, c, c, scales, qfilter, bias, -INFINITY,
@@ -109,7 +114,7 @@ int main(int argc, char** argv) {
   for (int r = 0; r < runs; ++r) {
     filter[r % (c * per)] += 1e-3f;  // a new filter per call, as the gate gives
     double t = now_us();
-    QuantizeFilter(filter, c, per, state->q_filter, state->scales);
+    QuantizeFilter(filter, c, per, state->q_filter, state->scales, state->sums);
     times[QUANT_FILTER][r] = now_us() - t;
 
     t = now_us();
@@ -121,6 +126,16 @@ int main(int argc, char** argv) {
     CHECK(xnn_run_operator(state->convert, NULL));
     times[CONVERT][r] = now_us() - t;
 
+    // the whole-layer op's input: one pass for the gate's pool and the min and max, then
+    // the convert's own quantization (its min/max pass left out)
+    float minmax[2];
+    t = now_us();
+    Statistics(x, pixels, c, pooled, minmax);
+    times[STATISTICS][r] = now_us() - t;
+    t = now_us();
+    QuantizeInput(state, x, minmax[0], minmax[1]);
+    times[QUANT_INPUT][r] = now_us() - t;
+
     t = now_us();
     CHECK(xnn_setup_convolution2d_nhwc_qd8_f32_qc8w(state->conv, state->workspace,
                                                    state->q_x, out, state->params));
@@ -129,7 +144,7 @@ int main(int argc, char** argv) {
 
     t = now_us();
     Repack(&f32, float_state, filter);
-    CHECK(Compute(&f32, float_state, x, out));
+    CHECK(Compute(&f32, float_state, x, NULL, out));
     times[FLOAT_OP][r] = now_us() - t;
 
     t = now_us();

@@ -39,11 +39,8 @@ def main(argv=None):
         print(f"native_qd8_parts.py: error: {error}", file=sys.stderr)
         return 1
     binary = os.path.join(tempfile.mkdtemp(prefix="nsr_qd8_"), "native_qd8_parts")
-    # the kernel library's own command line, with this program instead of the library
-    command = native_build.build_command(binary, native_build.litert_dir(), prefix)
-    command = [part for part in command if part not in ("-shared", "-fPIC")
-               and not part.endswith((".c",))]
-    command[1:1] = [os.path.join(HERE, "native_qd8_parts.c")]
+    command = native_build.program_command(os.path.join(HERE, "native_qd8_parts.c"), binary,
+                                           prefix)
     build = subprocess.run(command, capture_output=True, text=True)
     if build.returncode:
         print(f"native_qd8_parts.py: error: the benchmark did not build: "
@@ -57,9 +54,13 @@ def main(argv=None):
              "functions), a new filter at every run, and its total against XNNPACK's qd8 "
              "conv with the weights packed once (input convert included: what LiteRT's "
              "dynamic-int8 file does for a constant conv) and against the float op "
-             "(repack, setup, run).", "",
+             "(repack, setup, run). The whole-layer op replaces the convert by "
+             "`pool+min/max` (one pass for the gate's pool and the input's range) and "
+             "`quantize input` (the convert's own quantization with that range): its "
+             "input costs `whole-layer input` against the convert's.", "",
              "| shape | " + " | ".join(OP_STEPS) + " | op total | packed once | op / packed "
-             "| float op | op / float op |", "|---" * (len(OP_STEPS) + 6) + "|"]
+             "| float op | op / float op | pool+min/max | quantize input "
+             "| whole-layer input / convert |", "|---" * (len(OP_STEPS) + 9) + "|"]
     data = []
     for size in args.sizes:
         for channels in args.channels:
@@ -75,7 +76,9 @@ def main(argv=None):
             lines.append(f"| {size}x{size}x{channels} | "
                          + " | ".join(f"{steps[name]:.0f}" for name in OP_STEPS)
                          + f" | {total:.0f} | {packed:.0f} | {total / packed:.2f} | "
-                         f"{float_op:.0f} | {total / float_op:.2f} |")
+                         f"{float_op:.0f} | {total / float_op:.2f} | "
+                         f"{steps['pool+min/max']:.0f} | {steps['quantize input']:.0f} | "
+                         f"{(steps['pool+min/max'] + steps['quantize input']) / steps['convert input']:.2f} |")
             print(lines[-1], flush=True)
             data.append({"size": size, "channels": channels, "steps_us": steps,
                          "op_total_us": total, "packed_once_us": packed,

@@ -128,6 +128,23 @@ def test_a_batch_of_two_keeps_the_conv_only_op_per_sample():
                                atol=2e-5 * np.abs(expected).max())
 
 
+def test_the_ops_packing_of_a_new_filter_is_xnnpacks_byte_for_byte(tmp_path):
+    """dyn_conv.c packs each call's int8 filter itself (PackQc8w); the check program creates
+    XNNPACK operators with one filter, repacks them with another and compares with
+    operators created with that one, for the presets' shapes and partial blocks, and
+    compares PackQc8w with XNNPACK's packing function for the arm64 kernels' geometries."""
+    from nsr_tf.export import xnnpack
+    from nsr_tf.export.native import build
+    binary = tmp_path / "native_pack_check"
+    source = os.path.join(os.path.dirname(__file__), "native_pack_check.c")
+    made = subprocess.run(build.program_command(source, str(binary), xnnpack.build()),
+                          capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr[-2000:]
+    result = subprocess.run([str(binary)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count("equal") == 28, result.stdout    # 7 shapes, 21 geometries
+
+
 def test_every_constant_of_a_native_file_lies_at_a_64_byte_offset():
     # LiteRT refuses an unaligned constant as a custom op's input: the whole-layer op's
     # constants (and every other) follow the flatbuffer, each at a multiple of 64

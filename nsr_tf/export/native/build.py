@@ -51,6 +51,14 @@ def build_command(output, litert, xnnpack_dir):
             *xnnpack.compiler_args(xnnpack_dir)]
 
 
+def program_command(source, output, xnnpack_dir):
+    """The command line that builds ``source``, a C program that includes dyn_conv.c (a check
+    or a benchmark of the op's own functions), as the kernel library is built."""
+    command = build_command(output, litert_dir(), xnnpack_dir)
+    return [command[0], source] + [part for part in command[1:] if part not in
+                                   ("-shared", "-fPIC") and not part.endswith(".c")]
+
+
 def library(rebuild=False):
     """Path of the built kernel library (built on first use)."""
     litert = litert_dir()

@@ -98,6 +98,7 @@ typedef struct {
   float* bias;             // the call's bias, zeros when it has none
   int8_t* q_filter;        // qd8: the filter in int8 per output channel
   float* scales;
+  int32_t* sums;           // qd8: the sum of each output channel's int8 values
   int8_t* q_x;             // qd8: the input in int8
   struct xnn_quantization_params* params;
 } NsrConvState;
@@ -180,28 +181,39 @@ static LiteRtStatus Lock(LiteRtTensorBuffer buffer, LiteRtTensorBufferLockMode m
   return LiteRtLockTensorBuffer(buffer, (void**)data, mode);
 }
 
-// int8 per output channel, symmetric: q = round(w / scale), scale = max|w| / 127. Written
-// so that the compiler vectorises both loops: a compare for the peak, and rounding to
-// nearest even by adding and subtracting 1.5 * 2^23 (exact for |w / scale| <= 127, as
-// lrintf; lrintf itself is a library call per value).
+// int8 per output channel, symmetric: q = round(w / scale), scale = max|w| / 127, and each
+// channel's sum of q (the kernel sums of XNNPACK's packed weights, see PackQc8w). Written so
+// that the compiler vectorises every loop: the peak as the maximum of |w|'s bit patterns
+// (for floats >= 0 their order as unsigned integers is their order as numbers; a float max
+// reduction is not vectorised without -ffast-math, and was two thirds of this function's
+// time), rounding to nearest even by adding and subtracting 1.5 * 2^23 (exact for
+// |w / scale| <= 127, as lrintf; lrintf itself is a library call per value).
 NSR_VECTOR_CLONES
 static void QuantizeFilter(const float* filter, size_t out_channels, size_t per_channel,
-                           int8_t* quantized, float* scales) {
+                           int8_t* quantized, float* scales, int32_t* sums) {
   const float kRound = 12582912.0f;  // 1.5 * 2^23
   for (size_t o = 0; o < out_channels; ++o) {
     const float* w = filter + o * per_channel;
-    float peak = 0.0f;
+    uint32_t peak_bits = 0;
     for (size_t i = 0; i < per_channel; ++i) {
-      const float a = fabsf(w[i]);
-      peak = a > peak ? a : peak;
+      uint32_t bits;
+      memcpy(&bits, &w[i], sizeof(bits));
+      bits &= 0x7fffffffu;
+      peak_bits = bits > peak_bits ? bits : peak_bits;
     }
+    float peak;
+    memcpy(&peak, &peak_bits, sizeof(peak));
     const float scale = peak > 0.0f ? peak / 127.0f : 1.0f;
     const float inverse = 1.0f / scale;  // a multiply per value, not a divide
     scales[o] = scale;
     int8_t* q = quantized + o * per_channel;
+    int32_t sum = 0;
     for (size_t i = 0; i < per_channel; ++i) {
-      q[i] = (int8_t)(int32_t)((w[i] * inverse + kRound) - kRound);
+      const int32_t v = (int32_t)((w[i] * inverse + kRound) - kRound);
+      q[i] = (int8_t)v;
+      sum += v;
     }
+    sums[o] = sum;
   }
 }
 
@@ -209,6 +221,7 @@ static void Release(NsrConvState* state) {
   if (state->conv != NULL) xnn_delete_operator(state->conv);
   if (state->convert != NULL) xnn_delete_operator(state->convert);
   free(state->workspace), free(state->bias), free(state->q_filter), free(state->scales);
+  free(state->sums);
   free(state->q_x), free(state->params);
   memset(state, 0, sizeof(*state));
 }
@@ -242,10 +255,11 @@ static enum xnn_status Allocate(NsrConvState* state, int qd8) {
   if (!qd8) return xnn_status_success;
   state->q_filter = (int8_t*)malloc(state->out_channels * per_channel);
   state->scales = (float*)malloc(state->out_channels * sizeof(float));
+  state->sums = (int32_t*)malloc(state->out_channels * sizeof(int32_t));
   state->q_x = (int8_t*)malloc(values + XNN_EXTRA_BYTES);
   state->params = (struct xnn_quantization_params*)malloc(
       (state->batch + XNN_EXTRA_QUANTIZATION_PARAMS) * sizeof(struct xnn_quantization_params));
-  return state->q_filter && state->scales && state->q_x && state->params
+  return state->q_filter && state->scales && state->sums && state->q_x && state->params
              ? xnn_status_success
              : xnn_status_out_of_memory;
 }
@@ -300,6 +314,55 @@ static enum xnn_status Create(const NsrConvConfig* config, NsrConvState* state,
   return status;
 }
 
+// kr bytes of one output channel's row into the packed weights (fewer at the row's end): a
+// fixed-size copy for XNNPACK's kr of 8 (x86, NEON) and 4 (a load and a store; a copy of
+// variable size is a library call).
+static inline void CopyRun(int8_t* restrict to, const int8_t* restrict from, size_t n) {
+  if (n == 8) {
+    memcpy(to, from, 8);
+  } else if (n == 4) {
+    memcpy(to, from, 4);
+  } else {
+    memcpy(to, from, n);
+  }
+}
+
+// The int8 filter (Cout, ks, kc) in XNNPACK's IGEMM layout, the bytes that
+// xnn_pack_qs8_conv_goki_w writes (src/reference/packing.cc of the pinned XNNPACK, with the
+// input zero point 1 of the qd8 convolution's create, src/operators/convolution-nhwc.c):
+// per block of nr output channels, nr int32 (0 - the channel's sum of int8 values), then
+// per tap and per kr-run of input channels (sr-shuffled), nr runs of kr bytes, then
+// `extra_bytes`. Hand-written because that function copies and sums byte by byte (it was
+// 40% of the per-call weight work at 64x64x32); the sums come from QuantizeFilter. The
+// positions it leaves alone (past Cout in the last block, past kc in the last run) are left
+// alone here too: zeros from the create. Tested equal, byte for byte, to the create's own
+// packing (tests/export/native_pack_check.c).
+static void PackQc8w(const int8_t* k, const int32_t* sums, size_t nc, size_t ks, size_t kc,
+                     size_t nr, size_t kr, size_t sr, int8_t* packed, size_t extra_bytes) {
+  const size_t skr = sr * kr;  // a power of two, as XNNPACK's round_up_po2 assumes
+  const size_t kc_padded = (kc + skr - 1) & ~(skr - 1);
+  for (size_t start = 0; start < nc; start += nr) {
+    const size_t block = nc - start < nr ? nc - start : nr;
+    for (size_t n = 0; n < block; ++n) {
+      const uint32_t packed_sum = 0u - (uint32_t)sums[start + n];  // as XNNPACK, unsigned
+      memcpy(packed + n * sizeof(int32_t), &packed_sum, sizeof(packed_sum));
+    }
+    packed += nr * sizeof(int32_t);
+    for (size_t ki = 0; ki < ks; ++ki) {
+      for (size_t run = 0; run < kc_padded; run += kr) {
+        for (size_t n = 0; n < block; ++n) {
+          const size_t begin = (run & ~(skr - 1)) + ((run + n * kr) & (skr - 1));
+          const size_t end = begin + kr < kc ? begin + kr : kc;
+          if (begin < end) CopyRun(packed, &k[((start + n) * ks + ki) * kc + begin], end - begin);
+          packed += kr;
+        }
+        packed += (nr - block) * kr;
+      }
+    }
+    packed += extra_bytes;
+  }
+}
+
 // Rewrites the created operator's packed weights with this call's filter and bias, in
 // XNNPACK's layout, as its create does (src/operators/convolution-nhwc.c,
 // create_gemm_or_igemm): per block of nr output channels the bias (f32) or the kernel sums
@@ -316,10 +379,9 @@ static void Repack(const NsrConvConfig* config, NsrConvState* state, const float
                              NULL, (float*)packed, 0, NULL);
     return;
   }
-  const struct xnn_qs8_packing_params packing = {.input_zero_point = 1};
   const size_t extra = 2 * sizeof(float);  // the channel's scale and bias
-  xnn_pack_qs8_conv_goki_w(1, cout, kernel_size, cin, nr, kr, sr, state->q_filter, NULL,
-                           NULL, packed, nr * extra, &packing);
+  PackQc8w(state->q_filter, state->sums, cout, kernel_size, cin, nr, kr, sr,
+           (int8_t*)packed, nr * extra);
   const size_t k_stride = (cin + kr * sr - 1) / (kr * sr) * (kr * sr);
   const size_t block = nr * (kernel_size * k_stride + sizeof(int32_t) + extra);
   void* scales = (char*)packed + nr * (kernel_size * k_stride + sizeof(int32_t));
@@ -392,7 +454,7 @@ static enum xnn_status ConvolveSample(NsrConvConfig* config, const NsrConvState*
     if (config->qd8) {
       QuantizeFilter(filter, state->out_channels,
                      (size_t)state->kh * state->kw * state->in_channels, state->q_filter,
-                     state->scales);
+                     state->scales, state->sums);
     }
     if (fresh) {
       status = Create(config, state, filter);
@@ -446,8 +508,11 @@ static LiteRtStatus Convolve(NsrConvConfig* config, const LiteRtLayout* x_layout
 // and the min and max of all values (what the qd8 convert would take a pass of its own
 // for). Blocks of 32 channels, accumulated in local arrays, which the compiler keeps in
 // vector registers (a sum into `sums` itself is stored and loaded again every row: it may
-// alias x).
+// alias x). A full block keeps NSR_POOL_SETS sets of them, one per row of a group of rows:
+// with one set every row waits for the previous row's add (its latency, 4 cycles on x86),
+// which bounded the pass at 32 channels to half the speed of memory.
 #define NSR_POOL_BLOCK 32
+#define NSR_POOL_SETS 4
 
 // One row's values into the block's sums, minima and maxima (inlined with a constant
 // `width` for a full block).
@@ -466,21 +531,32 @@ static void Statistics(const float* restrict x, size_t pixels, size_t channels,
   float low = x[0], high = x[0];
   for (size_t c0 = 0; c0 < channels; c0 += NSR_POOL_BLOCK) {
     const size_t width = channels - c0 < NSR_POOL_BLOCK ? channels - c0 : NSR_POOL_BLOCK;
-    float acc[NSR_POOL_BLOCK], mn[NSR_POOL_BLOCK], mx[NSR_POOL_BLOCK];
-    for (size_t c = 0; c < NSR_POOL_BLOCK; ++c) {
-      acc[c] = 0.0f, mn[c] = x[c0 + (c < width ? c : 0)], mx[c] = mn[c];
-    }
-    if (width == NSR_POOL_BLOCK) {  // the common case: a fixed trip count, unrolled
-      for (size_t p = 0; p < pixels; ++p) {
-        AccumulateRow(x + p * channels + c0, NSR_POOL_BLOCK, acc, mn, mx);
+    float acc[NSR_POOL_SETS][NSR_POOL_BLOCK], mn[NSR_POOL_SETS][NSR_POOL_BLOCK],
+        mx[NSR_POOL_SETS][NSR_POOL_BLOCK];
+    for (size_t s = 0; s < NSR_POOL_SETS; ++s) {
+      for (size_t c = 0; c < NSR_POOL_BLOCK; ++c) {
+        acc[s][c] = 0.0f, mn[s][c] = x[c0 + (c < width ? c : 0)], mx[s][c] = mn[s][c];
       }
-    } else {
-      for (size_t p = 0; p < pixels; ++p) AccumulateRow(x + p * channels + c0, width, acc, mn, mx);
     }
+    size_t p = 0;
+    if (width == NSR_POOL_BLOCK) {  // the common case: fixed trip counts, unrolled
+      for (; p + NSR_POOL_SETS <= pixels; p += NSR_POOL_SETS) {
+        for (size_t s = 0; s < NSR_POOL_SETS; ++s) {
+          AccumulateRow(x + (p + s) * channels + c0, NSR_POOL_BLOCK, acc[s], mn[s], mx[s]);
+        }
+      }
+    }
+    for (; p < pixels; ++p) AccumulateRow(x + p * channels + c0, width, acc[0], mn[0], mx[0]);
     for (size_t c = 0; c < width; ++c) {
-      sums[c0 + c] = acc[c];
-      low = mn[c] < low ? mn[c] : low;
-      high = mx[c] > high ? mx[c] : high;
+      float sum = acc[0][c];
+      for (size_t s = 1; s < NSR_POOL_SETS; ++s) {
+        sum += acc[s][c];
+        mn[0][c] = mn[s][c] < mn[0][c] ? mn[s][c] : mn[0][c];
+        mx[0][c] = mx[s][c] > mx[0][c] ? mx[s][c] : mx[0][c];
+      }
+      sums[c0 + c] = sum;
+      low = mn[0][c] < low ? mn[0][c] : low;
+      high = mx[0][c] > high ? mx[0][c] : high;
     }
   }
   minmax[0] = low, minmax[1] = high;
