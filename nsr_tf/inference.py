@@ -45,6 +45,9 @@ DEFAULT_TILE, DEFAULT_OVERLAP = default_tiling(64)
 # The overlap stays the trained one in pixels (16; 12 LR), so a 128 tile computes 1.31x
 # the photo's pixels where 64/16 computed 1.78x. Every shipped model's Set12 / Set5 mean
 # at 128 is within 0.01 dB of the whole image or above it (tests/test_inference.py).
+# Measured again with each sparse layer one native op (docs/native.md, "Which tile, per
+# file"): the native dynamic files fastest at 128, the dense int8 file within the noise of
+# its fastest (256), the restoration float files 8-9% faster at 256.
 PHONE_TILE = 128
 
 
