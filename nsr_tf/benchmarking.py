@@ -124,3 +124,17 @@ def missing(previous, new, fields):
     have = {tuple(str(row.get(field)) for field in fields) for row in new}
     return [row for row in previous
             if tuple(str(row.get(field)) for field in fields) not in have]
+
+
+def losses(previous, new, fields, tolerance=0.05, unscored="not scored"):
+    """What replacing a card's rows ``previous`` by ``new`` would lose (issue 34: no row may
+    drop more than ``tolerance`` dB): one line per row that drops ("CBSD68 sigma 25 told
+    15: 28.37 -> 27.65 dB") or that ``new`` lacks ("...: not scored"), naming the row by
+    ``fields`` ("set" and "kind" by their value alone)."""
+    def name(row):
+        return " ".join(str(row[field]) if field in ("set", "kind") else
+                        f"{field} {row[field]}" for field in fields)
+    return ([f"{name(row)}: {before:.2f} -> {after:.2f} dB"
+             for row, before, after in drops(previous, new, fields, tolerance)]
+            + [f"{name(row)}: {unscored}" for row in missing(previous, new, fields)])
+

@@ -255,25 +255,17 @@ def losses(name, stem, meta, tolerance=0.05):
     """What shipping ``meta`` would lose against the shipped card (issue 34: no row may
     drop more than ``tolerance`` dB): a line per row that drops or that the new scores
     lack, on the test sets and on the kinds both records have."""
-    from nsr_tf.benchmarking import drops, missing
+    from nsr_tf.benchmarking import losses as card_losses
     if not os.path.exists(stem + ".json"):
         return []
     with open(stem + ".json") as handle:
         shipped = json.load(handle)
-    key = key_of(name)
-    fields = ("set", key, "told")
-    out = [f"{row['set']} {key} {row[key]} told {row['told']}: {before:.2f} -> "
-           f"{after:.2f} dB" for row, before, after in
-           drops(shipped["scores"], meta["scores"], fields, tolerance)]
-    out += [f"{row['set']} {key} {row[key]} told {row['told']}: not scored"
-            for row in missing(shipped["scores"], meta["scores"], fields)]
+    out = card_losses(shipped["scores"], meta["scores"], ("set", key_of(name), "told"),
+                      tolerance)
     kinds = [{"kind": kind, **row} for kind, row in shipped.get("kinds", {}).items()]
     new_kinds = [{"kind": kind, **row} for kind, row in meta.get("kinds", {}).items()]
-    out += [f"{row['kind']}: {before:.2f} -> {after:.2f} dB" for row, before, after in
-            drops(kinds, new_kinds, ("kind",), tolerance)]
-    out += [f"{row['kind']}: not scored (pass its --kind)"
-            for row in missing(kinds, new_kinds, ("kind",))]
-    return out
+    return out + card_losses(kinds, new_kinds, ("kind",), tolerance,
+                             unscored="not scored (pass its --kind)")
 
 
 def score_kinds(name, model, info, kinds, level):

@@ -1,6 +1,8 @@
-"""Ships a level-conditioned model into nsr_tf/pretrained/: copies the trained
-job's best model, exports it (float32 and dynamic-range int8 .tflite, parity checked),
-scores it on the repository's test set and writes its card.
+"""Ships a level-conditioned model into nsr_tf/pretrained/: scores the trained job's best
+model on the repository's test set and, unless a row of the shipped card would drop by more
+than 0.05 dB (then it says which, keeps the scores in JOB/ship_scores.json and ships
+nothing; --accept-drops ships anyway), copies it, exports it (float32 and dynamic-range
+int8 .tflite, parity checked) and writes its card.
 
     python release/ship_level_models.py denoise-blind ~/nsr-jobs/denoise-blind-sparse+
     python release/ship_level_models.py jpeg ~/nsr-jobs/jpeg-q10-90-sparse-
@@ -48,6 +50,48 @@ COMMANDS = {
             "10 90 --quality 10 --data-dir ../shared/data/Train400 --patches-per-image 12 "
             "--epochs 30 --precision auto --job-dir ~/nsr-jobs/jpeg-q10-90-sparse-",
 }
+
+
+# Runs that continue a shipped model from its own weights (train.py --init-from NAME), by
+# the name of their job folder: the command, and what the weights it started from had
+# been given (docs/training_queue.md).
+REFINEMENTS = {
+    "denoise-blind": {
+        "denoise-blind-varied": (
+            "nice -n 19 python training/train.py --task denoise --sigma-range 0 75 --sigma 25 "
+            "--variant sparse+ --data-dir ../shared/data/Train400 --data-dir "
+            "~/data/CBSD432-clean --data-dir ~/data/saturated --patches-per-image 12 "
+            "--epochs 8 --lr 2.5e-4 --init-from denoise-blind --job-dir "
+            "~/jobs/denoise-blind-varied",
+            "the first `denoise-blind` (8,316 steps on Train400; command: `"
+            + COMMANDS["denoise-blind"] + "`)"),
+    },
+}
+
+
+def refinement(name, config):
+    """(command, what its weights had been given) of a run that continued the shipped
+    ``name``, else None (a run from scratch). An unlisted continuation stops the tool."""
+    if not config.get("init_from"):
+        return None
+    job = os.path.basename(os.path.normpath(config.get("job_dir") or ""))
+    if job in REFINEMENTS.get(name, {}):
+        return REFINEMENTS[name][job]
+    raise SystemExit(f"ship_level_models.py: error: {job}: a run from "
+                     f"{config['init_from']}'s weights that REFINEMENTS does not list: add "
+                     f"its command and history there first")
+
+
+def losses(name, stem, meta, tolerance=0.05):
+    """What shipping ``meta`` would lose against the shipped card: a line per row that
+    drops by more than ``tolerance`` dB or that the new scores lack."""
+    from nsr_tf.benchmarking import losses as card_losses
+    if not os.path.exists(stem + ".json"):
+        return []
+    with open(stem + ".json") as handle:
+        shipped = json.load(handle)
+    key = "sigma" if name.startswith("denoise") else "quality"
+    return card_losses(shipped.get("scores", []), meta["scores"], (key, "told"), tolerance)
 
 
 def scores(name, model, degradation_of):
@@ -99,33 +143,48 @@ def main(argv=None):
     parser.add_argument("job", help="the training job folder (best.keras, best.json)")
     parser.add_argument("--no-latency", action="store_true",
                         help="skip the LiteRT timing (e.g. while a training job runs)")
+    parser.add_argument("--accept-drops", action="store_true",
+                        help="ship even where a row of the shipped card drops by more than "
+                             "0.05 dB (by default the tool scores the job, compares and "
+                             "refuses, leaving the shipped files as they are)")
     args = parser.parse_args(argv)
     from nsr_tf import count_params, macs_per_pixel, metadata, model_io, precision, pretrained
     from nsr_tf.export.catalogue import exported
     from nsr_tf.export.litert import latency
 
     stem = os.path.join(pretrained.HERE, pretrained.MODELS[args.name])
-    shutil.copy(os.path.join(args.job, "best.keras"), stem + ".keras")
     with open(os.path.join(args.job, "best.json")) as handle:
         meta = json.load(handle)
-    shutil.copy(os.path.join(args.job, "best.json"), stem + ".json")   # model_io reads it
-    model, info = model_io.load(stem + ".keras")
+    refined = refinement(args.name, meta["config"])
+    model, info = model_io.load(os.path.join(args.job, "best.keras"))
     meta["scores"] = scores(args.name, model, lambda level: model_io.degradation_of(
         info, sigma=level, quality=level))
+    lost = losses(args.name, stem, meta)
+    if lost and not args.accept_drops:
+        scored = os.path.join(args.job, "ship_scores.json")
+        with open(scored, "w") as handle:
+            json.dump(meta, handle, indent=1)
+        print(f"ship_level_models.py: not shipped: {'; '.join(lost)} (the rows scored are "
+              f"in {scored}; --accept-drops ships it anyway)", file=sys.stderr)
+        return 1
+    shutil.copy(os.path.join(args.job, "best.keras"), stem + ".keras")
+    shutil.copy(os.path.join(args.job, "best.json"), stem + ".json")   # model_io reads it
     meta["wall_hours"], meta["logged_epochs"], meta["runs"] = wall_hours(args.job)
     meta["machine"] = f"{precision.cpu_name()}, {os.cpu_count()} cores, " \
                       f"{platform.system()}"
     if args.name == "denoise-blind":
         fixed = json.load(open(pretrained.path("denoise-sigma25", ".json")))
+        # at equal steps only for a run from scratch (a continuation's steps are not all)
         meta["sigma25_model"] = {"step": fixed["step"], "psnr": fixed["set12"]["psnr"],
-                                 "psnr_at_equal_steps": equal_steps_score(args.job,
-                                                                          fixed["step"])}
+                                 "psnr_at_equal_steps": None if refined else
+                                 equal_steps_score(args.job, fixed["step"])}
     metadata.write(metadata.TrainingRecord.from_json(meta), stem + ".json")
     # the exports are made on demand (cached, parity-checked), not shipped
     timings = None if args.no_latency else {
         f"{q} {t}t": latency(open(exported(args.name, s), "rb").read(), t, runs=30) * 1e3
         for q, s in (("float32", ".tflite"), ("dynamic", "_dynamic.tflite")) for t in (1, 2)}
-    write_card(args.name, meta, count_params(model), macs_per_pixel(model, 64), timings)
+    write_card(args.name, meta, count_params(model), macs_per_pixel(model, 64), timings,
+               refined)
     return 0
 
 
@@ -152,7 +211,23 @@ def against_paper(name, scores):
         + "; ".join(parts) + "."
 
 
-def write_card(name, meta, params, macs, timings):
+def data_line(data_dirs):
+    """The card's words for the training folders (validation: the last 4 of all their
+    files in sorted path order, nsr_tf/train/loop.py)."""
+    names = {"Train400": "Train400",
+             "CBSD432-clean": "CBSD432 without its 34 test images (`CBSD432-clean`)",
+             "saturated": "398 saturated versions of those photos (`saturated`)",
+             "graphics": "300 synthetic graphics (`graphics`)"}
+    folders = [os.path.basename(os.path.normpath(d)) for d in data_dirs]
+    if folders == ["Train400"]:
+        return "Train400 (the last 4 images in sorted order held out for validation)"
+    return (", ".join(names.get(f, f"`{f}`") for f in folders) + " (colour images read in "
+            "gray; the last 4 files in sorted path order held out for validation; how to "
+            "rebuild and check the varied folders, and how no test image is among them: "
+            "`docs/training_data.md`)")
+
+
+def write_card(name, meta, params, macs, timings, refined=None):
     from nsr_tf import pretrained
     from nsr_tf.train.config import TrainConfig
     c = meta["config"]
@@ -167,15 +242,16 @@ def write_card(name, meta, params, macs, timings):
     lines = [f"# `{name}`: {title}", "",
              f"Preset {c['variant']}, {params:,} parameters, {macs / 1e6:.3f} M MACs/pixel; "
              f"trained by this project's `training/train.py` for {meta['step']:,} steps "
+             + (f"on top of {refined[1]} " if refined else "") +
              f"(epoch {meta['epoch']} of {c['epochs']}, batch {c['batch_size']} of "
              f"{c['patch_size']}px patches, {c['patches_per_image']} per image per epoch, "
              f"Adam {c['lr']:g}, x0.2 after epochs {drops} of {c['epochs']}) in "
              f"{meta['precision']} on {meta['machine']}: {meta['wall_hours']:.1f} h of "
              f"training ({meta['logged_epochs']} epochs logged, {meta['runs']} run(s): the "
              f"job was resumed {meta['runs'] - 1} time(s)).", "",
-             f"Data: Train400 (the last 4 images in sorted order held out for validation), "
-             f"{meta['degradation']}.", "",
-             f"Command (rerun it to resume): `{COMMANDS.get(name, '')}`", "",
+             f"Data: {data_line(c['data_dir'])}, {meta['degradation']}.", "",
+             f"Command (rerun it to resume): "
+             f"`{refined[0] if refined else COMMANDS.get(name, '')}`", "",
              f"Scores on {TESTSET[name]} (repository copy), measured by `python "
              f"release/ship_level_models.py {name} JOB`; each row is reproduced to 0.01 "
              f"dB by tests/test_pretrained.py and by `python training/evaluate.py --model "

@@ -1,7 +1,7 @@
 """The benchmark harness's timer: round-robin order and medians, on a fake clock; the
 comparison of a card's rows that keeps a release from losing on any of them."""
 
-from nsr_tf.benchmarking import drops, header, interleaved, missing
+from nsr_tf.benchmarking import drops, header, interleaved, losses, missing
 
 
 def test_the_timer_takes_every_call_in_turn_and_reports_medians():
@@ -42,3 +42,9 @@ def test_a_release_is_compared_row_by_row_and_only_a_fall_past_the_tolerance_cou
     assert drops(shipped, new, fields) == [(shipped[1], 30.90, 30.80)]
     assert drops(shipped, new, fields, tolerance=0.2) == []
     assert missing(shipped, new, fields) == [shipped[3]]
+    # the ship tools' one line per lost row
+    assert losses(shipped, new, fields) == ["CBSD68 sigma 25 told auto: 30.90 -> 30.80 dB",
+                                            "Kodak24 sigma 50 told 50: not scored"]
+    gray = [{"sigma": 25, "told": 15, "psnr": 24.11}]
+    assert losses(gray, [{"sigma": 25, "told": 15, "psnr": 24.0}], ("sigma", "told")) == \
+        ["sigma 25 told 15: 24.11 -> 24.00 dB"]
