@@ -73,12 +73,12 @@ def main(argv=None):
             total = sum(steps[name] for name in OP_STEPS)
             packed = steps["qd8 run, weights packed once (+convert)"]
             float_op = steps["float op"]
+            pool, quantize = steps["pool+min/max"], steps["quantize input"]
             lines.append(f"| {size}x{size}x{channels} | "
                          + " | ".join(f"{steps[name]:.0f}" for name in OP_STEPS)
                          + f" | {total:.0f} | {packed:.0f} | {total / packed:.2f} | "
-                         f"{float_op:.0f} | {total / float_op:.2f} | "
-                         f"{steps['pool+min/max']:.0f} | {steps['quantize input']:.0f} | "
-                         f"{(steps['pool+min/max'] + steps['quantize input']) / steps['convert input']:.2f} |")
+                         f"{float_op:.0f} | {total / float_op:.2f} | {pool:.0f} | "
+                         f"{quantize:.0f} | {(pool + quantize) / steps['convert input']:.2f} |")
             print(lines[-1], flush=True)
             data.append({"size": size, "channels": channels, "steps_us": steps,
                          "op_total_us": total, "packed_once_us": packed,
