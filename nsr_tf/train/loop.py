@@ -208,8 +208,29 @@ class Trainer:
                 kept.append(layer.name)
         if not copied:
             raise TrainingError(f"--init-from {path}: no layer matches this model")
+        added = self._identity_blocks(theirs)
         self.log(f"initialised {copied} layers from {path}"
-                 + (f"; {', '.join(kept)} start fresh" if kept else ""))
+                 + (f"; {', '.join(kept)} start fresh" if kept else "")
+                 + (f"; blocks {added[0]}-{added[-1]}, which {path} does not have, start "
+                    f"as the identity (their second conv's gain zero)" if added else ""))
+
+    def _identity_blocks(self, theirs):
+        """A deeper model from a shallower one's weights (Net2Net's deepening): each
+        residual block the source lacks gets its second conv's weight-norm gain (and bias)
+        zero, so that the block adds nothing and the model starts computing what the source
+        computed; the gain's gradient is not zero, so the block learns from the first step
+        (as SkipInit / ReZero). Returns the indices of those blocks."""
+        added = []
+        for layer in self.model.layers:
+            block, _, part = layer.name.partition("_")
+            if not (block.startswith("block") and block[5:].isdigit() and part == "conv2"
+                    and layer.name not in theirs and hasattr(layer, "gain")):
+                continue
+            layer.gain.assign(np.zeros(layer.gain.shape, layer.gain.dtype))
+            if getattr(layer, "bias", None) is not None:
+                layer.bias.assign(np.zeros(layer.bias.shape, layer.bias.dtype))
+            added.append(int(block[5:]))
+        return sorted(added)
 
     def _make_train_step(self):
         model = self.model

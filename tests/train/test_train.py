@@ -15,6 +15,7 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
+from nsr_tf import model_io
 from nsr_tf.train import TrainConfig, Trainer, TrainingError
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -291,6 +292,29 @@ def test_x4_starts_from_x2_weights_on_several_folders(testsets, train_images, tm
         Trainer(TrainConfig(**{**x4.__dict__, "job_dir": str(tmp_path / "x4b"),
                                "init_from": str(tmp_path / "missing.keras")}),
                 log=lambda *_: None)
+
+
+def test_a_deeper_model_starts_from_a_shallower_ones_weights_as_that_model(testsets,
+                                                                            tmp_path):
+    # --num-blocks 3 from a 1-block job: blocks 1 and 2 start as the identity, so the new
+    # model computes what the old one did; one epoch on, their gains have moved off zero.
+    folders = [os.path.join(testsets, "Set5")]
+    tiny = dict(task="sr", scale=2, data_dir=folders, epochs=1, patch_size=24,
+                patches_per_image=2, batch_size=4, variant="compact", precision="float32")
+    Trainer(TrainConfig(num_blocks=1, job_dir=str(tmp_path / "one"), **tiny),
+            log=lambda *_: None).fit()
+    source, _ = model_io.load(str(tmp_path / "one" / "best.keras"))
+    lines = []
+    deeper = Trainer(TrainConfig(num_blocks=3, job_dir=str(tmp_path / "three"),
+                                 init_from=str(tmp_path / "one" / "best.keras"), **tiny),
+                     log=lines.append)
+    said = next(line for line in lines if line.startswith("initialised"))
+    assert "blocks 1-2" in said and "start as the identity" in said, said
+    x = np.random.default_rng(0).uniform(size=(1, 20, 24, 3)).astype("float32")
+    np.testing.assert_allclose(deeper.model(x).numpy(), source(x).numpy(), atol=1e-6)
+    assert not np.any(deeper.model.get_layer("block2_conv2").gain.numpy())
+    deeper.fit()
+    assert np.any(deeper.model.get_layer("block2_conv2").gain.numpy())
 
 
 def test_a_colour_denoiser_trains_on_mixed_camera_and_white_noise(testsets, tmp_path):
