@@ -1,14 +1,21 @@
-"""Ships a trained upscaler into nsr_tf/pretrained/ (sr-x2, sr-x4): copies the job's best
-model, scores it and bicubic on Set5 / Set14 / B100 with the paper's protocol (HR cropped
-to a multiple of the scale, LR by MATLAB bicubic, PSNR/SSIM on Y with ``scale`` border
-pixels shaved; tiles of the training patch, 48, overlap 12, as training/evaluate.py),
-optionally scores a sparse/dense pair trained the same steps from the same seed, and
-writes the card. Only the .keras file and its JSON ship; the .tflite files are made on
-demand (nsr_tf.export.catalogue).
+"""Ships a trained upscaler into nsr_tf/pretrained/ (sr-x2, sr-x4): scores the job's best
+model and bicubic on Set5 / Set14 / B100 with the paper's protocol (HR cropped to a
+multiple of the scale, LR by MATLAB bicubic, PSNR/SSIM on Y with ``scale`` border pixels
+shaved; tiles of the training patch, 48, overlap 12, as training/evaluate.py) and on the
+--kind sets; unless a row of the shipped card would drop by more than 0.05 dB (then it says
+which, keeps the scores in JOB/ship_scores.json and ships nothing; --accept-drops ships
+anyway), copies the model, optionally scores a sparse/dense pair trained the same steps
+from the same seed, and writes the card. Only the .keras file and its JSON ship; the
+.tflite files are made on demand (nsr_tf.export.catalogue).
 
-    python release/ship_sr_models.py sr-x2 ~/jobs/sr-x2-compact \\
+    python release/ship_sr_models.py sr-x2 ~/jobs/sr-x2-deep \\
+        --kind "graphics (synthetic)=$HOME/data/graphics-test" \\
+        --kind "saturated photos (Kodak24)=$HOME/data/kodak24-saturated"
+    python release/ship_sr_models.py sr-x2 --pair-only \\
         --pair ~/jobs/sr-x2-pair-compact ~/jobs/sr-x2-pair-compact-dense
-    python release/ship_sr_models.py sr-x4 ~/jobs/sr-x4-compact
+
+The job folder's name says which run it is (RUNS: its command and history go on the
+card).
 
 Set14 and B100 are read from --data-root (default: $NSR_TF_DATA, else ../shared/data
 beside the repository); Set5 from the repository's testsets/. The card's Set5 row is
@@ -68,6 +75,49 @@ COMMANDS = {
     "pair": f"nice -n 19 python training/train.py --task sr --scale 2 {COMMON} --epochs 2 "
             f"--patches-per-image 12 --variant VARIANT --job-dir ~/jobs/sr-x2-pair-VARIANT",
 }
+# The shipped runs by job folder (docs/training_queue.md): (name, command, note); a job
+# that is not listed stops the tool, so that no card describes another run's history.
+RUNS = {
+    "sr-x2-varied": ("sr-x2", COMMANDS["sr-x2"], NOTES["sr-x2"]),
+    "sr-x4-varied": ("sr-x4", COMMANDS["sr-x4"], NOTES["sr-x4"]),
+    "sr-x2-deep": (
+        "sr-x2",
+        "nice -n 19 python training/train.py --task sr --scale 2 --data-dir "
+        "~/data/CBSD432-clean --data-dir ../shared/data/T91 --data-dir ~/data/graphics "
+        "--data-dir ~/data/saturated --skip-bad-files --seed 0 --epochs 6 "
+        "--patches-per-image 28 --lr 5e-4 --variant compact --num-blocks 32 --init-from sr-x2 "
+        "--job-dir ~/jobs/sr-x2-deep",
+        "This run (`docs/training_queue.md` entry 19) doubled the depth of the 16-block "
+        "`sr-x2` (20,432 steps: 8,024 on CBSD432 + T91 at lr 1e-3, then 12,408 on the varied "
+        "data below): its blocks 0-15 started from that model's weights and blocks 16-31 as "
+        "the identity (their second conv's gain zero, `nsr_tf/train/loop.py`), so the run "
+        "began where the 16-block model ended."),
+}
+# VDSR: 20 3x3 convs of 64 channels on the HR image (1 channel in and out at the ends):
+# MACs per output pixel; issue 34 keeps a shipped upscaler at or under a quarter of it.
+VDSR_MACS = (64 * 9 + 18 * 64 * 64 * 9 + 64 * 9)
+
+
+def run_of(name, job):
+    """(command, note) of the job folder ``job`` for the shipped ``name``; stops the tool
+    in one line for a job it does not know."""
+    folder = os.path.basename(os.path.normpath(job))
+    if folder not in RUNS or RUNS[folder][0] != name:
+        raise SystemExit(f"ship_sr_models.py: error: {folder}: not a run of {name} that RUNS "
+                         f"lists (its command and history go on the card): add it first")
+    return RUNS[folder][1:]
+
+
+def losses(shipped, meta, tolerance=0.05):
+    """What shipping ``meta`` would lose against the shipped record ``shipped``: a line per
+    test-set or kind row that drops by more than ``tolerance`` dB or is not scored."""
+    from nsr_tf.benchmarking import losses as card_losses
+    out = []
+    for field, unscored in (("scores", "not scored"), ("kinds", "not scored (pass its --kind)")):
+        before = [{"set": k, **v} for k, v in shipped.get(field, {}).items()]
+        after = [{"set": k, **v} for k, v in meta.get(field, {}).items()]
+        out += card_losses(before, after, ("set",), tolerance, unscored=unscored)
+    return out
 
 
 def folders(data_root):
@@ -111,7 +161,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("name", choices=("sr-x2", "sr-x4"))
-    parser.add_argument("job", help="the training job folder (best.keras, best.json)")
+    parser.add_argument("job", nargs="?",
+                        help="the training job folder (best.keras, best.json); not with "
+                             "--pair-only")
     parser.add_argument("--pair", nargs=2, metavar=("SPARSE_JOB", "DENSE_JOB"),
                         help="a sparse model and its dense same-FLOPs twin trained the same "
                              "steps from the same seed, scored side by side")
@@ -122,7 +174,13 @@ def main(argv=None):
     parser.add_argument("--pair-only", action="store_true",
                         help="keep the shipped model's scores; score only --pair and rewrite "
                              "the card")
+    parser.add_argument("--accept-drops", action="store_true",
+                        help="ship even where a row of the shipped card drops by more than "
+                             "0.05 dB (by default the tool scores the job, compares and "
+                             "refuses, leaving the shipped files as they are)")
     args = parser.parse_args(argv)
+    if (args.job is None) != args.pair_only:
+        parser.error("give a training job folder, or --pair-only with --pair")
     from nsr_tf.jobs import wall_hours
     from nsr_tf import metadata as records
     from nsr_tf import precision, pretrained
@@ -135,24 +193,38 @@ def main(argv=None):
                   file=sys.stderr)
             return 1
     stem = os.path.join(pretrained.HERE, pretrained.MODELS[args.name])
-    if args.pair_only:
+    previous = {}
+    if os.path.exists(stem + ".json"):
         with open(stem + ".json") as handle:
-            meta = json.load(handle)
+            previous = json.load(handle)
+    kinds = dict(item.split("=", 1) for item in args.kind)
+    if args.pair_only:
+        meta = previous
     else:
-        shutil.copy(os.path.join(args.job, "best.keras"), stem + ".keras")
+        meta_run = run_of(args.name, args.job)
+        model_file = os.path.join(args.job, "best.keras")
         with open(os.path.join(args.job, "best.json")) as handle:
             meta = json.load(handle)
-        meta["scores"] = score(stem + ".keras", args.data_root, baseline=True)
+        meta["command"], meta["note"] = meta_run
+        meta.pop("kinds", None)     # only what is scored here is compared and carded
+        meta["scores"] = score(model_file, args.data_root, baseline=True)
+        if kinds:
+            meta["kinds"] = score(model_file, args.data_root, baseline=True, sets=kinds)
+        lost = losses(previous, meta)
+        if lost and not args.accept_drops:
+            scored = os.path.join(args.job, "ship_scores.json")
+            with open(scored, "w") as handle:
+                json.dump(meta, handle, indent=1)
+            print(f"ship_sr_models.py: not shipped: {'; '.join(lost)} (the rows scored are "
+                  f"in {scored}; --accept-drops ships it anyway)", file=sys.stderr)
+            return 1
+        shutil.copy(model_file, stem + ".keras")
         meta["wall_hours"], meta["logged_epochs"], meta["runs"] = wall_hours(args.job)
         meta["machine"] = f"{precision.cpu_name()}, {os.cpu_count()} cores, " \
                           f"{platform.system()}"
-    if not args.pair and not args.pair_only and os.path.exists(stem + ".json"):
-        with open(stem + ".json") as handle:   # the equal-steps pair stays measured
-            previous = json.load(handle)
-        if previous.get("pair"):
-            meta["pair"] = previous["pair"]
-    kinds = dict(item.split("=", 1) for item in args.kind)
-    if kinds:
+    if not args.pair and not args.pair_only and previous.get("pair"):
+        meta["pair"] = previous["pair"]   # the equal-steps pair stays measured
+    if kinds and args.pair_only:
         meta["kinds"] = score(stem + ".keras", args.data_root, baseline=True, sets=kinds)
     if args.pair:
         meta["pair"] = [{**job_summary(job), "scores": score(os.path.join(job, "best.keras"),
@@ -196,27 +268,33 @@ def write_card(name, meta):
     scale = c["scale"]
     drops = " and ".join(str(m) for m in TrainConfig(**c).milestones())
     s = meta["scores"]
+    blocks = c.get("num_blocks") or 16
+    macs = meta["macs_per_pixel"]
     lines = [f"# `{name}`: RGB x{scale} upscaler (compact sparse, for phones)", "",
-             f"Preset `compact` of `--task sr`: 16 residual blocks, C=32, k=4 sparsity "
-             f"groups, cardinality 16 (EDSR(S) at half its width with the paper's SR "
-             f"sparsity): {meta['params']:,} parameters, "
-             f"{meta['macs_per_pixel'] / 1e6:.3f} M MACs per LR pixel (a quarter of "
-             f"EDSR(S)'s and of the paper's Sparse+; its dense twin `compact-dense` has the "
-             f"same MACs and a quarter of the parameters). Chosen over the paper's Sparse+ "
-             f"for what users run: on this CPU it trains 2.7x the steps per hour "
-             f"(`docs/super_resolution.md`), and a 1080p output costs a phone a quarter of "
-             f"the work.", "",
+             f"Preset `compact` of `--task sr`"
+             + (f" with {blocks} residual blocks (`--num-blocks {blocks}`; the preset's 16 "
+                f"at half EDSR(S)'s width)" if blocks != 16 else ": 16 residual blocks")
+             + f", C=32, k=4 sparsity groups, cardinality 16 (the paper's SR sparsity): "
+             f"{meta['params']:,} parameters, {macs / 1e6:.3f} M MACs per LR pixel, "
+             f"{macs / scale ** 2 / 1e6:.3f} M per output pixel "
+             f"({macs / scale ** 2 / VDSR_MACS:.2f} of VDSR's {VDSR_MACS / 1e6:.3f} M; "
+             + ("a quarter of EDSR(S)'s and of the paper's Sparse+ per LR pixel; its dense "
+                "twin `compact-dense` has the same MACs and a quarter of the parameters). "
+                if blocks == 16 else f"{blocks / 64:.2f} of EDSR(S)'s per LR pixel). ")
+             + "Chosen over the paper's Sparse+ for what users run: on this CPU the "
+             f"16-block preset trains 2.7x the steps per hour (`docs/super_resolution.md`), "
+             f"and a phone pays the MACs above per output pixel.", "",
              f"Trained by this project's `training/train.py` for {meta['step']:,} steps "
              f"(epoch {meta['epoch']} of {c['epochs']}, batch {c['batch_size']} of "
              f"{c['patch_size']}px LR patches, {c['patches_per_image']} per image per "
              f"epoch, L1, Adam {c['lr']:g}, x0.2 after epochs {drops}) in "
              f"{meta['precision']} on {meta['machine']}: {meta['wall_hours']:.1f} h "
-             f"({meta['runs']} run(s)). {NOTES.get(name, '')}"
+             f"({meta['runs']} run(s)). {meta.get('note', NOTES.get(name, ''))}"
              + (" Started from the weights of `sr-x2` (all layers but the two "
                 f"upscaling convs, `tail` and `skip`), as EDSR starts x4 from x2."
                 if c.get("init_from") and scale != 2 else ""), "",
              data_line(c), "",
-             f"Command (rerun it to resume): `{COMMANDS[name]}`", "",
+             f"Command (rerun it to resume): `{meta.get('command', COMMANDS[name])}`", "",
              f"Scores (PSNR dB / SSIM on Y, {scale} border pixels shaved; Set5 from the "
              f"repository's testsets/, Set14 and B100 as distributed), measured by `python "
              f"release/ship_sr_models.py {name} JOB`; the Set5 cell is reproduced to "
