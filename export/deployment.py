@@ -82,7 +82,6 @@ def main(argv=None):
     from nsr_tf.export.litert import latency
     from nsr_tf.precision import cpu_name
     from nsr_tf.benchmarking import emit, header
-    from nsr_tf.inference import PHONE_TILE
 
     rows = {}
     for name in args.models:
@@ -122,19 +121,23 @@ def main(argv=None):
     lines = [header(), "",
              f"command: python export/deployment.py {' '.join(argv or sys.argv[1:])}", "",
              f"CPU: {cpu_name()}, {os.cpu_count()} cores; LiteRT/XNNPACK, one tile of the "
-             f"file (the phone tile, {PHONE_TILE} px; LR for the upscalers), "
+             f"file (its phone tile, `nsr_tf.inference.phone_tile`: 128 px, LR for the "
+             f"upscalers, and 256 for the restoration models' float32 files), "
              f"median of {args.rounds} rounds of {args.runs} invokes. GPU: LiteRT's GPU "
              f"accelerator on {'Mesa lavapipe' if gpu else 'none (no Vulkan driver)'} "
              "(coverage only). PSNR: the exported file itself on the gray test set at the "
              "model's trained level (Set12 / classic5); parity: the file's worst PSNR "
-             "change against Keras on two real photos (its export check). Ratio: to the "
-             "dense baseline's dynamic-int8 file, same threads.", "",
-             "| model | file | form | ms 1 thread | ms 2 threads | / dense int8, 1 / 2 "
-             "threads | GPU accelerator | PSNR of the file | parity (dB) | MB |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "change against Keras on two real photos (its export check). Ratio: per input "
+             "pixel of the tile, to the dense baseline's dynamic-int8 file, same threads.",
+             "", "| model | file | form | tile | ms 1 thread | ms 2 threads | / dense int8 "
+             "per pixel, 1 / 2 threads | GPU accelerator | PSNR of the file | parity (dB) "
+             "| MB |", "|---|---|---|---|---|---|---|---|---|---|---|"]
     medians = {key: {t: statistics.median(row["times"][t]) for t in (1, 2)}
                for key, row in rows.items()}
-    reference = medians.get(REFERENCE)
+    # per input pixel of the file's tile: the files' tiles differ
+    per_pixel = {key: {t: ms / rows[key]["meta"].tile ** 2 for t, ms in times.items()}
+                 for key, times in medians.items()}
+    reference = per_pixel.get(REFERENCE)
     data = []
     for (name, suffix), row in rows.items():
         meta = row["meta"]
@@ -143,9 +146,10 @@ def main(argv=None):
         parity = meta.parity or {}
         ms = medians[(name, suffix)]
         ratios = None if reference is None or row["what"].startswith("GPU") else \
-            {t: ms[t] / reference[t] for t in (1, 2)}
+            {t: per_pixel[(name, suffix)][t] / reference[t] for t in (1, 2)}
         data.append({"model": name, "file": os.path.basename(row["path"]),
-                     "what": row["what"], "form": meta.form, "ms": {t: ms[t] * 1e3
+                     "what": row["what"], "form": meta.form, "tile": meta.tile,
+                     "ms": {t: ms[t] * 1e3
                                                                        for t in (1, 2)},
                      "ratio_to_dense_int8": ratios, "gpu": gpu.get(row["path"]),
                      "psnr": psnr, "parity_worst_db": parity.get("worst"),
@@ -155,7 +159,8 @@ def main(argv=None):
         worst = f"{parity['worst']:.3f}" if "worst" in parity else "-"
         ratio = "-" if ratios is None else f"{ratios[1]:.2f} / {ratios[2]:.2f}"
         lines.append(f"| {name} | `{os.path.basename(row['path'])}` ({row['what']}) | "
-                     f"{meta.form} | {ms[1] * 1e3:.1f} | {ms[2] * 1e3:.1f} | {ratio} | "
+                     f"{meta.form} | {meta.tile} | {ms[1] * 1e3:.1f} | {ms[2] * 1e3:.1f} | "
+                     f"{ratio} | "
                      f"{gpu.get(row['path'], 'not checked')} | {psnr} | {worst} | "
                      f"{os.path.getsize(row['path']) / 1e6:.2f} |")
         print(lines[-1], file=sys.stderr, flush=True)     # progress: PSNR takes a while

@@ -46,9 +46,20 @@ DEFAULT_TILE, DEFAULT_OVERLAP = default_tiling(64)
 # the photo's pixels where 64/16 computed 1.78x. Every shipped model's Set12 / Set5 mean
 # at 128 is within 0.01 dB of the whole image or above it (tests/test_inference.py).
 # Measured again with each sparse layer one native op (docs/native.md, "Which tile, per
-# file"): the native dynamic files fastest at 128, the dense int8 file within the noise of
-# its fastest (256), the restoration float files 8-9% faster at 256.
+# file"): the int8 files fastest at 128 (the native dynamic ones by 4-48%; the dense int8
+# file within the noise of its 256), and so are the upscalers' float files; but the
+# restoration models' float32 files (dense, and the sparse ones' native float) 8-9% faster
+# at 256: those take PHONE_TILE_FLOAT.
 PHONE_TILE = 128
+PHONE_TILE_FLOAT = 256
+
+
+def phone_tile(task, quantize, form="cpu"):
+    """The tile of a phone file of a ``task`` model in ``quantize`` ("none", "dynamic",
+    "int8", "float16") and ``form``, and of nsr-restore's --backend litert / native (float32
+    files). The GPU form keeps PHONE_TILE: its timings are not measurable here."""
+    return PHONE_TILE_FLOAT if quantize == "none" and task in ("denoise", "jpeg") \
+        and form != "gpu" else PHONE_TILE
 
 
 # Tiles per batch: about this many pixels (16 tiles of 64x64), so that memory stays that of

@@ -123,7 +123,7 @@ def prepare(ref, options):
     NsrError (a bad model file, a --scale or --sigma the model does not take, the native
     library missing)."""
     from nsr_tf import model_io
-    from nsr_tf.inference import PHONE_TILE, TiledPredictor, default_tiling
+    from nsr_tf.inference import TiledPredictor, default_tiling, phone_tile
 
     model, info = model_io.load(ref)
     name = os.path.basename(ref)
@@ -149,7 +149,7 @@ def prepare(ref, options):
     patch = info.tile_size or default_patch(task)   # the training patch
     tile, overlap = default_tiling(patch, policy)
     if options.backend in ("litert", "native"):
-        tile = PHONE_TILE       # the phone files' tile, the fastest per photo measured
+        tile = phone_tile(task, "none")     # the float32 phone files' tile
     tile = options.tile_size or tile
     overlap = options.overlap if options.overlap is not None else min(overlap, tile // 2)
     tiling = {"tile_size": tile, "overlap": overlap, "batch_size": options.batch_size}

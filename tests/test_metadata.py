@@ -7,7 +7,7 @@ import os
 import pytest
 
 from nsr_tf import metadata, pretrained
-from nsr_tf.inference import PHONE_TILE
+from nsr_tf.inference import phone_tile
 
 
 def test_every_shipped_json_reads_and_writes_back_unchanged():
@@ -28,7 +28,7 @@ def test_an_older_export_shape_is_read_with_its_optional_keys_filled(tmp_path):
         old.pop(key)                                  # the 22-key shape of version 0
     record = metadata.ExportMetadata.from_json(old)
     assert record.level_map is None and record.custom_ops == [] and record.needs is None
-    assert record.tile == PHONE_TILE
+    assert record.tile == phone_tile("denoise", "none")      # a float32 file: 256
     assert record.to_json()["schema_version"] == metadata.SCHEMA_VERSION
     metadata.write(record, str(tmp_path / "m.json"))
     assert set(json.load(open(tmp_path / "m.json"))) == set(json.load(open(path)))

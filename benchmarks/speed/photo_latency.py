@@ -103,7 +103,7 @@ def main(argv=None):
     from nsr_tf import model_io
     from nsr_tf.export.converter import convert
     from nsr_tf.export.litert import latency
-    from nsr_tf.inference import PHONE_TILE
+    from nsr_tf.inference import phone_tile
 
     names = [BASELINE] + [name for name in args.models if name != BASELINE]
     rows = []       # one per (model, file, tile)
@@ -112,13 +112,14 @@ def main(argv=None):
         scale = info.scale or 1
         overlap = args.overlap if args.overlap is not None else (info.overlap or 16)
         for label, (form, quantize) in files_of(name).items():
-            for tile in sorted(set(args.tiles) | {info.tile_size or 64, PHONE_TILE}):
+            today = phone_tile(info.task, quantize)
+            for tile in sorted(set(args.tiles) | {info.tile_size or 64, today}):
                 if overlap >= tile:
                     continue
                 print(f"exporting {name} {label} at {tile}", file=sys.stderr, flush=True)
                 rows.append({"model": name, "file": label, "tile": tile, "scale": scale,
                              "overlap": overlap, "channels": int(model.input_shape[-1]),
-                             "today": tile == PHONE_TILE,
+                             "today": tile == today,
                              "content": convert(model, form, quantize, tile=tile),
                              "times": {t: [] for t in args.threads}})
     for tile in sorted({row["tile"] for row in rows}):
@@ -155,7 +156,7 @@ def main(argv=None):
              "photo's tile count x the file's median invoke at that tile, all files of a "
              "tile and thread count timed round-robin. Ratio: to the dense baseline's "
              "dynamic-int8 file at its fastest tile for that photo and threads. "
-             "`*`: the phone files' tile (`nsr_tf.inference.PHONE_TILE`); the training "
+             "`*`: the file's phone tile (`nsr_tf.inference.phone_tile`); the training "
              "patch (64; 48 LR) is always measured too (the phone files' tile until "
              "2026-12-04).", ""]
     for photo in photo_names:

@@ -33,8 +33,9 @@ def parser():
                         "XNNPACK: the fastest on the CPU, needs the kernel library, see "
                         "docs/native.md), or a form by name")
     p.add_argument("--tile", type=int,
-                   help="input tile size (default: 128, the fastest per photo measured for "
-                        "every phone file, docs/photo_latency.md; LR pixels for upscalers)")
+                   help="input tile size (default: the fastest per photo measured for the "
+                        "file: 128, and 256 for a denoiser's or JPEG model's float32 file; "
+                        "docs/native.md 'Which tile, per file'; LR pixels for upscalers)")
     p.add_argument("--batch", type=int, default=1, help="tiles per invoke (default 1)")
     p.add_argument("--out", help="output .tflite (default: beside the model)")
     p.add_argument("--parity-images", nargs="+", metavar="IMAGE",

@@ -70,8 +70,9 @@ def add_restore_arguments(p):
     p.add_argument("--tile-size", type=int,
                    help="default: twice the model's training patch (128 for 64; measured: "
                         "Set12 within 0.01 dB of the training tile, 1.3x faster); with "
-                        "--backend litert or native 128, the phone files' tile (LR pixels "
-                        "for upscalers; docs/photo_latency.md)")
+                        "--backend litert or native the float32 phone files' tile: 256 for "
+                        "denoisers and JPEG models, 128 LR pixels for upscalers "
+                        "(docs/native.md 'Which tile, per file')")
     p.add_argument("--overlap", type=int,
                    help="default: a quarter of the training patch (16 for 64), 3/8 in "
                         "bfloat16/float16 (24)")

@@ -42,13 +42,13 @@ def _digest(path):
 
 
 def export_dir(name):
-    """The cache folder of ``name``'s exports (per model content, phone tile and exporter
-    version: files of another tile, or an older exporter, are not these)."""
-    from nsr_tf.inference import PHONE_TILE
+    """The cache folder of ``name``'s exports (per model content, phone tiles and exporter
+    version: files of other tiles, or of an older exporter, are not these)."""
+    from nsr_tf.inference import PHONE_TILE, PHONE_TILE_FLOAT
     model = pretrained.path(name)
     return os.path.join(cache_root(), "exports",
                         f"{pretrained.MODELS[name]}-{_digest(model)}-tile{PHONE_TILE}"
-                        f"-v{EXPORT_VERSION}")
+                        f"-{PHONE_TILE_FLOAT}-v{EXPORT_VERSION}")
 
 
 def exported(name, suffix=".tflite"):

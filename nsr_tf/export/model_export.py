@@ -25,7 +25,7 @@ from nsr_tf.estimation import estimator_name
 from nsr_tf.export import parity
 from nsr_tf.export.converter import convert, resolve_form, write
 from nsr_tf.export.litert import outside_xnnpack
-from nsr_tf.inference import PHONE_TILE
+from nsr_tf.inference import phone_tile
 
 # the default real images of the parity check (scikit-image's photographs)
 PARITY_SAMPLES = ("coins.png", "astronaut.png")
@@ -78,7 +78,7 @@ def export_model(model_path, form="auto", quantize="none", tile=None, batch=1, o
                  images=None, calibration_dir=None):
     """Converts the model at ``model_path`` (a ``.keras`` file or a shipped model's name)
     to ``out`` (default ``default_out``), checks it and writes ``out + ".json"``; returns
-    its ``ExportMetadata``. ``tile``: the input tile (default: ``nsr_tf.inference.PHONE_TILE``);
+    its ``ExportMetadata``. ``tile``: the input tile (default: ``nsr_tf.inference.phone_tile``);
     ``images``: the parity check's image files (default ``PARITY_SAMPLES``). Raises an
     ``NsrError`` on bad input (an unknown model, a form the model cannot take)."""
     model_path = model_io.resolve(model_path)   # a shipped model's name: its file
@@ -87,7 +87,7 @@ def export_model(model_path, form="auto", quantize="none", tile=None, batch=1, o
     # A level-map model takes the map as its last input channel (sigma / 255 or
     # quality / 100).
     degradation = model_io.degradation_of(info, task)
-    tile = tile or PHONE_TILE
+    tile = tile or phone_tile(task, quantize, form)
     # the trained overlap in pixels (a quarter of the training patch), whatever the tile
     patch = info.tile_size or DEFAULT_PATCH_SIZE[task]
     overlap = min(info.overlap if info.overlap is not None else patch // 4, tile // 2)

@@ -83,15 +83,15 @@ def test_backends_and_precisions_agree(model_file, tmp_path, capsys):
     assert "precision mixed_bfloat16" in messages["bfloat16"]
     assert np.abs(outputs["litert"] - outputs["float32"]).max() <= 1      # 8-bit rounding
     assert 0 < np.abs(outputs["bfloat16"] - outputs["float32"]).max() <= 4
-    # by default the LiteRT backends take the phone files' tile; a photo smaller than it
-    # (70 x 90) is one tile, mirrored (reflect) past its bottom and right edges to the file's
-    # fixed 128 as the app does, and cropped: the Keras model on that padded image, within
-    # 8-bit rounding
+    # by default the LiteRT backends take the float32 phone files' tile (a denoiser's: 256);
+    # a photo smaller than it (70 x 90) is one tile, mirrored (reflect) past its bottom and
+    # right edges to the file's fixed tile as the app does, and cropped: the Keras model on
+    # that padded image, within 8-bit rounding
     code, _, err = restore_here(capsys, tmp_path / "x.png", "--model", model_file, "--out",
                                 tmp_path / "phone", "--backend", "litert")
-    assert code == 0 and "tiles 128 overlap 8" in err, err[-2000:]
+    assert code == 0 and "tiles 256 overlap 8" in err, err[-2000:]
     phone = np.asarray(Image.open(tmp_path / "phone" / "x_restored.png"), float)
-    padded = np.pad(image / 255.0, ((0, 128 - 70), (0, 128 - 90)), mode="reflect")
+    padded = np.pad(image / 255.0, ((0, 256 - 70), (0, 256 - 90)), mode="reflect")
     reference = keras.models.load_model(model_file)(padded[None, ..., None].astype("float32"))
     reference = np.round(np.clip(np.asarray(reference)[0, :70, :90, 0], 0, 1) * 255)
     assert phone.shape == (70, 90) and np.abs(phone - reference).max() <= 1

@@ -26,9 +26,12 @@ def test_export_model_returns_the_metadata_it_writes_beside_the_file(testsets, t
     assert meta.parity["passed"] and [row["image"] for row in meta.parity["images"]] == \
         ["01.png", "02.png"]
     lite = LiteRTPredictor(open(out, "rb").read())
-    # the phone tile, not the training patch; the trained overlap in pixels
-    assert lite.batch == meta.batch == 1 and meta.input["shape"] == [1, 128, 128, 1]
-    assert (meta.tile, meta.overlap) == (128, 8)
+    # the phone tile of a restoration model's float32 file (256), not the training patch;
+    # the trained overlap in pixels
+    assert lite.batch == meta.batch == 1 and meta.input["shape"] == [1, 256, 256, 1]
+    assert (meta.tile, meta.overlap) == (256, 8)
+    dynamic = export_model(str(tmp_path / "m.keras"), quantize="dynamic", images=images)
+    assert (dynamic.tile, dynamic.overlap) == (128, 8)       # the int8 files': 128
     assert meta.level_map is None and meta.sigma == 15 and meta.form == "rowhybrid"
 
 
