@@ -137,4 +137,3 @@ def losses(previous, new, fields, tolerance=0.05, unscored="not scored"):
     return ([f"{name(row)}: {before:.2f} -> {after:.2f} dB"
              for row, before, after in drops(previous, new, fields, tolerance)]
             + [f"{name(row)}: {unscored}" for row in missing(previous, new, fields)])
-
