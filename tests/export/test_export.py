@@ -124,8 +124,9 @@ def test_command_writes_the_model_and_its_metadata(testsets, tmp_path):
     assert "every op delegated" in result.stdout and "parity PASSED" in result.stdout
     meta = json.loads((tmp_path / "m_dynamic.tflite.json").read_text())
     assert meta["task"] == "denoise" and meta["sigma"] == 15 and meta["channels"] == 1
-    assert meta["scale"] == 1 and meta["tile"] == 32 and meta["overlap"] == 8
-    assert meta["input"]["range"] == [0.0, 1.0] and meta["input"]["shape"] == [1, 32, 32, 1]
+    # the int8 files' phone tile, not the 32 px training patch; the trained overlap
+    assert meta["scale"] == 1 and meta["tile"] == 128 and meta["overlap"] == 8
+    assert meta["input"]["range"] == [0.0, 1.0] and meta["input"]["shape"] == [1, 128, 128, 1]
     assert meta["preset"] == "sparse-" and meta["form"] == "rowhybrid"
     assert meta["quantization"] == "dynamic" and meta["parity"]["passed"]
     assert meta["ops_outside_xnnpack"] == []

@@ -16,6 +16,7 @@ from nsr_tf.data.images import read_image
 from nsr_tf.export import catalogue
 from nsr_tf.export.converter import convert
 from nsr_tf.export.gpu import run_on_gpu, vulkan_available
+from nsr_tf.inference import PHONE_TILE
 from nsr_tf.metrics import psnr
 
 pytestmark = pytest.mark.skipif(
@@ -30,25 +31,26 @@ def test_the_gpu_form_runs_fully_accelerated_within_0_05_db(testsets, tmp_path):
     import keras
     keras.utils.set_random_seed(5)
     models = {"sparse-": build_model("denoise", "sparse-", num_blocks=2)}
-    pairs = []   # two real 64x64 tiles of different content, noisy at sigma 25
+    tile = PHONE_TILE   # the GPU files' tile (the shipped ones are made at it)
+    pairs = []   # two real tiles of different content, noisy at sigma 25
     for name, (y, x) in (("01.png", (96, 96)), ("05.png", (0, 128))):
         path = os.path.join(testsets, "Set12", name)
-        clean = read_image(path, 1)[y:y + 64, x:x + 64]
+        clean = read_image(path, 1)[y:y + tile, x:x + tile]
         pairs.append((clean, Degradation("denoise", 25).degrade_file(clean, path)))
     files = {}
     model = models["sparse-"]
     for quantize in ("none", "float16"):
         path = tmp_path / f"sparse-_gpu_{quantize}.tflite"
-        path.write_bytes(convert(model, "gpu", quantize, tile=64, batch=1))
+        path.write_bytes(convert(model, "gpu", quantize, tile=tile, batch=1))
         files[str(path)] = ("sparse-", quantize)
     path = tmp_path / "sparse-_rowhybrid.tflite"                   # the CPU form: refused
-    path.write_bytes(convert(model, "rowhybrid", "none", tile=64, batch=1))
+    path.write_bytes(convert(model, "rowhybrid", "none", tile=tile, batch=1))
     files[str(path)] = ("sparse-", "rowhybrid")
     for name in ("denoise-sigma25", "denoise-blind"):   # their GPU files, made on demand
         models[name], info = model_io.load(name)
         files[catalogue.exported(name, "_gpu.tflite")] = (name, "float16")
     path = tmp_path / "sparse+_gpu_none.tflite"            # and Sparse+ exported here
-    path.write_bytes(convert(models["denoise-sigma25"], "gpu", "none", tile=64, batch=1))
+    path.write_bytes(convert(models["denoise-sigma25"], "gpu", "none", tile=tile, batch=1))
     files[str(path)] = ("denoise-sigma25", "none")
     batches = {n: [np.concatenate([noisy, np.full_like(noisy, 25 / 255)], -1)[None]
                    if models[n].input_shape[-1] == 2 else noisy[None]   # the noise level map
