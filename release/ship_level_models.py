@@ -272,9 +272,12 @@ def write_card(name, meta, params, macs, timings, refined=None):
                      f"({fixed['psnr_at_equal_steps'] - fixed['psnr']:+.2f} dB)"
                      if fixed["psnr_at_equal_steps"] is not None else "") + "."]
     if timings:
-        lines += ["", "LiteRT latency of one 64x64 tile (XNNPACK): float32 "
-                  f"{timings['float32 1t']:.1f} / {timings['float32 2t']:.1f} ms on 1 / 2 "
-                  f"threads, dynamic int8 {timings['dynamic 1t']:.1f} / "
+        from nsr_tf.inference import phone_tile
+        task = meta["config"].get("task")
+        lines += ["", "LiteRT latency of one tile of each file, at its phone tile (XNNPACK): "
+                  f"float32 ({phone_tile(task, 'none')} px) {timings['float32 1t']:.1f} / "
+                  f"{timings['float32 2t']:.1f} ms on 1 / 2 threads, dynamic int8 "
+                  f"({phone_tile(task, 'dynamic')} px) {timings['dynamic 1t']:.1f} / "
                   f"{timings['dynamic 2t']:.1f} ms ({meta['machine']})."]
     lines += ["", f"Files: `{pretrained.MODELS[name]}.keras` (`nsr_tf.model_io.load"
               f"(\"{name}\")`) and `.json` (training config and these scores). Its `.tflite` "
