@@ -5,7 +5,8 @@ dynamic-range int8 .tflite), measures them and writes the model card.
         --compare jobs/ship-sparse+
 
 Everything in the card is measured here: Set12 PSNR/SSIM with training/evaluate.py's
-protocol, parameters, MACs/pixel, LiteRT latency (64x64 tile, XNNPACK, 1 and 2 threads).
+protocol, parameters, MACs/pixel, LiteRT latency (one tile of each file at its phone tile,
+nsr_tf.inference.phone_tile: 256 float32, 128 dynamic int8; XNNPACK, 1 and 2 threads).
 """
 
 import argparse
@@ -94,7 +95,8 @@ def write_card(rows, compare=None):
              f"`{COMMAND}` (Set12 protocol of training/evaluate.py: noise seeded by file "
              "name, PSNR on [0, 255] after clipping; tiles 64, overlap 16).", "",
              "| name | preset | params | MACs/pixel | shipped epoch (steps) | Set12 PSNR / "
-             "SSIM | LiteRT 64x64 tile, float32 1t / 2t | dynamic int8 1t / 2t |",
+             "SSIM | LiteRT, one 256 px tile, float32 1t / 2t | one 128 px tile, dynamic int8 "
+             "1t / 2t |",
              "|---|---|---|---|---|---|---|---|"]
     for name, meta, params, macs, t in rows:
         lines.append(f"| `{name}` | {meta['config']['variant']} | {params:,} | "
