@@ -7,6 +7,7 @@ import json
 import os
 import statistics
 import subprocess
+import sys
 import time
 
 # the checkout the package runs from (an editable install): its commit names the numbers
@@ -137,3 +138,20 @@ def losses(previous, new, fields, tolerance=0.05, unscored="not scored"):
     return ([f"{name(row)}: {before:.2f} -> {after:.2f} dB"
              for row, before, after in drops(previous, new, fields, tolerance)]
             + [f"{name(row)}: {unscored}" for row in missing(previous, new, fields)])
+
+
+# The ship tools' override of the rule above (release/ship_*_models.py --accept-drops).
+ACCEPT_DROPS_HELP = ("ship even where a row of the shipped card drops by more than 0.05 dB (by "
+                     "default the tool scores the job, compares and refuses, leaving the "
+                     "shipped files as they are)")
+
+
+def refuse(tool, job, record, lost):
+    """A release refused for ``lost`` (``losses``'s lines): the scored ``record`` kept in
+    ``JOB/ship_scores.json`` and one line said on stderr; returns the exit status, 1."""
+    scored = os.path.join(job, "ship_scores.json")
+    with open(scored, "w") as handle:
+        json.dump(record, handle, indent=1)
+    print(f"{tool}: not shipped: {'; '.join(lost)} (the rows scored are in {scored}; "
+          f"--accept-drops ships it anyway)", file=sys.stderr)
+    return 1

@@ -29,7 +29,7 @@ import platform
 import shutil
 import sys
 
-from nsr_tf.benchmarking import row_key
+from nsr_tf.benchmarking import ACCEPT_DROPS_HELP, refuse, row_key
 from nsr_tf.data.sources import shared_data, trains_on_clean_set
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -196,10 +196,7 @@ def main(argv=None):
                         help="also score on a test set of another kind at the headline "
                              "level (sigma 25 / quality 10), with the gray model per "
                              "channel beside it (a row per kind in the card); repeat")
-    parser.add_argument("--accept-drops", action="store_true",
-                        help="ship even where a row of the shipped card drops by more than "
-                             "0.05 dB (by default the tool scores the job, compares and "
-                             "refuses, leaving the shipped files as they are)")
+    parser.add_argument("--accept-drops", action="store_true", help=ACCEPT_DROPS_HELP)
     args = parser.parse_args(argv)
     kinds = {}
     for item in args.kind:
@@ -234,12 +231,7 @@ def main(argv=None):
         meta["kinds"] = score_kinds(args.name, model, info, kinds, level)
     lost = losses(args.name, stem, meta)
     if lost and not args.accept_drops:
-        scored = os.path.join(args.job, "ship_scores.json")
-        with open(scored, "w") as handle:
-            json.dump(meta, handle, indent=1)
-        print(f"ship_color_models.py: not shipped: {'; '.join(lost)} (the rows "
-              f"scored are in {scored}; --accept-drops ships it anyway)", file=sys.stderr)
-        return 1
+        return refuse("ship_color_models.py", args.job, meta, lost)
     shutil.copy(os.path.join(args.job, "best.keras"), stem + ".keras")
     shutil.copy(os.path.join(args.job, "best.json"), stem + ".json")   # model_io reads it
     probe = score(args.name, model, info, PROBE, level, level)

@@ -20,6 +20,7 @@ import platform
 import shutil
 import sys
 
+from nsr_tf.benchmarking import ACCEPT_DROPS_HELP, refuse
 from nsr_tf.jobs import wall_hours
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -143,10 +144,7 @@ def main(argv=None):
     parser.add_argument("job", help="the training job folder (best.keras, best.json)")
     parser.add_argument("--no-latency", action="store_true",
                         help="skip the LiteRT timing (e.g. while a training job runs)")
-    parser.add_argument("--accept-drops", action="store_true",
-                        help="ship even where a row of the shipped card drops by more than "
-                             "0.05 dB (by default the tool scores the job, compares and "
-                             "refuses, leaving the shipped files as they are)")
+    parser.add_argument("--accept-drops", action="store_true", help=ACCEPT_DROPS_HELP)
     args = parser.parse_args(argv)
     from nsr_tf import count_params, macs_per_pixel, metadata, model_io, precision, pretrained
     from nsr_tf.export.catalogue import exported
@@ -161,12 +159,7 @@ def main(argv=None):
         info, sigma=level, quality=level))
     lost = losses(args.name, stem, meta)
     if lost and not args.accept_drops:
-        scored = os.path.join(args.job, "ship_scores.json")
-        with open(scored, "w") as handle:
-            json.dump(meta, handle, indent=1)
-        print(f"ship_level_models.py: not shipped: {'; '.join(lost)} (the rows scored are "
-              f"in {scored}; --accept-drops ships it anyway)", file=sys.stderr)
-        return 1
+        return refuse("ship_level_models.py", args.job, meta, lost)
     shutil.copy(os.path.join(args.job, "best.keras"), stem + ".keras")
     shutil.copy(os.path.join(args.job, "best.json"), stem + ".json")   # model_io reads it
     meta["wall_hours"], meta["logged_epochs"], meta["runs"] = wall_hours(args.job)

@@ -29,6 +29,7 @@ import platform
 import shutil
 import sys
 
+from nsr_tf.benchmarking import ACCEPT_DROPS_HELP, refuse
 from nsr_tf.data.sources import shared_data, trains_on_clean_set
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -174,10 +175,7 @@ def main(argv=None):
     parser.add_argument("--pair-only", action="store_true",
                         help="keep the shipped model's scores; score only --pair and rewrite "
                              "the card")
-    parser.add_argument("--accept-drops", action="store_true",
-                        help="ship even where a row of the shipped card drops by more than "
-                             "0.05 dB (by default the tool scores the job, compares and "
-                             "refuses, leaving the shipped files as they are)")
+    parser.add_argument("--accept-drops", action="store_true", help=ACCEPT_DROPS_HELP)
     args = parser.parse_args(argv)
     if (args.job is None) != args.pair_only:
         parser.error("give a training job folder, or --pair-only with --pair")
@@ -212,12 +210,7 @@ def main(argv=None):
             meta["kinds"] = score(model_file, args.data_root, baseline=True, sets=kinds)
         lost = losses(previous, meta)
         if lost and not args.accept_drops:
-            scored = os.path.join(args.job, "ship_scores.json")
-            with open(scored, "w") as handle:
-                json.dump(meta, handle, indent=1)
-            print(f"ship_sr_models.py: not shipped: {'; '.join(lost)} (the rows scored are "
-                  f"in {scored}; --accept-drops ships it anyway)", file=sys.stderr)
-            return 1
+            return refuse("ship_sr_models.py", args.job, meta, lost)
         shutil.copy(model_file, stem + ".keras")
         meta["wall_hours"], meta["logged_epochs"], meta["runs"] = wall_hours(args.job)
         meta["machine"] = f"{precision.cpu_name()}, {os.cpu_count()} cores, " \
@@ -271,10 +264,10 @@ def write_card(name, meta):
     blocks = c.get("num_blocks") or 16
     macs = meta["macs_per_pixel"]
     lines = [f"# `{name}`: RGB x{scale} upscaler (compact sparse, for phones)", "",
-             f"Preset `compact` of `--task sr`"
+             "Preset `compact` of `--task sr`"
              + (f" with {blocks} residual blocks (`--num-blocks {blocks}`; the preset's 16 "
                 f"at half EDSR(S)'s width)" if blocks != 16 else ": 16 residual blocks")
-             + f", C=32, k=4 sparsity groups, cardinality 16 (the paper's SR sparsity): "
+             + ", C=32, k=4 sparsity groups, cardinality 16 (the paper's SR sparsity): "
              f"{meta['params']:,} parameters, {macs / 1e6:.3f} M MACs per LR pixel, "
              f"{macs / scale ** 2 / 1e6:.3f} M per output pixel "
              f"({macs / scale ** 2 / VDSR_MACS:.2f} of VDSR's {VDSR_MACS / 1e6:.3f} M; "
@@ -282,8 +275,8 @@ def write_card(name, meta):
                 "twin `compact-dense` has the same MACs and a quarter of the parameters). "
                 if blocks == 16 else f"{blocks / 64:.2f} of EDSR(S)'s per LR pixel). ")
              + "Chosen over the paper's Sparse+ for what users run: on this CPU the "
-             f"16-block preset trains 2.7x the steps per hour (`docs/super_resolution.md`), "
-             f"and a phone pays the MACs above per output pixel.", "",
+             "16-block preset trains 2.7x the steps per hour (`docs/super_resolution.md`), "
+             "and a phone pays the MACs above per output pixel.", "",
              f"Trained by this project's `training/train.py` for {meta['step']:,} steps "
              f"(epoch {meta['epoch']} of {c['epochs']}, batch {c['batch_size']} of "
              f"{c['patch_size']}px LR patches, {c['patches_per_image']} per image per "

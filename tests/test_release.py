@@ -4,7 +4,6 @@ in the package changes."""
 import importlib.util
 import json
 import os
-import shutil
 
 from nsr_tf import pretrained
 
@@ -19,18 +18,30 @@ def release_tool(name):
     return module
 
 
+def package_files(name):
+    """{suffix: bytes} of the shipped model ``name``'s .keras and .json."""
+    stem = pretrained.path(name)[:-len(".keras")]
+    return {suffix: open(stem + suffix, "rb").read() for suffix in (".keras", ".json")}
+
+
+def job_of_the_shipped_model(name, job, **config):
+    """A job folder ``job`` holding the shipped ``name`` as its best model, its config
+    updated by ``config`` (and its job_dir); returns the shipped record."""
+    package = package_files(name)
+    job.mkdir()
+    (job / "best.keras").write_bytes(package[".keras"])
+    shipped = json.loads(package[".json"])
+    (job / "best.json").write_text(json.dumps(dict(shipped, config=dict(
+        shipped["config"], job_dir=str(job), **config))))
+    return shipped
+
+
 def test_the_level_tool_refuses_a_drop_and_leaves_the_package_alone(tmp_path, monkeypatch,
                                                                    capsys):
     tool = release_tool("ship_level_models")
-    stem = pretrained.path("denoise-blind")[:-len(".keras")]
-    before = {suffix: open(stem + suffix, "rb").read() for suffix in (".keras", ".json")}
-    shipped = json.loads(before[".json"])
+    before = package_files("denoise-blind")
     job = tmp_path / "denoise-blind-varied"
-    job.mkdir()
-    shutil.copy(stem + ".keras", job / "best.keras")
-    meta = dict(shipped, config=dict(shipped["config"], init_from="denoise-blind",
-                                     job_dir=str(job)))
-    (job / "best.json").write_text(json.dumps(meta))
+    shipped = job_of_the_shipped_model("denoise-blind", job, init_from="denoise-blind")
     # the job's rows: the shipped ones, the told-too-low row 0.3 dB down, one row better
     rows = [dict(row) for row in shipped["scores"]]
     rows[3]["psnr"] -= 0.3
@@ -43,7 +54,7 @@ def test_the_level_tool_refuses_a_drop_and_leaves_the_package_alone(tmp_path, mo
     assert f"sigma {low['sigma']} told {low['told']}: {low['psnr']:.2f} -> " \
            f"{low['psnr'] - 0.3:.2f} dB" in err
     assert json.load(open(job / "ship_scores.json"))["scores"] == rows
-    assert {suffix: open(stem + suffix, "rb").read() for suffix in before} == before
+    assert package_files("denoise-blind") == before
 
 
 def test_a_continued_run_the_tool_does_not_know_is_stopped_in_one_line(tmp_path):
@@ -64,16 +75,11 @@ def test_a_continued_run_the_tool_does_not_know_is_stopped_in_one_line(tmp_path)
 def test_the_sr_tool_refuses_a_drop_and_leaves_the_package_alone(tmp_path, monkeypatch,
                                                                  capsys):
     tool = release_tool("ship_sr_models")
-    stem = pretrained.path("sr-x2")[:-len(".keras")]
-    before = {suffix: open(stem + suffix, "rb").read() for suffix in (".keras", ".json")}
-    shipped = json.loads(before[".json"])
+    before = package_files("sr-x2")
     for name in ("Set14", "BSD100"):
         (tmp_path / "data" / name).mkdir(parents=True)
     job = tmp_path / "sr-x2-deep"
-    job.mkdir()
-    shutil.copy(stem + ".keras", job / "best.keras")
-    (job / "best.json").write_text(json.dumps(dict(shipped, config=dict(
-        shipped["config"], num_blocks=32, job_dir=str(job)))))
+    shipped = job_of_the_shipped_model("sr-x2", job, num_blocks=32)
     # Set5 up 0.2 dB, B100 down 0.1: refused on B100; a kind row not scored: named too
     scores = {name: dict(row) for name, row in shipped["scores"].items()}
     scores["Set5"]["psnr"] += 0.2
@@ -88,7 +94,7 @@ def test_the_sr_tool_refuses_a_drop_and_leaves_the_package_alone(tmp_path, monke
     assert all(f"{kind}: not scored (pass its --kind)" in err for kind in shipped["kinds"])
     assert "Set5" not in err
     assert json.load(open(job / "ship_scores.json"))["scores"] == scores
-    assert {suffix: open(stem + suffix, "rb").read() for suffix in before} == before
+    assert package_files("sr-x2") == before
     # a job folder the tool does not know: one line, before any scoring
     other = tmp_path / "sr-x2-other"
     other.mkdir()
