@@ -44,6 +44,10 @@ def parser():
                         "awgn (default), camera (Poisson-Gaussian sensor noise through "
                         "mosaic, demosaic, gamma and sometimes JPEG, the map told its RMS: "
                         "phone photos) or mix (half of each); evaluation stays AWGN")
+    p.add_argument("--map-jitter", type=float, default=None, metavar="SHARE",
+                   help="with a level map: the share of patches (0-1) told a level off the "
+                        "truth by up to 50%%, the target still clean, so the model weighs "
+                        "the map against the image (a wrong slider costs less); default 0")
     p.add_argument("--scale", type=int, default=d.scale, help="sr: 2, 3 or 4 (default 2)")
     p.add_argument("--channels", type=int, choices=(1, 3), default=None,
                    help="image channels (default: 1 for denoise/jpeg, 3 for sr)")

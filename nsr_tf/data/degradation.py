@@ -11,6 +11,10 @@ from nsr_tf.data import degradations
 from nsr_tf.errors import UsageError
 
 NOISES = ("awgn", "camera", "mix")
+# A map-jittered patch is told its level times a factor drawn from [1 - s, 1 + s]: the
+# card's wrong-slider rows are sigma 25 told 15 / 35 (x0.6 / x1.4) and quality 20 told 10
+# (x0.5), so s = 0.5 spans them (docs/generalisation.md).
+MAP_JITTER_SPREAD = 0.5
 
 
 @dataclasses.dataclass(frozen=True)
@@ -30,6 +34,11 @@ class Degradation:
     # through mosaic, demosaic, gamma and sometimes JPEG; RGB, with a noise map told the
     # noise's RMS) or "mix" (each patch one or the other). Evaluation is AWGN.
     noise: str = "awgn"
+    # level-map models: the share of training patches told a wrong level (the true one
+    # times a factor within MAP_JITTER_SPREAD, clipped to the range), the target still the
+    # clean patch: the model learns to weigh the map against the image, as a user's slider
+    # is not always right. 0 (default): every patch is told its true level.
+    map_jitter: float = 0.0
 
     def __post_init__(self):
         if self.task not in ("denoise", "jpeg", "sr"):
@@ -60,6 +69,11 @@ class Degradation:
                              f"(the model is told each patch's noise RMS)")
         if self.blind and self.level_range is None:
             raise UsageError("--blind needs --sigma-range or --quality-range")
+        if not 0 <= self.map_jitter <= 1:
+            raise UsageError(f"--map-jitter must be a share in [0, 1], got {self.map_jitter:g}")
+        if self.map_jitter and not self.level_map:
+            raise UsageError("--map-jitter needs a level map: --sigma-range or "
+                             "--quality-range without --blind")
 
     @property
     def level_range(self):
@@ -86,6 +100,20 @@ class Degradation:
             return degraded
         return degradations.with_level_map(degraded, self.map_level(level))
 
+    def told_level(self, level, seed):
+        """The level a training patch of true ``level`` is told (tf, stateless from
+        ``seed``): ``level`` itself, or for a ``map_jitter`` share of patches the level
+        times a factor in [1 - MAP_JITTER_SPREAD, 1 + MAP_JITTER_SPREAD], clipped to the
+        trained range."""
+        level = tf.cast(level, tf.float32)
+        if not self.map_jitter:
+            return level
+        jittered = tf.random.stateless_uniform((), seed) < self.map_jitter
+        factor = tf.random.stateless_uniform((), seed + 1, 1 - MAP_JITTER_SPREAD,
+                                             1 + MAP_JITTER_SPREAD)
+        low, high = self.level_range
+        return tf.where(jittered, tf.clip_by_value(level * factor, low, high), level)
+
     @property
     def output_scale(self):
         return self.scale if self.task == "sr" else 1
@@ -100,6 +128,9 @@ class Degradation:
             if self.noise != "awgn":
                 told += {"camera": ", camera noise", "mix": ", AWGN and camera noise"}[
                     self.noise]
+            if self.map_jitter:
+                told += f", {self.map_jitter:.0%} of patches told a level off by up to " \
+                        f"{MAP_JITTER_SPREAD:.0%}"
             return f"{what} ({told}; trained on {low:g}-{high:g})"
         return {"denoise": f"AWGN sigma {self.sigma:g}", "jpeg": f"JPEG quality {self.quality}",
                 "sr": f"bicubic x{self.scale}"}[self.task]

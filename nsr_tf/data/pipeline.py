@@ -143,8 +143,8 @@ def training_dataset(images, degradation, patch_size, batch_size,
             else:
                 degraded = degradations.jpeg_compress(hr_patch, level)
             if degradation.level_map:   # the level of this patch, given to the model
-                degraded = degradations.with_level_map(
-                    degraded, degradation.map_level(tf.cast(level, tf.float32)))
+                told = degradation.told_level(level, seeds + 17)
+                degraded = degradations.with_level_map(degraded, degradation.map_level(told))
         degraded = tf.ensure_shape(degraded, (patch_size, patch_size,
                                               channels + degradation.level_map))
         hr_patch = tf.ensure_shape(hr_patch, (patch_size * scale, patch_size * scale, channels))

@@ -24,6 +24,9 @@ class TrainConfig:
     blind: bool = False
     # denoise: "awgn", "camera" or "mix" (nsr_tf.data.degradation.Degradation.noise)
     noise: str = "awgn"
+    # level-map models: the share of patches told a wrong level (Degradation.map_jitter);
+    # a training choice, not the network's, so a resumed run may change it
+    map_jitter: float = 0.0
     scale: int = 2
     channels: int | None = None
     num_blocks: int | None = None

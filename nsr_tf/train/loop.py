@@ -52,7 +52,7 @@ class Trainer:
             config.scale if config.task == "sr" else 1,
             tuple(config.sigma_range) if config.sigma_range else None,
             tuple(config.quality_range) if config.quality_range else None, config.blind,
-            config.noise)
+            config.noise, config.map_jitter)
         if config.noise != "awgn" and config.channels != 3:
             raise TrainingError(f"--noise {config.noise} is camera noise (a Bayer mosaic): "
                                 f"it needs --channels 3")

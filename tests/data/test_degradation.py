@@ -35,3 +35,25 @@ def test_a_level_map_model_is_fed_its_level_as_one_more_channel():
     quality = Degradation("jpeg", quality=40, quality_range=(10, 90))
     assert np.allclose(quality.model_input(degraded)[..., 3], 0.4)
     assert Degradation("denoise", sigma=30).model_input(degraded) is degraded
+
+
+def test_told_levels_under_map_jitter():
+    import tensorflow as tf
+    seeds = [tf.constant([7, i]) for i in range(2000)]
+    plain = Degradation("jpeg", quality=10, quality_range=(10, 90))
+    assert all(float(plain.told_level(q, s)) == q for q, s in zip((10, 37, 90), seeds))
+    jitter = Degradation("jpeg", quality=10, quality_range=(10, 90), map_jitter=0.25)
+    told = np.array([float(jitter.told_level(40, s)) for s in seeds])
+    factor = told[told != 40] / 40
+    assert 0.22 < factor.size / told.size < 0.28            # the share jittered
+    assert 0.5 <= factor.min() < 0.53 and 1.47 < factor.max() <= 1.5
+    assert abs(np.mean(factor) - 1) < 0.03                  # uniform about the truth
+    # clipped to the trained range
+    low = np.array([float(jitter.told_level(12, s)) for s in seeds[:400]])
+    assert low.min() == 10 and (low < 12).any() and (low > 12).any()
+    with pytest.raises(ValueError, match="--map-jitter"):
+        Degradation("denoise", sigma=25, map_jitter=0.2)    # no level map
+    with pytest.raises(ValueError, match="--map-jitter"):
+        Degradation("denoise", sigma_range=(0, 75), blind=True, map_jitter=0.2)
+    with pytest.raises(ValueError, match="--map-jitter"):
+        Degradation("denoise", sigma_range=(0, 75), map_jitter=1.5)

@@ -93,6 +93,25 @@ def test_noise_map_patches_carry_their_own_sigma():
         Degradation("jpeg", sigma_range=(0, 50))
 
 
+def test_a_map_jitter_share_of_patches_is_told_a_wrong_sigma_with_a_clean_target():
+    degradation = Degradation("denoise", sigma=25, sigma_range=(5, 60), map_jitter=0.5)
+    data = training_dataset(images(4), degradation, patch_size=32, batch_size=16,
+                            patches_per_image=64)
+    told, measured = [], []
+    for degraded, clean in data:
+        told += list(degraded[:, 0, 0, 1].numpy() * 255)
+        # the noise is the true level's: the target is the clean patch
+        measured += list(np.std(degraded[..., :1] - clean, axis=(1, 2, 3)) * 255)
+    ratio = np.array(told) / np.array(measured)
+    off = np.mean(np.abs(ratio - 1) > 0.15)
+    # half the patches jittered by a factor uniform in [0.5, 1.5]: about 0.5 * 0.7 are
+    # more than 15% off (the unjittered ones are within 12%: the test above)
+    assert 0.25 < off < 0.47, off
+    assert 0.42 < ratio.min() and ratio.max() < 1.75
+    assert ratio.min() < 0.65 and ratio.max() > 1.35   # both directions, far enough
+    assert "told a level off" in degradation.describe()
+
+
 def test_quality_map_patches_are_libjpeg_at_their_own_quality():
     from PIL import Image
     degradation = Degradation("jpeg", quality=20, quality_range=(10, 40))
