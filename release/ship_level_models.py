@@ -56,16 +56,28 @@ COMMANDS = {
 # Runs that continue a shipped model from its own weights (train.py --init-from NAME), by
 # the name of their job folder: the command, and what the weights it started from had
 # been given (docs/training_queue.md).
+# Training queue entry 17: the shipped weights on more photographs.
+BLIND_VARIED = (
+    "nice -n 19 python training/train.py --task denoise --sigma-range 0 75 --sigma 25 "
+    "--variant sparse+ --data-dir ../shared/data/Train400 --data-dir ~/data/CBSD432-clean "
+    "--data-dir ~/data/saturated --patches-per-image 12 --epochs 8 --lr 2.5e-4 "
+    "--init-from denoise-blind --job-dir ~/jobs/denoise-blind-varied")
 REFINEMENTS = {
     "denoise-blind": {
         "denoise-blind-varied": (
+            BLIND_VARIED,
+            "the first `denoise-blind` (8,316 steps on Train400; command: `"
+            + COMMANDS["denoise-blind"] + "`)"),
+        "denoise-blind-jitter": (
             "nice -n 19 python training/train.py --task denoise --sigma-range 0 75 --sigma 25 "
             "--variant sparse+ --data-dir ../shared/data/Train400 --data-dir "
             "~/data/CBSD432-clean --data-dir ~/data/saturated --patches-per-image 12 "
-            "--epochs 8 --lr 2.5e-4 --init-from denoise-blind --job-dir "
-            "~/jobs/denoise-blind-varied",
+            "--epochs 2 --lr 1e-4 --map-jitter 0.2 --init-from "
+            "~/jobs/denoise-blind-varied/best.keras --job-dir ~/jobs/denoise-blind-jitter",
             "the first `denoise-blind` (8,316 steps on Train400; command: `"
-            + COMMANDS["denoise-blind"] + "`)"),
+            + COMMANDS["denoise-blind"] + "`), then 7,152 steps on Train400, CBSD432 "
+            "without its test images and saturated photos in gray (command: `"
+            + BLIND_VARIED + "`)"),
     },
 }
 
