@@ -107,6 +107,15 @@ def row_key(*parts):
     return " ".join(str(part) for part in parts)
 
 
+def result_row(path, *parts):
+    """The row ``row_key(*parts)`` of a results JSON (``{"rows": {key: row}}``, e.g.
+    docs/kind_anchors.json), or None where the file or the row is not there."""
+    if not os.path.exists(path):
+        return None
+    with open(path) as handle:
+        return json.load(handle)["rows"].get(row_key(*parts))
+
+
 def drops(previous, new, fields, tolerance=0.05, value="psnr"):
     """The rows of a card that a new model would lose on: [(row, before, after)] for each
     row of ``previous`` whose ``fields`` match a row of ``new`` and whose ``value`` falls by
@@ -138,6 +147,18 @@ def losses(previous, new, fields, tolerance=0.05, unscored="not scored"):
     return ([f"{name(row)}: {before:.2f} -> {after:.2f} dB"
              for row, before, after in drops(previous, new, fields, tolerance)]
             + [f"{name(row)}: {unscored}" for row in missing(previous, new, fields)])
+
+
+def kind_folders(items, error):
+    """{name: folder} of the ship tools' ``--kind NAME=FOLDER`` values; ``error`` (the
+    parser's) is called with one line for a malformed value or a missing folder."""
+    kinds = {}
+    for item in items:
+        kind, sep, folder = item.partition("=")
+        if not sep or not kind or not os.path.isdir(folder):
+            error(f"--kind {item!r}: expected NAME=FOLDER with an existing folder")
+        kinds[kind] = folder
+    return kinds
 
 
 # The ship tools' override of the rule above (release/ship_*_models.py --accept-drops).

@@ -29,7 +29,7 @@ import platform
 import shutil
 import sys
 
-from nsr_tf.benchmarking import ACCEPT_DROPS_HELP, refuse, row_key
+from nsr_tf.benchmarking import ACCEPT_DROPS_HELP, kind_folders, refuse, result_row, row_key
 from nsr_tf.data.sources import shared_data, trains_on_clean_set
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -38,6 +38,9 @@ BASELINES = os.path.join(REPO, "docs", "color_baselines.json")
 DEFAULT_DATA = shared_data()
 PROBE = os.path.join(REPO, "tests", "assets", "cbsd68")
 
+# The classical method measured on the kind sets (benchmarks/experiments/kind_anchors.py).
+KIND_ANCHOR = {"denoise-color": "CBM3D"}
+ANCHORS = os.path.join(REPO, "docs", "kind_anchors.json")
 # Published rows (data/README of the shared data: CBM3D, CDnCNN-B, FFDNet papers).
 PUBLISHED = {
     "denoise-color": {"CBSD68": {"CBM3D": {15: 33.52, 25: 30.71, 50: 27.38},
@@ -198,12 +201,7 @@ def main(argv=None):
                              "channel beside it (a row per kind in the card); repeat")
     parser.add_argument("--accept-drops", action="store_true", help=ACCEPT_DROPS_HELP)
     args = parser.parse_args(argv)
-    kinds = {}
-    for item in args.kind:
-        kind, sep, folder = item.partition("=")
-        if not sep or not kind or not os.path.isdir(folder):
-            parser.error(f"--kind {item!r}: expected NAME=FOLDER with an existing folder")
-        kinds[kind] = folder
+    kinds = kind_folders(args.kind, parser.error)
     if (args.job is None) == (args.rescore is None):
         parser.error("give a training job folder, or --rescore TOLD for the shipped model")
     from nsr_tf.jobs import wall_hours
@@ -277,6 +275,9 @@ def score_kinds(name, model, info, kinds, level):
         row["gray_psnr"] = gray["psnr"]
         if "psnr_y" in gray:
             row["gray_psnr_y"] = gray["psnr_y"]
+        anchor = result_row(ANCHORS, KIND_ANCHOR.get(name), kind, level)
+        if anchor:
+            row["anchor_psnr"] = anchor["psnr"]
         out[kind] = row
         print(f"{kind} {key_of(name)} {level}: {row['psnr']:.2f} dB, the gray model per "
               f"channel {row['gray_psnr']:.2f}", flush=True)
@@ -393,14 +394,21 @@ def write_card(name, meta):
         lines.append("")
     if meta.get("kinds"):
         level = PROBE_LEVEL[name]
+        anchor = KIND_ANCHOR.get(name)
         lines += [f"Test sets of other kinds (made here, never trained on: "
                   f"`docs/training_data.md`; no published rows exist for them), {key} "
-                  f"{level}, PSNR dB on RGB{'' if denoise else ' / on Y'}:", "",
-                  f"| set | input | before: `{gray}` per channel | **`{name}`** (SSIM) | "
-                  f"gain over `{gray}` |", "|---|---|---|---|---|"]
+                  f"{level}, PSNR dB on RGB{'' if denoise else ' / on Y'}"
+                  + (f"; {anchor} measured here by `benchmarks/experiments/kind_anchors.py` "
+                     f"(`docs/kind_anchors.md`)" if anchor else "") + ":", "",
+                  f"| set | input | before: `{gray}` per channel | "
+                  + (f"{anchor} | " if anchor else "") + f"**`{name}`** (SSIM) | "
+                  f"gain over `{gray}` |", "|---" * (5 + bool(anchor)) + "|"]
         lines += [f"| {kind} | {_cell(row, 'input_psnr', 'input_psnr_y')} | "
-                  f"{_cell(row, 'gray_psnr', 'gray_psnr_y')} | **{_cell(row)}** "
-                  f"({row['ssim']:.4f}) | {row['psnr'] - row['gray_psnr']:+.2f} |"
+                  f"{_cell(row, 'gray_psnr', 'gray_psnr_y')} | "
+                  + (f"{row['anchor_psnr']:.2f} | " if "anchor_psnr" in row
+                     else "| " if anchor else "")
+                  + f"**{_cell(row)}** ({row['ssim']:.4f}) | "
+                  f"{row['psnr'] - row['gray_psnr']:+.2f} |"
                   for kind, row in meta["kinds"].items()]
         lines.append("")
     lines += verdicts(name, meta, base)
@@ -428,6 +436,13 @@ def verdicts(name, meta, base):
             lines.append(f"- above CBM3D at every sigma on {testset}: "
                          f"{'met' if min(gaps) > 0 else 'missed'} "
                          f"({', '.join(f'{g:+.2f}' for g in gaps)} dB at 15/25/50);")
+        gaps = {kind: row["psnr"] - row["anchor_psnr"]
+                for kind, row in meta.get("kinds", {}).items() if "anchor_psnr" in row}
+        if gaps:
+            lines.append(f"- above CBM3D on every set of another kind (measured here): "
+                         f"{'met' if min(gaps.values()) > 0 else 'missed'} ("
+                         + ", ".join(f"{kind} {g:+.2f}" for kind, g in gaps.items())
+                         + " dB at sigma 25);")
         ffdnet = true[("CBSD68", 25)]["psnr"] - PUBLISHED[name]["CBSD68"]["FFDNet"][25]
         lines.append(f"- within 0.3 dB of FFDNet on CBSD68 at sigma 25: "
                      f"{'met' if ffdnet >= -0.3 else 'missed'} ({ffdnet:+.2f} dB);")

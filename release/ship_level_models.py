@@ -20,7 +20,7 @@ import platform
 import shutil
 import sys
 
-from nsr_tf.benchmarking import ACCEPT_DROPS_HELP, refuse
+from nsr_tf.benchmarking import ACCEPT_DROPS_HELP, kind_folders, refuse, result_row
 from nsr_tf.jobs import wall_hours
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -41,6 +41,11 @@ SETTINGS = {
     "jpeg": [(10, 10), (20, 20), (30, 30), (40, 40), (10, 20), (20, 10)],
 }
 TESTSET = {"denoise-blind": "Set12", "jpeg": "classic5"}
+# The level of the kind rows (--kind), and the classical method measured on those sets
+# (benchmarks/experiments/kind_anchors.py: BM3D on the images read in gray).
+KIND_LEVEL = {"denoise-blind": 25, "jpeg": 10}
+KIND_ANCHOR = {"denoise-blind": "BM3D"}
+ANCHORS = os.path.join(REPO, "docs", "kind_anchors.json")
 # How they were trained (2 CPU cores); rerunning the command resumes the job.
 COMMANDS = {
     "denoise-blind": "nice -n 19 python training/train.py --task denoise --sigma-range 0 75 "
@@ -104,7 +109,42 @@ def losses(name, stem, meta, tolerance=0.05):
     with open(stem + ".json") as handle:
         shipped = json.load(handle)
     key = "sigma" if name.startswith("denoise") else "quality"
-    return card_losses(shipped.get("scores", []), meta["scores"], (key, "told"), tolerance)
+    # the shipped card's kind rows; a card from before them: the shipped model scored here
+    kinds = shipped.get("kinds") or {kind: {"psnr": row["before_psnr"]}
+                                     for kind, row in meta.get("kinds", {}).items()}
+    return card_losses(shipped.get("scores", []), meta["scores"], (key, "told"), tolerance) \
+        + card_losses([{"kind": k, **row} for k, row in kinds.items()],
+                      [{"kind": k, **row} for k, row in meta.get("kinds", {}).items()],
+                      ("kind",), tolerance, unscored="not scored (pass its --kind)")
+
+
+def score_kinds(name, model, degradation_of, kinds):
+    """{kind: row} at KIND_LEVEL: this model, the input, the shipped model ("before") and
+    the classical anchor where measured, on each folder read in gray."""
+    from nsr_tf import model_io, pretrained
+    from nsr_tf.evaluation import evaluate_folder, summarise
+    level = KIND_LEVEL[name]
+    shipped = model_io.load(pretrained.path(name))[0] \
+        if os.path.exists(pretrained.path(name)) else None
+    out = {}
+    for kind, folder in kinds.items():
+        summary = {row["method"]: row for row in summarise(evaluate_folder(
+            folder, degradation_of(level), model, baselines=["input"], channels=1,
+            map_level=level))}
+        row = {"psnr": summary["model"]["psnr"], "ssim": summary["model"]["ssim"],
+               "input_psnr": summary["input"]["psnr"]}
+        if shipped is not None:
+            row["before_psnr"] = summarise(evaluate_folder(
+                folder, degradation_of(level), shipped, channels=1,
+                map_level=level))[0]["psnr"]
+        anchor = result_row(ANCHORS, KIND_ANCHOR.get(name), kind, level)
+        if anchor:
+            row["anchor_psnr"] = anchor["psnr"]
+        out[kind] = row
+        print(f"{kind} {level}: {row['psnr']:.2f} dB (before {row.get('before_psnr', 0):.2f}"
+              f", {KIND_ANCHOR.get(name, 'anchor')} {row.get('anchor_psnr', 0):.2f})",
+              flush=True)
+    return out
 
 
 def scores(name, model, degradation_of):
@@ -156,8 +196,15 @@ def main(argv=None):
     parser.add_argument("job", help="the training job folder (best.keras, best.json)")
     parser.add_argument("--no-latency", action="store_true",
                         help="skip the LiteRT timing (e.g. while a training job runs)")
+    parser.add_argument("--kind", action="append", default=[], metavar="NAME=FOLDER",
+                        help="also score on a test set of another kind, read in gray, at "
+                             "sigma 25 / quality 10, beside the shipped model and the "
+                             "classical anchor of docs/kind_anchors.json (a row per kind in "
+                             "the card; once the card has them, every later run must pass "
+                             "them); repeat")
     parser.add_argument("--accept-drops", action="store_true", help=ACCEPT_DROPS_HELP)
     args = parser.parse_args(argv)
+    kinds = kind_folders(args.kind, parser.error)
     from nsr_tf import count_params, macs_per_pixel, metadata, model_io, precision, pretrained
     from nsr_tf.export.catalogue import exported
     from nsr_tf.export.litert import latency
@@ -167,8 +214,11 @@ def main(argv=None):
         meta = json.load(handle)
     refined = refinement(args.name, meta["config"])
     model, info = model_io.load(os.path.join(args.job, "best.keras"))
-    meta["scores"] = scores(args.name, model, lambda level: model_io.degradation_of(
-        info, sigma=level, quality=level))
+    def degradation_of(level):
+        return model_io.degradation_of(info, sigma=level, quality=level)
+    meta["scores"] = scores(args.name, model, degradation_of)
+    if kinds:
+        meta["kinds"] = score_kinds(args.name, model, degradation_of, kinds)
     lost = losses(args.name, stem, meta)
     if lost and not args.accept_drops:
         return refuse("ship_level_models.py", args.job, meta, lost)
@@ -214,6 +264,29 @@ def against_paper(name, scores):
     return f"Against the paper's rows at {key} " \
         f"{', '.join(str(level) for level in next(iter(PAPER[name].values())))}: " \
         + "; ".join(parts) + "."
+
+
+def kind_lines(name, kinds):
+    """The card's table of the test sets of other kinds (none: no lines)."""
+    if not kinds:
+        return []
+    key = "sigma" if name.startswith("denoise") else "quality"
+    anchor = KIND_ANCHOR.get(name)
+    lines = ["", f"Test sets of other kinds (made here, never trained on: "
+             f"`docs/training_data.md`; no published rows exist for them), read in gray, "
+             f"{key} {KIND_LEVEL[name]} told the truth, PSNR dB"
+             + (f"; {anchor} measured here by `benchmarks/experiments/kind_anchors.py` "
+                f"(`docs/kind_anchors.md`)" if anchor else "") + ":", "",
+             "| set | input | " + (f"{anchor} | " if anchor else "")
+             + f"before: the model shipped before this one | **`{name}`** / SSIM |",
+             "|---" * (4 + bool(anchor)) + "|"]
+    for kind, row in kinds.items():
+        lines.append(f"| {kind} | {row['input_psnr']:.2f} | "
+                     + (f"{row['anchor_psnr']:.2f} | " if anchor and "anchor_psnr" in row
+                        else "| " if anchor else "")
+                     + (f"{row['before_psnr']:.2f}" if "before_psnr" in row else "")
+                     + f" | **{row['psnr']:.2f}** / {row['ssim']:.4f} |")
+    return lines
 
 
 def data_line(data_dirs):
@@ -267,6 +340,7 @@ def write_card(name, meta, params, macs, timings, refined=None):
              "|---" * (4 + len(PAPER[name])) + "|"]
     lines += [_row(name, row) for row in meta["scores"]]
     lines += ["", against_paper(name, meta["scores"])]
+    lines += kind_lines(name, meta.get("kinds"))
     if name == "denoise-blind":
         fixed = meta["sigma25_model"]
         ours = next(r["psnr"] for r in meta["scores"] if r["sigma"] == r["told"] == 25)

@@ -29,7 +29,7 @@ import platform
 import shutil
 import sys
 
-from nsr_tf.benchmarking import ACCEPT_DROPS_HELP, refuse
+from nsr_tf.benchmarking import ACCEPT_DROPS_HELP, kind_folders, refuse
 from nsr_tf.data.sources import shared_data, trains_on_clean_set
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -195,7 +195,7 @@ def main(argv=None):
     if os.path.exists(stem + ".json"):
         with open(stem + ".json") as handle:
             previous = json.load(handle)
-    kinds = dict(item.split("=", 1) for item in args.kind)
+    kinds = kind_folders(args.kind, parser.error)
     if args.pair_only:
         meta = previous
     else:

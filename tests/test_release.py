@@ -104,3 +104,48 @@ def test_the_sr_tool_refuses_a_drop_and_leaves_the_package_alone(tmp_path, monke
         assert "sr-x2-other" in str(stop) and "RUNS" in str(stop)
     else:
         raise AssertionError("an unknown job was scored")
+
+
+def test_the_level_tool_refuses_a_kind_row_below_the_shipped_model(tmp_path, monkeypatch,
+                                                                   capsys):
+    tool = release_tool("ship_level_models")
+    before = package_files("denoise-blind")
+    job = tmp_path / "denoise-blind-jitter"
+    shipped = job_of_the_shipped_model("denoise-blind", job,
+                                       init_from="~/jobs/denoise-blind-varied/best.keras")
+    monkeypatch.setattr(tool, "scores", lambda name, model, degradation_of:
+                        [dict(row) for row in shipped["scores"]])
+    kinds = {"graphics": {"psnr": 30.07, "ssim": 0.9, "input_psnr": 20.2,
+                          "before_psnr": 30.1, "anchor_psnr": 31.5},
+             "saturated": {"psnr": 28.0, "ssim": 0.8, "input_psnr": 20.3,
+                           "before_psnr": 28.2, "anchor_psnr": 27.9}}
+    monkeypatch.setattr(tool, "score_kinds", lambda name, model, degradation_of, folders:
+                        {kind: kinds[kind] for kind in folders})
+    for kind in kinds:
+        (tmp_path / kind).mkdir()
+    code = tool.main(["denoise-blind", str(job), "--kind", f"graphics={tmp_path}/graphics",
+                      "--kind", f"saturated={tmp_path}/saturated"])
+    err = capsys.readouterr().err
+    # graphics 0.03 under the shipped model: within the rule; saturated 0.2: refused
+    assert code == 1 and err.count("\n") == 1
+    assert "saturated: 28.20 -> 28.00 dB" in err and "graphics" not in err
+    assert package_files("denoise-blind") == before
+    # the card's table: the anchor beside the shipped model and this one
+    lines = tool.kind_lines("denoise-blind", kinds)
+    assert "| BM3D |" in lines[3] and "| saturated | 20.30 | 27.90 | 28.20 | **28.00** /" \
+        in lines[-1]
+    assert tool.kind_lines("denoise-blind", None) == []
+
+
+def test_the_colour_card_holds_the_denoiser_to_cbm3d_on_every_kind(tmp_path):
+    tool = release_tool("ship_color_models")
+    scores = [{"set": s, "sigma": level, "told": level, "psnr": 35.0}
+              for s in ("CBSD68", "Kodak24") for level in (15, 25, 50)]
+    kinds = {"graphics": {"psnr": 35.5, "anchor_psnr": 37.6},
+             "saturated": {"psnr": 31.2, "anchor_psnr": 30.9}}
+    lines = tool.verdicts("denoise-color", {"scores": scores, "kinds": kinds}, {})
+    line = next(line for line in lines if "another kind" in line)
+    assert "missed (graphics -2.10, saturated +0.30 dB" in line
+    kinds["graphics"]["psnr"] = 37.7
+    lines = tool.verdicts("denoise-color", {"scores": scores, "kinds": kinds}, {})
+    assert "another kind (measured here): met" in "".join(lines)
