@@ -20,7 +20,7 @@ import platform
 import shutil
 import sys
 
-from nsr_tf.benchmarking import ACCEPT_DROPS_HELP, kind_folders, refuse, result_row
+from nsr_tf.benchmarking import ACCEPT_DROPS_HELP, kind_folders, refuse
 from nsr_tf.jobs import wall_hours
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -104,47 +104,24 @@ def losses(name, stem, meta, tolerance=0.05):
     """What shipping ``meta`` would lose against the shipped card: a line per row that
     drops by more than ``tolerance`` dB or that the new scores lack."""
     from nsr_tf.benchmarking import losses as card_losses
+    from nsr_tf.kinds import previous_rows
     if not os.path.exists(stem + ".json"):
         return []
     with open(stem + ".json") as handle:
         shipped = json.load(handle)
     key = "sigma" if name.startswith("denoise") else "quality"
-    # the shipped card's kind rows; a card from before them: the shipped model scored here
-    kinds = shipped.get("kinds") or {kind: {"psnr": row["before_psnr"]}
-                                     for kind, row in meta.get("kinds", {}).items()}
     return card_losses(shipped.get("scores", []), meta["scores"], (key, "told"), tolerance) \
-        + card_losses([{"kind": k, **row} for k, row in kinds.items()],
+        + card_losses(previous_rows(shipped, meta.get("kinds")),
                       [{"kind": k, **row} for k, row in meta.get("kinds", {}).items()],
                       ("kind",), tolerance, unscored="not scored (pass its --kind)")
 
 
 def score_kinds(name, model, degradation_of, kinds):
-    """{kind: row} at KIND_LEVEL: this model, the input, the shipped model ("before") and
-    the classical anchor where measured, on each folder read in gray."""
-    from nsr_tf import model_io, pretrained
-    from nsr_tf.evaluation import evaluate_folder, summarise
+    """{kind: row} at KIND_LEVEL (``nsr_tf.kinds.score_gray``)."""
+    from nsr_tf.kinds import score_gray
     level = KIND_LEVEL[name]
-    shipped = model_io.load(pretrained.path(name))[0] \
-        if os.path.exists(pretrained.path(name)) else None
-    out = {}
-    for kind, folder in kinds.items():
-        summary = {row["method"]: row for row in summarise(evaluate_folder(
-            folder, degradation_of(level), model, baselines=["input"], channels=1,
-            map_level=level))}
-        row = {"psnr": summary["model"]["psnr"], "ssim": summary["model"]["ssim"],
-               "input_psnr": summary["input"]["psnr"]}
-        if shipped is not None:
-            row["before_psnr"] = summarise(evaluate_folder(
-                folder, degradation_of(level), shipped, channels=1,
-                map_level=level))[0]["psnr"]
-        anchor = result_row(ANCHORS, KIND_ANCHOR.get(name), kind, level)
-        if anchor:
-            row["anchor_psnr"] = anchor["psnr"]
-        out[kind] = row
-        print(f"{kind} {level}: {row['psnr']:.2f} dB (before {row.get('before_psnr', 0):.2f}"
-              f", {KIND_ANCHOR.get(name, 'anchor')} {row.get('anchor_psnr', 0):.2f})",
-              flush=True)
-    return out
+    return score_gray(name, model, degradation_of(level), kinds, level,
+                      KIND_ANCHOR.get(name), ANCHORS)
 
 
 def scores(name, model, degradation_of):
@@ -268,25 +245,10 @@ def against_paper(name, scores):
 
 def kind_lines(name, kinds):
     """The card's table of the test sets of other kinds (none: no lines)."""
-    if not kinds:
-        return []
+    from nsr_tf.kinds import card_lines
     key = "sigma" if name.startswith("denoise") else "quality"
-    anchor = KIND_ANCHOR.get(name)
-    lines = ["", f"Test sets of other kinds (made here, never trained on: "
-             f"`docs/training_data.md`; no published rows exist for them), read in gray, "
-             f"{key} {KIND_LEVEL[name]} told the truth, PSNR dB"
-             + (f"; {anchor} measured here by `benchmarks/experiments/kind_anchors.py` "
-                f"(`docs/kind_anchors.md`)" if anchor else "") + ":", "",
-             "| set | input | " + (f"{anchor} | " if anchor else "")
-             + f"before: the model shipped before this one | **`{name}`** / SSIM |",
-             "|---" * (4 + bool(anchor)) + "|"]
-    for kind, row in kinds.items():
-        lines.append(f"| {kind} | {row['input_psnr']:.2f} | "
-                     + (f"{row['anchor_psnr']:.2f} | " if anchor and "anchor_psnr" in row
-                        else "| " if anchor else "")
-                     + (f"{row['before_psnr']:.2f}" if "before_psnr" in row else "")
-                     + f" | **{row['psnr']:.2f}** / {row['ssim']:.4f} |")
-    return lines
+    return card_lines(name, kinds, f"{key} {KIND_LEVEL[name]} told the truth",
+                      KIND_ANCHOR.get(name))
 
 
 def data_line(data_dirs):

@@ -4,6 +4,15 @@ dynamic-range int8 .tflite), measures them and writes the model card.
     python release/ship_models.py --sparse jobs/ship2-sparse+ --baseline jobs/ship-baseline \
         --compare jobs/ship-sparse+
 
+A run that continued the shipped Sparse+ from its weights (listed in REFINEMENTS by its job
+folder) re-ships it alone, the baseline's row kept, unless a row of the card (Set12, and
+each --kind set) would drop by more than 0.05 dB (then it says which, keeps the scores in
+JOB/ship_scores.json and ships nothing; --accept-drops ships anyway):
+
+    python release/ship_models.py --refine ~/jobs/denoise-sigma25-varied \
+        --kind "graphics (synthetic)=$HOME/data/graphics-test" \
+        --kind "saturated photos (Kodak24)=$HOME/data/kodak24-saturated"
+
 Everything in the card is measured here: Set12 PSNR/SSIM with training/evaluate.py's
 protocol, parameters, MACs/pixel, LiteRT latency (one tile of each file at its phone tile,
 nsr_tf.inference.phone_tile: 256 float32, 128 dynamic int8; XNNPACK, 1 and 2 threads).
@@ -14,6 +23,8 @@ import json
 import os
 import shutil
 import sys
+
+from nsr_tf.benchmarking import ACCEPT_DROPS_HELP, kind_folders, refuse
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SET12 = os.path.join(REPO, "testsets", "Set12")
@@ -34,37 +45,117 @@ SCHEDULES = {
 }
 COMMAND = ("python release/ship_models.py --sparse jobs/ship2-sparse+ --baseline "
            "jobs/ship-baseline --compare jobs/ship-sparse+")
+# The Sparse+ job at the baseline's steps (jobs/ship-sparse+ after the first command), as
+# COMMAND measured it on 2026-11-26 (its job folder is gone): the card's equal-steps row.
+EQUAL_STEPS = {"epoch": 6, "step": 1782, "set12": {"psnr": 29.64, "ssim": 0.8420}}
+# Runs that continue the shipped Sparse+ from its own weights, by job folder: the command
+# and what they add (docs/training_queue.md).
+REFINEMENTS = {
+    "denoise-sigma25-varied": (
+        "nice -n 19 python training/train.py --task denoise --sigma 25 --variant sparse+ "
+        "--data-dir ../shared/data/Train400 --data-dir ~/data/CBSD432-clean --data-dir "
+        "~/data/saturated --patches-per-image 12 --epochs 8 --lr 2.5e-4 --init-from "
+        "denoise-sigma25 --job-dir ~/jobs/denoise-sigma25-varied",
+        "Train400, CBSD432 without its 34 test images and 398 saturated versions of those "
+        "photos, read in gray (`docs/training_data.md`: how to rebuild and check the "
+        "folders, and how no test image is among them)"),
+}
+KIND_LEVEL = 25
+ANCHORS = os.path.join(REPO, "docs", "kind_anchors.json")
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sparse", required=True, help="job dir of the Sparse+ run")
-    parser.add_argument("--baseline", required=True, help="job dir of the dense baseline run")
+    parser.add_argument("--sparse", help="job dir of the Sparse+ run")
+    parser.add_argument("--baseline", help="job dir of the dense baseline run")
     parser.add_argument("--compare", help="job dir of a Sparse+ run with the baseline's "
                                           "steps: scored on Set12 for the card, not shipped")
+    parser.add_argument("--refine", metavar="JOB",
+                        help="instead: re-ship the Sparse+ alone from a run that continued it "
+                             "(REFINEMENTS), unless a row of its card drops")
+    parser.add_argument("--kind", action="append", default=[], metavar="NAME=FOLDER",
+                        help="with --refine: also score on a test set of another kind, read "
+                             "in gray, at sigma 25, beside the shipped model and BM3D (a row "
+                             "per kind in the card); repeat")
+    parser.add_argument("--accept-drops", action="store_true", help=ACCEPT_DROPS_HELP)
     parser.add_argument("--set12", default=SET12)
     args = parser.parse_args(argv)
-    from nsr_tf import count_params, macs_per_pixel, metadata, pretrained
-    from nsr_tf.export.catalogue import exported
-    from nsr_tf.export.litert import latency
+    if bool(args.refine) == bool(args.sparse and args.baseline):
+        parser.error("give --sparse and --baseline, or --refine JOB")
+    kinds = kind_folders(args.kind, parser.error)
+    if kinds and not args.refine:
+        parser.error("--kind goes with --refine")
 
-    rows = []
-    for name, job in (("denoise-sigma25", args.sparse),
-                      ("denoise-sigma25-baseline", args.baseline)):
-        stem = os.path.join(pretrained.HERE, pretrained.MODELS[name])
-        shutil.copy(os.path.join(job, "best.keras"), stem + ".keras")
-        meta, model = score(job, args.set12)
-        metadata.write(metadata.TrainingRecord.from_json(meta), stem + ".json")
-        # the exports are made on demand (cached, parity-checked), not shipped
-        timings = {f"{q} {t}t": latency(open(exported(name, s), "rb").read(), t,
-                                        runs=30) * 1e3
-                   for q, s in (("float32", ".tflite"), ("dynamic", "_dynamic.tflite"))
-                   for t in (1, 2)}
-        rows.append((name, meta, count_params(model), macs_per_pixel(model, 64), timings))
+    if args.refine:
+        return refine(args.refine, kinds, args.set12, args.accept_drops)
+    rows = [ship(name, job, args.set12) for name, job in
+            (("denoise-sigma25", args.sparse), ("denoise-sigma25-baseline", args.baseline))]
     compare = score(args.compare, args.set12)[0] if args.compare else None
     write_card(rows, compare)
     return 0
+
+
+def refinement(job):
+    """(command, what it trained on) of a listed continuation; one line and out if not."""
+    name = os.path.basename(os.path.normpath(job))
+    if name not in REFINEMENTS:
+        raise SystemExit(f"ship_models.py: error: {name}: not a run REFINEMENTS lists: add "
+                         f"its command and data there first")
+    return REFINEMENTS[name]
+
+
+def refine(job, kinds, set12, accept_drops):
+    """Re-ships the Sparse+ from ``job`` unless a card row drops (then 1)."""
+    from nsr_tf import metadata, model_io, pretrained
+    from nsr_tf.benchmarking import losses
+    from nsr_tf.data import Degradation
+    from nsr_tf.kinds import previous_rows, score_gray
+    command, data = refinement(job)
+    meta, model = score(job, set12)
+    if kinds:
+        meta["kinds"] = score_gray("denoise-sigma25", model, Degradation("denoise", KIND_LEVEL),
+                                   kinds, KIND_LEVEL, "BM3D", ANCHORS)
+    stem = os.path.join(pretrained.HERE, pretrained.MODELS["denoise-sigma25"])
+    with open(stem + ".json") as handle:
+        shipped = json.load(handle)
+    lost = losses([{"set": "Set12", **shipped["set12"]}], [{"set": "Set12", **meta["set12"]}],
+                  ("set",)) + \
+        losses(previous_rows(shipped, meta.get("kinds")),
+               [{"kind": kind, **row} for kind, row in meta.get("kinds", {}).items()],
+               ("kind",), unscored="not scored (pass its --kind)")
+    if lost and not accept_drops:
+        return refuse("ship_models.py", job, meta, lost)
+    meta["refined"] = {"command": command, "data": data, "from_steps": shipped["step"]}
+    rows = [ship("denoise-sigma25", job, set12, meta),
+            ship("denoise-sigma25-baseline", None, set12)]
+    write_card(rows, EQUAL_STEPS)
+    return 0
+
+
+def ship(name, job, set12, meta=None):
+    """The card's row of ``name``: copied from ``job`` (None: the shipped one stays) with
+    its record (``meta``, else scored here), exported and timed."""
+    from nsr_tf import count_params, macs_per_pixel, metadata, model_io, pretrained
+    from nsr_tf.export.catalogue import exported
+    from nsr_tf.export.litert import latency
+    stem = os.path.join(pretrained.HERE, pretrained.MODELS[name])
+    if job is None:
+        with open(stem + ".json") as handle:
+            meta = json.load(handle)
+        model = model_io.load(name)[0]
+    else:
+        shutil.copy(os.path.join(job, "best.keras"), stem + ".keras")
+        if meta is None:
+            meta, model = score(job, set12)
+        else:
+            model = model_io.load(stem + ".keras")[0]
+        metadata.write(metadata.TrainingRecord.from_json(meta), stem + ".json")
+    # the exports are made on demand (cached, parity-checked), not shipped
+    timings = {f"{q} {t}t": latency(open(exported(name, s), "rb").read(), t, runs=30) * 1e3
+               for q, s in (("float32", ".tflite"), ("dynamic", "_dynamic.tflite"))
+               for t in (1, 2)}
+    return name, meta, count_params(model), macs_per_pixel(model, 64), timings
 
 
 def score(job, set12):
@@ -99,8 +190,10 @@ def write_card(rows, compare=None):
              "1t / 2t |",
              "|---|---|---|---|---|---|---|---|"]
     for name, meta, params, macs, t in rows:
+        steps = f"{meta['refined']['from_steps']} + {meta['step']}" if "refined" in meta \
+            else meta["step"]
         lines.append(f"| `{name}` | {meta['config']['variant']} | {params:,} | "
-                     f"{macs / 1e6:.3f} M | {meta['epoch']} ({meta['step']}) | "
+                     f"{macs / 1e6:.3f} M | {meta['epoch']} ({steps}) | "
                      f"{meta['set12']['psnr']:.2f} dB / "
                      f"{meta['set12']['ssim']:.4f} | {t['float32 1t']:.1f} / "
                      f"{t['float32 2t']:.1f} ms | {t['dynamic 1t']:.1f} / "
@@ -110,12 +203,14 @@ def write_card(rows, compare=None):
                      f"{compare['epoch']} ({compare['step']}) | "
                      f"{compare['set12']['psnr']:.2f} dB / {compare['set12']['ssim']:.4f} "
                      f"| | |")
-    shipped = rows[0][1]["set12"]["psnr"]   # the Sparse+ row
+    sparse = rows[0][1]
+    shipped = sparse["set12"]["psnr"]   # the Sparse+ row
     verdict = "beats BM3D" if shipped > 29.99 else "does not beat BM3D yet"
-    lines += ["", f"Noisy input on Set12: {rows[0][1]['set12']['noisy_input_psnr']:.2f} dB. "
+    lines += ["", f"Noisy input on Set12: {sparse['set12']['noisy_input_psnr']:.2f} dB. "
               "References measured with the same protocol (docs/design.md, Evaluation protocol): BM3D 29.99 dB, "
               "DnCNN-S 30.46 dB; the paper's fully trained Sparse+ 30.68 dB. The shipped "
-              f"Sparse+ {verdict}.", "",
+              f"Sparse+ {verdict} ({shipped - 29.99:+.2f} dB; DnCNN-S "
+              f"{shipped - 30.46:+.2f}).", "",
               "Data: Train400 (400 gray 180x180 BSD images; the last 4 in sorted order held "
               "out for validation), AWGN sigma 25 on the fly, random 64x64 patches, batch "
               "16, L1, Adam 1e-3; the epoch with the best validation PSNR shipped. "
@@ -124,18 +219,32 @@ def write_card(rows, compare=None):
               "auto`, bfloat16 on that CPU, about 1.6x faster per step, docs/benchmarks.md)"
               ". The paper's schedule "
               "is 30 epochs x 100 patches per image (74,250 steps of batch 16 on Train400): "
-              "these models are far from converged.", "",
+              "these models are far from converged."
+              + (f" The shipped Sparse+ then continued from those weights for "
+                 f"{sparse['step']:,} more steps ({sparse['config']['epochs']} epochs of "
+                 f"{sparse['config']['patches_per_image']} patches per image, Adam "
+                 f"{sparse['config']['lr']:g}, in {sparse.get('precision')}) on "
+                 f"{sparse['refined']['data']}; the last 4 files in sorted path order held "
+                 f"out for validation." if "refined" in sparse else ""), "",
               "Schedules (commands run in this order; rerunning a job with a larger "
               "`--epochs` resumes it from its checkpoint under that run's lr schedule, "
               "x0.2 after epochs round(20/30 E) and round(25/30 E)):", ""]
     for name, meta, *_ in rows:
-        lines.append(f"- `{name}` ({meta['step']} steps at its shipped epoch):")
+        refined = meta.get("refined")
+        steps = f"{refined['from_steps']} + {meta['step']}" if refined else meta["step"]
+        lines.append(f"- `{name}` ({steps} steps at its shipped epoch):")
         lines += [f"  - `{command}`" for command in SCHEDULES[name]]
+        if refined:
+            lines.append(f"  - then, from the shipped weights: `{refined['command']}` "
+                         f"(`python release/ship_models.py --refine JOB --kind ...`)")
     if compare:
         lines += ["", "The not-shipped row is the Sparse+ job after its first command: at the "
                   "same FLOPs and the same steps as the baseline it is "
                   f"{compare['set12']['psnr'] - rows[1][1]['set12']['psnr']:+.2f} dB "
                   "on Set12."]
+    from nsr_tf.kinds import card_lines
+    lines += card_lines("denoise-sigma25", sparse.get("kinds"),
+                        f"sigma {KIND_LEVEL} (the model's own)", "BM3D")
     lines += ["", "Dynamic-range int8 makes the dense model about 3x faster on XNNPACK but not "
               "the sparse one: its row-hybrid conv weights are computed at run time and stay "
               "float (docs/benchmarks.md).", "",

@@ -149,3 +149,34 @@ def test_the_colour_card_holds_the_denoiser_to_cbm3d_on_every_kind(tmp_path):
     kinds["graphics"]["psnr"] = 37.7
     lines = tool.verdicts("denoise-color", {"scores": scores, "kinds": kinds}, {})
     assert "another kind (measured here): met" in "".join(lines)
+
+
+def test_the_sigma25_tool_refines_only_without_a_drop(tmp_path, monkeypatch, capsys):
+    tool = release_tool("ship_models")
+    before = package_files("denoise-sigma25")
+    job = tmp_path / "denoise-sigma25-varied"
+    shipped = job_of_the_shipped_model("denoise-sigma25", job, init_from="denoise-sigma25")
+    worse = dict(shipped, set12=dict(shipped["set12"], psnr=shipped["set12"]["psnr"] - 0.06))
+    monkeypatch.setattr(tool, "score", lambda job, set12: (dict(worse), None))
+    assert tool.main(["--refine", str(job)]) == 1
+    err = capsys.readouterr().err
+    old = shipped["set12"]["psnr"]
+    assert err.count("\n") == 1 and f"Set12: {old:.2f} -> {old - 0.06:.2f} dB" in err
+    assert package_files("denoise-sigma25") == before
+    # the card of a refined Sparse+: its steps on top of the shipped ones, the run, kinds
+    refined = dict(shipped, step=7152, epoch=8, set12=dict(shipped["set12"], psnr=30.40),
+                   refined={"command": "python training/train.py --job-dir x",
+                            "data": "more photographs", "from_steps": 8613},
+                   kinds={"graphics": {"psnr": 33.1, "ssim": 0.95, "input_psnr": 20.4,
+                                       "before_psnr": 32.9, "anchor_psnr": 34.0}})
+    baseline = json.loads(package_files("denoise-sigma25-baseline")[".json"])
+    timing = {f"{q} {t}t": 1.0 for q in ("float32", "dynamic") for t in (1, 2)}
+    monkeypatch.setattr(pretrained, "HERE", str(tmp_path))
+    tool.write_card([("denoise-sigma25", refined, 1, 1e6, timing),
+                     ("denoise-sigma25-baseline", baseline, 1, 1e6, timing)],
+                    tool.EQUAL_STEPS)
+    card = (tmp_path / "MODEL_CARD.md").read_text()
+    assert "| 8 (8613 + 7152) | 30.40 dB" in card and "DnCNN-S -0.06" in card
+    assert "then, from the shipped weights: `python training/train.py --job-dir x`" in card
+    assert "on more photographs" in card and "| graphics | 20.40 | 34.00 | 32.90 | **33.10**" in card
+    assert "| 6 (1782) | 29.64 dB / 0.8420 |" in card      # the equal-steps row kept

@@ -1,0 +1,70 @@
+"""Test sets of other kinds than a model's own (graphics, saturated colour: docs/
+training_data.md) in a gray model's card: the model, the noisy input, the model shipped
+before it and a classical anchor measured on the same images (benchmarks/experiments/
+kind_anchors.py), at one level told the truth."""
+
+import os
+
+from nsr_tf.benchmarking import result_row
+
+
+def score_gray(name, model, degradation, kinds, level, anchor=None, anchors=None):
+    """{kind: {"psnr", "ssim", "input_psnr"[, "before_psnr"][, "anchor_psnr"]}}: ``model``
+    on each folder of ``kinds`` ({kind: folder}) read in gray, degraded by
+    ``degradation`` (at ``level``, which a level-map model is told); "before": the shipped
+    model ``name`` on the same images; "anchor": row ``anchor`` of the results JSON
+    ``anchors`` where it is measured."""
+    from nsr_tf import model_io, pretrained
+    from nsr_tf.evaluation import evaluate_folder, summarise
+    shipped = model_io.load(pretrained.path(name))[0] \
+        if os.path.exists(pretrained.path(name)) else None
+    out = {}
+    for kind, folder in kinds.items():
+        summary = {row["method"]: row for row in summarise(evaluate_folder(
+            folder, degradation, model, baselines=["input"], channels=1, map_level=level))}
+        row = {"psnr": summary["model"]["psnr"], "ssim": summary["model"]["ssim"],
+               "input_psnr": summary["input"]["psnr"]}
+        if shipped is not None:
+            row["before_psnr"] = summarise(evaluate_folder(
+                folder, degradation, shipped, channels=1, map_level=level))[0]["psnr"]
+        measured = result_row(anchors, anchor, kind, level) if anchor and anchors else None
+        if measured:
+            row["anchor_psnr"] = measured["psnr"]
+        out[kind] = row
+        print(f"{kind} {level}: {row['psnr']:.2f} dB"
+              + (f", before {row['before_psnr']:.2f}" if "before_psnr" in row else "")
+              + (f", {anchor} {row['anchor_psnr']:.2f}" if "anchor_psnr" in row else ""),
+              flush=True)
+    return out
+
+
+def previous_rows(shipped, kinds):
+    """The shipped card's kind rows ([{"kind", "psnr", ...}]) a new model's ``kinds`` are
+    held to: the card's own, or for a card from before kind rows, the shipped model as
+    scored beside the new one ("before_psnr")."""
+    rows = shipped.get("kinds") or {kind: {"psnr": row["before_psnr"]}
+                                    for kind, row in (kinds or {}).items()
+                                    if "before_psnr" in row}
+    return [{"kind": kind, **row} for kind, row in rows.items()]
+
+
+def card_lines(name, kinds, what, anchor=None):
+    """The card's table of ``kinds`` (none: no lines); ``what``: the level's words
+    ("sigma 25 told the truth")."""
+    if not kinds:
+        return []
+    lines = ["", f"Test sets of other kinds (made here, never trained on: "
+             f"`docs/training_data.md`; no published rows exist for them), read in gray, "
+             f"{what}, PSNR dB"
+             + (f"; {anchor} measured here by `benchmarks/experiments/kind_anchors.py` "
+                f"(`docs/kind_anchors.md`)" if anchor else "") + ":", "",
+             "| set | input | " + (f"{anchor} | " if anchor else "")
+             + f"before: the model shipped before this one | **`{name}`** / SSIM |",
+             "|---" * (4 + bool(anchor)) + "|"]
+    for kind, row in kinds.items():
+        lines.append(f"| {kind} | {row['input_psnr']:.2f} | "
+                     + (f"{row['anchor_psnr']:.2f} | " if anchor and "anchor_psnr" in row
+                        else "| " if anchor else "")
+                     + (f"{row['before_psnr']:.2f}" if "before_psnr" in row else "")
+                     + f" | **{row['psnr']:.2f}** / {row['ssim']:.4f} |")
+    return lines
