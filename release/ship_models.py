@@ -107,7 +107,7 @@ def refinement(job):
 
 def refine(job, kinds, set12, accept_drops):
     """Re-ships the Sparse+ from ``job`` unless a card row drops (then 1)."""
-    from nsr_tf import metadata, model_io, pretrained
+    from nsr_tf import pretrained
     from nsr_tf.benchmarking import losses
     from nsr_tf.data import Degradation
     from nsr_tf.kinds import previous_rows, score_gray
@@ -126,7 +126,10 @@ def refine(job, kinds, set12, accept_drops):
                ("kind",), unscored="not scored (pass its --kind)")
     if lost and not accept_drops:
         return refuse("ship_models.py", job, meta, lost)
-    meta["refined"] = {"command": command, "data": data, "from_steps": shipped["step"]}
+    # the steps the shipped weights had (a refined model's own count includes its start)
+    # (a second refinement's card lists its own command after the first schedule only)
+    meta["refined"] = {"command": command, "data": data, "from_steps": shipped["step"]
+                       + shipped.get("refined", {}).get("from_steps", 0)}
     rows = [ship("denoise-sigma25", job, set12, meta),
             ship("denoise-sigma25-baseline", None, set12)]
     write_card(rows, EQUAL_STEPS)
