@@ -147,6 +147,28 @@ REFINEMENTS["denoise-color"]["denoise-color-varied-3"] = (
     "the `denoise-color` of `docs/training_queue.md` entry 16 (1,782 steps on CBSD432-clean "
     "and 398 saturated photos at Adam 0.0001, on top of " + _VARIED_DENOISER + ")")
 
+# Entry 22: entry 18's weights with the graphics back and a fifth of the patches told a
+# wrong sigma (--map-jitter 0.2: what won denoise-blind's wrong-slider rows back, entry 20).
+REFINEMENTS["denoise-color"]["denoise-color-jitter"] = (
+    "nice -n 19 python training/train.py --task denoise --channels 3 --sigma-range 0 75 "
+    "--sigma 25 --noise mix --variant sparse+ --data-dir ~/data/CBSD432-clean --data-dir "
+    "~/data/graphics --data-dir ~/data/saturated --patches-per-image 12 --epochs 4 --lr 1e-4 "
+    "--map-jitter 0.2 --init-from ~/jobs/denoise-color-varied-3/best.keras --job-dir "
+    "~/jobs/denoise-color-jitter",
+    "the `denoise-color` of `docs/training_queue.md` entry 18 (3,564 steps on CBSD432-clean "
+    "and 398 saturated photos at Adam 0.0001, on top of entry 16's 1,782 such steps and "
+    + _VARIED_DENOISER + ")")
+
+# Entry 23: the shipped `jpeg-color` (entry 15) on the varied set again, graphics included,
+# with a fifth of the patches told a wrong quality (entry 13 lost the told-too-low row).
+REFINEMENTS["jpeg-color"]["jpeg-color-jitter"] = (
+    "nice -n 19 python training/train.py --task jpeg --channels 3 --quality-range 10 90 "
+    "--quality 10 --variant sparse- --data-dir ~/data/CBSD432-clean --data-dir "
+    "~/data/graphics --data-dir ~/data/saturated --patches-per-image 12 --epochs 6 --lr 2.5e-4 "
+    "--map-jitter 0.2 --init-from jpeg-color --job-dir ~/jobs/jpeg-color-jitter",
+    "the `jpeg-color` of `docs/training_queue.md` entry 15 (1,782 steps on CBSD432-clean and "
+    "398 saturated photos at Adam 0.0001, on top of " + _VARIED_JPEG + ")")
+
 
 def refinement(name, config):
     """(command, what its weights had been given) of a run that continued the shipped
