@@ -308,10 +308,17 @@ def write_card(name, meta, params, macs, timings, refined=None):
         ours = next(r["psnr"] for r in meta["scores"] if r["sigma"] == r["told"] == 25)
         lines += ["", f"Against the shipped sigma-25 model (`denoise-sigma25`, {fixed['step']:,}"
                   f" steps, {fixed['psnr']:.2f} dB at sigma 25): this model "
-                  f"{ours:.2f} dB at {meta['step']:,} steps"
+                  f"{ours:.2f} dB " + ("after the training above" if refined else
+                                      f"at {meta['step']:,} steps")
                   + (f", {fixed['psnr_at_equal_steps']:.2f} dB at {fixed['step']:,} steps "
                      f"({fixed['psnr_at_equal_steps'] - fixed['psnr']:+.2f} dB)"
                      if fixed["psnr_at_equal_steps"] is not None else "") + "."]
+    if c.get("map_jitter"):
+        lines += ["", "Trained with a share of its patches told a wrong level (`--map-jitter`): "
+                  "a slider within about half to one and a half times the true level costs "
+                  "little, and the slider moves the output less in that band than in a model "
+                  "trained on true levels only; far from the truth it still sets the strength "
+                  "(`docs/slider_response.md`: PSNR and the noise removed per told level)."]
     if timings:
         from nsr_tf.inference import phone_tile
         task = meta["config"].get("task")
