@@ -15,6 +15,10 @@ DEFAULT_PATCHES_PER_IMAGE = 100
 # Camera noise: the share of patches also JPEG-compressed, and the qualities drawn.
 CAMERA_JPEG_SHARE = 0.5
 CAMERA_JPEG_QUALITIES = (75, 98)
+# make_pair's seed offsets: 0-1 augment, 7 crop, 11 level, 13-19 noise (camera_pair's
+# included); the told level's jitter draws apart from all of them (the same seed would
+# give the same uniform: jittered patches would all be AWGN ones).
+JITTER_SEED = 101
 
 
 class PatchBank:
@@ -86,7 +90,8 @@ def _noisy_patch(clean, sigma, degradation, seeds):
     low, high = degradation.sigma_range
     rms = tf.clip_by_value(rms, low, high)
     if degradation.noise == "mix":
-        awgn = tf.random.stateless_uniform((), seeds + 4) < 0.5
+        # seeds + 3 to + 5 are camera_pair's (levels, noise): a draw of its own
+        awgn = tf.random.stateless_uniform((), seeds + 6) < 0.5
         noisy = tf.where(awgn, degradations.add_noise(clean, sigma), noisy)
         rms = tf.where(awgn, tf.cast(sigma, tf.float32), rms)
         reference = tf.where(awgn, clean, reference)
@@ -143,7 +148,7 @@ def training_dataset(images, degradation, patch_size, batch_size,
             else:
                 degraded = degradations.jpeg_compress(hr_patch, level)
             if degradation.level_map:   # the level of this patch, given to the model
-                told = degradation.told_level(level, seeds + 17)
+                told = degradation.told_level(level, seeds + JITTER_SEED)
                 degraded = degradations.with_level_map(degraded, degradation.map_level(told))
         degraded = tf.ensure_shape(degraded, (patch_size, patch_size,
                                               channels + degradation.level_map))

@@ -112,6 +112,27 @@ def test_a_map_jitter_share_of_patches_is_told_a_wrong_sigma_with_a_clean_target
     assert "told a level off" in degradation.describe()
 
 
+def test_map_jitter_falls_on_camera_and_awgn_patches_alike():
+    degradation = Degradation("denoise", sigma=25, sigma_range=(0, 75), noise="mix",
+                              map_jitter=0.5)
+    data = training_dataset(images(4, size=(96, 96), channels=3), degradation,
+                            patch_size=32, batch_size=16, patches_per_image=64)
+    off = {True: [], False: []}
+    for degraded, target in data:
+        residual = (degraded[..., :3] - target).numpy()
+        told = degraded[:, 0, 0, 3].numpy() * 255
+        for noise, level in zip(residual, told):
+            rms = np.sqrt(np.mean(noise ** 2)) * 255
+            # camera noise went through demosaicking: neighbours correlate; AWGN's do not
+            lag = np.corrcoef(noise[:, :-1].ravel(), noise[:, 1:].ravel())[0, 1]
+            if rms > 2:
+                off[lag > 0.25].append(abs(level / rms - 1) > 0.15)
+    assert len(off[True]) > 80 and len(off[False]) > 80, {k: len(v) for k, v in off.items()}
+    # about 0.5 * 0.7 of each kind are told a wrong level
+    assert 0.2 < np.mean(off[True]) < 0.5 and 0.2 < np.mean(off[False]) < 0.5, \
+        {k: np.mean(v) for k, v in off.items()}
+
+
 def test_quality_map_patches_are_libjpeg_at_their_own_quality():
     from PIL import Image
     degradation = Degradation("jpeg", quality=20, quality_range=(10, 40))
