@@ -115,25 +115,29 @@ def test_the_level_tool_refuses_a_kind_row_below_the_shipped_model(tmp_path, mon
                                        init_from="~/jobs/denoise-blind-varied/best.keras")
     monkeypatch.setattr(tool, "scores", lambda name, model, degradation_of:
                         [dict(row) for row in shipped["scores"]])
-    kinds = {"graphics": {"psnr": 30.07, "ssim": 0.9, "input_psnr": 20.2,
-                          "before_psnr": 30.1, "anchor_psnr": 31.5},
-             "saturated": {"psnr": 28.0, "ssim": 0.8, "input_psnr": 20.3,
-                           "before_psnr": 28.2, "anchor_psnr": 27.9}}
+    # held to the card's kind rows, or (a card without them) to the shipped model as scored
+    # beside the job ("before_psnr")
+    card = shipped.get("kinds") or {"graphics": {"psnr": 30.1}, "saturated": {"psnr": 28.2}}
+    (first, within), (second, refused) = [(kind, row["psnr"]) for kind, row in card.items()]
+    kinds = {first: {"psnr": within - 0.03, "ssim": 0.9, "input_psnr": 20.2,
+                     "before_psnr": within, "anchor_psnr": 31.5},
+             second: {"psnr": refused - 0.2, "ssim": 0.8, "input_psnr": 20.3,
+                      "before_psnr": refused, "anchor_psnr": 27.9}}
     monkeypatch.setattr(tool, "score_kinds", lambda name, model, degradation_of, folders:
                         {kind: kinds[kind] for kind in folders})
-    for kind in kinds:
-        (tmp_path / kind).mkdir()
-    code = tool.main(["denoise-blind", str(job), "--kind", f"graphics={tmp_path}/graphics",
-                      "--kind", f"saturated={tmp_path}/saturated"])
+    for index in range(2):
+        (tmp_path / f"kind{index}").mkdir()
+    code = tool.main(["denoise-blind", str(job), "--kind", f"{first}={tmp_path}/kind0",
+                      "--kind", f"{second}={tmp_path}/kind1"])
     err = capsys.readouterr().err
-    # graphics 0.03 under the shipped model: within the rule; saturated 0.2: refused
+    # the first 0.03 under: within the rule; the second 0.2 under: refused
     assert code == 1 and err.count("\n") == 1
-    assert "saturated: 28.20 -> 28.00 dB" in err and "graphics" not in err
+    assert f"{second}: {refused:.2f} -> {refused - 0.2:.2f} dB" in err and first not in err
     assert package_files("denoise-blind") == before
     # the card's table: the anchor beside the shipped model and this one
     lines = tool.kind_lines("denoise-blind", kinds)
-    assert "| BM3D |" in lines[3] and "| saturated | 20.30 | 27.90 | 28.20 | **28.00** /" \
-        in lines[-1]
+    assert "| BM3D |" in lines[3] and f"| {second} | 20.30 | 27.90 | {refused:.2f} | " \
+        f"**{refused - 0.2:.2f}** /" in lines[-1]
     assert tool.kind_lines("denoise-blind", None) == []
 
 
