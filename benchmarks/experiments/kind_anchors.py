@@ -8,8 +8,8 @@ method beside them that nobody trained (no published rows exist for sets made he
         --kind "graphics (synthetic)=$HOME/data/graphics-test" \\
         --kind "saturated photos (Kodak24)=$HOME/data/kodak24-saturated"
 
-Rows go to docs/kind_anchors.json (read by release/ship_color_models.py and
-release/ship_level_models.py) and docs/kind_anchors.md; every image is saved as it is
+Rows go to docs/kind_anchors.json (read by release/ship_color_models.py,
+ship_level_models.py and ship_models.py) and docs/kind_anchors.md; every image is saved as it is
 done, so a rerun resumes. Slow: CBM3D takes about 25 s per 500x500 image on one core.
 bm3d is not a dependency of nsr-tf (its licence is for non-commercial use): this script
 alone imports it.
