@@ -167,6 +167,15 @@ ACCEPT_DROPS_HELP = ("ship even where a row of the shipped card drops by more th
                      "shipped files as they are)")
 
 
+# The cards' words for a model trained with --map-jitter (release/ship_*_models.py).
+MAP_JITTER_NOTE = (
+    "Trained with a share of its patches told a wrong level (`--map-jitter`): a slider "
+    "within about half to one and a half times the true level costs little, and the slider "
+    "moves the output less in that band than in a model trained on true levels only; far "
+    "from the truth it still sets the strength (`docs/slider_response.md`: PSNR and the "
+    "noise removed per told level).")
+
+
 def refuse(tool, job, record, lost):
     """A release refused for ``lost`` (``losses``'s lines): the scored ``record`` kept in
     ``JOB/ship_scores.json`` and one line said on stderr; returns the exit status, 1."""

@@ -29,7 +29,8 @@ import platform
 import shutil
 import sys
 
-from nsr_tf.benchmarking import ACCEPT_DROPS_HELP, kind_folders, refuse, result_row, row_key
+from nsr_tf.benchmarking import (ACCEPT_DROPS_HELP, MAP_JITTER_NOTE, kind_folders, refuse,
+                                  result_row, row_key)
 from nsr_tf.data.sources import shared_data, trains_on_clean_set
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -433,6 +434,8 @@ def write_card(name, meta):
                   f"{row['psnr'] - row['gray_psnr']:+.2f} |"
                   for kind, row in meta["kinds"].items()]
         lines.append("")
+    if meta["config"].get("map_jitter"):
+        lines += [MAP_JITTER_NOTE, ""]
     lines += verdicts(name, meta, base)
     lines += ["", f"Files: `{pretrained.MODELS[name]}.keras` (`nsr_tf.model_io.load"
               f"(\"{name}\")`; `nsr-restore photo.jpg --model {family}` picks it for colour "

@@ -20,7 +20,7 @@ import platform
 import shutil
 import sys
 
-from nsr_tf.benchmarking import ACCEPT_DROPS_HELP, kind_folders, refuse
+from nsr_tf.benchmarking import ACCEPT_DROPS_HELP, MAP_JITTER_NOTE, kind_folders, refuse
 from nsr_tf.jobs import wall_hours
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -314,11 +314,7 @@ def write_card(name, meta, params, macs, timings, refined=None):
                      f"({fixed['psnr_at_equal_steps'] - fixed['psnr']:+.2f} dB)"
                      if fixed["psnr_at_equal_steps"] is not None else "") + "."]
     if c.get("map_jitter"):
-        lines += ["", "Trained with a share of its patches told a wrong level (`--map-jitter`): "
-                  "a slider within about half to one and a half times the true level costs "
-                  "little, and the slider moves the output less in that band than in a model "
-                  "trained on true levels only; far from the truth it still sets the strength "
-                  "(`docs/slider_response.md`: PSNR and the noise removed per told level)."]
+        lines += ["", MAP_JITTER_NOTE]
     if timings:
         from nsr_tf.inference import phone_tile
         task = meta["config"].get("task")

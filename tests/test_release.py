@@ -184,3 +184,20 @@ def test_the_sigma25_tool_refines_only_without_a_drop(tmp_path, monkeypatch, cap
     assert "then, from the shipped weights: `python training/train.py --job-dir x`" in card
     assert "on more photographs" in card and "| graphics | 20.40 | 34.00 | 32.90 | **33.10**" in card
     assert "| 6 (1782) | 29.64 dB / 0.8420 |" in card      # the equal-steps row kept
+
+
+def test_the_colour_card_of_a_jittered_run_with_its_cbm3d_column(tmp_path, monkeypatch):
+    tool = release_tool("ship_color_models")
+    shipped = json.loads(package_files("denoise-color")[".json"])
+    meta = dict(shipped, config=dict(shipped["config"], map_jitter=0.2,
+                                     job_dir="~/jobs/denoise-color-jitter",
+                                     init_from="~/jobs/denoise-color-varied-3/best.keras"),
+                kinds={"graphics": {"psnr": 35.2, "ssim": 0.97, "input_psnr": 21.5,
+                                    "gray_psnr": 33.7, "anchor_psnr": 35.03}})
+    monkeypatch.setattr(pretrained, "HERE", str(tmp_path))
+    tool.write_card("denoise-color", meta)
+    card = (tmp_path / "MODEL_CARD_denoise_color_sparse_plus.md").read_text()
+    assert "| set | input | before: `denoise-blind` per channel | CBM3D | " in card
+    assert "| graphics | 21.50 | 33.70 | 35.03 | **35.20** (0.9700) | +1.50 |" in card
+    assert "another kind (measured here): met (graphics +0.17 dB" in card
+    assert "(`--map-jitter`)" in card and "entry 18" in card
