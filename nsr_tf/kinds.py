@@ -38,14 +38,17 @@ def score_gray(name, model, degradation, kinds, level, anchor=None, anchors=None
     return out
 
 
-def previous_rows(shipped, kinds):
-    """The shipped card's kind rows ([{"kind", "psnr", ...}]) a new model's ``kinds`` are
-    held to: the card's own, or for a card from before kind rows, the shipped model as
-    scored beside the new one ("before_psnr")."""
-    rows = shipped.get("kinds") or {kind: {"psnr": row["before_psnr"]}
-                                    for kind, row in (kinds or {}).items()
-                                    if "before_psnr" in row}
-    return [{"kind": kind, **row} for kind, row in rows.items()]
+def kind_losses(shipped, kinds, tolerance=0.05):
+    """``nsr_tf.benchmarking.losses`` of a new model's kind rows ``kinds`` ({kind: row})
+    against the shipped record's: the card's own kind rows, or for a card from before kind
+    rows, the shipped model as scored beside the new one ("before_psnr")."""
+    from nsr_tf.benchmarking import losses
+    previous = shipped.get("kinds") or {kind: {"psnr": row["before_psnr"]}
+                                        for kind, row in (kinds or {}).items()
+                                        if "before_psnr" in row}
+    return losses([{"kind": kind, **row} for kind, row in previous.items()],
+                  [{"kind": kind, **row} for kind, row in (kinds or {}).items()],
+                  ("kind",), tolerance, unscored="not scored (pass its --kind)")
 
 
 def card_lines(name, kinds, what, anchor=None):

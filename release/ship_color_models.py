@@ -269,16 +269,14 @@ def losses(name, stem, meta, tolerance=0.05):
     drop more than ``tolerance`` dB): a line per row that drops or that the new scores
     lack, on the test sets and on the kinds both records have."""
     from nsr_tf.benchmarking import losses as card_losses
+    from nsr_tf.kinds import kind_losses
     if not os.path.exists(stem + ".json"):
         return []
     with open(stem + ".json") as handle:
         shipped = json.load(handle)
     out = card_losses(shipped["scores"], meta["scores"], ("set", key_of(name), "told"),
                       tolerance)
-    kinds = [{"kind": kind, **row} for kind, row in shipped.get("kinds", {}).items()]
-    new_kinds = [{"kind": kind, **row} for kind, row in meta.get("kinds", {}).items()]
-    return out + card_losses(kinds, new_kinds, ("kind",), tolerance,
-                             unscored="not scored (pass its --kind)")
+    return out + kind_losses(shipped, meta.get("kinds"), tolerance)
 
 
 def score_kinds(name, model, info, kinds, level):

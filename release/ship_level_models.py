@@ -104,16 +104,14 @@ def losses(name, stem, meta, tolerance=0.05):
     """What shipping ``meta`` would lose against the shipped card: a line per row that
     drops by more than ``tolerance`` dB or that the new scores lack."""
     from nsr_tf.benchmarking import losses as card_losses
-    from nsr_tf.kinds import previous_rows
+    from nsr_tf.kinds import kind_losses
     if not os.path.exists(stem + ".json"):
         return []
     with open(stem + ".json") as handle:
         shipped = json.load(handle)
     key = "sigma" if name.startswith("denoise") else "quality"
     return card_losses(shipped.get("scores", []), meta["scores"], (key, "told"), tolerance) \
-        + card_losses(previous_rows(shipped, meta.get("kinds")),
-                      [{"kind": k, **row} for k, row in meta.get("kinds", {}).items()],
-                      ("kind",), tolerance, unscored="not scored (pass its --kind)")
+        + kind_losses(shipped, meta.get("kinds"), tolerance)
 
 
 def score_kinds(name, model, degradation_of, kinds):

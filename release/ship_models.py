@@ -110,7 +110,7 @@ def refine(job, kinds, set12, accept_drops):
     from nsr_tf import pretrained
     from nsr_tf.benchmarking import losses
     from nsr_tf.data import Degradation
-    from nsr_tf.kinds import previous_rows, score_gray
+    from nsr_tf.kinds import kind_losses, score_gray
     command, data = refinement(job)
     meta, model = score(job, set12)
     if kinds:
@@ -121,9 +121,7 @@ def refine(job, kinds, set12, accept_drops):
         shipped = json.load(handle)
     lost = losses([{"set": "Set12", **shipped["set12"]}], [{"set": "Set12", **meta["set12"]}],
                   ("set",)) + \
-        losses(previous_rows(shipped, meta.get("kinds")),
-               [{"kind": kind, **row} for kind, row in meta.get("kinds", {}).items()],
-               ("kind",), unscored="not scored (pass its --kind)")
+        kind_losses(shipped, meta.get("kinds"))
     if lost and not accept_drops:
         return refuse("ship_models.py", job, meta, lost)
     # the steps the shipped weights had (a refined model's own count includes its start)
