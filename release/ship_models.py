@@ -128,15 +128,16 @@ def refine(job, kinds, set12, accept_drops):
     # (a second refinement's card lists its own command after the first schedule only)
     meta["refined"] = {"command": command, "data": data, "from_steps": shipped["step"]
                        + shipped.get("refined", {}).get("from_steps", 0)}
-    rows = [ship("denoise-sigma25", job, set12, meta),
+    rows = [ship("denoise-sigma25", job, set12, (meta, model)),
             ship("denoise-sigma25-baseline", None, set12)]
     write_card(rows, EQUAL_STEPS)
     return 0
 
 
-def ship(name, job, set12, meta=None):
+def ship(name, job, set12, scored=None):
     """The card's row of ``name``: copied from ``job`` (None: the shipped one stays) with
-    its record (``meta``, else scored here), exported and timed."""
+    its record and model (``scored``, as ``score`` returns them, else scored here),
+    exported and timed."""
     from nsr_tf import count_params, macs_per_pixel, metadata, model_io, pretrained
     from nsr_tf.export.catalogue import exported
     from nsr_tf.export.litert import latency
@@ -147,10 +148,7 @@ def ship(name, job, set12, meta=None):
         model = model_io.load(name)[0]
     else:
         shutil.copy(os.path.join(job, "best.keras"), stem + ".keras")
-        if meta is None:
-            meta, model = score(job, set12)
-        else:
-            model = model_io.load(stem + ".keras")[0]
+        meta, model = scored or score(job, set12)
         metadata.write(metadata.TrainingRecord.from_json(meta), stem + ".json")
     # the exports are made on demand (cached, parity-checked), not shipped
     timings = {f"{q} {t}t": latency(open(exported(name, s), "rb").read(), t, runs=30) * 1e3
