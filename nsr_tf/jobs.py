@@ -3,6 +3,7 @@
 import glob
 import json
 import os
+import platform
 
 
 def default_job_dir(config):
@@ -50,3 +51,15 @@ def wall_hours(job):
                     rates[event.step] = float(tf.make_ndarray(value.tensor))
     return sum(steps * c["batch_size"] / rate for rate in rates.values()) / 3600, len(rates), \
         len(runs)
+
+
+def run_record(job):
+    """What a card says of how ``job`` was trained: ``wall_hours``, ``logged_epochs`` and
+    ``runs`` (``wall_hours``), and the ``machine`` it is shipped on (CPU, SIMD flags,
+    cores, system), the one the card's timings name."""
+    from nsr_tf.benchmarking import simd_flags
+    from nsr_tf.precision import cpu_name
+    hours, epochs, runs = wall_hours(job)
+    return {"wall_hours": hours, "logged_epochs": epochs, "runs": runs,
+            "machine": f"{cpu_name()} ({simd_flags()}), {os.cpu_count()} cores, "
+                       f"{platform.system()}"}

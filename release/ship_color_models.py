@@ -25,7 +25,6 @@ else ../shared/data beside the repository).
 import argparse
 import json
 import os
-import platform
 import shutil
 import sys
 
@@ -227,8 +226,8 @@ def main(argv=None):
     kinds = kind_folders(args.kind, parser.error)
     if (args.job is None) == (args.rescore is None):
         parser.error("give a training job folder, or --rescore TOLD for the shipped model")
-    from nsr_tf.jobs import wall_hours
-    from nsr_tf import metadata, model_io, precision, pretrained
+    from nsr_tf.jobs import run_record
+    from nsr_tf import metadata, model_io, pretrained
     for testset in {s for s, _, _ in SETTINGS[args.name]}:
         if not os.path.isdir(os.path.join(args.data_root, testset)):
             print(f"ship_color_models.py: error: no {testset} folder in {args.data_root}: "
@@ -257,8 +256,7 @@ def main(argv=None):
     shutil.copy(os.path.join(args.job, "best.json"), stem + ".json")   # model_io reads it
     probe = score(args.name, model, info, PROBE, level, level)
     meta["probe"] = {key: level, "told": level, "psnr": probe["images"]}
-    meta["wall_hours"], meta["logged_epochs"], meta["runs"] = wall_hours(args.job)
-    meta["machine"] = f"{precision.cpu_name()}, {os.cpu_count()} cores, {platform.system()}"
+    meta.update(run_record(args.job))
     metadata.write(metadata.TrainingRecord.from_json(meta), stem + ".json")
     write_card(args.name, meta)
     return 0

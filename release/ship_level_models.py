@@ -16,12 +16,11 @@ if you want the latency column (it times LiteRT).
 import argparse
 import json
 import os
-import platform
 import shutil
 import sys
 
 from nsr_tf.benchmarking import ACCEPT_DROPS_HELP, MAP_JITTER_NOTE, kind_folders, refuse
-from nsr_tf.jobs import wall_hours
+from nsr_tf.jobs import run_record
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TESTSETS = os.path.join(REPO, "testsets")
@@ -180,7 +179,7 @@ def main(argv=None):
     parser.add_argument("--accept-drops", action="store_true", help=ACCEPT_DROPS_HELP)
     args = parser.parse_args(argv)
     kinds = kind_folders(args.kind, parser.error)
-    from nsr_tf import count_params, macs_per_pixel, metadata, model_io, precision, pretrained
+    from nsr_tf import count_params, macs_per_pixel, metadata, model_io, pretrained
     from nsr_tf.export.catalogue import exported
     from nsr_tf.export.litert import latency
 
@@ -199,9 +198,7 @@ def main(argv=None):
         return refuse("ship_level_models.py", args.job, meta, lost)
     shutil.copy(os.path.join(args.job, "best.keras"), stem + ".keras")
     shutil.copy(os.path.join(args.job, "best.json"), stem + ".json")   # model_io reads it
-    meta["wall_hours"], meta["logged_epochs"], meta["runs"] = wall_hours(args.job)
-    meta["machine"] = f"{precision.cpu_name()}, {os.cpu_count()} cores, " \
-                      f"{platform.system()}"
+    meta.update(run_record(args.job))
     if args.name == "denoise-blind":
         fixed = json.load(open(pretrained.path("denoise-sigma25", ".json")))
         # at equal steps only for a run from scratch (a continuation's steps are not all)

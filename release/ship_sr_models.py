@@ -25,7 +25,6 @@ reproduced to 0.01 dB by tests/test_pretrained.py.
 import argparse
 import json
 import os
-import platform
 import shutil
 import sys
 
@@ -179,9 +178,9 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if (args.job is None) != args.pair_only:
         parser.error("give a training job folder, or --pair-only with --pair")
-    from nsr_tf.jobs import wall_hours
+    from nsr_tf.jobs import run_record
     from nsr_tf import metadata as records
-    from nsr_tf import precision, pretrained
+    from nsr_tf import pretrained
     from nsr_tf.data.sources import SHARED_DATA_HINT
 
     for name, folder in folders(args.data_root).items():
@@ -212,9 +211,7 @@ def main(argv=None):
         if lost and not args.accept_drops:
             return refuse("ship_sr_models.py", args.job, meta, lost)
         shutil.copy(model_file, stem + ".keras")
-        meta["wall_hours"], meta["logged_epochs"], meta["runs"] = wall_hours(args.job)
-        meta["machine"] = f"{precision.cpu_name()}, {os.cpu_count()} cores, " \
-                          f"{platform.system()}"
+        meta.update(run_record(args.job))
     if not args.pair and not args.pair_only and previous.get("pair"):
         meta["pair"] = previous["pair"]   # the equal-steps pair stays measured
     if kinds and args.pair_only:
@@ -284,7 +281,7 @@ def write_card(name, meta):
              f"{meta['precision']} on {meta['machine']}: {meta['wall_hours']:.1f} h "
              f"({meta['runs']} run(s)). {meta.get('note', NOTES.get(name, ''))}"
              + (" Started from the weights of `sr-x2` (all layers but the two "
-                f"upscaling convs, `tail` and `skip`), as EDSR starts x4 from x2."
+                "upscaling convs, `tail` and `skip`), as EDSR starts x4 from x2."
                 if c.get("init_from") and scale != 2 else ""), "",
              data_line(c), "",
              f"Command (rerun it to resume): `{meta.get('command', COMMANDS[name])}`", "",
