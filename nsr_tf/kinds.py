@@ -8,16 +8,18 @@ import os
 from nsr_tf.benchmarking import result_row
 
 
-def score_gray(name, model, degradation, kinds, level, anchor=None, anchors=None):
+def score_gray(name, model, degradation, kinds, level, anchor=None, anchors=None,
+               before=True):
     """{kind: {"psnr", "ssim", "input_psnr"[, "before_psnr"][, "anchor_psnr"]}}: ``model``
     on each folder of ``kinds`` ({kind: folder}) read in gray, degraded by
-    ``degradation`` (at ``level``, which a level-map model is told); "before": the shipped
-    model ``name`` on the same images; "anchor": row ``anchor`` of the results JSON
-    ``anchors`` where it is measured."""
+    ``degradation`` (at ``level``, which a level-map model is told); "before" (unless
+    ``before`` is false: ``model`` is the shipped one): the shipped model ``name`` on the
+    same images; "anchor": row ``anchor`` of the results JSON ``anchors`` where it is
+    measured."""
     from nsr_tf import model_io, pretrained
     from nsr_tf.evaluation import evaluate_folder, summarise
     shipped = model_io.load(pretrained.path(name))[0] \
-        if os.path.exists(pretrained.path(name)) else None
+        if before and os.path.exists(pretrained.path(name)) else None
     out = {}
     for kind, folder in kinds.items():
         summary = {row["method"]: row for row in summarise(evaluate_folder(
@@ -56,18 +58,21 @@ def card_lines(name, kinds, what, anchor=None):
     ("sigma 25 told the truth")."""
     if not kinds:
         return []
+    before = any("before_psnr" in row for row in kinds.values())
     lines = ["", f"Test sets of other kinds (made here, never trained on: "
              f"`docs/training_data.md`; no published rows exist for them), read in gray, "
              f"{what}, PSNR dB"
              + (f"; {anchor} measured here by `benchmarks/experiments/kind_anchors.py` "
                 f"(`docs/kind_anchors.md`)" if anchor else "") + ":", "",
              "| set | input | " + (f"{anchor} | " if anchor else "")
-             + f"before: the model shipped before this one | **`{name}`** / SSIM |",
-             "|---" * (4 + bool(anchor)) + "|"]
+             + ("before: the model shipped before this one | " if before else "")
+             + f"**`{name}`** / SSIM |",
+             "|---" * (3 + bool(anchor) + before) + "|"]
     for kind, row in kinds.items():
         lines.append(f"| {kind} | {row['input_psnr']:.2f} | "
                      + (f"{row['anchor_psnr']:.2f} | " if anchor and "anchor_psnr" in row
                         else "| " if anchor else "")
-                     + (f"{row['before_psnr']:.2f}" if "before_psnr" in row else "")
-                     + f" | **{row['psnr']:.2f}** / {row['ssim']:.4f} |")
+                     + ((f"{row['before_psnr']:.2f} | " if "before_psnr" in row else "| ")
+                        if before else "")
+                     + f"**{row['psnr']:.2f}** / {row['ssim']:.4f} |")
     return lines

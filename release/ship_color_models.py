@@ -8,6 +8,7 @@ file and its JSON ship; the .tflite files are made on demand (nsr_tf.export.cata
     python release/ship_color_models.py jpeg-color ~/jobs/jpeg-color-sparse-
     python release/ship_color_models.py --readme-table     # the README's table
     python release/ship_color_models.py denoise-color --rescore auto
+    python release/ship_color_models.py denoise-color --kind NAME=FOLDER  # a card from before kind rows
     python release/ship_color_models.py jpeg-color ~/jobs/jpeg-color-varied \
         --kind "graphics (synthetic)=$HOME/data/graphics-test" \
         --kind "saturated photos (Kodak24)=$HOME/data/kodak24-saturated"
@@ -215,7 +216,8 @@ def main(argv=None):
     parser.add_argument("--rescore", metavar="TOLD",
                         help="no job: score the shipped model's rows told TOLD again (e.g. "
                         "auto, after an estimator changed), keep its other rows, rewrite "
-                        "its JSON and card")
+                        "its JSON and card (with --kind and no job: add kind rows to a "
+                        "shipped card that has none)")
     parser.add_argument("--data-root", default=DEFAULT_DATA)
     parser.add_argument("--kind", action="append", default=[], metavar="NAME=FOLDER",
                         help="also score on a test set of another kind at the headline "
@@ -224,8 +226,10 @@ def main(argv=None):
     parser.add_argument("--accept-drops", action="store_true", help=ACCEPT_DROPS_HELP)
     args = parser.parse_args(argv)
     kinds = kind_folders(args.kind, parser.error)
-    if (args.job is None) == (args.rescore is None):
-        parser.error("give a training job folder, or --rescore TOLD for the shipped model")
+    if args.job is not None and args.rescore is not None or \
+            args.job is None and args.rescore is None and not kinds:
+        parser.error("give a training job folder, or for the shipped model --rescore TOLD "
+                     "and/or --kind NAME=FOLDER (its card from before kind rows)")
     from nsr_tf.jobs import run_record
     from nsr_tf import metadata, model_io, pretrained
     for testset in {s for s, _, _ in SETTINGS[args.name]}:
@@ -234,8 +238,8 @@ def main(argv=None):
                   f"pass --data-root", file=sys.stderr)
             return 1
     stem = os.path.join(pretrained.HERE, pretrained.MODELS[args.name])
-    if args.rescore:
-        return rescore(args.name, stem, args.rescore, args.data_root)
+    if args.job is None:
+        return rescore(args.name, stem, args.rescore, args.data_root, kinds)
     with open(os.path.join(args.job, "best.json")) as handle:
         meta = json.load(handle)
     model, info = model_io.load(os.path.join(args.job, "best.keras"))
@@ -322,15 +326,23 @@ def data_line(name, config):
             "sorted order held out for validation), " + degradation)
 
 
-def rescore(name, stem, told, data_root):
-    """Scores the shipped model's rows told ``told`` again; the rest of its record stays."""
+def rescore(name, stem, told, data_root, kinds=None):
+    """Scores the shipped model's rows told ``told`` (None: none) again and adds rows of
+    ``kinds`` to a record that has none (a card from before kind rows); the rest of its
+    record stays."""
     from nsr_tf import metadata, model_io
     with open(stem + ".json") as handle:
         meta = json.load(handle)
+    if kinds and meta.get("kinds"):
+        print(f"ship_color_models.py: error: the shipped {name} already has kind rows "
+              f"({', '.join(meta['kinds'])}): ship a job to change them", file=sys.stderr)
+        return 1
     model, info = model_io.load(stem + ".keras")
     key = key_of(name)
+    if kinds:
+        meta["kinds"] = score_kinds(name, model, info, kinds, PROBE_LEVEL[name])
     for row in meta["scores"]:
-        if str(row["told"]) == told:
+        if told is not None and str(row["told"]) == told:
             new = score(name, model, info, os.path.join(data_root, row["set"]), row[key],
                         row["told"])
             new.pop("images")

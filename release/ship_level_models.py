@@ -113,12 +113,45 @@ def losses(name, stem, meta, tolerance=0.05):
         + kind_losses(shipped, meta.get("kinds"), tolerance)
 
 
-def score_kinds(name, model, degradation_of, kinds):
-    """{kind: row} at KIND_LEVEL (``nsr_tf.kinds.score_gray``)."""
+def score_kinds(name, model, degradation_of, kinds, before=True):
+    """{kind: row} at KIND_LEVEL (``nsr_tf.kinds.score_gray``; ``before``: the shipped
+    model beside ``model``)."""
     from nsr_tf.kinds import score_gray
     level = KIND_LEVEL[name]
     return score_gray(name, model, degradation_of(level), kinds, level,
-                      KIND_ANCHOR.get(name), ANCHORS)
+                      KIND_ANCHOR.get(name), ANCHORS, before=before)
+
+
+def latencies(name):
+    """{"float32 1t", ...: ms}: LiteRT latency of one phone tile of each CPU file of the
+    shipped ``name`` (the exports are made on demand, cached and parity-checked)."""
+    from nsr_tf.export.catalogue import exported
+    from nsr_tf.export.litert import latency
+    return {f"{q} {t}t": latency(open(exported(name, s), "rb").read(), t, runs=30) * 1e3
+            for q, s in (("float32", ".tflite"), ("dynamic", "_dynamic.tflite"))
+            for t in (1, 2)}
+
+
+def card_kinds(name, stem, kinds, no_latency):
+    """Adds rows of other kinds to the shipped model's record and card (a card from before
+    kind rows had none); its other rows stay. Refuses a record that has kind rows (a
+    re-ship from a job changes those)."""
+    from nsr_tf import count_params, macs_per_pixel, metadata, model_io
+    with open(stem + ".json") as handle:
+        meta = json.load(handle)
+    if meta.get("kinds"):
+        print(f"ship_level_models.py: error: the shipped {name} already has kind rows "
+              f"({', '.join(meta['kinds'])}): ship a job to change them", file=sys.stderr)
+        return 1
+    model, info = model_io.load(stem + ".keras")
+    meta["kinds"] = score_kinds(name, model, lambda level: model_io.degradation_of(
+        info, sigma=level, quality=level), kinds, before=False)
+    if not no_latency:
+        meta["latency_ms"] = latencies(name)
+    metadata.write(metadata.TrainingRecord.from_json(meta), stem + ".json")
+    write_card(name, meta, count_params(model), macs_per_pixel(model, 64),
+               meta.get("latency_ms"), refinement(name, meta["config"]))
+    return 0
 
 
 def scores(name, model, degradation_of):
@@ -167,7 +200,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("name", choices=sorted(SETTINGS))
-    parser.add_argument("job", help="the training job folder (best.keras, best.json)")
+    parser.add_argument("job", nargs="?",
+                        help="the training job folder (best.keras, best.json); without one, "
+                             "--kind adds kind rows to the shipped model's card")
     parser.add_argument("--no-latency", action="store_true",
                         help="skip the LiteRT timing (e.g. while a training job runs)")
     parser.add_argument("--kind", action="append", default=[], metavar="NAME=FOLDER",
@@ -179,11 +214,14 @@ def main(argv=None):
     parser.add_argument("--accept-drops", action="store_true", help=ACCEPT_DROPS_HELP)
     args = parser.parse_args(argv)
     kinds = kind_folders(args.kind, parser.error)
+    if args.job is None and not kinds:
+        parser.error("give a training job folder, or --kind NAME=FOLDER to add kind rows "
+                     "to the shipped model's card")
     from nsr_tf import count_params, macs_per_pixel, metadata, model_io, pretrained
-    from nsr_tf.export.catalogue import exported
-    from nsr_tf.export.litert import latency
 
     stem = os.path.join(pretrained.HERE, pretrained.MODELS[args.name])
+    if args.job is None:
+        return card_kinds(args.name, stem, kinds, args.no_latency)
     with open(os.path.join(args.job, "best.json")) as handle:
         meta = json.load(handle)
     refined = refinement(args.name, meta["config"])
@@ -206,12 +244,11 @@ def main(argv=None):
                                  "psnr_at_equal_steps": None if refined else
                                  equal_steps_score(args.job, fixed["step"])}
     metadata.write(metadata.TrainingRecord.from_json(meta), stem + ".json")
-    # the exports are made on demand (cached, parity-checked), not shipped
-    timings = None if args.no_latency else {
-        f"{q} {t}t": latency(open(exported(args.name, s), "rb").read(), t, runs=30) * 1e3
-        for q, s in (("float32", ".tflite"), ("dynamic", "_dynamic.tflite")) for t in (1, 2)}
-    write_card(args.name, meta, count_params(model), macs_per_pixel(model, 64), timings,
-               refined)
+    if not args.no_latency:     # timed once the files it times are the shipped ones
+        meta["latency_ms"] = latencies(args.name)
+        metadata.write(metadata.TrainingRecord.from_json(meta), stem + ".json")
+    write_card(args.name, meta, count_params(model), macs_per_pixel(model, 64),
+               meta.get("latency_ms"), refined)
     return 0
 
 

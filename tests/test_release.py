@@ -4,6 +4,7 @@ in the package changes."""
 import importlib.util
 import json
 import os
+import shutil
 
 from nsr_tf import pretrained
 
@@ -201,3 +202,66 @@ def test_the_colour_card_of_a_jittered_run_with_its_cbm3d_column(tmp_path, monke
     assert "| graphics | 21.50 | 33.70 | 35.03 | **35.20** (0.9700) | +1.50 |" in card
     assert "another kind (measured here): met (graphics +0.17 dB" in card
     assert "(`--map-jitter`)" in card and "entry 18" in card
+
+
+def test_the_level_tool_adds_kind_rows_to_a_shipped_card_without_a_job(tmp_path, monkeypatch,
+                                                                      capsys):
+    from PIL import Image
+    tool = release_tool("ship_level_models")
+    for suffix in (".keras", ".json"):
+        shutil.copy(pretrained.path("jpeg")[:-len(".keras")] + suffix,
+                    tmp_path / (pretrained.MODELS["jpeg"] + suffix))
+    monkeypatch.setattr(pretrained, "HERE", str(tmp_path))
+    kind = tmp_path / "kind"
+    kind.mkdir()
+    for name in ("test_001.png", "test_002.png"):     # small crops keep it quick
+        image = Image.open(os.path.join(REPO, "tests", "assets", "train400", name))
+        image.crop((0, 0, 96, 96)).save(kind / name)
+    shipped = json.loads((tmp_path / (pretrained.MODELS["jpeg"] + ".json")).read_text())
+    assert "kinds" not in shipped
+    assert tool.main(["jpeg", "--kind", f"photos={kind}", "--no-latency"]) == 0
+    record = json.loads((tmp_path / (pretrained.MODELS["jpeg"] + ".json")).read_text())
+    row = record["kinds"]["photos"]
+    # the model restores the q10 JPEGs; the shipped model is this one: no "before" column
+    assert row["psnr"] > row["input_psnr"] + 0.5 and "before_psnr" not in row
+    assert record["scores"] == shipped["scores"]
+    card = (tmp_path / f"MODEL_CARD_{pretrained.MODELS['jpeg']}.md").read_text()
+    assert f"| photos | {row['input_psnr']:.2f} | **{row['psnr']:.2f}** / " in card
+    assert "before: the model shipped before" not in card
+    # kind rows are not overwritten without a job to ship
+    assert tool.main(["jpeg", "--kind", f"photos={kind}", "--no-latency"]) == 1
+    assert "already has kind rows (photos)" in capsys.readouterr().err
+
+
+def test_the_colour_tool_adds_kind_rows_to_a_shipped_card_without_a_job(tmp_path,
+                                                                       monkeypatch):
+    from PIL import Image
+    tool = release_tool("ship_color_models")
+    stem = pretrained.MODELS["denoise-color"]
+    for name in ("denoise-color", "denoise-blind"):     # the gray model: the "before" column
+        for suffix in (".keras", ".json"):
+            shutil.copy(pretrained.path(name)[:-len(".keras")] + suffix,
+                        tmp_path / (pretrained.MODELS[name] + suffix))
+    monkeypatch.setattr(pretrained, "HERE", str(tmp_path))
+    kind = tmp_path / "kind"
+    kind.mkdir()
+    for name in ("3096.png", "167062.png"):
+        image = Image.open(os.path.join(REPO, "tests", "assets", "cbsd68", name))
+        image.crop((0, 0, 96, 96)).save(kind / name)
+    shipped = json.loads((tmp_path / (stem + ".json")).read_text())
+    if shipped.get("kinds"):        # a re-shipped model carries them already
+        shipped.pop("kinds")
+        (tmp_path / (stem + ".json")).write_text(json.dumps(shipped))
+    data_root = tmp_path / "data"   # the colour sets need only exist: no row is rescored
+    for testset in ("CBSD68", "Kodak24"):
+        (data_root / testset).mkdir(parents=True)
+    assert tool.main(["denoise-color", "--kind", f"photos={kind}",
+                      "--data-root", str(data_root)]) == 0
+    record = json.loads((tmp_path / (stem + ".json")).read_text())
+    row = record["kinds"]["photos"]
+    # sigma 25 on the crops: the model above its noisy input and near the gray model's
+    # per-channel result (what colour photos got before it)
+    assert row["psnr"] > row["input_psnr"] + 5 and abs(row["psnr"] - row["gray_psnr"]) < 3
+    assert record["scores"] == shipped["scores"]
+    card = (tmp_path / f"MODEL_CARD_{stem}.md").read_text()
+    assert f"| photos | {row['input_psnr']:.2f} | {row['gray_psnr']:.2f} |" in card
