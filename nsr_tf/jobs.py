@@ -57,9 +57,13 @@ def run_record(job):
     """What a card says of how ``job`` was trained: ``wall_hours``, ``logged_epochs`` and
     ``runs`` (``wall_hours``), and the ``machine`` it is shipped on (CPU, SIMD flags,
     cores, system), the one the card's timings name."""
-    from nsr_tf.benchmarking import simd_flags
-    from nsr_tf.precision import cpu_name
     hours, epochs, runs = wall_hours(job)
     return {"wall_hours": hours, "logged_epochs": epochs, "runs": runs,
-            "machine": f"{cpu_name()} ({simd_flags()}), {os.cpu_count()} cores, "
-                       f"{platform.system()}"}
+            "machine": machine_line()}
+
+
+def machine_line():
+    """This machine in a card's words: CPU, SIMD flags, cores, system."""
+    from nsr_tf.benchmarking import simd_flags
+    from nsr_tf.precision import cpu_name
+    return f"{cpu_name()} ({simd_flags()}), {os.cpu_count()} cores, {platform.system()}"

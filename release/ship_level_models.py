@@ -20,7 +20,7 @@ import shutil
 import sys
 
 from nsr_tf.benchmarking import ACCEPT_DROPS_HELP, MAP_JITTER_NOTE, kind_folders, refuse
-from nsr_tf.jobs import run_record
+from nsr_tf.jobs import machine_line, run_record
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TESTSETS = os.path.join(REPO, "testsets")
@@ -42,6 +42,12 @@ SETTINGS = {
 TESTSET = {"denoise-blind": "Set12", "jpeg": "classic5"}
 # The level of the kind rows (--kind), and the classical method measured on those sets
 # (benchmarks/experiments/kind_anchors.py: BM3D on the images read in gray).
+# What a card says of a run's precision beyond its policy, by job folder name: the first
+# `jpeg` trained before the sparse layers' side network was kept float32 in mixed copies.
+PRECISION_NOTES = {
+    "jpeg-q10-90-sparse-": " (with the sparse layers' side network, weight normalisation "
+                           "and kernel sums in bfloat16 too: trained before they were kept "
+                           "float32 in mixed copies, docs/benchmarks.md)"}
 KIND_LEVEL = {"denoise-blind": 25, "jpeg": 10}
 KIND_ANCHOR = {"denoise-blind": "BM3D"}
 ANCHORS = os.path.join(REPO, "docs", "kind_anchors.json")
@@ -86,12 +92,17 @@ REFINEMENTS = {
 }
 
 
+def job_name(config):
+    """The name of a run's job folder, from its config."""
+    return os.path.basename(os.path.normpath(config.get("job_dir") or ""))
+
+
 def refinement(name, config):
     """(command, what its weights had been given) of a run that continued the shipped
     ``name``, else None (a run from scratch). An unlisted continuation stops the tool."""
     if not config.get("init_from"):
         return None
-    job = os.path.basename(os.path.normpath(config.get("job_dir") or ""))
+    job = job_name(config)
     if job in REFINEMENTS.get(name, {}):
         return REFINEMENTS[name][job]
     raise SystemExit(f"ship_level_models.py: error: {job}: a run from "
@@ -147,7 +158,7 @@ def card_kinds(name, stem, kinds, no_latency):
     meta["kinds"] = score_kinds(name, model, lambda level: model_io.degradation_of(
         info, sigma=level, quality=level), kinds, before=False)
     if not no_latency:
-        meta["latency_ms"] = latencies(name)
+        meta["latency_ms"], meta["latency_machine"] = latencies(name), machine_line()
     metadata.write(metadata.TrainingRecord.from_json(meta), stem + ".json")
     write_card(name, meta, count_params(model), macs_per_pixel(model, 64),
                meta.get("latency_ms"), refinement(name, meta["config"]))
@@ -245,7 +256,7 @@ def main(argv=None):
                                  equal_steps_score(args.job, fixed["step"])}
     metadata.write(metadata.TrainingRecord.from_json(meta), stem + ".json")
     if not args.no_latency:     # timed once the files it times are the shipped ones
-        meta["latency_ms"] = latencies(args.name)
+        meta["latency_ms"], meta["latency_machine"] = latencies(args.name), machine_line()
         metadata.write(metadata.TrainingRecord.from_json(meta), stem + ".json")
     write_card(args.name, meta, count_params(model), macs_per_pixel(model, 64),
                meta.get("latency_ms"), refined)
@@ -290,6 +301,8 @@ def data_line(data_dirs):
              "CBSD432-clean": "CBSD432 without its 34 test images (`CBSD432-clean`)",
              "saturated": "398 saturated versions of those photos (`saturated`)",
              "graphics": "300 synthetic graphics (`graphics`)"}
+    if isinstance(data_dirs, str):      # records from before --data-dir could repeat
+        data_dirs = [data_dirs]
     folders = [os.path.basename(os.path.normpath(d)) for d in data_dirs]
     if folders == ["Train400"]:
         return "Train400 (the last 4 images in sorted order held out for validation)"
@@ -318,7 +331,8 @@ def write_card(name, meta, params, macs, timings, refined=None):
              f"(epoch {meta['epoch']} of {c['epochs']}, batch {c['batch_size']} of "
              f"{c['patch_size']}px patches, {c['patches_per_image']} per image per epoch, "
              f"Adam {c['lr']:g}, x0.2 after epochs {drops} of {c['epochs']}) in "
-             f"{meta['precision']} on {meta['machine']}: {meta['wall_hours']:.1f} h of "
+             f"{meta['precision']}{PRECISION_NOTES.get(job_name(c), '')} on "
+             f"{meta['machine']}: {meta['wall_hours']:.1f} h of "
              f"training ({meta['logged_epochs']} epochs logged, {meta['runs']} run(s): the "
              f"job was resumed {meta['runs'] - 1} time(s)).", "",
              f"Data: {data_line(c['data_dir'])}, {meta['degradation']}.", "",
@@ -354,7 +368,8 @@ def write_card(name, meta, params, macs, timings, refined=None):
                   f"float32 ({phone_tile(task, 'none')} px) {timings['float32 1t']:.1f} / "
                   f"{timings['float32 2t']:.1f} ms on 1 / 2 threads, dynamic int8 "
                   f"({phone_tile(task, 'dynamic')} px) {timings['dynamic 1t']:.1f} / "
-                  f"{timings['dynamic 2t']:.1f} ms ({meta['machine']})."]
+                  f"{timings['dynamic 2t']:.1f} ms "
+                  f"({meta.get('latency_machine', meta['machine'])})."]
     lines += ["", f"Files: `{pretrained.MODELS[name]}.keras` (`nsr_tf.model_io.load"
               f"(\"{name}\")`) and `.json` (training config and these scores). Its `.tflite` "
               f"files (float32 and dynamic-range int8 for the CPU, the GPU form with float16 "
