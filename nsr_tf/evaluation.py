@@ -132,6 +132,29 @@ def gray_testset_psnr(predictor, info, tile_size, overlap):
         tile_size=tile_size, overlap=overlap)) for path, clean in images.items()]))
 
 
+def sr_scores(model, sets, baseline=False):
+    """{set: {"psnr", "ssim"[, "bicubic_psnr", "bicubic_ssim"]}} of an upscaler (a .keras
+    path or a shipped name) on ``sets`` ({name: folder}) by the SR cards' protocol: Y
+    PSNR with the scale shaved, tiles of the training patch (48 LR px) overlapping by
+    the model's recorded overlap (else a quarter), float32; ``baseline``: bicubic too."""
+    from nsr_tf import model_io
+    keras_model, info = model_io.load(model)
+    degradation = model_io.degradation_of(info)
+    tile = info.tile_size or 48
+    out = {}
+    for name, folder in sets.items():
+        rows = evaluate_folder(folder, degradation, keras_model,
+                               ["bicubic"] if baseline else [], channels=3, tile_size=tile,
+                               overlap=tile // 4 if info.overlap is None else info.overlap)
+        summary = {row["method"]: row for row in summarise(rows)}
+        out[name] = {"psnr": summary["model"]["psnr"], "ssim": summary["model"]["ssim"]}
+        if baseline:
+            out[name].update(bicubic_psnr=summary["bicubic"]["psnr"],
+                             bicubic_ssim=summary["bicubic"]["ssim"])
+        print(f"{model} {name}: {out[name]['psnr']:.2f} dB", flush=True)
+    return out
+
+
 def summarise(rows):
     """Mean PSNR/SSIM (and Y PSNR where scored) per (dataset, method)."""
     table = {}
@@ -144,4 +167,4 @@ def summarise(rows):
 
 
 __all__ = ["Degradation", "evaluate_folder", "gray_testset_psnr", "restore_ensemble",
-           "summarise"]
+           "sr_scores", "summarise"]

@@ -121,32 +121,15 @@ def losses(shipped, meta, tolerance=0.05):
 
 
 def folders(data_root):
-    from nsr_tf.data.sources import bundled_testset
-    return {"Set5": bundled_testset("set5"), "Set14": os.path.join(data_root, "Set14"),
-            "BSD100": os.path.join(data_root, "BSD100")}
+    from nsr_tf.data.sources import sr_testsets
+    return sr_testsets(data_root)
 
 
 def score(model_path, data_root, baseline=False, sets=None):
-    """{set: {"psnr", "ssim"[, "bicubic_psnr", "bicubic_ssim"]}} of a model file, on the
-    standard sets (or ``sets``: {name: folder})."""
-    from nsr_tf import model_io
-    from nsr_tf.evaluation import evaluate_folder, summarise
-    model, info = model_io.load(model_path)
-    degradation = model_io.degradation_of(info)
-    tile = info.tile_size or 48
-    out = {}
-    for name, folder in (sets or folders(data_root)).items():
-        rows = evaluate_folder(folder, degradation, model, ["bicubic"] if baseline else [],
-                               channels=3, tile_size=tile,
-                               overlap=tile // 4 if info.overlap is None else info.overlap)
-        summary = {row["method"]: row for row in summarise(rows)}
-        out[name] = {"psnr": summary["model"]["psnr"], "ssim": summary["model"]["ssim"]}
-        if baseline:
-            out[name].update(bicubic_psnr=summary["bicubic"]["psnr"],
-                             bicubic_ssim=summary["bicubic"]["ssim"])
-        print(f"{model_path} {name}: "
-              f"{out[name]['psnr']:.2f} dB", flush=True)
-    return out
+    """``nsr_tf.evaluation.sr_scores`` on the standard sets (or ``sets``: {name:
+    folder})."""
+    from nsr_tf.evaluation import sr_scores
+    return sr_scores(model_path, sets or folders(data_root), baseline)
 
 
 def job_summary(job):

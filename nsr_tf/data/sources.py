@@ -70,6 +70,13 @@ def bundled_testset(name):
     return folder if name in BUNDLED_TESTSETS and os.path.isdir(folder) else None
 
 
+def sr_testsets(data_root):
+    """{name: folder} of the SR cards' test sets: Set5 (the repository's copy), Set14 and
+    BSD100 (B100) under ``data_root`` (``../shared/data`` in a clone)."""
+    return {"Set5": bundled_testset("set5"), "Set14": os.path.join(data_root, "Set14"),
+            "BSD100": os.path.join(data_root, "BSD100")}
+
+
 def cache_dir():
     """Where downloaded datasets go: the package's cache root (``nsr_tf.files``)."""
     return cache_root()

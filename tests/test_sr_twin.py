@@ -1,0 +1,64 @@
+"""benchmarks/experiments/sr_twin.py: upscalers side by side by the SR cards' protocol
+(nsr_tf.evaluation.sr_scores)."""
+
+import importlib.util
+import json
+import os
+import shutil
+
+from PIL import Image
+
+from nsr_tf import pretrained
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _script():
+    path = os.path.join(REPO, "benchmarks", "experiments", "sr_twin.py")
+    spec = importlib.util.spec_from_file_location("sr_twin", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _crops(folder, names=("baby_GT.png", "bird_GT.png"), size=96):
+    folder.mkdir()
+    for name in names:
+        Image.open(os.path.join(REPO, "testsets", "Set5", name)).crop(
+            (0, 0, size, size)).save(folder / name)
+    return str(folder)
+
+
+def test_sr_scores_puts_the_upscaler_above_bicubic(tmp_path):
+    from nsr_tf.evaluation import sr_scores
+    scores = sr_scores("sr-x2", {"crops": _crops(tmp_path / "crops")}, baseline=True)
+    row = scores["crops"]
+    assert row["psnr"] > row["bicubic_psnr"] + 1.0 and 0 < row["ssim"] <= 1
+
+
+def test_the_side_by_side_table(tmp_path, monkeypatch):
+    sets = {"Set5": _crops(tmp_path / "set5"), "Set14": _crops(tmp_path / "set14"),
+            "BSD100": _crops(tmp_path / "b100", names=("head_GT.png",))}
+    monkeypatch.setattr("nsr_tf.data.sources.sr_testsets", lambda root: dict(sets))
+    # the shipped sr-x2, and a copy of it as a job's best model: equal rows
+    copy = tmp_path / "job"
+    copy.mkdir()
+    stem = pretrained.path("sr-x2")[:-len(".keras")]
+    shutil.copy(stem + ".keras", copy / "best.keras")
+    shutil.copy(stem + ".json", copy / "best.json")
+    kind = _crops(tmp_path / "kind", names=("butterfly_GT.png",))
+    report = tmp_path / "twin.md"
+    assert _script().main(["--model", "sr-x2", "--model", str(copy / "best.keras"),
+                           "--kind", f"butterflies={kind}", "--markdown", str(report)]) == 0
+    data = json.loads((tmp_path / "twin.json").read_text())["results"]
+    shipped, job = data["sr-x2"], data[str(copy / "best.keras")]
+    assert shipped["scores"] == job["scores"]
+    assert list(shipped["scores"]) == ["Set5", "Set14", "BSD100", "butterflies"]
+    record = json.load(open(stem + ".json"))
+    # the record's MACs are per LR pixel at the 64 px patch; the table's per HR pixel at 48
+    assert abs(shipped["macs_per_hr_pixel"] - record["macs_per_pixel"] / 4) \
+        < 0.01 * shipped["macs_per_hr_pixel"]
+    text = report.read_text()
+    psnr = shipped["scores"]["Set5"]["psnr"]
+    assert f"| `sr-x2` | compact | {record['step']:,} | {record['params']:,} |" in text
+    assert f"**{psnr:.2f}**" in text and "# Upscalers side by side (x2)" in text
