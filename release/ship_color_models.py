@@ -370,7 +370,7 @@ def write_card(name, meta):
     key = key_of(name)
     family, gray = GRAY[name]
     base = _baselines()
-    drops = " and ".join(str(m) for m in TrainConfig(**c).milestones())
+    schedule = TrainConfig(**c).schedule_words()
     denoise = name == "denoise-color"
     refined = refinement(name, c)
     title = "one colour denoiser for sigma 0-75 and camera noise (noise level map)" \
@@ -381,8 +381,8 @@ def write_card(name, meta):
              f"map as the input's fourth channel. Trained by this project's "
              f"`training/train.py` for {meta['step']:,} steps (epoch {meta['epoch']} of "
              f"{c['epochs']}, batch {c['batch_size']} of {c['patch_size']}px patches, "
-             f"{c['patches_per_image']} per image per epoch, Adam {c['lr']:g}, x0.2 after "
-             f"epochs {drops}) in {meta['precision']} on {meta['machine']}: "
+             f"{c['patches_per_image']} per image per epoch, Adam {c['lr']:g}, "
+             f"{schedule}) in {meta['precision']} on {meta['machine']}: "
              f"{meta['wall_hours']:.1f} h ({meta['runs']} run(s)), "
              + (f"starting from all the weights of {refined[1]}."
                 if refined else

@@ -316,7 +316,7 @@ def write_card(name, meta, params, macs, timings, refined=None):
     from nsr_tf import pretrained
     from nsr_tf.train.config import TrainConfig
     c = meta["config"]
-    drops = " and ".join(str(m) for m in TrainConfig(**c).milestones())
+    schedule = TrainConfig(**c).schedule_words()
     key = "sigma" if name.startswith("denoise") else "quality"
     title = {"denoise-blind": "one gray denoiser for sigma 0-75 (noise level map)",
              "jpeg": "gray JPEG artifact removal for quality 10-90"}[name]
@@ -330,7 +330,7 @@ def write_card(name, meta, params, macs, timings, refined=None):
              + (f"on top of {refined[1]} " if refined else "") +
              f"(epoch {meta['epoch']} of {c['epochs']}, batch {c['batch_size']} of "
              f"{c['patch_size']}px patches, {c['patches_per_image']} per image per epoch, "
-             f"Adam {c['lr']:g}, x0.2 after epochs {drops} of {c['epochs']}) in "
+             f"Adam {c['lr']:g}, {schedule}) in "
              f"{meta['precision']}{PRECISION_NOTES.get(job_name(c), '')} on "
              f"{meta['machine']}: {meta['wall_hours']:.1f} h of "
              f"training ({meta['logged_epochs']} epochs logged, {meta['runs']} run(s): the "

@@ -239,7 +239,7 @@ def write_card(name, meta):
     from nsr_tf.train.config import TrainConfig
     c = meta["config"]
     scale = c["scale"]
-    drops = " and ".join(str(m) for m in TrainConfig(**c).milestones())
+    schedule = TrainConfig(**c).schedule_words()
     s = meta["scores"]
     blocks = c.get("num_blocks") or 16
     macs = meta["macs_per_pixel"]
@@ -260,7 +260,7 @@ def write_card(name, meta):
              f"Trained by this project's `training/train.py` for {meta['step']:,} steps "
              f"(epoch {meta['epoch']} of {c['epochs']}, batch {c['batch_size']} of "
              f"{c['patch_size']}px LR patches, {c['patches_per_image']} per image per "
-             f"epoch, L1, Adam {c['lr']:g}, x0.2 after epochs {drops}) in "
+             f"epoch, L1, Adam {c['lr']:g}, {schedule}) in "
              f"{meta['precision']} on {meta['machine']}: {meta['wall_hours']:.1f} h "
              f"({meta['runs']} run(s)). {meta.get('note', NOTES.get(name, ''))}"
              + (" Started from the weights of `sr-x2` (all layers but the two "

@@ -8,7 +8,7 @@ from nsr_tf.cli.common import report
 from nsr_tf.errors import NsrError
 from nsr_tf import quiet
 from nsr_tf.precision import PRECISIONS
-from nsr_tf.train.config import TrainConfig
+from nsr_tf.train.config import COSINE_FLOOR, LR_SCHEDULES, TrainConfig
 
 QUICK = dict(epochs=4, patches_per_image=40)
 
@@ -73,7 +73,11 @@ def parser():
     p.add_argument("--patch-size", type=int, default=None,
                    help="training patch, also the inference tile (default 64; SR: LR 48)")
     p.add_argument("--lr", type=float, default=d.lr,
-                   help="Adam lr (default 1e-3; x0.2 at epochs 20 and 25 of 30, scaled)")
+                   help="Adam lr (default 1e-3)")
+    p.add_argument("--lr-schedule", choices=LR_SCHEDULES, default=d.lr_schedule,
+                   help="step (default, the paper's: x0.2 after epochs 20 and 25 of 30, "
+                        "scaled to --epochs) or cosine (per step, down to "
+                        f"{COSINE_FLOOR:g}x the lr at the last step)")
     p.add_argument("--job-dir", default=None,
                    help="checkpoints, logs, best model (default jobs/TASK-DEGRADATION-VARIANT)")
     p.add_argument("--strategy", choices=("auto", "default", "mirrored", "multiworker"),

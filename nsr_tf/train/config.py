@@ -2,11 +2,16 @@
 
 import dataclasses
 import json
+import math
 import os
 
 PAPER_EPOCHS = 30
 PAPER_MILESTONES = (20, 25)   # x0.2 at each (paper section 4.1)
 LR_DECAY = 0.2
+# "step": the paper's drops at its milestones; "cosine": per step, half a cosine from the
+# lr down to COSINE_FLOOR times it at the last step (issue 34: schedules for long runs)
+LR_SCHEDULES = ("step", "cosine")
+COSINE_FLOOR = 0.01
 
 
 @dataclasses.dataclass
@@ -42,6 +47,8 @@ class TrainConfig:
     batch_size: int = 16
     patch_size: int | None = None
     lr: float = 1e-3
+    # one of LR_SCHEDULES; a training choice, so a resumed run may change it
+    lr_schedule: str = "step"
     job_dir: str | None = None
     strategy: str = "auto"
     cpu_replicas: int = 0
@@ -60,9 +67,23 @@ class TrainConfig:
         """Epochs after which the lr drops x0.2: 20 and 25 of 30, scaled to ``epochs``."""
         return tuple(round(m * self.epochs / PAPER_EPOCHS) for m in PAPER_MILESTONES)
 
-    def learning_rate(self, epoch):
-        """The lr during 0-based ``epoch``."""
+    def learning_rate(self, epoch, progress=0.0):
+        """The lr during 0-based ``epoch``, ``progress`` (0-1) of the way through it (the
+        step schedule is constant within an epoch; cosine moves every step)."""
+        if self.lr_schedule == "cosine":
+            done = min((epoch + progress) / self.epochs, 1.0)
+            return self.lr * (COSINE_FLOOR + (1 - COSINE_FLOOR) * 0.5
+                              * (1 + math.cos(math.pi * done)))
         return self.lr * LR_DECAY ** sum(epoch >= m for m in self.milestones())
+
+    def schedule_words(self):
+        """The lr schedule in a card's words ("x0.2 after epochs 4 and 5")."""
+        if self.lr_schedule == "cosine":
+            return f"cosine decay per step to {COSINE_FLOOR:g}x at the last step"
+        drops = self.milestones()
+        if len(set(drops)) == 1:
+            return f"x{LR_DECAY ** len(drops):g} after epoch {drops[0]}"
+        return f"x{LR_DECAY:g} after epochs " + " and ".join(str(m) for m in drops)
 
     def model_key(self):
         """What must match to resume: the network and what it learns."""

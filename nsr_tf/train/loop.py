@@ -298,6 +298,9 @@ class Trainer:
                    unit="step", disable=not self.chief, mininterval=1.0, dynamic_ncols=True)
         steps = 0
         for degraded, clean in self.dataset:
+            if c.lr_schedule != "step":     # the step schedule is set once per epoch
+                lr = c.learning_rate(epoch, steps / self.steps_per_epoch)
+                self.optimizer.learning_rate.assign(lr)
             loss = float(self._train_step(degraded, clean))
             if not math.isfinite(loss):
                 bar.close()

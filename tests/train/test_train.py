@@ -17,6 +17,7 @@ from PIL import Image
 
 from nsr_tf import model_io
 from nsr_tf.train import TrainConfig, Trainer, TrainingError
+from nsr_tf.train.config import COSINE_FLOOR
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TRAIN = [sys.executable, os.path.join(REPO, "training", "train.py")]
@@ -187,6 +188,44 @@ def test_learning_rate_schedule_is_the_papers():
     config = TrainConfig()
     assert [config.learning_rate(e) for e in (0, 19, 20, 24, 25, 29)] == pytest.approx(
         [1e-3, 1e-3, 2e-4, 2e-4, 4e-5, 4e-5])
+
+
+def test_the_cosine_schedule_is_kerass_cosine_decay_per_step():
+    import keras
+    config = TrainConfig(epochs=6, lr=2.5e-4, lr_schedule="cosine")
+    steps_per_epoch = 50
+    reference = keras.optimizers.schedules.CosineDecay(2.5e-4, 6 * steps_per_epoch,
+                                                       alpha=COSINE_FLOOR)
+    for step in (0, 1, 49, 50, 149, 299, 300):
+        epoch, within = divmod(step, steps_per_epoch)
+        if epoch == 6:
+            epoch, within = 5, steps_per_epoch
+        assert config.learning_rate(epoch, within / steps_per_epoch) == pytest.approx(
+            float(reference(step)), rel=1e-5)
+    assert config.schedule_words() == "cosine decay per step to 0.01x at the last step"
+    assert TrainConfig(epochs=6).schedule_words() == "x0.2 after epochs 4 and 5"
+    # short runs: both drops after one epoch are one drop of 0.04
+    assert TrainConfig(epochs=4).schedule_words() == "x0.04 after epoch 3"
+    assert TrainConfig(epochs=4).learning_rate(3) == pytest.approx(1e-3 * 0.04)
+
+
+def test_a_cosine_run_moves_the_lr_every_step(data_dir, tmp_path, capsys):
+    import keras
+    job = tmp_path / "job"
+    code, out, err = train_here(capsys, ["--data-dir", data_dir, "--epochs", "2",
+                                         "--job-dir", job, *TINY, "--lr-schedule", "cosine",
+                                         "--precision", "float32"])
+    assert code == 0, err[-2000:]
+    config = TrainConfig.load(str(job / "config.json"))
+    assert config.lr_schedule == "cosine"
+    # the last step's lr: what Adam holds in the last checkpoint
+    from nsr_tf.train.loop import Trainer
+    trainer = Trainer(config, log=lambda *_: None)
+    steps = int(trainer.step)
+    assert steps == 2 * trainer.steps_per_epoch
+    reference = keras.optimizers.schedules.CosineDecay(config.lr, steps, alpha=COSINE_FLOOR)
+    assert float(trainer.optimizer.learning_rate) == pytest.approx(
+        float(reference(steps - 1)), rel=1e-5)
 
 
 def test_nan_loss_stops_with_a_message_and_keeps_the_last_checkpoint(data_dir, tmp_path):
