@@ -85,7 +85,8 @@ RUNS = {
         "nice -n 19 python training/train.py --task sr --scale 2 --data-dir "
         "~/data/CBSD432-clean --data-dir ../shared/data/T91 --data-dir ~/data/graphics "
         "--data-dir ~/data/saturated --skip-bad-files --seed 0 --epochs 6 "
-        "--patches-per-image 28 --lr 5e-4 --variant compact --num-blocks 32 --init-from sr-x2 "
+        "--patches-per-image 28 --lr 5e-4 --lr-schedule cosine --variant compact --num-blocks 32 "
+        "--init-from sr-x2 "
         "--job-dir ~/jobs/sr-x2-deep",
         "This run (`docs/training_queue.md` entry 19) doubled the depth of the 16-block "
         "`sr-x2` (20,432 steps: 8,024 on CBSD432 + T91 at lr 1e-3, then 12,408 on the varied "
