@@ -1,7 +1,6 @@
 """benchmarks/experiments/kind_anchors.py: the classical anchor on the kind sets is scored
 on the cards' noisy images (the protocol of nsr_tf.evaluation) and resumes per image."""
 
-import importlib.util
 import os
 import shutil
 import sys
@@ -9,16 +8,14 @@ import types
 
 import pytest
 
+from tests.scripts import load_script
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ASSETS = os.path.join(REPO, "tests", "assets", "cbsd68")
 
 
 def script():
-    path = os.path.join(REPO, "benchmarks", "experiments", "kind_anchors.py")
-    spec = importlib.util.spec_from_file_location("kind_anchors", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmarks/experiments/kind_anchors.py")
 
 
 def test_the_anchor_sees_the_cards_noisy_images_and_resumes(tmp_path, monkeypatch):

@@ -1,22 +1,19 @@
 """The release tools (release/): a job whose card row would drop is refused before anything
 in the package changes."""
 
-import importlib.util
 import json
 import os
 import shutil
 
 from nsr_tf import pretrained
 
+from tests.scripts import load_script
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def release_tool(name):
-    spec = importlib.util.spec_from_file_location(name, os.path.join(REPO, "release",
-                                                                     f"{name}.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(f"release/{name}.py")
 
 
 def package_files(name):

@@ -1,17 +1,13 @@
 """The ablation harness runs end to end (smoke scale) and writes its table."""
 
-import importlib.util
 import os
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from tests.scripts import load_script
+
 
 
 def load():
-    spec = importlib.util.spec_from_file_location(
-        "reproduce", os.path.join(REPO, "benchmarks", "experiments", "reproduce.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmarks/experiments/reproduce.py")
 
 
 def test_rows_follow_the_papers_designs():

@@ -1,7 +1,6 @@
 """benchmarks/experiments/sr_twin.py: upscalers side by side by the SR cards' protocol
 (nsr_tf.evaluation.sr_scores)."""
 
-import importlib.util
 import json
 import os
 import shutil
@@ -10,15 +9,13 @@ from PIL import Image
 
 from nsr_tf import pretrained
 
+from tests.scripts import load_script
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _script():
-    path = os.path.join(REPO, "benchmarks", "experiments", "sr_twin.py")
-    spec = importlib.util.spec_from_file_location("sr_twin", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmarks/experiments/sr_twin.py")
 
 
 def _crops(folder, names=("baby_GT.png", "bird_GT.png"), size=96):
