@@ -4,7 +4,6 @@ import android.app.Activity;
 import android.content.Intent;
 import android.graphics.Bitmap;
 import android.graphics.BitmapFactory;
-import android.graphics.Matrix;
 import android.net.Uri;
 import android.os.Bundle;
 import android.view.View;
@@ -34,7 +33,6 @@ import org.nsrtf.photo.Tiler;
 /** Thin Android layer: pick a photo and a model, restore it tiled, compare before/after. */
 public class MainActivity extends Activity {
     private static final int PICK = 1;
-    private static final int MAX_SIDE = 4096;   // larger photos are scaled down first
 
     private final List<ModelInfo> models = new ArrayList<ModelInfo>();
     private Bitmap photo;
@@ -239,8 +237,8 @@ public class MainActivity extends Activity {
                     fileQuality = Levels.jpegQuality(bytes);   // the quality map's default
                     // BitmapFactory ignores the EXIF orientation: a portrait phone photo
                     // would be restored lying on its side
-                    setPhoto(upright(BitmapFactory.decodeByteArray(bytes, 0, bytes.length),
-                            Orientation.exifOrientation(bytes)));
+                    Bitmap decoded = BitmapFactory.decodeByteArray(bytes, 0, bytes.length);
+                    setPhoto(Bitmaps.upright(decoded, Orientation.exifOrientation(bytes)));
                 } finally {
                     in.close();
                 }
@@ -250,53 +248,17 @@ public class MainActivity extends Activity {
         }
     }
 
-    /** {@code bitmap} as EXIF {@code orientation} (1-8) says to display it. */
-    static Bitmap upright(Bitmap bitmap, int orientation) {
-        if (bitmap == null || orientation <= 1 || orientation > 8) {
-            return bitmap;
-        }
-        Matrix m = new Matrix();
-        switch (orientation) {
-            case 2: m.setScale(-1, 1); break;
-            case 3: m.setRotate(180); break;
-            case 4: m.setScale(1, -1); break;
-            case 5: m.setRotate(90); m.postScale(-1, 1); break;
-            case 6: m.setRotate(90); break;
-            case 7: m.setRotate(-90); m.postScale(-1, 1); break;
-            default: m.setRotate(-90); break;   // 8
-        }
-        return Bitmap.createBitmap(bitmap, 0, 0, bitmap.getWidth(), bitmap.getHeight(), m, true);
-    }
-
     private void setPhoto(Bitmap bitmap) {
         if (bitmap == null) {
             status.setText("not an image");
             return;
         }
-        int side = Math.max(bitmap.getWidth(), bitmap.getHeight());
-        if (side > MAX_SIDE) {
-            float s = MAX_SIDE / (float) side;
-            bitmap = Bitmap.createScaledBitmap(bitmap, Math.round(bitmap.getWidth() * s),
-                    Math.round(bitmap.getHeight() * s), true);
-        }
-        photo = bitmap.copy(Bitmap.Config.ARGB_8888, false);
-        photoGray = isGray(photo);
+        photo = Bitmaps.fitted(bitmap).copy(Bitmap.Config.ARGB_8888, false);
+        photoGray = Bitmaps.isGray(photo);
         resetLevel();
         compare.setImages(photo, null);
         status.setText(String.format(Locale.US, "%dx%d photo", photo.getWidth(),
                 photo.getHeight()));
-    }
-
-    /** Pixels.isGray a row at a time: a colour photo answers at its first colour pixel. */
-    private static boolean isGray(Bitmap bitmap) {
-        int[] row = new int[bitmap.getWidth()];
-        for (int y = 0; y < bitmap.getHeight(); y++) {
-            bitmap.getPixels(row, 0, row.length, 0, y, row.length, 1);
-            if (!Pixels.isGray(row)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private void startRestore() {
@@ -315,21 +277,6 @@ public class MainActivity extends Activity {
                 restore(info, threads, addDegradation, useGpu);
             }
         }).start();
-    }
-
-    private Bitmap degraded(ModelInfo info, Bitmap clean) {
-        if ("jpeg".equals(info.task)) {
-            ByteArrayOutputStream jpeg = new ByteArrayOutputStream();
-            clean.compress(Bitmap.CompressFormat.JPEG, info.quality, jpeg);
-            byte[] bytes = jpeg.toByteArray();
-            return BitmapFactory.decodeByteArray(bytes, 0, bytes.length)
-                    .copy(Bitmap.Config.ARGB_8888, false);
-        }
-        if ("sr".equals(info.task)) {   // bilinear here, not MATLAB bicubic: a demo input
-            return Bitmap.createScaledBitmap(clean, clean.getWidth() / info.scale,
-                    clean.getHeight() / info.scale, true);
-        }
-        return clean;   // denoise: the noise is added to the float image below
     }
 
     /**
@@ -357,11 +304,11 @@ public class MainActivity extends Activity {
             final ModelInfo info = forPhoto(chosen, grayPhoto);
             String pickNote = info == chosen ? ""
                     : ", " + info.file + " for this " + (grayPhoto ? "gray" : "colour") + " photo";
-            Bitmap given = addDegradation ? degraded(info, photo) : photo;
-            Bitmap input = capped(given, info.scale);
+            Bitmap given = addDegradation ? Bitmaps.degraded(info, photo) : photo;
+            Bitmap input = Bitmaps.capped(given, info.scale);
             String capNote = input == given ? "" : String.format(Locale.US,
                     ", input scaled to %dx%d so the x%d output stays <= %d px",
-                    input.getWidth(), input.getHeight(), info.scale, MAX_SIDE);
+                    input.getWidth(), input.getHeight(), info.scale, Bitmaps.MAX_SIDE);
             final int w = input.getWidth();
             final int h = input.getHeight();
             int[] argb = new int[w * h];
@@ -369,7 +316,7 @@ public class MainActivity extends Activity {
             float[] image = Pixels.toFloats(argb, info.channels);
             if (addDegradation && "denoise".equals(info.task)) {
                 image = Pixels.addNoise(image, info.sigma, 1234L);
-                input = toBitmap(image, info.channels, argb, w, h);
+                input = Bitmaps.toBitmap(image, info.channels, argb, w, h);
             }
             final float[] photoPixels = image;   // what the model restores, without the map
             // the level map: one more input channel
@@ -429,11 +376,11 @@ public class MainActivity extends Activity {
             final double seconds = (System.nanoTime() - start) / 1e9;
             int[] alpha = info.scale == 1 ? argb : null;
             // an upscaler's "before" is MATLAB bicubic, the baseline it is scored against
-            final Bitmap before = info.scale == 1 ? input : toBitmap(
+            final Bitmap before = info.scale == 1 ? input : Bitmaps.toBitmap(
                     Resize.bicubic(Pixels.toFloats(argb, info.channels), h, w, info.channels,
                             info.scale), info.channels, null, w * info.scale, h * info.scale);
-            final Bitmap after = toBitmap(restored, info.channels, alpha, w * info.scale,
-                    h * info.scale);
+            final Bitmap after = Bitmaps.toBitmap(restored, info.channels, alpha,
+                    w * info.scale, h * info.scale);
             showResult(before, after, String.format(Locale.US,
                     "%s%s: %.2f s for the photo, %d tiles of %d px (%.1f tiles/s), %s",
                     info.file, levelNote, seconds, tiles[0], info.tile,
@@ -443,17 +390,6 @@ public class MainActivity extends Activity {
         } finally {
             running = false;
         }
-    }
-
-    /** {@code input}, scaled down first where an upscaler's output would pass MAX_SIDE. */
-    private static Bitmap capped(Bitmap input, int scale) {
-        int outputSide = Math.max(input.getWidth(), input.getHeight()) * scale;
-        if (scale == 1 || outputSide <= MAX_SIDE) {
-            return input;
-        }
-        float s = MAX_SIDE / (float) outputSide;
-        return Bitmap.createScaledBitmap(input, Math.max(1, (int) (input.getWidth() * s)),
-                Math.max(1, (int) (input.getHeight() * s)), true);
     }
 
     // What the restoring thread shows: each posts to the UI thread.
@@ -488,10 +424,5 @@ public class MainActivity extends Activity {
                 status.setText(text);
             }
         });
-    }
-
-    private static Bitmap toBitmap(float[] image, int channels, int[] alpha, int w, int h) {
-        int[] pixels = Pixels.toArgb(image, channels, alpha);
-        return Bitmap.createBitmap(pixels, w, h, Bitmap.Config.ARGB_8888);
     }
 }
