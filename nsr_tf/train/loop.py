@@ -38,8 +38,16 @@ def _atomic_save_model(model, path):
     os.replace(tmp, path)
 
 
+def _checkpoint_step(path):
+    """The training step a checkpoint was saved at."""
+    return int(tf.train.load_variable(path, "step/.ATTRIBUTES/VARIABLE_VALUE"))
+
+
 class Trainer:
     """Builds everything for a ``TrainConfig`` and runs the remaining epochs."""
+
+    # how often a mid-epoch checkpoint is written (seconds of training)
+    mid_epoch_seconds = 600
 
     def __init__(self, config, log=print):
         self.config = config
@@ -161,18 +169,29 @@ class Trainer:
         # Host-side counters, outside the scope: plain variables, not mirrored ones.
         self.step = tf.Variable(0, dtype=tf.int64, name="step")
         self.epoch = tf.Variable(0, dtype=tf.int64, name="epoch")
+        # steps done of the unfinished epoch ``epoch``: non-zero in a mid-epoch checkpoint
+        self.epoch_steps = tf.Variable(0, dtype=tf.int64, name="epoch_steps")
         self.best_psnr = tf.Variable(-np.inf, dtype=tf.float64, name="best_psnr")
         self.checkpoint = tf.train.Checkpoint(model=self.model, optimizer=self.optimizer,
                                               step=self.step, epoch=self.epoch,
+                                              epoch_steps=self.epoch_steps,
                                               best_psnr=self.best_psnr)
         # The manager writes the data files first and then swaps the small 'checkpoint'
         # index file atomically, so a kill mid-write leaves the previous latest intact.
         self.manager = tf.train.CheckpointManager(self.checkpoint, self.checkpoint_dir,
                                                   max_to_keep=2)
-        if self.manager.latest_checkpoint:
-            self.checkpoint.restore(self.manager.latest_checkpoint).expect_partial()
-            self.log(f"resuming from {self.manager.latest_checkpoint}: epoch "
-                     f"{int(self.epoch)} of {c.epochs} done, step {int(self.step)}")
+        # Within an epoch, every MID_EPOCH_SECONDS: a session that ends mid-epoch loses
+        # minutes, not the epoch (kept apart, so the epoch checkpoints keep their numbers).
+        self.partial = tf.train.CheckpointManager(
+            self.checkpoint, os.path.join(self.checkpoint_dir, "partial"), max_to_keep=1)
+        latest = max((path for path in (self.manager.latest_checkpoint,
+                                        self.partial.latest_checkpoint) if path),
+                     key=_checkpoint_step, default=None)
+        if latest:
+            self.checkpoint.restore(latest).expect_partial()
+            self.log(f"resuming from {latest}: epoch {int(self.epoch)} of {c.epochs} done"
+                     + (f" and {int(self.epoch_steps)} steps of epoch {int(self.epoch) + 1}"
+                        if int(self.epoch_steps) else "") + f", step {int(self.step)}")
         elif c.init_from:
             self._init_from(c.init_from)
         dataset = training_dataset(self.train_images, self.degradation, c.patch_size,
@@ -293,13 +312,18 @@ class Trainer:
 
     def _train_epoch(self, epoch, lr):
         c = self.config
+        done = int(self.epoch_steps)    # a resumed mid-epoch checkpoint's steps
         total, start = 0.0, time.perf_counter()
-        bar = tqdm(total=self.steps_per_epoch, desc=f"epoch {epoch + 1}/{c.epochs}",
-                   unit="step", disable=not self.chief, mininterval=1.0, dynamic_ncols=True)
+        saved = start
+        bar = tqdm(total=self.steps_per_epoch, initial=done,
+                   desc=f"epoch {epoch + 1}/{c.epochs}", unit="step",
+                   disable=not self.chief, mininterval=1.0, dynamic_ncols=True)
         steps = 0
         for degraded, clean in self.dataset:
+            if done + steps >= self.steps_per_epoch:
+                break
             if c.lr_schedule != "step":     # the step schedule is set once per epoch
-                lr = c.learning_rate(epoch, steps / self.steps_per_epoch)
+                lr = c.learning_rate(epoch, (done + steps) / self.steps_per_epoch)
                 self.optimizer.learning_rate.assign(lr)
             loss = float(self._train_step(degraded, clean))
             if not math.isfinite(loss):
@@ -314,7 +338,12 @@ class Trainer:
             bar.set_postfix(loss=f"{total / steps:.4f}", patches_per_s=f"{rate:.0f}",
                             lr=f"{lr:.1e}", refresh=False)
             bar.update(1)
+            if time.perf_counter() - saved > self.mid_epoch_seconds:
+                self.epoch_steps.assign(done + steps)
+                self.partial.save(checkpoint_number=int(self.step))
+                saved = time.perf_counter()
         bar.close()
+        self.epoch_steps.assign(0)
         return total / max(steps, 1), steps * c.batch_size / (time.perf_counter() - start)
 
     def validate(self):

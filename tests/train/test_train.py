@@ -228,6 +228,46 @@ def test_a_cosine_run_moves_the_lr_every_step(data_dir, tmp_path, capsys):
         float(reference(steps - 1)), rel=1e-5)
 
 
+def test_a_run_killed_mid_epoch_resumes_at_its_last_mid_epoch_checkpoint(data_dir, tmp_path):
+    config = TrainConfig(data_dir=str(data_dir), epochs=2, job_dir=str(tmp_path / "job"),
+                         num_blocks=1, patch_size=32, patches_per_image=8, batch_size=8,
+                         precision="float32")
+    trainer = Trainer(config, log=lambda *_: None)
+    trainer.mid_epoch_seconds = 0       # a mid-epoch checkpoint after every step
+    steps_per_epoch = trainer.steps_per_epoch
+    assert steps_per_epoch >= 4
+    step = trainer._train_step
+    calls = []
+
+    def dies_in_the_second_epoch(*batch):
+        calls.append(1)
+        if len(calls) == steps_per_epoch + 3:
+            raise KeyboardInterrupt     # the session ends: 2 steps of epoch 2 were saved
+        return step(*batch)
+
+    trainer._train_step = dies_in_the_second_epoch
+    with pytest.raises(KeyboardInterrupt):
+        trainer.fit()
+    lines = []
+    resumed = Trainer(config, log=lines.append)
+    assert any("epoch 1 of 2 done and 2 steps of epoch 2" in line for line in lines)
+    assert int(resumed.step) == steps_per_epoch + 2
+    ran = []
+    step = resumed._train_step
+    resumed._train_step = lambda *batch: ran.append(1) or step(*batch)
+    resumed.fit()
+    # only the rest of epoch 2 ran; the epoch checkpoint counts every step once
+    assert len(ran) == steps_per_epoch - 2
+    reader = tf.train.load_checkpoint(tf.train.latest_checkpoint(
+        os.path.join(config.job_dir, "checkpoints")))
+    assert reader.get_tensor("epoch/.ATTRIBUTES/VARIABLE_VALUE") == 2
+    assert reader.get_tensor("epoch_steps/.ATTRIBUTES/VARIABLE_VALUE") == 0
+    assert reader.get_tensor("step/.ATTRIBUTES/VARIABLE_VALUE") == 2 * steps_per_epoch
+    # a rerun after the end finds the epoch checkpoint newer than the mid-epoch one
+    again = Trainer(config, log=lambda *_: None)
+    assert (int(again.epoch), int(again.epoch_steps)) == (2, 0) and again.fit() is None
+
+
 def test_nan_loss_stops_with_a_message_and_keeps_the_last_checkpoint(data_dir, tmp_path):
     config = TrainConfig(data_dir=str(data_dir), epochs=3, job_dir=str(tmp_path / "job"),
                          num_blocks=1, patch_size=32, patches_per_image=8, batch_size=8)
