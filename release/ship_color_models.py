@@ -529,7 +529,9 @@ def readme_table(name="denoise-color"):
     lines.append(row("`denoise-blind` per channel (before)", lambda s, x: (
         f"{base[row_key('denoise', 'denoise-blind', s, x)]['psnr']:.2f}"
         if row_key("denoise", "denoise-blind", s, x) in base else "")))
-    lines.append(row(f"**`{name}`** ({meta['step']:,} steps)",
+    steps = f"{meta['step']:,} steps" + (" on earlier runs' weights: card"
+                                         if refinement(name, meta["config"]) else "")
+    lines.append(row(f"**`{name}`** ({steps})",
                      lambda s, x: f"**{true[(s, x)]['psnr']:.2f}**"))
     lines.append(row(f"`{name}`, `--sigma auto`", lambda s, x: f"{auto[s]['psnr']:.2f}"
                      if s in auto and x == 25 else ""))
