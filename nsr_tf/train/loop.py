@@ -180,7 +180,7 @@ class Trainer:
         # index file atomically, so a kill mid-write leaves the previous latest intact.
         self.manager = tf.train.CheckpointManager(self.checkpoint, self.checkpoint_dir,
                                                   max_to_keep=2)
-        # Within an epoch, every MID_EPOCH_SECONDS: a session that ends mid-epoch loses
+        # Within an epoch, every mid_epoch_seconds: a session that ends mid-epoch loses
         # minutes, not the epoch (kept apart, so the epoch checkpoints keep their numbers).
         self.partial = tf.train.CheckpointManager(
             self.checkpoint, os.path.join(self.checkpoint_dir, "partial"), max_to_keep=1)
