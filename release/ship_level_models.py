@@ -133,21 +133,12 @@ def score_kinds(name, model, degradation_of, kinds, before=True):
                       KIND_ANCHOR.get(name), ANCHORS, before=before)
 
 
-def latencies(name):
-    """{"float32 1t", ...: ms}: LiteRT latency of one phone tile of each CPU file of the
-    shipped ``name`` (the exports are made on demand, cached and parity-checked)."""
-    from nsr_tf.export.catalogue import exported
-    from nsr_tf.export.litert import latency
-    return {f"{q} {t}t": latency(open(exported(name, s), "rb").read(), t, runs=30) * 1e3
-            for q, s in (("float32", ".tflite"), ("dynamic", "_dynamic.tflite"))
-            for t in (1, 2)}
-
-
 def card_kinds(name, stem, kinds, no_latency):
     """Adds rows of other kinds to the shipped model's record and card (a card from before
     kind rows had none); its other rows stay. Refuses a record that has kind rows (a
     re-ship from a job changes those)."""
     from nsr_tf import count_params, macs_per_pixel, metadata, model_io
+    from nsr_tf.export.catalogue import cpu_latencies
     with open(stem + ".json") as handle:
         meta = json.load(handle)
     if meta.get("kinds"):
@@ -158,7 +149,7 @@ def card_kinds(name, stem, kinds, no_latency):
     meta["kinds"] = score_kinds(name, model, lambda level: model_io.degradation_of(
         info, sigma=level, quality=level), kinds, before=False)
     if not no_latency:
-        meta["latency_ms"], meta["latency_machine"] = latencies(name), machine_line()
+        meta["latency_ms"], meta["latency_machine"] = cpu_latencies(name), machine_line()
     metadata.write(metadata.TrainingRecord.from_json(meta), stem + ".json")
     write_card(name, meta, count_params(model), macs_per_pixel(model, 64),
                meta.get("latency_ms"), refinement(name, meta["config"]))
@@ -229,6 +220,7 @@ def main(argv=None):
         parser.error("give a training job folder, or --kind NAME=FOLDER to add kind rows "
                      "to the shipped model's card")
     from nsr_tf import count_params, macs_per_pixel, metadata, model_io, pretrained
+    from nsr_tf.export.catalogue import cpu_latencies
 
     stem = os.path.join(pretrained.HERE, pretrained.MODELS[args.name])
     if args.job is None:
@@ -256,7 +248,8 @@ def main(argv=None):
                                  equal_steps_score(args.job, fixed["step"])}
     metadata.write(metadata.TrainingRecord.from_json(meta), stem + ".json")
     if not args.no_latency:     # timed once the files it times are the shipped ones
-        meta["latency_ms"], meta["latency_machine"] = latencies(args.name), machine_line()
+        meta["latency_ms"], meta["latency_machine"] = cpu_latencies(args.name), \
+            machine_line()
         metadata.write(metadata.TrainingRecord.from_json(meta), stem + ".json")
     write_card(args.name, meta, count_params(model), macs_per_pixel(model, 64),
                meta.get("latency_ms"), refined)

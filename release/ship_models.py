@@ -139,8 +139,7 @@ def ship(name, job, set12, scored=None):
     its record and model (``scored``, as ``score`` returns them, else scored here),
     exported and timed."""
     from nsr_tf import count_params, macs_per_pixel, metadata, model_io, pretrained
-    from nsr_tf.export.catalogue import exported
-    from nsr_tf.export.litert import latency
+    from nsr_tf.export.catalogue import cpu_latencies
     stem = os.path.join(pretrained.HERE, pretrained.MODELS[name])
     if job is None:
         with open(stem + ".json") as handle:
@@ -151,10 +150,7 @@ def ship(name, job, set12, scored=None):
         meta, model = scored or score(job, set12)
         metadata.write(metadata.TrainingRecord.from_json(meta), stem + ".json")
     # the exports are made on demand (cached, parity-checked), not shipped
-    timings = {f"{q} {t}t": latency(open(exported(name, s), "rb").read(), t, runs=30) * 1e3
-               for q, s in (("float32", ".tflite"), ("dynamic", "_dynamic.tflite"))
-               for t in (1, 2)}
-    return name, meta, count_params(model), macs_per_pixel(model, 64), timings
+    return name, meta, count_params(model), macs_per_pixel(model, 64), cpu_latencies(name)
 
 
 def score(job, set12):

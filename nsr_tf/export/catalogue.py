@@ -82,3 +82,13 @@ def exported(name, suffix=".tflite"):
                 os.remove(leftover)
         raise CatalogueError(f"{name}: the {form}/{quantize} export failed: {failure}")
     return path
+
+
+def cpu_latencies(name, runs=30):
+    """{"float32 1t", "float32 2t", "dynamic 1t", "dynamic 2t": ms}: LiteRT latency of one
+    tile of each CPU file of the shipped ``name`` (its ``exported`` float32 and
+    dynamic-int8 files) on 1 and 2 threads: the line the cards of the gray models print."""
+    from nsr_tf.export.litert import latency
+    return {f"{q} {t}t": latency(open(exported(name, s), "rb").read(), t, runs=runs) * 1e3
+            for q, s in (("float32", ".tflite"), ("dynamic", "_dynamic.tflite"))
+            for t in (1, 2)}

@@ -56,3 +56,27 @@ def test_the_catalogue_refuses_an_export_that_fails_parity(tmp_path, monkeypatch
                        r"failed: parity with Keras failed \(worst psnr_change_db 2\.00e-01"):
         catalogue.exported("jpeg", "_dynamic.tflite")
     assert written and not any(os.path.exists(name) for name in written)   # nothing kept
+
+
+def test_cpu_latencies_time_both_cpu_files_on_one_and_two_threads(tmp_path, monkeypatch):
+    from nsr_tf.export import convert, litert
+    model = build_model("denoise", "sparse-", num_blocks=1)
+    files = {}
+    for suffix, tile in ((".tflite", 32), ("_dynamic.tflite", 48)):   # two files apart
+        files[suffix] = tmp_path / f"m{suffix}"
+        files[suffix].write_bytes(convert(model, "rowhybrid", tile=tile))
+    monkeypatch.setattr(catalogue, "exported", lambda name, suffix: str(files[suffix]))
+    timed = []
+    real = litert.latency
+
+    def recording(content, threads, runs):
+        timed.append((content == files["_dynamic.tflite"].read_bytes(), threads, runs))
+        return real(content, threads, runs=runs)
+
+    monkeypatch.setattr(litert, "latency", recording)
+    times = catalogue.cpu_latencies("jpeg", runs=2)
+    assert sorted(times) == ["dynamic 1t", "dynamic 2t", "float32 1t", "float32 2t"]
+    assert all(0 < ms < 60_000 for ms in times.values())      # milliseconds, measured
+    assert [(dynamic, threads) for dynamic, threads, _ in timed] == \
+        [(False, 1), (False, 2), (True, 1), (True, 2)]
+    assert all(runs == 2 for _, _, runs in timed)
