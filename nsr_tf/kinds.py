@@ -4,6 +4,7 @@ before it and a classical anchor measured on the same images (benchmarks/experim
 kind_anchors.py), at one level told the truth."""
 
 import os
+import sys
 
 from nsr_tf.benchmarking import result_row
 
@@ -51,6 +52,17 @@ def kind_losses(shipped, kinds, tolerance=0.05):
     return losses([{"kind": kind, **row} for kind, row in previous.items()],
                   [{"kind": kind, **row} for kind, row in (kinds or {}).items()],
                   ("kind",), tolerance, unscored="not scored (pass its --kind)")
+
+
+def refuse_recarding(tool, name, record):
+    """The ship tools' kind rows for a shipped card without a job are for a card from
+    before kind rows: where ``record`` has some, one line on stderr and the exit status 1
+    (a job's re-ship changes them), else None."""
+    if not record.get("kinds"):
+        return None
+    print(f"{tool}: error: the shipped {name} already has kind rows "
+          f"({', '.join(record['kinds'])}): ship a job to change them", file=sys.stderr)
+    return 1
 
 
 def card_lines(name, kinds, what, anchor=None):

@@ -331,11 +331,10 @@ def rescore(name, stem, told, data_root, kinds=None):
     ``kinds`` to a record that has none (a card from before kind rows); the rest of its
     record stays."""
     from nsr_tf import metadata, model_io
+    from nsr_tf.kinds import refuse_recarding
     with open(stem + ".json") as handle:
         meta = json.load(handle)
-    if kinds and meta.get("kinds"):
-        print(f"ship_color_models.py: error: the shipped {name} already has kind rows "
-              f"({', '.join(meta['kinds'])}): ship a job to change them", file=sys.stderr)
+    if kinds and refuse_recarding("ship_color_models.py", name, meta):
         return 1
     model, info = model_io.load(stem + ".keras")
     key = key_of(name)

@@ -139,11 +139,10 @@ def card_kinds(name, stem, kinds, no_latency):
     re-ship from a job changes those)."""
     from nsr_tf import count_params, macs_per_pixel, metadata, model_io
     from nsr_tf.export.catalogue import cpu_latencies
+    from nsr_tf.kinds import refuse_recarding
     with open(stem + ".json") as handle:
         meta = json.load(handle)
-    if meta.get("kinds"):
-        print(f"ship_level_models.py: error: the shipped {name} already has kind rows "
-              f"({', '.join(meta['kinds'])}): ship a job to change them", file=sys.stderr)
+    if refuse_recarding("ship_level_models.py", name, meta):
         return 1
     model, info = model_io.load(stem + ".keras")
     meta["kinds"] = score_kinds(name, model, lambda level: model_io.degradation_of(
