@@ -6,14 +6,15 @@ it, the PSNR of the exported file itself on the repository's gray test set, its 
 parity and its size. Which file to use where: docs/deployment_notes.md (by hand).
 
     python export/deployment.py [--models denoise-sigma25 ...] [--rounds 5] [--int8]
-        [--native] [--markdown docs/deployment.md]
+        [--native] [--markdown docs/deployment.md] [--pause PID]
 
 --int8 adds full-integer files (the static-weight mixture form, int8 weights and
 activations, calibrated on 64 training-style tiles of scikit-image's photographs) of each
 model and of an untrained Sparse- preset (latency only: it has the baseline's MACs).
 
 Latency is timed round-robin over all files (median of rounds) in one run, with the CPU
-named: do not run it beside a training job. The GPU column needs a Vulkan driver (without a
+named: do not run it beside a training job (``--pause PID`` holds one stopped while the
+files are timed). The GPU column needs a Vulkan driver (without a
 GPU, Mesa's lavapipe; its timings mean nothing, so none are taken there).
 """
 
@@ -73,6 +74,9 @@ def main(argv=None):
                         help="also the native-form files (nsr-tf's sparse-conv kernel, "
                              "docs/native.md), float and dynamic int8, of the sparse models")
     parser.add_argument("--markdown")
+    parser.add_argument("--pause", type=int, nargs="+", default=[], metavar="PID",
+                        help="processes (a training run) to hold stopped while timing and "
+                             "the GPU check run, and let go on for the PSNR scoring")
     args = parser.parse_args(argv)
     import tempfile
 
@@ -81,7 +85,7 @@ def main(argv=None):
     from nsr_tf.export.gpu import run_on_gpu, vulkan_available
     from nsr_tf.export.litert import latency
     from nsr_tf.precision import cpu_name
-    from nsr_tf.benchmarking import emit, header
+    from nsr_tf.benchmarking import emit, header, paused
 
     rows = {}
     for name in args.models:
@@ -108,16 +112,17 @@ def main(argv=None):
                     rows[(name, suffix)] = {"what": what, "path": path, "meta": meta,
                                             "info": rows[(name, ".tflite")]["info"],
                                             "times": {1: [], 2: []}}
-    for _ in range(args.rounds):        # round-robin: the machine's noise hits every row
-        for row in rows.values():
-            content = open(row["path"], "rb").read()
-            for threads in (1, 2):
-                row["times"][threads].append(latency(content, threads, runs=args.runs))
     gpu = {}
-    if vulkan_available():
-        for name in args.models:
-            files = [rows[(name, s)]["path"] for s in FILES]
-            gpu.update({path: status for path, (status, _) in run_on_gpu(files).items()})
+    with paused(args.pause):
+        for _ in range(args.rounds):    # round-robin: the machine's noise hits every row
+            for row in rows.values():
+                content = open(row["path"], "rb").read()
+                for threads in (1, 2):
+                    row["times"][threads].append(latency(content, threads, runs=args.runs))
+        if vulkan_available():
+            for name in args.models:
+                files = [rows[(name, s)]["path"] for s in FILES]
+                gpu.update({path: status for path, (status, _) in run_on_gpu(files).items()})
     lines = [header(), "",
              f"command: python export/deployment.py {' '.join(argv or sys.argv[1:])}", "",
              f"CPU: {cpu_name()}, {os.cpu_count()} cores; LiteRT/XNNPACK, one tile of the "

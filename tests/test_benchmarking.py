@@ -1,6 +1,10 @@
 """The benchmark harness's timer: round-robin order and medians, on a fake clock; the
 comparison of a card's rows that keeps a release from losing on any of them."""
 
+import time
+
+import pytest
+
 from nsr_tf.benchmarking import drops, header, interleaved, losses, missing
 
 
@@ -66,3 +70,28 @@ def test_result_rows_and_kind_folders(tmp_path):
     for bad in (str(tmp_path), f"={tmp_path}", f"x={tmp_path}/missing"):
         with pytest.raises(ValueError, match="--kind"):
             kind_folders([bad], error)
+
+
+def process_state(pid):
+    """The one-letter state of ``pid`` from /proc (T: stopped)."""
+    with open(f"/proc/{pid}/stat") as handle:
+        return handle.read().rsplit(")", 1)[1].split()[0]
+
+
+def test_a_paused_process_is_stopped_inside_and_goes_on_after_an_error():
+    import subprocess
+    import sys
+    from nsr_tf.benchmarking import paused
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        time.sleep(0.2)
+        assert process_state(child.pid) in "SR"
+        with pytest.raises(RuntimeError):
+            with paused([child.pid, 2 ** 22 + 7]) as held:   # the second is not there
+                assert held == [child.pid]
+                assert process_state(child.pid) == "T"
+                raise RuntimeError("a timing that failed")
+        assert process_state(child.pid) in "SR"
+    finally:
+        child.kill()
+        child.wait()
