@@ -17,6 +17,7 @@ from nsr_tf.data import (Degradation, load_images, resolve_files, training_datas
                          validation_pairs)
 from nsr_tf.data.images import BadImageError, read_image
 from nsr_tf.data.pipeline import DEFAULT_PATCH_SIZE
+from nsr_tf.train import grow
 from nsr_tf.data.sources import div2k_lr_folder, lr_file_for
 from nsr_tf.errors import NsrError
 from nsr_tf.flops import count_params, macs_per_pixel
@@ -227,29 +228,18 @@ class Trainer:
                 kept.append(layer.name)
         if not copied:
             raise TrainingError(f"--init-from {path}: no layer matches this model")
-        added = self._identity_blocks(theirs)
+        added = grow.identity_blocks(self.model, theirs)
+        widened = grow.widen_blocks(self.model, theirs,
+                                    np.random.default_rng(self.config.seed))
+        done = {f"block{block}_conv{i}" for block, _, _ in widened for i in (1, 2)}
+        kept = [name for name in kept if name not in done]
         self.log(f"initialised {copied} layers from {path}"
+                 + (f"; blocks {widened[0][0]}-{widened[-1][0]} widened inside from "
+                    f"{widened[0][1]} to {widened[0][2]} channels (Net2Net: the same "
+                    f"function, each copy's share unequal)" if widened else "")
                  + (f"; {', '.join(kept)} start fresh" if kept else "")
                  + (f"; blocks {added[0]}-{added[-1]}, which {path} does not have, start "
                     f"as the identity (their second conv's gain zero)" if added else ""))
-
-    def _identity_blocks(self, theirs):
-        """A deeper model from a shallower one's weights (Net2Net's deepening): each
-        residual block the source lacks gets its second conv's weight-norm gain (and bias)
-        zero, so that the block adds nothing and the model starts computing what the source
-        computed; the gain's gradient is not zero, so the block learns from the first step
-        (as SkipInit / ReZero). Returns the indices of those blocks."""
-        added = []
-        for layer in self.model.layers:
-            block, _, part = layer.name.partition("_")
-            if not (block.startswith("block") and block[5:].isdigit() and part == "conv2"
-                    and layer.name not in theirs and hasattr(layer, "gain")):
-                continue
-            layer.gain.assign(np.zeros(layer.gain.shape, layer.gain.dtype))
-            if getattr(layer, "bias", None) is not None:
-                layer.bias.assign(np.zeros(layer.bias.shape, layer.bias.dtype))
-            added.append(int(block[5:]))
-        return sorted(added)
 
     def _make_train_step(self):
         model = self.model
