@@ -1,0 +1,74 @@
+"""Command line of training/queue.py: runs the pending entries of the training queue
+(docs/training_queue.md, ``nsr_tf.train.queue``) one after the other."""
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+from nsr_tf.cli.common import report
+from nsr_tf.errors import NsrError
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DEFAULT_QUEUE = os.path.join(REPO, "docs", "training_queue.md")
+
+
+def parser():
+    p = argparse.ArgumentParser(
+        prog="queue.py",
+        description="Run the training queue's pending entries (state 'running', 'started' "
+                    "or 'queued'; 'queued after N' waits for entry N), one at a time, from "
+                    "the repository root. Every command resumes its job, so rerunning the "
+                    "queue after a stop goes on where each run was.",
+        epilog="example: nohup setsid python training/queue.py >> ~/jobs/queue.log 2>&1 "
+               "< /dev/null &")
+    p.add_argument("--file", default=DEFAULT_QUEUE,
+                   help="the queue page (default: docs/training_queue.md)")
+    p.add_argument("--list", action="store_true",
+                   help="print the pending entries in their order and exit")
+    p.add_argument("--wait-for", type=int, metavar="PID",
+                   help="first wait for this process to end (a run started by hand)")
+    return p
+
+
+def main(argv=None, run=subprocess.run):
+    args = parser().parse_args(argv)
+    from nsr_tf.train.queue import pending
+    try:
+        try:
+            with open(args.file) as handle:
+                order = pending(handle.read())
+        except OSError as error:
+            raise NsrError(f"--file {args.file}: {error.strerror}") from None
+    except NsrError as error:
+        return report("queue.py", error)
+    if args.list:
+        for entry in order:
+            print(f"{entry.number}: {entry.command}")
+        return 0
+    if args.wait_for:
+        while _alive(args.wait_for):
+            time.sleep(20)
+    failed = []
+    for entry in order:
+        print(f"queue.py: {time.strftime('%Y-%m-%d %H:%M:%S')} entry {entry.number}: "
+              f"{entry.command}", flush=True)
+        status = run(["bash", "-c", entry.command], cwd=REPO).returncode
+        print(f"queue.py: {time.strftime('%Y-%m-%d %H:%M:%S')} entry {entry.number} ended "
+              f"with status {status}", flush=True)
+        if status:
+            failed.append(entry.number)     # the next run still starts: one always going
+    if failed:
+        print(f"queue.py: entries {', '.join(map(str, failed))} failed", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

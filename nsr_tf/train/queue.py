@@ -1,0 +1,78 @@
+"""The training queue (docs/training_queue.md) as data: its table's entries, which are
+still to run, and in which order. ``training/queue.py`` runs them one after the other;
+every command is resumable (train.py continues a job, or says there is nothing to do), so
+a new session reruns the queue and each entry goes on where it stopped.
+
+A row is ``| # | what | command | state |``; its command is the first backticked
+``nice``/``python`` command line of the command cell; it is pending while its state starts
+with "running", "started" or "queued", and "queued after N" runs it after entry N where
+N is pending too (otherwise in the table's order)."""
+
+import dataclasses
+import re
+
+from nsr_tf.errors import UsageError
+
+PENDING = ("running", "started", "queued")
+_ROW = re.compile(r"^\|\s*(\d+)\s*\|(.*)\|(.*)\|(.*)\|\s*$")
+_COMMAND = re.compile(r"`((?:nice|python)\s[^`]*)`")
+_AFTER = re.compile(r"^queued after (\d+)")
+
+
+@dataclasses.dataclass(frozen=True)
+class Entry:
+    number: int
+    what: str
+    command: str | None
+    state: str
+
+    @property
+    def pending(self):
+        return self.state.lower().startswith(PENDING)
+
+    @property
+    def after(self):
+        """The entry this one is queued after, or None."""
+        match = _AFTER.match(self.state.lower())
+        return int(match.group(1)) if match else None
+
+
+def entries(text):
+    """The table's rows, in the page's order."""
+    out = []
+    for line in text.splitlines():
+        match = _ROW.match(line)
+        if not match:
+            continue
+        command = _COMMAND.search(match.group(3))
+        out.append(Entry(int(match.group(1)), match.group(2).strip(),
+                         command.group(1) if command else None, match.group(4).strip()))
+    return out
+
+
+def pending(text):
+    """The entries still to run, in the order to run them: those not queued after another
+    pending entry first (the page's order), each followed by what is queued after it.
+    Raises ``UsageError`` naming an entry without a command line, or a cycle."""
+    todo = [entry for entry in entries(text) if entry.pending]
+    for entry in todo:
+        if entry.command is None:
+            raise UsageError(f"training queue entry {entry.number} is pending but its "
+                             f"command cell has no `nice ...` or `python ...` command")
+    waiting = {entry.number for entry in todo}
+    order, placed = [], set()
+
+    def place(entry, seen):
+        if entry.number in placed:
+            return
+        if entry.number in seen:
+            raise UsageError(f"training queue entries {sorted(seen)} are queued after each "
+                             f"other in a cycle")
+        if entry.after in waiting:
+            place(next(e for e in todo if e.number == entry.after), seen | {entry.number})
+        order.append(entry)
+        placed.add(entry.number)
+
+    for entry in todo:
+        place(entry, set())
+    return order

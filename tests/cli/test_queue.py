@@ -1,0 +1,47 @@
+"""training/queue.py: runs the pending entries in order, one at a time, goes on after a
+failed one, and says so; --list; a missing page is a one-line error."""
+
+import os
+import subprocess
+import sys
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+QUEUE = [sys.executable, os.path.join(REPO, "training", "queue.py")]
+
+
+def page(tmp_path):
+    log = tmp_path / "ran.txt"
+
+    def step(name, status=0):
+        return (f"`python -c \"import sys; open('{log}', 'a').write('{name} '); "
+                f"sys.exit({status})\"`")
+    text = "\n".join([
+        "| # | what | command | state |", "|---|---|---|---|",
+        f"| 1 | a | {step('one')} | done |",
+        f"| 2 | b | {step('two')} | queued after 3 |",
+        f"| 3 | c | {step('three', 1)} | running since 10:00 |",
+        f"| 4 | d | {step('four')} | queued |", ""])
+    path = tmp_path / "queue.md"
+    path.write_text(text)
+    return path, log
+
+
+def test_runs_the_pending_entries_in_order_and_goes_on_after_a_failure(tmp_path):
+    path, log = page(tmp_path)
+    listed = subprocess.run(QUEUE + ["--file", str(path), "--list"], capture_output=True,
+                            text=True, timeout=120)
+    assert [line.split(":")[0] for line in listed.stdout.splitlines()] == ["3", "2", "4"]
+    assert not log.exists()                        # --list runs nothing
+    result = subprocess.run(QUEUE + ["--file", str(path)], capture_output=True, text=True,
+                            timeout=120)
+    assert log.read_text() == "three two four "
+    assert "entry 3 ended with status 1" in result.stdout
+    assert result.returncode == 1 and "entries 3 failed" in result.stderr
+
+
+def test_a_missing_page_is_one_line(tmp_path):
+    result = subprocess.run(QUEUE + ["--file", str(tmp_path / "none.md")],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"queue.py: error: --file {tmp_path / 'none.md'}: No such file or directory"]

@@ -1,0 +1,54 @@
+"""The training queue page as data (nsr_tf.train.queue): which entries are pending and in
+which order; the repository's own page parses and its pending commands are train.py's."""
+
+import os
+import shlex
+
+import pytest
+
+from nsr_tf.errors import UsageError
+from nsr_tf.train.queue import entries, pending
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+PAGE = """# Training queue
+
+| # | what | command | state |
+|---|---|---|---|
+| 1 | done one | `nice -n 19 python training/train.py --epochs 1` | done, shipped |
+| 2 | last | `nice -n 19 python a.py` | queued after 4 (`~/q.sh`) |
+| 3 | running now | entry 1's with more: `python b.py --x 1` | started 10:00 after 1 |
+| 4 | next | `nice -n 19 python c.py` and a note `python d.py` | queued after 3 |
+| 5 | after a done one | `python e.py` | queued after 1 |
+"""
+
+
+def test_pending_entries_run_the_running_one_first_then_each_chain():
+    assert [e.number for e in entries(PAGE)] == [1, 2, 3, 4, 5]
+    order = pending(PAGE)
+    assert [e.number for e in order] == [3, 4, 2, 5]
+    assert order[0].command == "python b.py --x 1"     # the backticked command, not prose
+    assert order[1].command == "nice -n 19 python c.py"
+
+
+def test_a_pending_entry_without_a_command_and_a_cycle_are_one_line_errors():
+    no_command = PAGE.replace("`python e.py`", "entry 1's command")
+    with pytest.raises(UsageError, match="entry 5"):
+        pending(no_command)
+    cycle = PAGE.replace("started 10:00 after 1", "queued after 2")
+    with pytest.raises(UsageError, match="cycle"):
+        pending(cycle)
+
+
+def test_the_repositorys_queue_parses_and_its_pending_commands_are_train_pys():
+    from nsr_tf.cli.train import parser
+    with open(os.path.join(REPO, "docs", "training_queue.md")) as handle:
+        text = handle.read()
+    assert len(entries(text)) >= 28
+    train = parser()
+    for entry in pending(text):
+        words = shlex.split(entry.command)
+        assert words[:4] == ["nice", "-n", "19", "python"], entry.command
+        assert words[4] == "training/train.py", entry.command
+        args = train.parse_args(words[5:])            # exits on a flag train.py lacks
+        assert args.job_dir.startswith("~/jobs/"), entry.command   # outside the work tree
