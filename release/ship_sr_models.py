@@ -91,8 +91,19 @@ RUNS = {
         "This run (`docs/training_queue.md` entry 19) doubled the depth of the 16-block "
         "`sr-x2` (20,432 steps: 8,024 on CBSD432 + T91 at lr 1e-3, then 12,408 on the varied "
         "data below): its blocks 0-15 started from that model's weights and blocks 16-31 as "
-        "the identity (their second conv's gain zero, `nsr_tf/train/loop.py`), so the run "
+        "the identity (their second conv's gain zero, `nsr_tf/train/grow.py`), so the run "
         "began where the 16-block model ended."),
+    "sr-x4-deep": (
+        "sr-x4",
+        "nice -n 19 python training/train.py --task sr --scale 4 --data-dir "
+        "~/data/CBSD432-clean --data-dir ../shared/data/T91 --data-dir ~/data/graphics "
+        "--data-dir ~/data/saturated --skip-bad-files --seed 0 --epochs 6 "
+        "--patches-per-image 20 --lr 5e-4 --lr-schedule cosine --variant compact "
+        "--num-blocks 32 --init-from ~/jobs/sr-x2-deep/best.keras "
+        "--job-dir ~/jobs/sr-x4-deep",
+        "This run (`docs/training_queue.md` entry 27) trained x4 from the 32-block x2 model "
+        "of entry 19: every layer but the upscaling convs started from its weights, as the "
+        "16-block `sr-x4` did from its x2 model."),
 }
 # VDSR: 20 3x3 convs of 64 channels on the HR image (1 channel in and out at the ends):
 # MACs per output pixel; issue 34 keeps a shipped upscaler at or under a quarter of it.
@@ -243,18 +254,22 @@ def write_card(name, meta):
     schedule = TrainConfig(**c).schedule_words()
     s = meta["scores"]
     blocks = c.get("num_blocks") or 16
+    width = (c.get("model_overrides") or {}).get("width_multiplier", 1.0)
     macs = meta["macs_per_pixel"]
     lines = [f"# `{name}`: RGB x{scale} upscaler (compact sparse, for phones)", "",
              "Preset `compact` of `--task sr`"
              + (f" with {blocks} residual blocks (`--num-blocks {blocks}`; the preset's 16 "
                 f"at half EDSR(S)'s width)" if blocks != 16 else ": 16 residual blocks")
-             + ", C=32, k=4 sparsity groups, cardinality 16 (the paper's SR sparsity): "
+             + ", C=32" + (f" and {32 * width:g} channels inside each block "
+                           f"(`--width-multiplier {width:g}`)" if width != 1 else "")
+             + ", k=4 sparsity groups, cardinality 16 (the paper's SR sparsity): "
              f"{meta['params']:,} parameters, {macs / 1e6:.3f} M MACs per LR pixel, "
              f"{macs / scale ** 2 / 1e6:.3f} M per output pixel "
              f"({macs / scale ** 2 / VDSR_MACS:.2f} of VDSR's {VDSR_MACS / 1e6:.3f} M; "
              + ("a quarter of EDSR(S)'s and of the paper's Sparse+ per LR pixel; its dense "
                 "twin `compact-dense` has the same MACs and a quarter of the parameters). "
-                if blocks == 16 else f"{blocks / 64:.2f} of EDSR(S)'s per LR pixel). ")
+                if blocks == 16 and width == 1 else
+                f"{blocks * width / 64:.2f} of EDSR(S)'s per LR pixel). ")
              + "Chosen over the paper's Sparse+ for what users run: on this CPU the "
              "16-block preset trains 2.7x the steps per hour (`docs/super_resolution.md`), "
              "and a phone pays the MACs above per output pixel.", "",

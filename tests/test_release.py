@@ -265,3 +265,19 @@ def test_the_colour_tool_adds_kind_rows_to_a_shipped_card_without_a_job(tmp_path
     assert record["scores"] == shipped["scores"]
     card = (tmp_path / f"MODEL_CARD_{stem}.md").read_text()
     assert f"| photos | {row['input_psnr']:.2f} | {row['gray_psnr']:.2f} |" in card
+
+
+def test_the_sr_card_names_depth_width_and_the_share_of_vdsrs_macs(tmp_path, monkeypatch):
+    tool = release_tool("ship_sr_models")
+    meta = json.loads(package_files("sr-x2")[".json"])
+    meta["config"] = dict(meta["config"], num_blocks=32,
+                          model_overrides={"width_multiplier": 2.0})
+    meta["macs_per_pixel"] = 4 * meta["macs_per_pixel"]      # twice deeper, twice wider
+    monkeypatch.setattr(pretrained, "HERE", str(tmp_path))
+    tool.write_card("sr-x2", meta)
+    card = (tmp_path / f"MODEL_CARD_{pretrained.MODELS['sr-x2']}.md").read_text()
+    assert "with 32 residual blocks" in card
+    assert "and 64 channels inside each block (`--width-multiplier 2`)" in card
+    assert "1.00 of EDSR(S)'s per LR pixel" in card
+    share = meta["macs_per_pixel"] / 4 / tool.VDSR_MACS
+    assert f"({share:.2f} of VDSR's" in card

@@ -53,6 +53,8 @@ def parser():
                    help="image channels (default: 1 for denoise/jpeg, 3 for sr)")
     p.add_argument("--num-blocks", type=int, default=None,
                    help="override the preset's number of residual blocks")
+    p.add_argument("--width-multiplier", type=float, default=None, metavar="W",
+                   help="override the preset's width inside each block (C -> C*W -> C)")
     p.add_argument("--data-dir", action="append", default=None,
                    help="folder of training images (wins over --dataset); repeat it to "
                         "train on several folders (e.g. CBSD432 and T91 for SR)")
@@ -95,7 +97,9 @@ def parser():
     p.add_argument("--init-from", metavar="MODEL",
                    help="start from the weights of a trained .keras model (or a shipped "
                         "model's name) wherever a layer's name and shapes match, e.g. an x4 "
-                        "upscaler from the x2 one (all but the tail); ignored on resume")
+                        "upscaler from the x2 one (all but the tail); a model with more "
+                        "blocks or wider ones starts as the trained one (Net2Net: "
+                        "nsr_tf/train/grow.py); ignored on resume")
     p.add_argument("--quick", action="store_true",
                    help=f"a short run for a demo (a few minutes on 2 CPU cores): "
                         f"{QUICK['epochs']} epochs of {QUICK['patches_per_image']} "
@@ -107,6 +111,11 @@ def config_from_args(argv=None):
     p = parser()
     args = p.parse_args(argv)
     values = {k: v for k, v in vars(args).items() if k != "quick" and v is not None}
+    width = values.pop("width_multiplier", None)
+    if width is not None:
+        if not width > 0:
+            p.error("--width-multiplier must be > 0")
+        values["model_overrides"] = {"width_multiplier": width}
     if values.get("data_dir") and len(values["data_dir"]) == 1:
         values["data_dir"] = values["data_dir"][0]
     if args.blind and not (args.sigma_range or args.quality_range):

@@ -99,3 +99,15 @@ def test_train_py_widens_sparse_minus_to_sparse_plus_and_the_copies_learn_apart(
     assert copy_sources(64, 32, 2)[16] == 0
     assert not np.allclose(kernel[..., 0], kernel[..., 16])
     assert os.path.exists(tmp_path / "wide" / "best.keras")
+
+
+def test_the_width_flag_overrides_the_preset_and_refuses_nonsense(capsys):
+    from nsr_tf.cli.train import config_from_args
+    config = config_from_args(["--task", "sr", "--variant", "compact", "--num-blocks", "32",
+                               "--width-multiplier", "2"])
+    assert config.model_overrides == {"width_multiplier": 2.0}
+    model = build_model("sr", "compact", scale=2, num_blocks=1, **config.model_overrides)
+    assert model.get_layer("block0_conv1").filters == 64
+    with pytest.raises(SystemExit):
+        config_from_args(["--width-multiplier", "0"])
+    assert "--width-multiplier must be > 0" in capsys.readouterr().err
