@@ -52,3 +52,26 @@ def test_the_repositorys_queue_parses_and_its_pending_commands_are_train_pys():
         assert words[4] == "training/train.py", entry.command
         args = train.parse_args(words[5:])            # exits on a flag train.py lacks
         assert args.job_dir.startswith("~/jobs/"), entry.command   # outside the work tree
+
+
+def test_every_command_a_release_tool_writes_into_a_card_is_on_the_queue_page():
+    # The ship tools name each continued run's command in its card; the queue page is
+    # where runs are started from: the two must not drift apart.
+    from tests.scripts import load_script
+    with open(os.path.join(REPO, "docs", "training_queue.md")) as handle:
+        on_page = {entry.command for entry in entries(handle.read()) if entry.command}
+
+    def commands(value):
+        if isinstance(value, dict):
+            return [c for v in value.values() for c in commands(v)]
+        if isinstance(value, tuple):
+            return [c for v in value for c in commands(v)]
+        return [value] if isinstance(value, str) and value.startswith("nice ") else []
+    checked = 0
+    for tool in ("ship_sr_models", "ship_level_models", "ship_models", "ship_color_models"):
+        module = load_script(f"release/{tool}.py")
+        for table in ("RUNS", "REFINEMENTS"):
+            for command in commands(getattr(module, table, {})):
+                assert command in on_page, f"{tool}.{table}: {command}"
+                checked += 1
+    assert checked >= 17
