@@ -23,7 +23,7 @@ def clean_env():
     [os.path.join(BIN, "nsr-export"), "--help"],
     [sys.executable, os.path.join(REPO, "training", "train.py"), "--help"],
     [sys.executable, os.path.join(REPO, "export", "to_tflite.py"), "--help"],
-    [sys.executable, os.path.join(REPO, "training", "queue.py"), "--help"],
+    [sys.executable, os.path.join(REPO, "training", "run_queue.py"), "--help"],
 ])
 def test_help_prints_only_the_help(command):
     result = subprocess.run(command, capture_output=True, text=True, timeout=300,

@@ -21,3 +21,16 @@ def test_no_registry_host_is_written_into_the_repository():
         text = open(path, "rb").read().decode("utf-8", "replace")
         found += [f"{name}: {host}" for host in hosts if host in text]
     assert not found
+
+
+def test_no_script_hides_a_standard_module_from_the_scripts_beside_it():
+    # python training/train.py puts training/ first on sys.path: a training/queue.py there
+    # made every `import queue` (TensorFlow's, multiprocessing's) load it and train.py die.
+    import sys
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    clashes = []
+    for folder in ("training", "export", "release", "benchmarks", "android_demo"):
+        for parent, _, files in os.walk(os.path.join(root, folder)):
+            clashes += [os.path.relpath(os.path.join(parent, name), root) for name in files
+                        if name.endswith(".py") and name[:-3] in sys.stdlib_module_names]
+    assert not clashes

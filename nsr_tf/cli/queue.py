@@ -1,4 +1,4 @@
-"""Command line of training/queue.py: runs the pending entries of the training queue
+"""Command line of training/run_queue.py: runs the pending entries of the training queue
 (docs/training_queue.md, ``nsr_tf.train.queue``) one after the other."""
 
 import argparse
@@ -16,12 +16,12 @@ DEFAULT_QUEUE = os.path.join(REPO, "docs", "training_queue.md")
 
 def parser():
     p = argparse.ArgumentParser(
-        prog="queue.py",
+        prog="run_queue.py",
         description="Run the training queue's pending entries (state 'running', 'started' "
                     "or 'queued'; 'queued after N' waits for entry N), one at a time, from "
                     "the repository root. Every command resumes its job, so rerunning the "
                     "queue after a stop goes on where each run was.",
-        epilog="example: nohup setsid python training/queue.py >> ~/jobs/queue.log 2>&1 "
+        epilog="example: nohup setsid python training/run_queue.py >> ~/jobs/queue.log 2>&1 "
                "< /dev/null &")
     p.add_argument("--file", default=DEFAULT_QUEUE,
                    help="the queue page (default: docs/training_queue.md)")
@@ -42,7 +42,7 @@ def main(argv=None, run=subprocess.run):
         except OSError as error:
             raise NsrError(f"--file {args.file}: {error.strerror}") from None
     except NsrError as error:
-        return report("queue.py", error)
+        return report("run_queue.py", error)
     if args.list:
         for entry in order:
             print(f"{entry.number}: {entry.command}")
@@ -52,15 +52,15 @@ def main(argv=None, run=subprocess.run):
             time.sleep(20)
     failed = []
     for entry in order:
-        print(f"queue.py: {time.strftime('%Y-%m-%d %H:%M:%S')} entry {entry.number}: "
+        print(f"run_queue.py: {time.strftime('%Y-%m-%d %H:%M:%S')} entry {entry.number}: "
               f"{entry.command}", flush=True)
         status = run(["bash", "-c", entry.command], cwd=REPO).returncode
-        print(f"queue.py: {time.strftime('%Y-%m-%d %H:%M:%S')} entry {entry.number} ended "
-              f"with status {status}", flush=True)
+        print(f"run_queue.py: {time.strftime('%Y-%m-%d %H:%M:%S')} entry {entry.number} "
+              f"ended with status {status}", flush=True)
         if status:
             failed.append(entry.number)     # the next run still starts: one always going
     if failed:
-        print(f"queue.py: entries {', '.join(map(str, failed))} failed", file=sys.stderr)
+        print(f"run_queue.py: entries {', '.join(map(str, failed))} failed", file=sys.stderr)
     return 1 if failed else 0
 
 

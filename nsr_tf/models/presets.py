@@ -84,3 +84,26 @@ def get_preset(task, variant):
         raise UsageError(f"variant {variant!r} does not exist for task {task!r}; "
                          f"choose from {sorted(PRESETS[task])}")
     return PRESETS[task][variant]
+
+
+def resolve_preset(task, variant, **overrides):
+    """The preset of ``task`` / ``variant`` with ``overrides`` (any ``Preset`` field), checked
+    before anything is built: a name that is no field, or block widths that the cardinality
+    does not divide (eq. 10 aggregates groups of C / d consecutive channels), is a
+    ``UsageError`` naming it."""
+    preset = get_preset(task, variant)
+    unknown = set(overrides) - {f.name for f in dataclasses.fields(preset)}
+    if unknown:
+        raise UsageError(f"unknown preset override(s) {sorted(unknown)}; choose from "
+                         f"{[f.name for f in dataclasses.fields(preset)]}")
+    preset = dataclasses.replace(preset, **overrides)
+    if preset.sparsity_groups > 1 and preset.gate == "none":
+        preset = dataclasses.replace(preset, gate="softmax")
+    inner = int(preset.filters * preset.width_multiplier)
+    for width in (inner, preset.filters):
+        if width % preset.cardinality:
+            raise UsageError(f"a block's convs have {preset.filters} -> {inner} -> "
+                             f"{preset.filters} channels: {width} is not divisible by the "
+                             f"cardinality {preset.cardinality} (choose the width multiplier "
+                             f"or filters to make it so)")
+    return preset

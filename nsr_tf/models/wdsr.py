@@ -1,6 +1,5 @@
 """The WDSR-style residual network the paper builds on (docs/design.md, The network)."""
 
-import dataclasses
 import math
 
 from nsr_tf.quiet import tf  # noqa: F401  (first: TensorFlow without its chatter)
@@ -8,7 +7,7 @@ import keras
 
 from nsr_tf.errors import UsageError
 from nsr_tf.layers import ChannelSlice, PixelShuffle, SparseConv2D, WeightNormConv2D
-from nsr_tf.models.presets import DEFAULT_CHANNELS, DIV2K_RGB_MEAN, SR_SCALES, get_preset
+from nsr_tf.models.presets import DEFAULT_CHANNELS, DIV2K_RGB_MEAN, SR_SCALES, resolve_preset
 
 HEAD_KERNEL = 3
 SKIP_KERNEL = 5
@@ -83,14 +82,7 @@ def build_model(task, variant, channels=None, scale=None, image_mean=None,
 
     Returns a ``keras.Model`` on NHWC float images in [0, 1].
     """
-    preset = get_preset(task, variant)
-    unknown = set(overrides) - {f.name for f in dataclasses.fields(preset)}
-    if unknown:
-        raise UsageError(f"unknown preset override(s) {sorted(unknown)}; choose from "
-                         f"{[f.name for f in dataclasses.fields(preset)]}")
-    preset = dataclasses.replace(preset, **overrides)
-    if preset.sparsity_groups > 1 and preset.gate == "none":
-        preset = dataclasses.replace(preset, gate="softmax")
+    preset = resolve_preset(task, variant, **overrides)
     channels = DEFAULT_CHANNELS[task] if channels is None else channels
     if task == "sr":
         scale = 2 if scale is None else scale

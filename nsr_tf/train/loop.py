@@ -17,14 +17,14 @@ from nsr_tf.data import (Degradation, load_images, resolve_files, training_datas
                          validation_pairs)
 from nsr_tf.data.images import BadImageError, read_image
 from nsr_tf.data.pipeline import DEFAULT_PATCH_SIZE
-from nsr_tf.train import grow
 from nsr_tf.data.sources import div2k_lr_folder, lr_file_for
 from nsr_tf.errors import NsrError
 from nsr_tf.flops import count_params, macs_per_pixel
 from nsr_tf.inference import restore
 from nsr_tf.jobs import default_job_dir, latest_job_dir  # noqa: F401  (re-exported)
 from nsr_tf.models import build_model
-from nsr_tf.models.presets import DEFAULT_CHANNELS
+from nsr_tf.models.presets import DEFAULT_CHANNELS, resolve_preset
+from nsr_tf.train import grow
 from nsr_tf.train.config import TrainConfig
 from nsr_tf.train.strategy import is_chief, make_strategy
 
@@ -71,6 +71,7 @@ class Trainer:
         if config.batch_size % replicas:
             raise TrainingError(f"--batch-size {config.batch_size} is not divisible by the "
                                 f"{replicas} replicas")
+        resolve_preset(config.task, config.variant, **self._overrides())   # before any file
         self._load_data()
         self._prepare_job_dir()
         self._build()
@@ -147,16 +148,20 @@ class Trainer:
         self.checkpoint_dir = os.path.join(c.job_dir, "checkpoints") if self.chief else \
             tempfile.mkdtemp(prefix="nsr_tf_worker_")
 
+    def _overrides(self):
+        """The preset fields this run changes (--num-blocks, --width-multiplier, ...)."""
+        overrides = dict(self.config.model_overrides)
+        if self.config.num_blocks:
+            overrides["num_blocks"] = self.config.num_blocks
+        return overrides
+
     def _build(self):
         c = self.config
         with self.strategy.scope():
-            overrides = dict(c.model_overrides)
-            if c.num_blocks:
-                overrides["num_blocks"] = c.num_blocks
             model = build_model(c.task, c.variant, channels=c.channels,
                                 scale=self.degradation.output_scale if c.task == "sr"
                                 else None, level_map=self.degradation.level_map,
-                                **overrides)
+                                **self._overrides())
             self.policy, reason = precision.choose(c.precision)
             self.log(precision.describe(self.policy, reason))
             self.model = precision.with_policy(model, self.policy)

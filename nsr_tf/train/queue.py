@@ -1,5 +1,5 @@
 """The training queue (docs/training_queue.md) as data: its table's entries, which are
-still to run, and in which order. ``training/queue.py`` runs them one after the other;
+still to run, and in which order. ``training/run_queue.py`` runs them one after the other;
 every command is resumable (train.py continues a job, or says there is nothing to do), so
 a new session reruns the queue and each entry goes on where it stopped.
 

@@ -1,4 +1,4 @@
-"""training/queue.py: runs the pending entries in order, one at a time, goes on after a
+"""training/run_queue.py: runs the pending entries in order, one at a time, goes on after a
 failed one, and says so; --list; a missing page is a one-line error."""
 
 import os
@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-QUEUE = [sys.executable, os.path.join(REPO, "training", "queue.py")]
+QUEUE = [sys.executable, os.path.join(REPO, "training", "run_queue.py")]
 
 
 def page(tmp_path):
@@ -44,4 +44,4 @@ def test_a_missing_page_is_one_line(tmp_path):
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
-        f"queue.py: error: --file {tmp_path / 'none.md'}: No such file or directory"]
+        f"run_queue.py: error: --file {tmp_path / 'none.md'}: No such file or directory"]

@@ -111,3 +111,14 @@ def test_the_width_flag_overrides_the_preset_and_refuses_nonsense(capsys):
     with pytest.raises(SystemExit):
         config_from_args(["--width-multiplier", "0"])
     assert "--width-multiplier must be > 0" in capsys.readouterr().err
+
+
+def test_a_width_the_cardinality_does_not_divide_stops_before_the_job_folder(
+        train_images, tmp_path):
+    from nsr_tf.errors import UsageError
+    job = tmp_path / "job"
+    config = TrainConfig(task="sr", variant="compact", data_dir=train_images,
+                         model_overrides={"width_multiplier": 1.3}, job_dir=str(job))
+    with pytest.raises(UsageError, match="41 is not divisible by the cardinality 16"):
+        Trainer(config, log=lambda *_: None)
+    assert not job.exists()          # a rerun with a good width is not "a different run"

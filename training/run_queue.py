@@ -1,4 +1,4 @@
-"""Run the training queue (docs/training_queue.md): python training/queue.py --help"""
+"""Run the training queue (docs/training_queue.md): python training/run_queue.py --help"""
 
 import sys
 
