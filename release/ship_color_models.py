@@ -32,6 +32,7 @@ import sys
 from nsr_tf.benchmarking import (ACCEPT_DROPS_HELP, MAP_JITTER_NOTE, kind_folders, refuse,
                                   result_row, row_key)
 from nsr_tf.data.sources import shared_data, trains_on_clean_set
+from nsr_tf.train.queue import repository_command
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # what benchmarks/experiments/color_baselines.py wrote: the "before" rows
@@ -169,6 +170,19 @@ REFINEMENTS["jpeg-color"]["jpeg-color-jitter"] = (
     "--map-jitter 0.2 --init-from jpeg-color --job-dir ~/jobs/jpeg-color-jitter",
     "the `jpeg-color` of `docs/training_queue.md` entry 15 (1,782 steps on CBSD432-clean and "
     "398 saturated photos at Adam 0.0001, on top of " + _VARIED_JPEG + ")")
+
+# Entries 26 and 28 (commands from docs/training_queue.md from now on: one place for them).
+REFINEMENTS["jpeg-color"]["jpeg-color-wide"] = (
+    repository_command("jpeg-color-wide"),
+    "the `jpeg-color` of `docs/training_queue.md` entry 23 (4,914 steps on the varied set "
+    "with a fifth of the patches told a wrong quality, on top of entry 15's 1,782 steps and "
+    + _VARIED_JPEG + "), its blocks widened from 32 to 64 channels inside (`sparse-` to "
+    "`sparse+`; it started computing what that model did: `nsr_tf/train/grow.py`)")
+REFINEMENTS["denoise-color"]["denoise-color-long"] = (
+    repository_command("denoise-color-long"),
+    "the `denoise-color` of `docs/training_queue.md` entry 22 (the graphics back in the data "
+    "and a fifth of the patches told a wrong sigma, on top of entries 18 and 16 on "
+    "CBSD432-clean and saturated photos and " + _VARIED_DENOISER + ")")
 
 
 def refinement(name, config):

@@ -21,6 +21,7 @@ import sys
 
 from nsr_tf.benchmarking import ACCEPT_DROPS_HELP, MAP_JITTER_NOTE, kind_folders, refuse
 from nsr_tf.jobs import machine_line, run_record
+from nsr_tf.train.queue import repository_command
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TESTSETS = os.path.join(REPO, "testsets")
@@ -90,6 +91,13 @@ REFINEMENTS = {
             + BLIND_VARIED + "`)"),
     },
 }
+# Queue entry 31 (commands from docs/training_queue.md from now on: one place for them).
+REFINEMENTS["denoise-blind"]["denoise-blind-long"] = (
+    repository_command("denoise-blind-long"),
+    "the first `denoise-blind` (8,316 steps on Train400; command: `"
+    + COMMANDS["denoise-blind"] + "`), then 7,152 steps on Train400, CBSD432 without its "
+    "test images and saturated photos in gray (`docs/training_queue.md` entry 17) and "
+    "1,788 with a fifth of the patches told a wrong sigma (entry 20)")
 
 
 def job_name(config):

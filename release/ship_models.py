@@ -25,6 +25,7 @@ import shutil
 import sys
 
 from nsr_tf.benchmarking import ACCEPT_DROPS_HELP, kind_folders, refuse
+from nsr_tf.train.queue import repository_command
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SET12 = os.path.join(REPO, "testsets", "Set12")
@@ -60,6 +61,9 @@ REFINEMENTS = {
         "photos, read in gray (`docs/training_data.md`: how to rebuild and check the "
         "folders, and how no test image is among them)"),
 }
+# Queue entry 30 (its command from docs/training_queue.md): entry 21's data, longer.
+REFINEMENTS["denoise-sigma25-long"] = (
+    repository_command("denoise-sigma25-long"), REFINEMENTS["denoise-sigma25-varied"][1])
 KIND_LEVEL = 25
 ANCHORS = os.path.join(REPO, "docs", "kind_anchors.json")
 

@@ -76,3 +76,23 @@ def pending(text):
     for entry in todo:
         place(entry, set())
     return order
+
+
+def command_of(job, text):
+    """The command of the entry whose ``--job-dir`` ends in the folder ``job`` (e.g.
+    "jpeg-color-wide"): what the release tools write into a card. Raises ``UsageError``
+    where no entry or several have it."""
+    found = {entry.command for entry in entries(text) if entry.command
+             and re.search(r"--job-dir\s+\S*/" + re.escape(job) + r"(\s|$)", entry.command)}
+    if len(found) != 1:
+        raise UsageError(f"{len(found) or 'no'} training queue entries run the job {job!r}")
+    return found.pop()
+
+
+def repository_command(job):
+    """``command_of`` on this repository's docs/training_queue.md."""
+    import os
+    page = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__)))), "docs", "training_queue.md")
+    with open(page) as handle:
+        return command_of(job, handle.read())

@@ -75,3 +75,13 @@ def test_every_command_a_release_tool_writes_into_a_card_is_on_the_queue_page():
                 assert command in on_page, f"{tool}.{table}: {command}"
                 checked += 1
     assert checked >= 17
+
+
+def test_the_command_of_a_job_is_found_by_its_folder_alone():
+    from nsr_tf.train.queue import command_of
+    page = PAGE + "| 6 | x | `python f.py --job-dir ~/jobs/run-2` | done |\n" \
+                  "| 7 | y | `python g.py --job-dir ~/jobs/run --epochs 1` | done |\n"
+    assert command_of("run", page) == "python g.py --job-dir ~/jobs/run --epochs 1"
+    assert command_of("run-2", page) == "python f.py --job-dir ~/jobs/run-2"
+    with pytest.raises(UsageError, match="no training queue entries"):
+        command_of("run-3", page)
