@@ -1,9 +1,54 @@
 """Job folders: where a training run keeps its checkpoints, logs and best model."""
 
+import fcntl
 import glob
 import json
 import os
 import platform
+
+from nsr_tf.errors import NsrError
+
+# The file a running train.py holds locked in its job folder (flock: the kernel lets go of
+# it when the process ends, however it ends, so a crash leaves no stale lock).
+LOCK_FILE = "train.lock"
+
+
+class JobInUse(NsrError):
+    """Another process is training in this job folder."""
+
+
+def lock(job_dir):
+    """Takes the job folder ``job_dir`` for this process: returns the open lock file (keep
+    it; closing it, or the process ending, lets go), or raises ``JobInUse`` naming the
+    process that holds it. Two runs in one folder would write over each other's
+    checkpoints."""
+    handle = open(os.path.join(job_dir, LOCK_FILE), "a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        pid = handle.read().strip() or "unknown"
+        handle.close()
+        raise JobInUse(f"{job_dir} is being trained by another process (pid {pid}): wait "
+                       f"for it to end, or pass another --job-dir") from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"{os.getpid()}\n")
+    handle.flush()
+    return handle
+
+
+def in_use(job_dir):
+    """Whether a process holds ``job_dir``'s lock now (a train.py running there)."""
+    path = os.path.join(job_dir, LOCK_FILE)
+    if not os.path.exists(path):
+        return False
+    with open(path) as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+    return False
 
 
 def default_job_dir(config):

@@ -52,3 +52,27 @@ def test_run_record_names_the_cpu_its_simd_flags_and_cores(tmp_path):
     assert (record["logged_epochs"], record["runs"]) == (3, 1)
     assert record["machine"].startswith(f"{cpu_name()} ({simd_flags()}), ")
     assert f"{os.cpu_count()} cores" in record["machine"]
+
+
+def test_a_job_folder_is_held_by_one_process_and_freed_when_it_dies(tmp_path):
+    import subprocess
+    import sys
+    from nsr_tf.jobs import JobInUse, in_use, lock
+    assert not in_use(tmp_path)
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; from nsr_tf.jobs import lock; h = lock(sys.argv[1]); "
+        "print('held', flush=True); time.sleep(60)"), str(tmp_path)],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        assert in_use(tmp_path)
+        with pytest.raises(JobInUse, match=f"pid {holder.pid}"):
+            lock(tmp_path)
+    finally:
+        holder.kill()                       # as a crash: no clean-up of its own
+        holder.wait()
+    assert not in_use(tmp_path)
+    mine = lock(tmp_path)
+    assert in_use(tmp_path)
+    mine.close()
+    assert not in_use(tmp_path)

@@ -28,12 +28,14 @@ def parser():
     p.add_argument("--list", action="store_true",
                    help="print the pending entries in their order and exit")
     p.add_argument("--wait-for", type=int, metavar="PID",
-                   help="first wait for this process to end (a run started by hand)")
+                   help="first wait for this process to end (a run started by hand; a "
+                        "train.py holding an entry's job folder is waited for anyway)")
     return p
 
 
-def main(argv=None, run=subprocess.run):
+def main(argv=None, run=subprocess.run, poll=20):
     args = parser().parse_args(argv)
+    from nsr_tf import jobs
     from nsr_tf.train.queue import pending
     try:
         try:
@@ -49,9 +51,14 @@ def main(argv=None, run=subprocess.run):
         return 0
     if args.wait_for:
         while _alive(args.wait_for):
-            time.sleep(20)
+            time.sleep(poll)
     failed = []
     for entry in order:
+        if entry.job_dir and jobs.in_use(entry.job_dir):    # a train.py still runs it
+            print(f"run_queue.py: entry {entry.number}: waiting for the run in "
+                  f"{entry.job_dir} to end", flush=True)
+            while jobs.in_use(entry.job_dir):
+                time.sleep(poll)
         print(f"run_queue.py: {time.strftime('%Y-%m-%d %H:%M:%S')} entry {entry.number}: "
               f"{entry.command}", flush=True)
         status = run(["bash", "-c", entry.command], cwd=REPO).returncode

@@ -11,7 +11,7 @@ from nsr_tf.quiet import tf  # (first: TensorFlow without its chatter)
 import keras
 from tqdm import tqdm
 
-from nsr_tf import metadata, metrics, model_io, precision
+from nsr_tf import jobs, metadata, metrics, model_io, precision
 from nsr_tf.data import degradations
 from nsr_tf.data import (Degradation, load_images, resolve_files, training_dataset,
                          validation_pairs)
@@ -136,6 +136,8 @@ class Trainer:
     def _prepare_job_dir(self):
         c = self.config
         os.makedirs(c.job_dir, exist_ok=True)
+        # one run per folder: a second would write over the first's checkpoints
+        self._job_lock = jobs.lock(c.job_dir) if self.chief else None
         path = os.path.join(c.job_dir, "config.json")
         if os.path.exists(path):
             previous = TrainConfig.load(path)
@@ -282,6 +284,16 @@ class Trainer:
                 f"job dir {c.job_dir}")
 
     def fit(self):
+        """Trains to the last epoch; returns the last validation scores (None when there
+        was nothing left to do). Lets go of the job folder at the end."""
+        try:
+            return self._fit()
+        finally:
+            if self._job_lock is not None:
+                self._job_lock.close()
+                self._job_lock = None
+
+    def _fit(self):
         c = self.config
         self.log(self.describe())
         result = None

@@ -9,7 +9,9 @@ with "running", "started" or "queued", and "queued after N" runs it after entry 
 N is pending too (otherwise in the table's order)."""
 
 import dataclasses
+import os
 import re
+import shlex
 
 from nsr_tf.errors import UsageError
 
@@ -29,6 +31,15 @@ class Entry:
     @property
     def pending(self):
         return self.state.lower().startswith(PENDING)
+
+    @property
+    def job_dir(self):
+        """The command's ``--job-dir``, ``~`` expanded, or None."""
+        words = shlex.split(self.command or "")
+        for flag, value in zip(words, words[1:]):
+            if flag == "--job-dir":
+                return os.path.expanduser(value)
+        return None
 
     @property
     def after(self):
@@ -91,7 +102,6 @@ def command_of(job, text):
 
 def repository_command(job):
     """``command_of`` on this repository's docs/training_queue.md."""
-    import os
     page = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
         os.path.abspath(__file__)))), "docs", "training_queue.md")
     with open(page) as handle:

@@ -45,3 +45,30 @@ def test_a_missing_page_is_one_line(tmp_path):
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
         f"run_queue.py: error: --file {tmp_path / 'none.md'}: No such file or directory"]
+
+
+def test_an_entry_whose_job_a_train_py_still_holds_waits_for_it(tmp_path):
+    import threading
+    import time
+    from nsr_tf.cli.queue import main
+    from nsr_tf.jobs import lock
+    job = tmp_path / "job"
+    job.mkdir()
+    path = tmp_path / "queue.md"
+    path.write_text("| # | what | command | state |\n|---|---|---|---|\n"
+                    f"| 1 | a | `python train.py --job-dir {job}` | running |\n")
+    held = lock(str(job))
+    started = []
+
+    class Done:
+        returncode = 0
+    thread = threading.Thread(target=main, args=(["--file", str(path)],),
+                              kwargs={"run": lambda *a, **k: started.append(time.time())
+                                      or Done(), "poll": 0.02})
+    thread.start()
+    time.sleep(0.5)
+    assert started == []                  # the folder is still held
+    released = time.time()
+    held.close()
+    thread.join(timeout=10)
+    assert len(started) == 1 and started[0] >= released

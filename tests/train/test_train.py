@@ -409,3 +409,20 @@ def test_a_colour_denoiser_trains_on_mixed_camera_and_white_noise(testsets, tmp_
     assert trainer.fit()["psnr"] > 10
     best = json.loads((tmp_path / "rgb" / "best.json").read_text())
     assert best["config"]["noise"] == "mix" and "camera noise" in best["degradation"]
+
+
+def test_a_second_run_in_a_job_folder_in_use_is_refused_in_one_line(data_dir, tmp_path):
+    from nsr_tf.jobs import lock
+    job = tmp_path / "job"
+    job.mkdir()
+    held = lock(str(job))                 # as a train.py still running there would
+    result = run(["--data-dir", str(data_dir), "--job-dir", str(job), "--epochs", "1"]
+                 + TINY)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"train.py: error: {job} is being trained by another process (pid {os.getpid()}): "
+        f"wait for it to end, or pass another --job-dir"]
+    assert not (job / "config.json").exists()
+    held.close()
+    done = run(["--data-dir", str(data_dir), "--job-dir", str(job), "--epochs", "1"] + TINY)
+    assert done.returncode == 0, done.stderr[-2000:]
