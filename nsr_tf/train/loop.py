@@ -309,7 +309,8 @@ class Trainer:
             self.manager.save(checkpoint_number=epoch + 1)
             if self.chief:
                 if improved:
-                    self._export_best(epoch + 1, scores)
+                    self._export(epoch + 1, scores, "best")
+                self._export(epoch + 1, scores, "last")
                 self._summaries(epoch + 1, loss, lr, rate, scores)
             self.log(f"epoch {epoch + 1}/{c.epochs}: loss {loss:.5f}, val PSNR "
                      f"{scores['psnr']:.2f} dB, SSIM {scores['ssim']:.4f} (input "
@@ -375,18 +376,20 @@ class Trainer:
                                      clean))
         return {k: float(np.mean(v)) for k, v in scores.items()}
 
-    def _export_best(self, epoch, scores):
+    def _export(self, epoch, scores, name="best"):
+        """``NAME.keras`` and ``NAME.json`` in the job folder: the model as it is now and
+        its record (best: the best validation PSNR so far; last: the last epoch's)."""
         c = self.config
         # Saved in float32: loadable by any run, restore() and the export.
         _atomic_save_model(precision.with_policy(self.model, "float32"),
-                           os.path.join(c.job_dir, "best.keras"))
+                           os.path.join(c.job_dir, f"{name}.keras"))
         metadata.write(metadata.TrainingRecord(
             config=dataclasses.asdict(c), epoch=epoch, step=int(self.step), validation=scores,
             params=count_params(self.model),
             macs_per_pixel=macs_per_pixel(self.model, c.patch_size),
             degradation=self.degradation.describe(), tile_size=c.patch_size,
             overlap=c.patch_size // 4, precision=self.policy),
-            os.path.join(c.job_dir, "best.json"))
+            os.path.join(c.job_dir, f"{name}.json"))
 
     def _summaries(self, epoch, loss, lr, rate, scores):
         with self.writer.as_default(step=epoch):

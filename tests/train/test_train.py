@@ -49,6 +49,14 @@ def test_trains_validates_checkpoints_and_exports(data_dir, tmp_path):
     assert best["config"]["task"] == "denoise" and best["validation"]["psnr"] > 20
     assert best["validation"]["psnr"] > best["validation"]["input_psnr"]
     assert (job / "best.keras").exists() and (job / "config.json").exists()
+    # the last epoch's model too, whether or not it validated best
+    last = json.loads((job / "last.json").read_text())
+    assert last["epoch"] == 2 and last["step"] >= best["step"]
+    last_model, _ = model_io.load(str(job / "last.keras"))
+    x = np.random.default_rng(0).uniform(size=(1, 16, 16, 1)).astype("float32")
+    if last["step"] == best["step"]:
+        np.testing.assert_allclose(last_model(x).numpy(),
+                                   model_io.load(str(job / "best.keras"))[0](x).numpy())
     assert tf.train.latest_checkpoint(str(job / "checkpoints")).endswith("ckpt-2")
     assert glob.glob(str(job / "logs" / "events.out.tfevents.*"))
     again = run(["--data-dir", str(data_dir), "--epochs", "2", "--job-dir", str(job), *TINY,
