@@ -30,6 +30,7 @@ import sys
 
 from nsr_tf.benchmarking import ACCEPT_DROPS_HELP, kind_folders, refuse
 from nsr_tf.data.sources import shared_data, trains_on_clean_set
+from nsr_tf.train.queue import repository_command
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_DATA = shared_data()
@@ -93,14 +94,8 @@ RUNS = {
         "data below): its blocks 0-15 started from that model's weights and blocks 16-31 as "
         "the identity (their second conv's gain zero, `nsr_tf/train/grow.py`), so the run "
         "began where the 16-block model ended."),
-    "sr-x4-deep": (
-        "sr-x4",
-        "nice -n 19 python training/train.py --task sr --scale 4 --data-dir "
-        "~/data/CBSD432-clean --data-dir ../shared/data/T91 --data-dir ~/data/graphics "
-        "--data-dir ~/data/saturated --skip-bad-files --seed 0 --epochs 6 "
-        "--patches-per-image 20 --lr 5e-4 --lr-schedule cosine --variant compact "
-        "--num-blocks 32 --init-from ~/jobs/sr-x2-deep/best.keras "
-        "--job-dir ~/jobs/sr-x4-deep",
+    "sr-x4-deep": (         # its command from docs/training_queue.md: one place for it
+        "sr-x4", repository_command("sr-x4-deep"),
         "This run (`docs/training_queue.md` entry 27) trained x4 from the 32-block x2 model "
         "of entry 19: every layer but the upscaling convs started from its weights, as the "
         "16-block `sr-x4` did from its x2 model."),
