@@ -3,6 +3,7 @@
 import dataclasses
 import math
 import os
+import shutil
 import tempfile
 import time
 
@@ -36,6 +37,12 @@ class TrainingError(NsrError, RuntimeError):
 def _atomic_save_model(model, path):
     tmp = path + ".tmp.keras"
     model.save(tmp)
+    os.replace(tmp, path)
+
+
+def _atomic_copy(source, path):
+    tmp = path + ".tmp"
+    shutil.copyfile(source, tmp)
     os.replace(tmp, path)
 
 
@@ -308,9 +315,11 @@ class Trainer:
                 self.best_psnr.assign(scores["psnr"])
             self.manager.save(checkpoint_number=epoch + 1)
             if self.chief:
-                if improved:
-                    self._export(epoch + 1, scores, "best")
                 self._export(epoch + 1, scores, "last")
+                if improved:        # the same files: copied, not saved and counted again
+                    for suffix in (".keras", ".json"):
+                        _atomic_copy(os.path.join(c.job_dir, "last" + suffix),
+                                     os.path.join(c.job_dir, "best" + suffix))
                 self._summaries(epoch + 1, loss, lr, rate, scores)
             self.log(f"epoch {epoch + 1}/{c.epochs}: loss {loss:.5f}, val PSNR "
                      f"{scores['psnr']:.2f} dB, SSIM {scores['ssim']:.4f} (input "
@@ -376,7 +385,7 @@ class Trainer:
                                      clean))
         return {k: float(np.mean(v)) for k, v in scores.items()}
 
-    def _export(self, epoch, scores, name="best"):
+    def _export(self, epoch, scores, name):
         """``NAME.keras`` and ``NAME.json`` in the job folder: the model as it is now and
         its record (best: the best validation PSNR so far; last: the last epoch's)."""
         c = self.config
