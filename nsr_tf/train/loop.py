@@ -255,7 +255,9 @@ class Trainer:
                  + (f"; blocks {added[0]}-{added[-1]}, which {path} does not have, start "
                     f"as the identity (their second conv's gain zero)" if added else ""))
 
-    def _make_train_step(self):
+    def _make_train_step(self, jit_compile=False):
+        """The distributed training step. ``jit_compile``: the replica's step through XLA
+        (on CPU it is slower, not faster: docs/jit_speed.md; train.py does not use it)."""
         model = self.model
         optimizer = self.scaled_optimizer or self.optimizer
         global_batch = self.config.batch_size
@@ -271,6 +273,9 @@ class Trainer:
             grads = tape.gradient(scaled, model.trainable_variables)
             optimizer.apply_gradients(zip(grads, model.trainable_variables))
             return loss
+
+        if jit_compile:
+            replica_step = tf.function(replica_step, jit_compile=True)
 
         @tf.function
         def train_step(degraded, clean):

@@ -156,6 +156,27 @@ def test_float16_scales_the_loss(data_dir, tmp_path):
                for b, v in zip(before, trainer.model.trainable_variables))
 
 
+def test_the_xla_step_computes_the_same_step(data_dir, tmp_path):
+    """benchmarks/speed/jit_speed.py times ``_make_train_step(jit_compile=True)`` against
+    train.py's step: it must be the same step (loss and updated weights), not another."""
+    trainers = [Trainer(TrainConfig(data_dir=str(data_dir), epochs=1, seed=0,
+                                    job_dir=str(tmp_path / f"job{jit}"), num_blocks=1,
+                                    patch_size=32, patches_per_image=8, batch_size=8,
+                                    variant="sparse+", precision="float32"),
+                        log=lambda *_: None) for jit in (0, 1)]
+    plain, xla = trainers
+    start = plain.model.get_weights()
+    xla.model.set_weights(start)
+    batch = next(iter(plain.dataset))
+    losses = [float(trainer._make_train_step(jit_compile=bool(jit))(*batch))
+              for jit, trainer in enumerate(trainers)]
+    assert losses[0] > 0 and losses[1] == pytest.approx(losses[0], rel=1e-5)
+    after = plain.model.get_weights()
+    assert sum(not np.array_equal(a, b) for a, b in zip(start, after)) > len(start) // 2
+    for a, b in zip(after, xla.model.get_weights()):
+        np.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-6)
+
+
 def test_a_noise_map_denoiser_trains_on_a_range_of_sigmas(data_dir, tmp_path, capsys):
     from nsr_tf import model_io
     job = tmp_path / "job"
