@@ -23,7 +23,7 @@ MODELS = {
     "sr-x4": "sr_x4_compact",
     # colour models (training queue: docs/training_queue.md); not in every installation
     "denoise-color": "denoise_color_sparse_plus",
-    "jpeg-color": "jpeg_color_sparse_minus",
+    "jpeg-color": "jpeg_color_sparse_plus",
 }
 # Names that pick the model by the photo: image channels -> model. A colour photo falls
 # back to the gray model (run per channel) where the colour one is not installed.
