@@ -171,13 +171,18 @@ REFINEMENTS["jpeg-color"]["jpeg-color-jitter"] = (
     "the `jpeg-color` of `docs/training_queue.md` entry 15 (1,782 steps on CBSD432-clean and "
     "398 saturated photos at Adam 0.0001, on top of " + _VARIED_JPEG + ")")
 
-# Entries 26 and 28 (commands from docs/training_queue.md from now on: one place for them).
+# Entries 26, 28 and 32 (commands from docs/training_queue.md from now on: one place for them).
 REFINEMENTS["jpeg-color"]["jpeg-color-wide"] = (
     repository_command("jpeg-color-wide"),
     "the `jpeg-color` of `docs/training_queue.md` entry 23 (4,914 steps on the varied set "
     "with a fifth of the patches told a wrong quality, on top of entry 15's 1,782 steps and "
     + _VARIED_JPEG + "), its blocks widened from 32 to 64 channels inside (`sparse-` to "
     "`sparse+`; it started computing what that model did: `nsr_tf/train/grow.py`)")
+REFINEMENTS["jpeg-color"]["jpeg-color-wide-2"] = (
+    repository_command("jpeg-color-wide-2"),
+    "the `jpeg-color` of `docs/training_queue.md` entry 26 (5,733 steps on the varied set, "
+    "widened from `sparse-` to `sparse+` at its start, on top of entry 23's 4,914 steps, entry "
+    "15's 1,782 and " + _VARIED_JPEG + ")")
 REFINEMENTS["denoise-color"]["denoise-color-long"] = (
     repository_command("denoise-color-long"),
     "the `denoise-color` of `docs/training_queue.md` entry 22 (the graphics back in the data "
