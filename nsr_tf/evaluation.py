@@ -132,13 +132,14 @@ def gray_testset_psnr(predictor, info, tile_size, overlap):
         tile_size=tile_size, overlap=overlap)) for path, clean in images.items()]))
 
 
-def sr_scores(model, sets, baseline=False):
+def sr_scores(model, sets, baseline=False, loaded=None):
     """{set: {"psnr", "ssim"[, "bicubic_psnr", "bicubic_ssim"]}} of an upscaler (a .keras
     path or a shipped name) on ``sets`` ({name: folder}) by the SR cards' protocol: Y
     PSNR with the scale shaved, tiles of the training patch (48 LR px) overlapping by
-    the model's recorded overlap (else a quarter), float32; ``baseline``: bicubic too."""
+    the model's recorded overlap (else a quarter), float32; ``baseline``: bicubic too;
+    ``loaded``: ``model_io.load(model)``'s (Keras model, info) where the caller has it."""
     from nsr_tf import model_io
-    keras_model, info = model_io.load(model)
+    keras_model, info = loaded or model_io.load(model)
     degradation = model_io.degradation_of(info)
     tile = info.tile_size or 48
     out = {}

@@ -21,14 +21,15 @@ import sys
 
 
 def record(model):
-    """(the training record beside the model file, its Keras model)."""
+    """(the training record beside the model file, ``model_io.load``'s (Keras model,
+    info))."""
     from nsr_tf import model_io
     path = model_io.resolve(model)
     if not os.path.exists(path):
         raise FileNotFoundError("no such .keras file, nor a shipped model of that name")
     with open(os.path.splitext(path)[0] + ".json") as handle:
         meta = json.load(handle)
-    return meta, model_io.load(path)[0]
+    return meta, model_io.load(path)
 
 
 def table(models, scores, records, sets):
@@ -68,20 +69,21 @@ def main(argv=None):
     for name, folder in sets.items():
         if not folder or not os.path.isdir(folder):
             parser.error(f"no {name} folder ({folder}): pass --data-root")
-    records, scale = {}, set()
+    records, loaded, scale = {}, {}, set()
     for model in args.model:
         try:
-            meta, keras_model = record(model)
+            meta, loaded[model] = record(model)
         except (NsrError, OSError) as error:
             parser.error(f"--model {model}: {error}")
         if meta.get("config", {}).get("task") != "sr":
             parser.error(f"--model {model}: not an upscaler")
         scale.add(meta["config"]["scale"])
+        keras_model = loaded[model][0]
         records[model] = (meta, count_params(keras_model),
                           macs_per_pixel(keras_model, 48) / meta["config"]["scale"] ** 2)
     if len(scale) != 1:
         parser.error(f"the models upscale by different factors ({sorted(scale)})")
-    scores = {model: sr_scores(model, sets) for model in args.model}
+    scores = {model: sr_scores(model, sets, loaded=loaded[model]) for model in args.model}
     lines = [f"# Upscalers side by side (x{scale.pop()})", "",
              "Command: `python benchmarks/experiments/sr_twin.py "
              + " ".join(f"--model {m}" for m in args.model)
