@@ -1,5 +1,7 @@
 """Command line of training/run_queue.py: runs the pending entries of the training queue
-(docs/training_queue.md, ``nsr_tf.train.queue``) one after the other."""
+(docs/training_queue.md, ``nsr_tf.train.queue``) one after the other, reading the page
+again after each, so that an entry added or reordered while a run goes on is taken
+without restarting the runner."""
 
 import argparse
 import os
@@ -19,8 +21,10 @@ def parser():
         prog="run_queue.py",
         description="Run the training queue's pending entries (state 'running', 'started' "
                     "or 'queued'; 'queued after N' waits for entry N), one at a time, from "
-                    "the repository root. Every command resumes its job, so rerunning the "
-                    "queue after a stop goes on where each run was.",
+                    "the repository root, reading the page again after each run (an edit "
+                    "made meanwhile counts; an entry runs once per runner). Every command "
+                    "resumes its job, so rerunning the queue after a stop goes on where "
+                    "each run was.",
         epilog="example: nohup setsid python training/run_queue.py >> ~/jobs/queue.log 2>&1 "
                "< /dev/null &")
     p.add_argument("--file", default=DEFAULT_QUEUE,
@@ -36,13 +40,8 @@ def parser():
 def main(argv=None, run=subprocess.run, poll=20):
     args = parser().parse_args(argv)
     from nsr_tf import jobs
-    from nsr_tf.train.queue import pending
     try:
-        try:
-            with open(args.file) as handle:
-                order = pending(handle.read())
-        except OSError as error:
-            raise NsrError(f"--file {args.file}: {error.strerror}") from None
+        order = _read(args.file)
     except NsrError as error:
         return report("run_queue.py", error)
     if args.list:
@@ -52,8 +51,12 @@ def main(argv=None, run=subprocess.run, poll=20):
     if args.wait_for:
         while _alive(args.wait_for):
             time.sleep(poll)
-    failed = []
-    for entry in order:
+    failed, ran = [], set()
+    while True:
+        entry = next((e for e in order if e.number not in ran), None)
+        if entry is None:
+            break
+        ran.add(entry.number)      # once per runner: a failed entry does not loop
         if entry.job_dir and jobs.in_use(entry.job_dir):    # a train.py still runs it
             print(f"run_queue.py: entry {entry.number}: waiting for the run in "
                   f"{entry.job_dir} to end", flush=True)
@@ -66,9 +69,24 @@ def main(argv=None, run=subprocess.run, poll=20):
               f"ended with status {status}", flush=True)
         if status:
             failed.append(entry.number)     # the next run still starts: one always going
+        try:
+            order = _read(args.file)        # edited while the run went on?
+        except NsrError as error:           # (a page mid-edit): the order read before
+            print(f"run_queue.py: {error}; going on in the order read before",
+                  file=sys.stderr, flush=True)
     if failed:
         print(f"run_queue.py: entries {', '.join(map(str, failed))} failed", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _read(path):
+    """The pending entries of the page at ``path``, in order."""
+    from nsr_tf.train.queue import pending
+    try:
+        with open(path) as handle:
+            return pending(handle.read())
+    except OSError as error:
+        raise NsrError(f"--file {path}: {error.strerror}") from None
 
 
 def _alive(pid):

@@ -72,3 +72,30 @@ def test_an_entry_whose_job_a_train_py_still_holds_waits_for_it(tmp_path):
     held.close()
     thread.join(timeout=10)
     assert len(started) == 1 and started[0] >= released
+
+
+def test_the_page_is_read_again_after_each_run(tmp_path, capsys):
+    # A session adds an entry (and drops a queued one) while entry 1 runs: the runner takes
+    # the edit without a restart; a page gone or broken mid-edit keeps the order read
+    # before; an entry runs once per runner even where its state still says "running".
+    from nsr_tf.cli.queue import main
+    path = tmp_path / "queue.md"
+    head = "| # | what | command | state |\n|---|---|---|---|\n"
+    path.write_text(head + "| 1 | a | `python one` | running |\n| 2 | b | `python two` | queued after 1 |\n")
+    ran = []
+
+    class Done:
+        returncode = 0
+
+    def run(command, cwd):
+        ran.append(command[-1])
+        if command[-1] == "python one":        # the session edits the page meanwhile
+            path.write_text(head + "| 1 | a | `python one` | running |\n"
+                                   "| 3 | c | `python three` | queued after 1 |\n")
+        elif command[-1] == "python three":    # a page mid-edit
+            path.write_text(head + "| 4 | d | no command here | queued |\n")
+        return Done()
+
+    assert main(["--file", str(path)], run=run, poll=0.01) == 0
+    assert ran == ["python one", "python three"]
+    assert "going on in the order read before" in capsys.readouterr().err
