@@ -94,6 +94,11 @@ RUNS = {
         "data below): its blocks 0-15 started from that model's weights and blocks 16-31 as "
         "the identity (their second conv's gain zero, `nsr_tf/train/grow.py`), so the run "
         "began where the 16-block model ended."),
+    "sr-x2-deep-2": (
+        "sr-x2", repository_command("sr-x2-deep-2"),
+        "This run (`docs/training_queue.md` entry 33) is a second cosine cycle of the 32-block "
+        "`sr-x2` of entry 19 (10,340 steps on the varied data below, grown from the 16-block "
+        "model's 20,432): every layer started from its weights."),
     "sr-x4-deep": (         # its command from docs/training_queue.md: one place for it
         "sr-x4", repository_command("sr-x4-deep"),
         "This run (`docs/training_queue.md` entry 27) trained x4 from the 32-block x2 model "
