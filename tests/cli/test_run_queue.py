@@ -81,7 +81,8 @@ def test_the_page_is_read_again_after_each_run(tmp_path, capsys):
     from nsr_tf.cli.queue import main
     path = tmp_path / "queue.md"
     head = "| # | what | command | state |\n|---|---|---|---|\n"
-    path.write_text(head + "| 1 | a | `python one` | running |\n| 2 | b | `python two` | queued after 1 |\n")
+    path.write_text(head + "| 1 | a | `python one` | running |\n"
+                           "| 2 | b | `python two` | queued after 1 |\n")
     ran = []
 
     class Done:
