@@ -281,3 +281,31 @@ def test_the_sr_card_names_depth_width_and_the_share_of_vdsrs_macs(tmp_path, mon
     assert "1.00 of EDSR(S)'s per LR pixel" in card
     share = meta["macs_per_pixel"] / 4 / tool.VDSR_MACS
     assert f"({share:.2f} of VDSR's" in card
+
+
+def test_the_colour_cards_state_issue_34s_targets():
+    tool = release_tool("ship_color_models")
+    # the JPEG model: +0.5 over the gray model per channel at q10, as much off photos
+    shipped = json.loads(package_files("jpeg-color")[".json"])
+    base = tool._baselines()
+    lines = "".join(tool.verdicts("jpeg-color", shipped, base))
+    q10 = next(r["psnr"] for r in shipped["scores"] if (r["set"], r["quality"], r["told"])
+               == ("CBSD68", 10, 10)) - base[tool.row_key("jpeg", "jpeg", "CBSD68", 10)]["psnr"]
+    assert f"by >= 0.5 dB at quality 10 on CBSD68 (issue 34): " \
+        f"{'met' if q10 >= 0.5 else 'missed'} ({q10:+.2f} dB); the gain at least as large " \
+        f"on every set of another kind: " in lines
+    kinds = dict(shipped["kinds"])
+    first = next(iter(kinds))
+    row = dict(kinds[first])
+    kinds[first] = dict(row, psnr=row["gray_psnr"] + 0.1)     # a kind gaining little
+    lines = "".join(tool.verdicts("jpeg-color", dict(shipped, kinds=kinds), base))
+    assert f"another kind: missed ({first} +0.10" in lines
+    # the denoiser: at or above FFDNet at every sigma on both sets
+    scores = [{"set": s, "sigma": level, "told": level, "psnr": 40.0}
+              for s in ("CBSD68", "Kodak24") for level in (15, 25, 50)]
+    lines = "".join(tool.verdicts("denoise-color", {"scores": scores}, {}))
+    assert "FFDNet at every sigma on CBSD68 and Kodak24 (issue 34): met (CBSD68 15: " \
+        "+6.13" in lines
+    scores[1]["psnr"] = 31.0                                  # CBSD68 sigma 25 under 31.21
+    lines = "".join(tool.verdicts("denoise-color", {"scores": scores}, {}))
+    assert "(issue 34): missed (" in lines and "CBSD68 25: -0.21" in lines
