@@ -1,8 +1,14 @@
 """Loading a trained model with what is needed to use it: task, degradation, channels,
-scale and the tile it was trained on (from the JSON written beside it by training)."""
+scale and the tile it was trained on (from the JSON written beside it by training); and
+the half-size copy the package ships (``half_copy``)."""
 
 import dataclasses
+import io
 import os
+import shutil
+import zipfile
+
+import numpy as np
 
 from nsr_tf.quiet import tf  # noqa: F401  (first: TensorFlow without its chatter)
 import keras
@@ -116,3 +122,89 @@ def load(path):
         raise ModelError(f"{path}: not a loadable .keras model ({type(error).__name__}: "
                          f"{str(error).splitlines()[0] if str(error) else ''})") from None
     return model, model_info(model, path)
+
+
+# Keras's name for the weights inside a .keras archive (keras/src/saving/saving_lib.py:47
+# _VARS_FNAME_H5); a sharded archive has more than one and is not handled here.
+_WEIGHTS = "model.weights.h5"
+_HALF_MAX = float(np.finfo(np.float16).max)
+
+
+def half_copy(path, out=None):
+    """Write ``path`` (a .keras file) again with its float32 weights stored as float16,
+    and its JSON beside it, to ``out`` (default ``<stem>_half.keras``); returns ``out``.
+
+    What the package ships (issue 34: the 32-block upscalers are 10.5 MB each in float32).
+    The model is unchanged: its config still computes in float32, and Keras casts each
+    stored array to its variable's dtype on load (``Layer.load_own_variables`` ->
+    ``Variable.assign``, keras/src/backend/common/variables.py:283). Rounding the weights
+    to float16 moves the shipped `sr-x2` on Set5 by 0.0001 dB (docs/model_files.md).
+    Hand-written because neither Keras nor h5py converts a stored model's dtype; h5py (a
+    Keras dependency) rewrites the one HDF5 file.
+    Raises ModelError for a weight float16 cannot hold (above 65504)."""
+    out = out or os.path.splitext(path)[0] + "_half.keras"
+    try:
+        archive = zipfile.ZipFile(path)
+    except (OSError, zipfile.BadZipFile) as error:
+        raise ModelError(f"{path}: not a .keras archive ({error})") from None
+    with archive:
+        names = archive.namelist()
+        if _WEIGHTS not in names:
+            raise ModelError(f"{path}: no {_WEIGHTS} inside (a sharded or older model?)")
+        weights = _half_weights(path, archive.read(_WEIGHTS))
+        partial = out + ".partial"
+        with zipfile.ZipFile(partial, "w") as copy:
+            for entry in archive.infolist():
+                copy.writestr(entry, weights if entry.filename == _WEIGHTS
+                              else archive.read(entry.filename))
+    os.replace(partial, out)
+    meta = os.path.splitext(path)[0] + ".json"
+    if os.path.exists(meta):
+        shutil.copy(meta, os.path.splitext(out)[0] + ".json")
+    return out
+
+
+def _half_weights(path, data):
+    """The bytes of HDF5 file ``data`` with every float32 dataset stored as float16 (the
+    rest, groups and attributes as they are)."""
+    import h5py
+    copy = io.BytesIO()
+    with h5py.File(io.BytesIO(data), "r") as source, h5py.File(copy, "w") as target:
+        target.attrs.update(source.attrs)
+
+        def visit(name, item):
+            if isinstance(item, h5py.Group):
+                target.require_group(name).attrs.update(item.attrs)
+                return
+            value = item[()]
+            if isinstance(value, np.ndarray) and value.dtype == np.float32:
+                if value.size and float(np.abs(value).max()) > _HALF_MAX:
+                    raise ModelError(f"{path}: weight {name} holds values beyond float16's "
+                                     f"range; ship it in float32")
+                value = value.astype(np.float16)
+            target.create_dataset(name, data=value).attrs.update(item.attrs)
+        source.visititems(visit)
+    return copy.getvalue()
+
+
+def stored_precision(path):
+    """The dtype the float weights of .keras file ``path`` are stored in: "float16" (a
+    ``half_copy``), "float32", or "mixed"."""
+    import h5py
+    with zipfile.ZipFile(path) as archive, \
+            h5py.File(io.BytesIO(archive.read(_WEIGHTS)), "r") as weights:
+        kinds = set()
+        weights.visititems(lambda name, item: kinds.add(item.dtype.name)
+                           if isinstance(item, h5py.Dataset) and item.dtype.kind == "f"
+                           else None)
+    return kinds.pop() if len(kinds) == 1 else "mixed"
+
+
+def storage_note(path):
+    """A card's sentence on how ``path`` stores its weights ("" for float32 files, and for
+    no file: a card written before its model is copied)."""
+    if not os.path.exists(path) or stored_precision(path) != "float16":
+        return ""
+    return (" Its weights are stored in float16 (`nsr_tf.model_io.half_copy`: half the "
+            "file; Keras loads them into the float32 model, which computes as before), and "
+            "every score on this card is of the file as stored.")

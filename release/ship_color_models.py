@@ -261,7 +261,9 @@ def main(argv=None):
         return rescore(args.name, stem, args.rescore, args.data_root, kinds)
     with open(os.path.join(args.job, "best.json")) as handle:
         meta = json.load(handle)
-    model, info = model_io.load(os.path.join(args.job, "best.keras"))
+    # what ships, scored as it ships: the weights stored in float16 (half the bytes)
+    model_file = model_io.half_copy(os.path.join(args.job, "best.keras"))
+    model, info = model_io.load(model_file)
     key = key_of(args.name)
     meta["scores"] = []
     for testset, true, told in SETTINGS[args.name]:
@@ -275,7 +277,7 @@ def main(argv=None):
     lost = losses(args.name, stem, meta)
     if lost and not args.accept_drops:
         return refuse("ship_color_models.py", args.job, meta, lost)
-    shutil.copy(os.path.join(args.job, "best.keras"), stem + ".keras")
+    shutil.copy(model_file, stem + ".keras")
     shutil.copy(os.path.join(args.job, "best.json"), stem + ".json")   # model_io reads it
     probe = score(args.name, model, info, PROBE, level, level)
     meta["probe"] = {key: level, "told": level, "psnr": probe["images"]}
@@ -382,7 +384,7 @@ def _cell(row, key="psnr", y="psnr_y"):
 
 
 def write_card(name, meta):
-    from nsr_tf import pretrained
+    from nsr_tf import model_io, pretrained
     from nsr_tf.train.config import TrainConfig
     c = meta["config"]
     key = key_of(name)
@@ -468,7 +470,9 @@ def write_card(name, meta):
               f"photos and `{gray}` for gray ones) and `.json` (training record, these "
               f"scores). Its `.tflite` files in every form (CPU float32 and dynamic int8, "
               f"GPU, native) are made on demand, parity-checked, by "
-              f"`nsr_tf.export.catalogue.exported(\"{name}\", suffix)`."]
+              f"`nsr_tf.export.catalogue.exported(\"{name}\", suffix)`."
+              + model_io.storage_note(
+                  os.path.join(pretrained.HERE, pretrained.MODELS[name] + ".keras"))]
     with open(os.path.join(pretrained.HERE, f"MODEL_CARD_{pretrained.MODELS[name]}.md"),
               "w") as handle:
         handle.write("\n".join(lines) + "\n")

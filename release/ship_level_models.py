@@ -235,7 +235,9 @@ def main(argv=None):
     with open(os.path.join(args.job, "best.json")) as handle:
         meta = json.load(handle)
     refined = refinement(args.name, meta["config"])
-    model, info = model_io.load(os.path.join(args.job, "best.keras"))
+    # what ships, scored as it ships: the weights stored in float16 (half the bytes)
+    model_file = model_io.half_copy(os.path.join(args.job, "best.keras"))
+    model, info = model_io.load(model_file)
     def degradation_of(level):
         return model_io.degradation_of(info, sigma=level, quality=level)
     meta["scores"] = scores(args.name, model, degradation_of)
@@ -244,7 +246,7 @@ def main(argv=None):
     lost = losses(args.name, stem, meta)
     if lost and not args.accept_drops:
         return refuse("ship_level_models.py", args.job, meta, lost)
-    shutil.copy(os.path.join(args.job, "best.keras"), stem + ".keras")
+    shutil.copy(model_file, stem + ".keras")
     shutil.copy(os.path.join(args.job, "best.json"), stem + ".json")   # model_io reads it
     meta.update(run_record(args.job))
     if args.name == "denoise-blind":
@@ -313,7 +315,7 @@ def data_line(data_dirs):
 
 
 def write_card(name, meta, params, macs, timings, refined=None):
-    from nsr_tf import pretrained
+    from nsr_tf import model_io, pretrained
     from nsr_tf.train.config import TrainConfig
     c = meta["config"]
     schedule = TrainConfig(**c).schedule_words()
@@ -376,7 +378,9 @@ def write_card(name, meta, params, macs, timings, refined=None):
               f"weights, the native form) are made on demand from the `.keras` file, "
               f"parity-checked, with their export metadata `.tflite.json` beside them (the "
               f"last input channel is the level map, described under `level_map`): "
-              f"`nsr_tf.export.catalogue.exported(\"{name}\", suffix)`."]
+              f"`nsr_tf.export.catalogue.exported(\"{name}\", suffix)`."
+              + model_io.storage_note(
+                  os.path.join(pretrained.HERE, pretrained.MODELS[name] + ".keras"))]
     with open(os.path.join(pretrained.HERE, f"MODEL_CARD_{pretrained.MODELS[name]}.md"),
               "w") as handle:
         handle.write("\n".join(lines) + "\n")

@@ -150,7 +150,7 @@ def ship(name, job, set12, scored=None):
             meta = json.load(handle)
         model = model_io.load(name)[0]
     else:
-        shutil.copy(os.path.join(job, "best.keras"), stem + ".keras")
+        shutil.copy(model_io.half_copy(os.path.join(job, "best.keras")), stem + ".keras")
         meta, model = scored or score(job, set12)
         metadata.write(metadata.TrainingRecord.from_json(meta), stem + ".json")
     # the exports are made on demand (cached, parity-checked), not shipped
@@ -164,7 +164,8 @@ def score(job, set12):
     from nsr_tf.evaluation import evaluate_folder, summarise
     with open(os.path.join(job, "best.json")) as handle:
         meta = json.load(handle)
-    model, _ = model_io.load(os.path.join(job, "best.keras"))
+    # what ships, scored as it ships: the weights stored in float16 (half the bytes)
+    model, _ = model_io.load(model_io.half_copy(os.path.join(job, "best.keras")))
     results = evaluate_folder(set12, Degradation("denoise", 25), model,
                               baselines=["input"], channels=1)
     scores = {row["method"]: row for row in summarise(results)}
@@ -174,7 +175,7 @@ def score(job, set12):
 
 
 def write_card(rows, compare=None):
-    from nsr_tf import pretrained
+    from nsr_tf import model_io, pretrained
     lines = ["# Shipped models: sigma-25 Gaussian denoisers (gray)", "",
              "The level-conditioned models have their own cards here: "
              "`MODEL_CARD_denoise_blind_sparse_plus.md` (`denoise-blind`, sigma 0-75) and "
@@ -244,6 +245,9 @@ def write_card(rows, compare=None):
     from nsr_tf.kinds import card_lines
     lines += card_lines("denoise-sigma25", sparse.get("kinds"),
                         f"sigma {KIND_LEVEL} (the model's own)", "BM3D")
+    notes = {name: model_io.storage_note(os.path.join(pretrained.HERE,
+                                                      pretrained.MODELS[name] + ".keras"))
+             for name in ("denoise-sigma25", "denoise-sigma25-baseline")}
     lines += ["", "Dynamic-range int8 makes the dense model about 3x faster on XNNPACK but not "
               "the sparse one: its row-hybrid conv weights are computed at run time and stay "
               "float (docs/benchmarks.md).", "",
@@ -254,7 +258,8 @@ def write_card(rows, compare=None):
               "direct, float16 weights, batch 1, fully accelerated on LiteRT's GPU "
               "accelerator, tests/export/test_gpu.py), each with its export metadata "
               "`.tflite.json`, are made on demand from the `.keras` file and "
-              "parity-checked: `nsr_tf.export.catalogue.exported(NAME, suffix)`."]
+              "parity-checked: `nsr_tf.export.catalogue.exported(NAME, suffix)`."
+              + "".join(f" `{name}`:{note}" for name, note in notes.items() if note)]
     with open(os.path.join(pretrained.HERE, "MODEL_CARD.md"), "w") as handle:
         handle.write("\n".join(lines) + "\n")
 

@@ -175,7 +175,7 @@ def main(argv=None):
         parser.error("give a training job folder, or --pair-only with --pair")
     from nsr_tf.jobs import run_record
     from nsr_tf import metadata as records
-    from nsr_tf import pretrained
+    from nsr_tf import model_io, pretrained
     from nsr_tf.data.sources import SHARED_DATA_HINT
 
     for name, folder in folders(args.data_root).items():
@@ -194,7 +194,8 @@ def main(argv=None):
         meta = previous
     else:
         meta_run = run_of(args.name, args.job)
-        model_file = os.path.join(args.job, "best.keras")
+        # what ships, scored as it ships: the weights stored in float16 (half the bytes)
+        model_file = model_io.half_copy(os.path.join(args.job, "best.keras"))
         with open(os.path.join(args.job, "best.json")) as handle:
             meta = json.load(handle)
         meta["command"], meta["note"] = meta_run
@@ -247,7 +248,7 @@ def data_line(config):
 
 
 def write_card(name, meta):
-    from nsr_tf import pretrained
+    from nsr_tf import model_io, pretrained
     from nsr_tf.train.config import TrainConfig
     c = meta["config"]
     scale = c["scale"]
@@ -328,7 +329,10 @@ def write_card(name, meta):
               f"(\"{name}\")`, `nsr-restore photo.jpg --model {name} --out out/`) and "
               f"`.json` (training record and these scores). Its `.tflite` files in every "
               f"form are made on demand, parity-checked, by `nsr_tf.export.catalogue."
-              f"exported(\"{name}\", suffix)`; on-device rows against its dense twin and a same-size dense model: `docs/sr_deployment.md`."]
+              f"exported(\"{name}\", suffix)`; on-device rows against its dense twin and a "
+              f"same-size dense model: `docs/sr_deployment.md`."
+              + model_io.storage_note(
+                  os.path.join(pretrained.HERE, pretrained.MODELS[name] + ".keras"))]
     with open(os.path.join(pretrained.HERE, f"MODEL_CARD_{pretrained.MODELS[name]}.md"),
               "w") as handle:
         handle.write("\n".join(lines) + "\n")

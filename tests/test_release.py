@@ -283,6 +283,38 @@ def test_the_sr_card_names_depth_width_and_the_share_of_vdsrs_macs(tmp_path, mon
     assert f"({share:.2f} of VDSR's" in card
 
 
+def test_an_upscaler_ships_in_float16_and_its_card_says_so(tmp_path, monkeypatch):
+    """The tool scores and copies the half copy (nsr_tf.model_io.half_copy); the card says
+    how the file stores its weights, read from the file."""
+    from nsr_tf import model_io
+    tool = release_tool("ship_sr_models")
+    for name in ("Set5", "Set14", "BSD100"):
+        (tmp_path / "data" / name).mkdir(parents=True)
+    job = tmp_path / "sr-x2-deep"
+    shipped = job_of_the_shipped_model("sr-x2", job, num_blocks=32)
+    scored = []
+    monkeypatch.setattr(tool, "score", lambda path, root, baseline=False, sets=None:
+                        scored.append(path) or (shipped["scores"] if sets is None
+                                                else shipped["kinds"]))
+    package = tmp_path / "package"
+    package.mkdir()
+    monkeypatch.setattr(pretrained, "HERE", str(package))
+    kinds = [f"{kind}={tmp_path / 'data' / 'Set5'}" for kind in shipped["kinds"]]
+    assert tool.main(["sr-x2", str(job), "--data-root", str(tmp_path / "data")]
+                     + sum((["--kind", kind] for kind in kinds), [])) == 0
+    assert scored and all(path == str(job / "best_half.keras") for path in scored)
+    stem = package / pretrained.MODELS["sr-x2"]
+    assert model_io.stored_precision(f"{stem}.keras") == "float16"
+    assert os.path.getsize(f"{stem}.keras") < 0.55 * os.path.getsize(job / "best.keras")
+    card = (package / f"MODEL_CARD_{pretrained.MODELS['sr-x2']}.md").read_text()
+    assert "Its weights are stored in float16" in card
+    # a float32 file (every model shipped before this): the card says nothing of it
+    shutil.copy(job / "best.keras", f"{stem}.keras")
+    tool.write_card("sr-x2", shipped)
+    card = (package / f"MODEL_CARD_{pretrained.MODELS['sr-x2']}.md").read_text()
+    assert "float16" not in card.split("Files:")[1]
+
+
 def test_the_colour_cards_state_issue_34s_targets():
     tool = release_tool("ship_color_models")
     # the JPEG model: +0.5 over the gray model per channel at q10, as much off photos
