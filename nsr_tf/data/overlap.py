@@ -51,6 +51,14 @@ def find_overlaps(train_files, test_files, threshold=THRESHOLD):
     return found
 
 
+def _link(path, folder):
+    """A symbolic link to ``path`` in ``folder`` (one left there before is replaced)."""
+    link = os.path.join(folder, os.path.basename(path))
+    if os.path.lexists(link):
+        os.remove(link)
+    os.symlink(os.path.abspath(path), link)
+
+
 def clean_folder(train_files, test_files, folder, threshold=THRESHOLD):
     """A folder of symbolic links to the training files that are in no test set; returns
     (the kept files, the overlaps left out). Links already there are replaced, and those
@@ -65,12 +73,27 @@ def clean_folder(train_files, test_files, folder, threshold=THRESHOLD):
             if os.path.islink(link):
                 os.remove(link)
             continue
-        link = os.path.join(folder, os.path.basename(path))
-        if os.path.lexists(link):
-            os.remove(link)
-        os.symlink(os.path.abspath(path), link)
+        _link(path, folder)
         kept.append(path)
     return kept, overlaps
+
+
+def split_folder(test_files, overlaps, seen, unseen):
+    """Links to the test files found in training (``overlaps``, as ``find_overlaps``
+    returns them) in folder ``seen`` and to the rest in ``unseen``: a test set scored in
+    two parts (docs/super_resolution.md: B100's 32 images inside CBSD432 and its 68
+    others). Returns (the seen files, the unseen files)."""
+    found = {test for test, _, _ in overlaps}
+    parts = ([path for path in test_files if path in found],
+             [path for path in test_files if path not in found])
+    for folder, files in zip((seen, unseen), parts):
+        os.makedirs(folder, exist_ok=True)
+        for stale in set(os.listdir(folder)) - {os.path.basename(p) for p in files}:
+            if os.path.islink(os.path.join(folder, stale)):    # an earlier split's link
+                os.remove(os.path.join(folder, stale))
+        for path in files:
+            _link(path, folder)
+    return parts
 
 
 def main(argv=None):
@@ -92,10 +115,19 @@ def main(argv=None):
     p.add_argument("--clean", metavar="FOLDER",
                    help="write links to the training images in no test set here (one "
                         "--train folder)")
+    p.add_argument("--seen", metavar="FOLDER",
+                   help="write links to the test images found in training here (one "
+                        "--test folder; with --unseen)")
+    p.add_argument("--unseen", metavar="FOLDER",
+                   help="and links to the test images not found in training here")
     p.add_argument("--threshold", type=float, default=THRESHOLD)
     args = p.parse_args(argv)
     if args.clean and len(args.train) != 1:
         p.error("--clean takes one --train folder")
+    if (args.seen is None) != (args.unseen is None):
+        p.error("--seen and --unseen go together")
+    if args.seen and len(args.test) != 1:
+        p.error("--seen / --unseen take one --test folder")
     try:
         train = [path for folder in args.train for path in list_images(folder)]
         test = [path for folder in args.test for path in list_images(folder)]
@@ -106,6 +138,10 @@ def main(argv=None):
         kept, found = clean_folder(train, test, args.clean, args.threshold)
     else:
         found = find_overlaps(train, test, args.threshold)
+    if args.seen:
+        seen, unseen = split_folder(test, found, args.seen, args.unseen)
+        print(f"{len(seen)} linked in {args.seen}, {len(unseen)} in {args.unseen}",
+              file=sys.stderr)
     for test_file, train_file, score in found:
         print(f"{test_file}\t{train_file}\t{score:.3f}")
     print(f"{len(found)} of {len(test)} test images are in the {len(train)} training images"

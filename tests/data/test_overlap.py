@@ -4,7 +4,7 @@ import os
 
 from PIL import Image
 
-from nsr_tf.data.overlap import THRESHOLD, clean_folder, find_overlaps
+from nsr_tf.data.overlap import THRESHOLD, clean_folder, find_overlaps, main
 
 
 def _set(testsets, name):
@@ -49,3 +49,28 @@ def test_a_clean_folder_links_everything_but_the_overlaps(tmp_path, testsets):
     assert kept == train[1:] and [o[1] for o in overlaps] == [train[0]]
     assert sorted(os.listdir(tmp_path / "clean")) == sorted(os.path.basename(p) for p in train[1:])
     assert all(os.path.islink(tmp_path / "clean" / name) for name in os.listdir(tmp_path / "clean"))
+
+
+def test_a_test_set_is_split_into_the_images_seen_in_training_and_the_rest(tmp_path,
+                                                                         testsets, capsys):
+    set5 = _set(testsets, "Set5")
+    train = tmp_path / "train"
+    train.mkdir()
+    Image.open(set5[2]).transpose(Image.Transpose.FLIP_TOP_BOTTOM).save(train / "a.png")
+    Image.open(_set(testsets, "classic5")[0]).save(train / "b.png")
+    (tmp_path / "seen").mkdir()
+    os.symlink(set5[4], tmp_path / "seen" / "stale.png")      # an earlier split's link
+    assert main(["--train", str(train), "--test", os.path.join(str(testsets), "Set5"),
+                 "--seen", str(tmp_path / "seen"), "--unseen", str(tmp_path / "unseen")]) == 0
+    assert os.listdir(tmp_path / "seen") == [os.path.basename(set5[2])]
+    assert os.path.realpath(tmp_path / "seen" / os.path.basename(set5[2])) == \
+        os.path.realpath(set5[2])
+    assert sorted(os.listdir(tmp_path / "unseen")) == \
+        sorted(os.path.basename(p) for p in set5 if p != set5[2])
+    assert "1 linked in" in capsys.readouterr().err
+    try:
+        main(["--train", str(train), "--test", str(train), "--seen", str(tmp_path / "s")])
+    except SystemExit as stop:
+        assert stop.code == 2 and "--seen and --unseen go together" in capsys.readouterr().err
+    else:
+        raise AssertionError("--seen without --unseen was taken")

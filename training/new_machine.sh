@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# A machine for the training queue from nothing but the repository and ../shared beside
+# it: the virtual environment, the training and test folders of docs/training_data.md in
+# ~/data (rebuilt and checked against the manifests; the queue's commands name them), then
+# the queue (docs/training_queue.md) in the background, unless a runner already goes.
+# Rerunning it is harmless: what is there is kept and checked.
+#
+#   bash training/new_machine.sh          # then: tail -c 300 ~/jobs/queue.log
+#
+# A machine keeps ~/jobs only as long as it lives (docs/training_queue.md); the runner
+# resumes each job it finds there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+shared=../shared/data
+data=$HOME/data
+[[ -d $shared/CBSD432 ]] || { echo "new_machine.sh: no $shared/CBSD432 beside the repository" >&2; exit 1; }
+[[ -x .venv/bin/python ]] || python3.11 -m venv .venv
+. .venv/bin/activate
+pip install -q -e ".[test,beam]"
+# CBSD432 without the images that are test images (by content: nsr_tf.data.overlap)
+tests=()
+for set in BSD100 CBSD68 Kodak24 Set5 Set14 Set12 classic5 RNI15; do
+  tests+=(--test "$shared/$set")
+done
+python -m nsr_tf.data.overlap --train "$shared/CBSD432" "${tests[@]}" \
+    --clean "$data/CBSD432-clean" > /dev/null
+python -m nsr_tf.data.synthetic --out "$data/graphics" --graphics 300 \
+    --check docs/training_data/graphics.sha256
+python -m nsr_tf.data.synthetic --out "$data/saturated" --saturated-from "$data/CBSD432-clean" \
+    --check docs/training_data/saturated.sha256
+# the test sets of other kinds (docs/generalisation.md), never trained on
+python -m nsr_tf.data.synthetic --out "$data/kodak24-saturated" --saturated-from \
+    "$shared/Kodak24" --seed 1 --check docs/training_data/kodak24_saturated.sha256
+python -m nsr_tf.data.synthetic --out "$data/graphics-test" --graphics 30 --seed 1 \
+    --check docs/training_data/graphics_test.sha256
+# B100 in two parts: the 32 images inside CBSD432 and the 68 others (docs/super_resolution.md)
+python -m nsr_tf.data.overlap --train "$shared/CBSD432" --test "$shared/BSD100" \
+    --seen "$data/B100-seen" --unseen "$data/B100-unseen" > /dev/null
+mkdir -p "$HOME/jobs"
+if pgrep -f training/run_queue.py > /dev/null; then
+  echo "new_machine.sh: a queue runner is already going (pgrep -af run_queue)"
+else
+  nohup setsid python training/run_queue.py >> "$HOME/jobs/queue.log" 2>&1 < /dev/null &
+  echo "new_machine.sh: queue started: tail -c 300 ~/jobs/queue.log"
+fi
+# the native kernel's XNNPACK (the native tests and exports; minutes, once per machine)
+nice -n 19 python -m nsr_tf.export.xnnpack > /dev/null
