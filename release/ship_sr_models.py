@@ -102,8 +102,8 @@ RUNS = {
     "sr-x4-deep": (         # its command from docs/training_queue.md: one place for it
         "sr-x4", repository_command("sr-x4-deep"),
         "This run (`docs/training_queue.md` entry 27) trained x4 from the 32-block x2 model "
-        "of entry 19: every layer but the upscaling convs started from its weights, as the "
-        "16-block `sr-x4` did from its x2 model."),
+        "of entry 19 (the shipped `sr-x2`, 30,772 steps): every layer but the upscaling convs "
+        "started from its weights, as the 16-block `sr-x4` did from its x2 model."),
 }
 # VDSR: 20 3x3 convs of 64 channels on the HR image (1 channel in and out at the ends):
 # MACs per output pixel; issue 34 keeps a shipped upscaler at or under a quarter of it.
