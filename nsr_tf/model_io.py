@@ -189,7 +189,7 @@ def _half_weights(path, data):
 
 def stored_precision(path):
     """The dtype the float weights of .keras file ``path`` are stored in: "float16" (a
-    ``half_copy``), "float32", or "mixed"."""
+    ``half_copy``), "float32", "mixed", or "none" (no float weights)."""
     import h5py
     with zipfile.ZipFile(path) as archive, \
             h5py.File(io.BytesIO(archive.read(_WEIGHTS)), "r") as weights:
@@ -197,7 +197,7 @@ def stored_precision(path):
         weights.visititems(lambda name, item: kinds.add(item.dtype.name)
                            if isinstance(item, h5py.Dataset) and item.dtype.kind == "f"
                            else None)
-    return kinds.pop() if len(kinds) == 1 else "mixed"
+    return kinds.pop() if len(kinds) == 1 else "mixed" if kinds else "none"
 
 
 def storage_note(path):
