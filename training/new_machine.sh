@@ -13,7 +13,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 shared=../shared/data
 data=$HOME/data
-[[ -d $shared/CBSD432 ]] || { echo "new_machine.sh: no $shared/CBSD432 beside the repository" >&2; exit 1; }
+if [[ ! -d $shared/CBSD432 ]]; then
+  echo "new_machine.sh: no $shared/CBSD432 beside the repository" >&2
+  exit 1
+fi
 [[ -x .venv/bin/python ]] || python3.11 -m venv .venv
 . .venv/bin/activate
 pip install -q -e ".[test,beam]"
