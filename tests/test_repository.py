@@ -34,3 +34,16 @@ def test_no_script_hides_a_standard_module_from_the_scripts_beside_it():
             clashes += [os.path.relpath(os.path.join(parent, name), root) for name in files
                         if name.endswith(".py") and name[:-3] in sys.stdlib_module_names]
     assert not clashes
+
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def test_a_new_machine_rebuilds_and_checks_every_training_data_manifest():
+    """training/new_machine.sh names each manifest of docs/training_data/ (a folder added
+    there and not to the script would be missing on the next machine)."""
+    script = open(os.path.join(REPO, "training", "new_machine.sh")).read()
+    manifests = [name for name in os.listdir(os.path.join(REPO, "docs", "training_data"))
+                 if name.endswith(".sha256")]
+    assert len(manifests) >= 6
+    assert [m for m in manifests if f"docs/training_data/{m}" not in script] == []

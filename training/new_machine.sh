@@ -27,6 +27,14 @@ for set in BSD100 CBSD68 Kodak24 Set5 Set14 Set12 classic5 RNI15; do
 done
 python -m nsr_tf.data.overlap --train "$shared/CBSD432" "${tests[@]}" \
     --clean "$data/CBSD432-clean" > /dev/null
+# the photographs the runs train on, as the manifests list them
+python - "$data/CBSD432-clean" docs/training_data/cbsd432_clean.sha256 \
+    "$shared/T91" docs/training_data/t91.sha256 <<'EOF'
+import sys
+from nsr_tf.data.sources import check_manifest
+for folder, manifest in zip(sys.argv[1::2], sys.argv[2::2]):
+    print(f"{folder}: the {check_manifest(folder, manifest)} images of {manifest}")
+EOF
 python -m nsr_tf.data.synthetic --out "$data/graphics" --graphics 300 \
     --check docs/training_data/graphics.sha256
 python -m nsr_tf.data.synthetic --out "$data/saturated" --saturated-from "$data/CBSD432-clean" \
