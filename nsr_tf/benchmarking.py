@@ -121,6 +121,30 @@ def paused(pids):
                 os.kill(pid, signal.SIGCONT)
 
 
+def parse_step_timing(parser, argv, rounds, data_dir):
+    """The flags of the training-step timings (benchmarks/speed/jit_speed.py,
+    train_forms.py) added to ``parser`` and parsed: --rounds (default ``rounds``),
+    --data-dir (default ``data_dir`` where it exists; a usage error without one),
+    --markdown, --pause PID."""
+    parser.add_argument("--rounds", type=int, default=rounds,
+                        help="timed rounds (one step of each setting per round)")
+    parser.add_argument("--data-dir", default=data_dir if os.path.isdir(data_dir) else None)
+    parser.add_argument("--markdown")
+    parser.add_argument("--pause", type=int, nargs="+", default=[], metavar="PID",
+                        help="processes (a training run) to hold stopped while timing")
+    args = parser.parse_args(argv)
+    if not args.data_dir:
+        parser.error(f"no {os.path.basename(data_dir)} beside the repository: pass --data-dir")
+    return args
+
+
+def training_precisions():
+    """float32, then the precision ``--precision auto`` picks here (when another)."""
+    from nsr_tf.precision import choose
+    auto, _ = choose("auto")
+    return sorted({"float32", auto}, key=["float32", auto].index)
+
+
 def emit(lines, markdown=None, data=None):
     """Prints the report ``lines``, then ``write``s them."""
     print("\n".join(lines))

@@ -12,14 +12,13 @@ and could have shortened them. ``--pause PID`` holds a training run stopped mean
 """
 
 import argparse
-import os
 import shutil
 import sys
 import tempfile
 
-from nsr_tf.benchmarking import emit, header, interleaved, paused  # noqa: I100
+from nsr_tf.benchmarking import (  # noqa: I100
+    emit, header, interleaved, parse_step_timing, paused, training_precisions)
 from nsr_tf.data.sources import shared_data
-from nsr_tf.precision import choose
 from nsr_tf.train import TrainConfig, Trainer
 
 TRAIN400 = shared_data("Train400")
@@ -45,17 +44,8 @@ def steps(variant, precision, data_dir, jobs):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rounds", type=int, default=8,
-                        help="timed rounds (one step of each setting per round)")
-    parser.add_argument("--data-dir", default=TRAIN400 if os.path.isdir(TRAIN400) else None)
-    parser.add_argument("--markdown")
-    parser.add_argument("--pause", type=int, nargs="+", default=[], metavar="PID",
-                        help="processes (a training run) to hold stopped while timing")
-    args = parser.parse_args(argv)
-    if not args.data_dir:
-        parser.error("no Train400 beside the repository: pass --data-dir")
-    auto, _ = choose("auto")
-    precisions = sorted({"float32", auto}, key=["float32", auto].index)
+    args = parse_step_timing(parser, argv, rounds=8, data_dir=TRAIN400)
+    precisions = training_precisions()
     jobs, calls = [], {}
     try:
         with paused(args.pause):

@@ -14,15 +14,14 @@ gradient on a CPU. ``--pause PID`` holds a training run stopped meanwhile.
 """
 
 import argparse
-import os
 import shutil
 import sys
 import tempfile
 
-from nsr_tf.benchmarking import emit, header, interleaved, paused  # noqa: I100
+from nsr_tf.benchmarking import (  # noqa: I100
+    emit, header, interleaved, parse_step_timing, paused, training_precisions)
 from nsr_tf.data.sources import shared_data
 from nsr_tf.layers import set_implementation
-from nsr_tf.precision import choose
 from nsr_tf.train import TrainConfig, Trainer
 
 TRAIN400 = shared_data("Train400")
@@ -46,18 +45,9 @@ def main(argv=None):
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--forms", default="per_sample,mixture,rowhybrid",
                         help="SparseConv2D forms, comma separated (first: the reference)")
-    parser.add_argument("--rounds", type=int, default=6,
-                        help="timed rounds (one step of each setting per round)")
-    parser.add_argument("--data-dir", default=TRAIN400 if os.path.isdir(TRAIN400) else None)
-    parser.add_argument("--markdown")
-    parser.add_argument("--pause", type=int, nargs="+", default=[], metavar="PID",
-                        help="processes (a training run) to hold stopped while timing")
-    args = parser.parse_args(argv)
-    if not args.data_dir:
-        parser.error("no Train400 beside the repository: pass --data-dir")
+    args = parse_step_timing(parser, argv, rounds=6, data_dir=TRAIN400)
     forms = args.forms.split(",")
-    auto, _ = choose("auto")
-    precisions = sorted({"float32", auto}, key=["float32", auto].index)
+    precisions = training_precisions()
     jobs, calls = [], {}
     try:
         with paused(args.pause):
