@@ -208,3 +208,13 @@ def storage_note(path):
     return (" Its weights are stored in float16 (`nsr_tf.model_io.half_copy`: half the "
             "file; Keras loads them into the float32 model, which computes as before), and "
             "every score on this card is of the file as stored.")
+
+
+def write_card(name, lines):
+    """Write the card of the shipped model ``name`` (``MODEL_CARD_<stem>.md`` beside its
+    file) from ``lines``, the last of them (its "Files" line) followed by the file's
+    storage note."""
+    stem = pretrained.MODELS[name]
+    note = storage_note(os.path.join(pretrained.HERE, stem + ".keras"))
+    with open(os.path.join(pretrained.HERE, f"MODEL_CARD_{stem}.md"), "w") as handle:
+        handle.write("\n".join(lines[:-1] + [lines[-1] + note]) + "\n")

@@ -470,12 +470,8 @@ def write_card(name, meta):
               f"photos and `{gray}` for gray ones) and `.json` (training record, these "
               f"scores). Its `.tflite` files in every form (CPU float32 and dynamic int8, "
               f"GPU, native) are made on demand, parity-checked, by "
-              f"`nsr_tf.export.catalogue.exported(\"{name}\", suffix)`."
-              + model_io.storage_note(
-                  os.path.join(pretrained.HERE, pretrained.MODELS[name] + ".keras"))]
-    with open(os.path.join(pretrained.HERE, f"MODEL_CARD_{pretrained.MODELS[name]}.md"),
-              "w") as handle:
-        handle.write("\n".join(lines) + "\n")
+              f"`nsr_tf.export.catalogue.exported(\"{name}\", suffix)`."]
+    model_io.write_card(name, lines)
 
 
 def verdicts(name, meta, base):

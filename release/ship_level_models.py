@@ -378,12 +378,8 @@ def write_card(name, meta, params, macs, timings, refined=None):
               f"weights, the native form) are made on demand from the `.keras` file, "
               f"parity-checked, with their export metadata `.tflite.json` beside them (the "
               f"last input channel is the level map, described under `level_map`): "
-              f"`nsr_tf.export.catalogue.exported(\"{name}\", suffix)`."
-              + model_io.storage_note(
-                  os.path.join(pretrained.HERE, pretrained.MODELS[name] + ".keras"))]
-    with open(os.path.join(pretrained.HERE, f"MODEL_CARD_{pretrained.MODELS[name]}.md"),
-              "w") as handle:
-        handle.write("\n".join(lines) + "\n")
+              f"`nsr_tf.export.catalogue.exported(\"{name}\", suffix)`."]
+    model_io.write_card(name, lines)
 
 
 if __name__ == "__main__":

@@ -330,12 +330,8 @@ def write_card(name, meta):
               f"`.json` (training record and these scores). Its `.tflite` files in every "
               f"form are made on demand, parity-checked, by `nsr_tf.export.catalogue."
               f"exported(\"{name}\", suffix)`; on-device rows against its dense twin and a "
-              f"same-size dense model: `docs/sr_deployment.md`."
-              + model_io.storage_note(
-                  os.path.join(pretrained.HERE, pretrained.MODELS[name] + ".keras"))]
-    with open(os.path.join(pretrained.HERE, f"MODEL_CARD_{pretrained.MODELS[name]}.md"),
-              "w") as handle:
-        handle.write("\n".join(lines) + "\n")
+              f"same-size dense model: `docs/sr_deployment.md`."]
+    model_io.write_card(name, lines)
 
 
 def readme_table():
