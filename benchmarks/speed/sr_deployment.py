@@ -3,18 +3,20 @@ of every export form of the shipped sparse model against its dense same-FLOPs tw
 against a dense model of its size, GPU coverage, and the exported files' Set5 PSNR.
 
     python benchmarks/speed/sr_deployment.py [--models sr-x2 sr-x4] [--tiles 48 96] [--rounds 5]
-        [--markdown docs/sr_deployment.md]
+        [--markdown docs/sr_deployment.md] [--pause PID]
 
-Rows per scale: the shipped model (`compact`: C=32, k=4, d=16) in the CPU form (rowhybrid),
-dynamic int8, the native form (nsr-tf's kernel) and the GPU form; the dense twin
-(`compact-dense`, the same MACs) and the same-size dense model (`edsr-s`, 4x the MACs) in
-float32 and dynamic int8. The dense models are untrained presets: latency does not depend
-on the weights, and their rows carry no PSNR. Timed round-robin (median of rounds), the CPU
-and its SIMD flags named; do not run it beside a training job (pause it: kill -STOP).
-The GPU column is coverage only (Mesa's lavapipe has no meaningful timings).
+Rows per scale: the shipped model (`compact`: C=32, k=4, at its trained depth) in the CPU
+form (rowhybrid), dynamic int8, the native form (nsr-tf's kernel, float and dynamic int8)
+and the GPU form; the dense twin (`compact-dense`, the same MACs) and the same-size dense
+model (`edsr-s`, 4x the MACs) at the same depth, in float32 and dynamic int8. The dense
+models are untrained presets: latency does not depend on the weights, and their rows carry
+no PSNR. Timed round-robin (median of rounds), the CPU and its SIMD flags named; do not
+run it beside a training job (``--pause PID`` holds one stopped while the files are
+timed). The GPU column is coverage only (Mesa's lavapipe has no meaningful timings).
 """
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -24,8 +26,8 @@ import tempfile
 import numpy as np
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from nsr_tf.benchmarking import emit, simd_flags
-CPU_FORMS = [("cpu", "none"), ("cpu", "dynamic"), ("native", "none")]
+from nsr_tf.benchmarking import emit, header as machine_line, paused, simd_flags
+CPU_FORMS = [("cpu", "none"), ("cpu", "dynamic"), ("native", "none"), ("native", "dynamic")]
 
 
 def set5_psnr(content, info, tile):
@@ -47,6 +49,22 @@ def set5_psnr(content, info, tile):
     return float(np.mean(scores))
 
 
+def gpu_coverage(rows, run_on_gpu):
+    """{row index: what LiteRT's GPU accelerator did with it} for the GPU-form rows."""
+    gpu = {}
+    with tempfile.TemporaryDirectory(prefix="nsr_tf_sr_gpu_") as folder:
+        paths = {}
+        for index, row in enumerate(rows):
+            if row["form"] == "gpu":
+                path = os.path.join(folder, f"{index}.tflite")
+                with open(path, "wb") as handle:
+                    handle.write(row["content"])
+                paths[path] = index
+        for path, (status, _) in run_on_gpu(list(paths)).items():
+            gpu[paths[path]] = status
+    return gpu
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -55,8 +73,11 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--runs", type=int, default=10, help="invokes per round")
     parser.add_argument("--markdown")
+    parser.add_argument("--pause", type=int, nargs="+", default=[], metavar="PID",
+                        help="processes (a training run) to hold stopped while timing and "
+                             "the GPU check run, and let go on for the PSNR scoring")
     args = parser.parse_args(argv)
-    from nsr_tf import build_model, macs_per_pixel, model_io
+    from nsr_tf import build_model, macs_per_pixel, model_io, pretrained
     from nsr_tf.export.converter import ExportError, convert
     from nsr_tf.export.gpu import run_on_gpu, vulkan_available
     from nsr_tf.export.litert import latency, outside_xnnpack
@@ -68,16 +89,21 @@ def main(argv=None):
         try:
             model, info = model_io.load(name)
             trained = True
+            # the dense models at the shipped model's depth (the 32-block upscalers)
+            with open(pretrained.path(name, ".json")) as handle:
+                blocks = json.load(handle)["config"].get("num_blocks")
         except model_io.ModelError:   # not shipped yet: its preset, for latency only
             scale = int(name[-1])
             model = build_model("sr", "compact", scale=scale)
             info = model_io.ModelInfo(scale=scale)
-            name, trained = f"{name} (untrained compact, latency only)", False
+            name, trained, blocks = f"{name} (untrained compact, latency only)", False, None
         scale = info.scale
+        depth = {"num_blocks": blocks} if blocks else {}
         sources = [(name, model, trained),
-                   ("compact-dense (twin)", build_model("sr", "compact-dense", scale=scale),
-                    False),
-                   ("edsr-s (same size)", build_model("sr", "edsr-s", scale=scale), False)]
+                   ("compact-dense (twin)",
+                    build_model("sr", "compact-dense", scale=scale, **depth), False),
+                   ("edsr-s (same size)", build_model("sr", "edsr-s", scale=scale, **depth),
+                    False)]
         for tile in args.tiles:
             for label, keras_model, trained in sources:
                 sparse = label.startswith("sr-")
@@ -94,24 +120,15 @@ def main(argv=None):
                                  "macs": macs_per_pixel(keras_model, tile),
                                  "times": {1: [], 2: []}})
     timed = [row for row in rows if row["form"] != "gpu"]
-    for _ in range(args.rounds):      # round-robin: the machine's noise hits every row
-        for row in timed:
-            for threads in (1, 2):
-                row["times"][threads].append(latency(row["content"], threads,
-                                                     runs=args.runs))
-    gpu = {}
-    if vulkan_available():
-        with tempfile.TemporaryDirectory(prefix="nsr_tf_sr_gpu_") as folder:
-            paths = {}
-            for index, row in enumerate(rows):
-                if row["form"] == "gpu":
-                    path = os.path.join(folder, f"{index}.tflite")
-                    with open(path, "wb") as handle:
-                        handle.write(row["content"])
-                    paths[path] = index
-            for path, (status, _) in run_on_gpu(list(paths)).items():
-                gpu[paths[path]] = status
-    header = [f"command: python benchmarks/speed/sr_deployment.py {' '.join(argv or sys.argv[1:])}",
+    with paused(args.pause):
+        for _ in range(args.rounds):      # round-robin: the machine's noise hits every row
+            for row in timed:
+                for threads in (1, 2):
+                    row["times"][threads].append(latency(row["content"], threads,
+                                                         runs=args.runs))
+        gpu = gpu_coverage(rows, run_on_gpu) if vulkan_available() else {}
+    command = " ".join(argv or sys.argv[1:])
+    header = [machine_line(), "", f"command: python benchmarks/speed/sr_deployment.py {command}",
               "", f"CPU: {cpu_name()} ({simd_flags()}), {os.cpu_count()} cores; LiteRT + "
               f"XNNPACK (native: nsr-tf's kernel on Debian's XNNPACK), batch 1, median of "
               f"{args.rounds} rounds of {args.runs} invokes, interleaved. GPU: LiteRT's GPU "
