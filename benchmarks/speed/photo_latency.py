@@ -13,9 +13,9 @@ file, blending included) so that the product can be checked against the real thi
 
     python benchmarks/speed/photo_latency.py [--models denoise-sigma25 jpeg sr-x2]
         [--tiles 64 128 256 512] [--threads 1 2] [--photos 4032x3024 1920x1080]
-        [--overlap 16] [--rounds 3] [--full] [--markdown docs/photo_latency.md]
+        [--overlap 16] [--rounds 3] [--full] [--markdown docs/photo_latency.md] [--pause PID]
 
-Do not run it beside a training job (stop it: kill -STOP PID, then kill -CONT PID).
+Do not run it beside a training job (``--pause PID`` holds one stopped while timing).
 """
 
 import argparse
@@ -26,7 +26,7 @@ import time
 import numpy as np
 
 from nsr_tf import pretrained  # (quiet TF first)
-from nsr_tf.benchmarking import emit, header
+from nsr_tf.benchmarking import emit, header, paused
 
 # the dense baseline: the reference every file is compared with
 BASELINE = "denoise-sigma25-baseline"
@@ -92,6 +92,8 @@ def main(argv=None):
     parser.add_argument("--full", action="store_true",
                         help="also restore one whole photo end to end per file and tile")
     parser.add_argument("--markdown")
+    parser.add_argument("--pause", type=int, nargs="+", default=[], metavar="PID",
+                        help="processes (a training run) to hold stopped while timing")
     args = parser.parse_args(argv)
     unknown = [name for name in args.models if name not in pretrained.MODELS]
     if unknown:
@@ -122,25 +124,28 @@ def main(argv=None):
                              "today": tile == today,
                              "content": convert(model, form, quantize, tile=tile),
                              "times": {t: [] for t in args.threads}})
-    for tile in sorted({row["tile"] for row in rows}):
-        # fewer invokes on larger tiles: about the pixels of 20 invokes at 64x64
-        runs = max(2, 20 * 64 * 64 // (tile * tile))
-        group = [row for row in rows if row["tile"] == tile]
-        for threads in args.threads:
-            for _ in range(args.rounds):    # round-robin: the machine's noise hits every row
-                for row in group:
-                    row["times"][threads].append(latency(row["content"], threads, runs=runs,
-                                                         warmup=1))
+    with paused(args.pause):
+        for tile in sorted({row["tile"] for row in rows}):
+            # fewer invokes on larger tiles: about the pixels of 20 invokes at 64x64
+            runs = max(2, 20 * 64 * 64 // (tile * tile))
+            group = [row for row in rows if row["tile"] == tile]
+            for threads in args.threads:
+                for _ in range(args.rounds):  # round-robin: the noise hits every row
+                    for row in group:
+                        row["times"][threads].append(latency(row["content"], threads,
+                                                             runs=runs, warmup=1))
     photo_names = [f"{w}x{h}" for w, h in args.photos]
     for row in rows:
         row["invoke"] = {t: statistics.median(row["times"][t]) for t in args.threads}
         row["seconds"] = {(photo_names[i], t): tiles_for(photo, row["scale"], row["tile"],
                                                          row["overlap"]) * row["invoke"][t]
                           for i, photo in enumerate(args.photos) for t in args.threads}
-        if args.full:
-            row["full"] = {(photo_names[0], t): full_photo_seconds(
-                row["content"], args.photos[0], row["scale"], row["channels"], row["tile"],
-                row["overlap"], t) for t in args.threads}
+    if args.full:
+        with paused(args.pause):
+            for row in rows:
+                row["full"] = {(photo_names[0], t): full_photo_seconds(
+                    row["content"], args.photos[0], row["scale"], row["channels"],
+                    row["tile"], row["overlap"], t) for t in args.threads}
     # the reference: the dense baseline's dynamic-int8 file at its fastest tile per photo
     reference = {}
     for key in rows[0]["seconds"]:
