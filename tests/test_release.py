@@ -292,6 +292,10 @@ def test_an_upscaler_ships_in_float16_and_its_card_says_so(tmp_path, monkeypatch
         (tmp_path / "data" / name).mkdir(parents=True)
     job = tmp_path / "sr-x2-deep"
     shipped = job_of_the_shipped_model("sr-x2", job, num_blocks=32)
+    # the job's model as training writes it, in float32 (the shipped file is float16 now)
+    model, _ = model_io.load(str(job / "best.keras"))
+    model.save(str(job / "best.keras"))
+    assert model_io.stored_precision(str(job / "best.keras")) == "float32"
     scored = []
     monkeypatch.setattr(tool, "score", lambda path, root, baseline=False, sets=None:
                         scored.append(path) or (shipped["scores"] if sets is None
