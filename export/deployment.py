@@ -24,6 +24,7 @@ import statistics
 import sys
 
 from nsr_tf import pretrained  # (quiet TF first)
+from nsr_tf.benchmarking import add_pause_flag, emit, header, paused
 
 FILES = {".tflite": "CPU float32", "_dynamic.tflite": "CPU dynamic int8",
          "_gpu.tflite": "GPU float16"}
@@ -74,9 +75,7 @@ def main(argv=None):
                         help="also the native-form files (nsr-tf's sparse-conv kernel, "
                              "docs/native.md), float and dynamic int8, of the sparse models")
     parser.add_argument("--markdown")
-    parser.add_argument("--pause", type=int, nargs="+", default=[], metavar="PID",
-                        help="processes (a training run) to hold stopped while timing and "
-                             "the GPU check run, and let go on for the PSNR scoring")
+    add_pause_flag(parser, " and the GPU check run, and let go on for the PSNR scoring")
     args = parser.parse_args(argv)
     import tempfile
 
@@ -85,7 +84,6 @@ def main(argv=None):
     from nsr_tf.export.gpu import run_on_gpu, vulkan_available
     from nsr_tf.export.litert import latency
     from nsr_tf.precision import cpu_name
-    from nsr_tf.benchmarking import emit, header, paused
 
     rows = {}
     for name in args.models:

@@ -121,6 +121,13 @@ def paused(pids):
                 os.kill(pid, signal.SIGCONT)
 
 
+def add_pause_flag(parser, also=""):
+    """``--pause PID [PID ...]`` on ``parser``: the processes (a training run) a timing
+    holds with ``paused``; ``also`` ends the help (what else runs while they are held)."""
+    parser.add_argument("--pause", type=int, nargs="+", default=[], metavar="PID",
+                        help="processes (a training run) to hold stopped while timing" + also)
+
+
 def parse_step_timing(parser, argv, rounds, data_dir):
     """The flags of the training-step timings (benchmarks/speed/jit_speed.py,
     train_forms.py) added to ``parser`` and parsed: --rounds (default ``rounds``),
@@ -130,8 +137,7 @@ def parse_step_timing(parser, argv, rounds, data_dir):
                         help="timed rounds (one step of each setting per round)")
     parser.add_argument("--data-dir", default=data_dir if os.path.isdir(data_dir) else None)
     parser.add_argument("--markdown")
-    parser.add_argument("--pause", type=int, nargs="+", default=[], metavar="PID",
-                        help="processes (a training run) to hold stopped while timing")
+    add_pause_flag(parser)
     args = parser.parse_args(argv)
     if not args.data_dir:
         parser.error(f"no {os.path.basename(data_dir)} beside the repository: pass --data-dir")

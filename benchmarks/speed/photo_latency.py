@@ -26,7 +26,7 @@ import time
 import numpy as np
 
 from nsr_tf import pretrained  # (quiet TF first)
-from nsr_tf.benchmarking import emit, header, paused
+from nsr_tf.benchmarking import add_pause_flag, emit, header, paused
 
 # the dense baseline: the reference every file is compared with
 BASELINE = "denoise-sigma25-baseline"
@@ -92,8 +92,7 @@ def main(argv=None):
     parser.add_argument("--full", action="store_true",
                         help="also restore one whole photo end to end per file and tile")
     parser.add_argument("--markdown")
-    parser.add_argument("--pause", type=int, nargs="+", default=[], metavar="PID",
-                        help="processes (a training run) to hold stopped while timing")
+    add_pause_flag(parser)
     args = parser.parse_args(argv)
     unknown = [name for name in args.models if name not in pretrained.MODELS]
     if unknown:

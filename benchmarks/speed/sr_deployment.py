@@ -26,7 +26,8 @@ import tempfile
 import numpy as np
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from nsr_tf.benchmarking import emit, header as machine_line, paused, simd_flags
+from nsr_tf.benchmarking import (add_pause_flag, emit, header as machine_line, paused,
+                                 simd_flags)
 CPU_FORMS = [("cpu", "none"), ("cpu", "dynamic"), ("native", "none"), ("native", "dynamic")]
 
 
@@ -73,9 +74,7 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--runs", type=int, default=10, help="invokes per round")
     parser.add_argument("--markdown")
-    parser.add_argument("--pause", type=int, nargs="+", default=[], metavar="PID",
-                        help="processes (a training run) to hold stopped while timing and "
-                             "the GPU check run, and let go on for the PSNR scoring")
+    add_pause_flag(parser, " and the GPU check run, and let go on for the PSNR scoring")
     args = parser.parse_args(argv)
     from nsr_tf import build_model, macs_per_pixel, model_io, pretrained
     from nsr_tf.export.converter import ExportError, convert
