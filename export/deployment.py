@@ -83,8 +83,6 @@ def main(argv=None):
     from nsr_tf.export.catalogue import exported
     from nsr_tf.export.gpu import run_on_gpu, vulkan_available
     from nsr_tf.export.litert import latency
-    from nsr_tf.precision import cpu_name
-
     rows = {}
     for name in args.models:
         _, info = model_io.load(pretrained.path(name))
@@ -123,7 +121,7 @@ def main(argv=None):
                 gpu.update({path: status for path, (status, _) in run_on_gpu(files).items()})
     lines = [header(), "",
              f"command: python export/deployment.py {' '.join(argv or sys.argv[1:])}", "",
-             f"CPU: {cpu_name()}, {os.cpu_count()} cores; LiteRT/XNNPACK, one tile of the "
+             "Runtime (the machine above): LiteRT/XNNPACK, one tile of the "
              f"file (its phone tile, `nsr_tf.inference.phone_tile`: 128 px, LR for the "
              f"upscalers, and 256 for the restoration models' float32 files), "
              f"median of {args.rounds} rounds of {args.runs} invokes. GPU: LiteRT's GPU "

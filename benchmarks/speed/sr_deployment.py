@@ -26,8 +26,7 @@ import tempfile
 import numpy as np
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from nsr_tf.benchmarking import (add_pause_flag, emit, header as machine_line, paused,
-                                 simd_flags)
+from nsr_tf.benchmarking import add_pause_flag, emit, header as machine_line, paused
 CPU_FORMS = [("cpu", "none"), ("cpu", "dynamic"), ("native", "none"), ("native", "dynamic")]
 
 
@@ -81,8 +80,6 @@ def main(argv=None):
     from nsr_tf.export.gpu import run_on_gpu, vulkan_available
     from nsr_tf.export.litert import latency, outside_xnnpack
     from nsr_tf.export.native import NativeUnavailable
-    from nsr_tf.precision import cpu_name
-
     rows = []   # dicts: model, tile, form, quantize, content, info, psnr?
     for name in args.models:
         try:
@@ -128,7 +125,7 @@ def main(argv=None):
         gpu = gpu_coverage(rows, run_on_gpu) if vulkan_available() else {}
     command = " ".join(argv or sys.argv[1:])
     header = [machine_line(), "", f"command: python benchmarks/speed/sr_deployment.py {command}",
-              "", f"CPU: {cpu_name()} ({simd_flags()}), {os.cpu_count()} cores; LiteRT + "
+              "", "Runtime (the machine above): LiteRT + "
               f"XNNPACK (native: nsr-tf's kernel on Debian's XNNPACK), batch 1, median of "
               f"{args.rounds} rounds of {args.runs} invokes, interleaved. GPU: LiteRT's GPU "
               f"accelerator on {'Mesa lavapipe (coverage only)' if gpu else 'none'}. "
