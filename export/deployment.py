@@ -83,6 +83,7 @@ def main(argv=None):
     from nsr_tf.export.catalogue import exported
     from nsr_tf.export.gpu import run_on_gpu, vulkan_available
     from nsr_tf.export.litert import latency
+
     rows = {}
     for name in args.models:
         _, info = model_io.load(pretrained.path(name))

@@ -80,6 +80,7 @@ def main(argv=None):
     from nsr_tf.export.gpu import run_on_gpu, vulkan_available
     from nsr_tf.export.litert import latency, outside_xnnpack
     from nsr_tf.export.native import NativeUnavailable
+
     rows = []   # dicts: model, tile, form, quantize, content, info, psnr?
     for name in args.models:
         try:
