@@ -245,7 +245,9 @@ class Trainer:
         added = grow.identity_blocks(self.model, theirs)
         widened = grow.widen_blocks(self.model, theirs,
                                     np.random.default_rng(self.config.seed))
-        done = {f"block{block}_conv{i}" for block, _, _ in widened for i in (1, 2)}
+        # the widened and the added blocks are said below, not as "start fresh"
+        done = {f"block{block}_conv{i}" for block in [w[0] for w in widened] + added
+                for i in (1, 2)}
         kept = [name for name in kept if name not in done]
         self.log(f"initialised {copied} layers from {path}"
                  + (f"; blocks {widened[0][0]}-{widened[-1][0]} widened inside from "
@@ -253,7 +255,8 @@ class Trainer:
                     f"function, each copy's share unequal)" if widened else "")
                  + (f"; {', '.join(kept)} start fresh" if kept else "")
                  + (f"; blocks {added[0]}-{added[-1]}, which {path} does not have, start "
-                    f"as the identity (their second conv's gain zero)" if added else ""))
+                    f"as the identity (their first conv fresh, their second conv's gain "
+                    f"zero)" if added else ""))
 
     def _make_train_step(self, jit_compile=False):
         """The distributed training step. ``jit_compile``: the replica's step through XLA

@@ -418,6 +418,7 @@ def test_a_deeper_model_starts_from_a_shallower_ones_weights_as_that_model(tests
                      log=lines.append)
     said = next(line for line in lines if line.startswith("initialised"))
     assert "blocks 1-2" in said and "start as the identity" in said, said
+    assert "block1_conv1" not in said and "start fresh" not in said, said   # said once
     x = np.random.default_rng(0).uniform(size=(1, 20, 24, 3)).astype("float32")
     np.testing.assert_allclose(deeper.model(x).numpy(), source(x).numpy(), atol=1e-6)
     assert not np.any(deeper.model.get_layer("block2_conv2").gain.numpy())
