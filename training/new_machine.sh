@@ -39,6 +39,17 @@ python -m nsr_tf.data.synthetic --out "$data/graphics" --graphics 300 \
     --check docs/training_data/graphics.sha256
 python -m nsr_tf.data.synthetic --out "$data/saturated" --saturated-from "$data/CBSD432-clean" \
     --check docs/training_data/saturated.sha256
+# photographs and artwork from Debian's wallpaper packages (nsr_tf/data/wallpapers.py):
+# the pinned .deb files from the machine's apt sources, then the tiles, checked
+mkdir -p "$data/debs"
+(cd "$data/debs" && apt-get download $(python -m nsr_tf.data.wallpapers --packages) \
+    > /dev/null 2>&1) || true     # the tool below names any .deb still missing
+for set in photo:photos art:art; do
+  python -m nsr_tf.data.wallpapers --debs "$data/debs" --kind "${set%%:*}" \
+      --out "$data/wallpaper-${set#*:}" --check "docs/training_data/wallpaper_${set#*:}.sha256" \
+      || echo "new_machine.sh: the runs that train on ~/data/wallpaper-${set#*:} stop" \
+              "with a message until this is mended and rerun" >&2
+done
 # the test sets of other kinds (docs/generalisation.md), never trained on
 python -m nsr_tf.data.synthetic --out "$data/kodak24-saturated" --saturated-from \
     "$shared/Kodak24" --seed 1 --check docs/training_data/kodak24_saturated.sha256

@@ -150,7 +150,7 @@ def saturate(image, seed):
     return Image.fromarray(hsv, "HSV").convert("RGB")
 
 
-def _save(image, path):
+def save_png(image, path):
     """PNG, written to a temporary name and renamed: no half file after a crash."""
     tmp = path + ".part"
     image.save(tmp, format="PNG")
@@ -167,7 +167,7 @@ def write_graphics(folder, count, seed=0, progress=None):
         kind = KINDS[index % len(KINDS)]
         path = os.path.join(folder, f"{kind}_{index:04d}.png")
         if not os.path.exists(path):
-            _save(graphic(kind, seed * 100003 + index, font_files=font_files), path)
+            save_png(graphic(kind, seed * 100003 + index, font_files=font_files), path)
         paths.append(path)
         if progress:
             progress(1)
@@ -183,7 +183,7 @@ def write_saturated(sources, folder, seed=0, progress=None):
         path = os.path.join(folder, f"{stem}_saturated.png")
         if not os.path.exists(path):
             with Image.open(source) as photo:
-                _save(saturate(photo, seed * 100003 + index), path)
+                save_png(saturate(photo, seed * 100003 + index), path)
         paths.append(path)
         if progress:
             progress(1)
