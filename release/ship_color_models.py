@@ -32,6 +32,7 @@ import sys
 from nsr_tf.benchmarking import (ACCEPT_DROPS_HELP, MAP_JITTER_NOTE, kind_folders, refuse,
                                   result_row, row_key)
 from nsr_tf.data.sources import shared_data, trains_on_clean_set
+from nsr_tf.data.wallpapers import card_phrase
 from nsr_tf.train.queue import repository_command
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -336,12 +337,15 @@ def data_line(name, config):
                    "RMS." if name == "denoise-color" else
                    "colour JPEGs as libjpeg and Pillow write them (YCbCr, 4:2:0 chroma).")
     if trains_on_clean_set(config):
+        sets = ["CBSD432 without the 34 images that are test images (398)",
+                "300 synthetic graphics (line art, flat colour, text)",
+                "the 398 photos saturated and hue-rotated",
+                card_phrase(config.get("data_dir"))]
+        sets = [text for text in sets if text]
         return ("Data (`docs/training_data.md`, manifests in `docs/training_data/`): "
-                "CBSD432 without the 34 images that are test images (398), 300 synthetic "
-                "graphics (line art, flat colour, text) and the 398 photos saturated and "
-                "hue-rotated, on top of weights that trained on CBSD432 (which holds 32 of "
-                "B100's images, Set5's `woman` and RNI15's `Bears`, none of CBSD68 or "
-                "Kodak24: checked by content, `python -m nsr_tf.data.overlap`); the last 4 "
+                + ", ".join(sets[:-1]) + " and " + sets[-1] + ", on top of weights that "
+                "trained on CBSD432 (which holds 32 of B100's images, Set5's `woman` and "
+                "RNI15's `Bears`, none of CBSD68 or Kodak24: checked by content, `python -m nsr_tf.data.overlap`); the last 4 "
                 "images in sorted order held out for validation; " + degradation)
     return ("Data: CBSD432 (432 colour BSDS photos, disjoint from CBSD68; the last 4 in "
             "sorted order held out for validation), " + degradation)

@@ -242,6 +242,23 @@ def write_wallpapers(debs, out, kind, entries=None, progress=None):
     return paths
 
 
+FOLDERS = {"photo": "wallpaper-photos", "art": "wallpaper-art"}   # as docs/training_data.md
+
+
+def card_phrase(data_dirs):
+    """What a model card says of the wallpaper folders among a run's ``--data-dir``s
+    (matched by folder name, as docs/training_data.md names them), or "" if none."""
+    names = {os.path.basename(os.path.normpath(d)) for d in data_dirs or ()}
+    phrases = []
+    for kind, folder in FOLDERS.items():
+        if folder in names:
+            what = "high-resolution photographs" if kind == "photo" else "artworks"
+            count = sum(entry[2] == kind for entry in WALLPAPERS)
+            phrases.append(f"{count} {what} from Debian's wallpaper packages (free licences "
+                           f"per file), box-reduced and tiled (`{folder}`)")
+    return " and ".join(phrases)
+
+
 def main(argv=None):
     """python -m nsr_tf.data.wallpapers: the tiles of the listed Debian wallpapers."""
     import argparse

@@ -73,7 +73,8 @@ def test_a_missing_deb_names_the_apt_command_and_the_other_version(tmp_path):
         wallpapers.deb_file(str(tmp_path), "plasma-workspace-wallpapers")
     assert "apt-get download plasma-workspace-wallpapers=4:5.27.5-2" in str(missing.value)
     (tmp_path / "mate-backgrounds_1.24.0-1_all.deb").write_bytes(b"")
-    with pytest.raises(wallpapers.WallpaperError, match="1.24.0-1_all.deb is another version.*mate-backgrounds=1.26.0-1"):
+    with pytest.raises(wallpapers.WallpaperError,
+                       match="1.24.0-1_all.deb is another version.*mate-backgrounds=1.26.0-1"):
         wallpapers.deb_file(str(tmp_path), "mate-backgrounds")
 
 
@@ -129,3 +130,11 @@ def test_the_command_line_says_what_is_wrong_in_one_line(tmp_path, capsys):
     assert len(err.splitlines()) == 1 and "apt-get download" in err
     assert wallpapers.main(["--packages"]) == 0
     assert "plasma-workspace-wallpapers=4:5.27.5-2" in capsys.readouterr().out.split()
+
+
+def test_the_card_names_the_wallpaper_folders_a_run_trained_on():
+    assert wallpapers.card_phrase(["/d/CBSD432-clean", "/d/graphics"]) == ""
+    photos = wallpapers.card_phrase(["/d/CBSD432-clean", "/d/wallpaper-photos/"])
+    assert photos.startswith("36 high-resolution photographs") and "artworks" not in photos
+    both = wallpapers.card_phrase(["/d/wallpaper-art", "/d/wallpaper-photos"])
+    assert "36 high-resolution photographs" in both and "46 artworks" in both
