@@ -190,6 +190,12 @@ REFINEMENTS["denoise-color"]["denoise-color-long"] = (
     "and a fifth of the patches told a wrong sigma, on top of entries 18 and 16 on "
     "CBSD432-clean and saturated photos and " + _VARIED_DENOISER + ")")
 
+REFINEMENTS["denoise-color"]["denoise-color-wallpapers"] = (
+    repository_command("denoise-color-wallpapers"),
+    "the weights of `docs/training_queue.md` entry 28 (8,190 steps on the varied set on a "
+    "cosine from Adam 0.0001, on top of the `denoise-color` of entry 22: the graphics back "
+    "in the data and a fifth of the patches told a wrong sigma, on top of entries 18 and 16 "
+    "on CBSD432-clean and saturated photos and " + _VARIED_DENOISER + ")")
 
 def refinement(name, config):
     """(command, what its weights had been given) of a run that continued the shipped
