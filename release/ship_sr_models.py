@@ -30,6 +30,7 @@ import sys
 
 from nsr_tf.benchmarking import ACCEPT_DROPS_HELP, kind_folders, refuse
 from nsr_tf.data.sources import shared_data, trains_on_clean_set
+from nsr_tf.data.wallpapers import card_phrase
 from nsr_tf.train.queue import repository_command
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -104,6 +105,12 @@ RUNS = {
         "This run (`docs/training_queue.md` entry 27) trained x4 from the 32-block x2 model "
         "of entry 19 (the shipped `sr-x2`, 30,772 steps): every layer but the upscaling convs "
         "started from its weights, as the 16-block `sr-x4` did from its x2 model."),
+    "sr-x2-wallpapers": (
+        "sr-x2", repository_command("sr-x2-wallpapers"),
+        "This run (`docs/training_queue.md` entry 39) continued the 32-block `sr-x2` of entry "
+        "33 (8,272 steps on the varied data, on top of entry 19's 10,340 and the 16-block "
+        "model's 20,432) with Debian's wallpaper photographs and artwork added to its data: "
+        "every layer started from its weights."),
 }
 # VDSR: 20 3x3 convs of 64 channels on the HR image (1 channel in and out at the ends):
 # MACs per output pixel; issue 34 keeps a shipped upscaler at or under a quarter of it.
@@ -228,10 +235,13 @@ def _cells(scores, key="psnr", ssim="ssim"):
 def data_line(config):
     """What the card says of the training data, from the run's --data-dir folders."""
     if trains_on_clean_set(config):
+        sets = ["CBSD432 without the 34 images that are test images (398)", "T91",
+                "300 synthetic graphics (line art, flat colour, text)",
+                "the 398 photos saturated and hue-rotated", card_phrase(config.get("data_dir"))]
+        sets = [text for text in sets if text]
         return ("Data (`docs/training_data.md`, manifests in `docs/training_data/`): "
-                "CBSD432 without the 34 images that are test images (398), T91, 300 "
-                "synthetic graphics (line art, flat colour, text) and the 398 photos "
-                "saturated and hue-rotated, first from the shipped weights that trained on "
+                + ", ".join(sets[:-1]) + " and " + sets[-1] + ", first from the shipped "
+                "weights that trained on "
                 "CBSD432 + T91. None of Set5, Set14, B100, CBSD68, Kodak24, Set12, classic5 "
                 "or RNI15 is in it: checked by content (`python -m nsr_tf.data.overlap`: "
                 "thumbnail correlation over flips and turns), not by names or hashes, which "

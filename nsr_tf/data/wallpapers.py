@@ -249,14 +249,15 @@ def card_phrase(data_dirs):
     """What a model card says of the wallpaper folders among a run's ``--data-dir``s
     (matched by folder name, as docs/training_data.md names them), or "" if none."""
     names = {os.path.basename(os.path.normpath(d)) for d in data_dirs or ()}
-    phrases = []
-    for kind, folder in FOLDERS.items():
-        if folder in names:
-            what = "high-resolution photographs" if kind == "photo" else "artworks"
-            count = sum(entry[2] == kind for entry in WALLPAPERS)
-            phrases.append(f"{count} {what} from Debian's wallpaper packages (free licences "
-                           f"per file), box-reduced and tiled (`{folder}`)")
-    return " and ".join(phrases)
+    used = [(kind, folder) for kind, folder in FOLDERS.items() if folder in names]
+    if not used:
+        return ""
+    what = {"photo": "high-resolution photographs", "art": "artworks"}
+    counts = " and ".join(f"{sum(entry[2] == kind for entry in WALLPAPERS)} {what[kind]}"
+                          for kind, _ in used)
+    folders = ", ".join(f"`{folder}`" for _, folder in used)
+    return (f"{counts} from Debian's wallpaper packages (free licences per file; "
+            f"box-reduced and tiled: {folders})")
 
 
 def main(argv=None):

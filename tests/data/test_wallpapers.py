@@ -135,6 +135,7 @@ def test_the_command_line_says_what_is_wrong_in_one_line(tmp_path, capsys):
 def test_the_card_names_the_wallpaper_folders_a_run_trained_on():
     assert wallpapers.card_phrase(["/d/CBSD432-clean", "/d/graphics"]) == ""
     photos = wallpapers.card_phrase(["/d/CBSD432-clean", "/d/wallpaper-photos/"])
-    assert photos.startswith("36 high-resolution photographs") and "artworks" not in photos
+    assert photos.startswith("36 high-resolution photographs from Debian")
+    assert "artworks" not in photos and "`wallpaper-photos`" in photos
     both = wallpapers.card_phrase(["/d/wallpaper-art", "/d/wallpaper-photos"])
-    assert "36 high-resolution photographs" in both and "46 artworks" in both
+    assert both.startswith("36 high-resolution photographs and 46 artworks from")
