@@ -44,12 +44,13 @@ python -m nsr_tf.data.synthetic --out "$data/saturated" --saturated-from "$data/
 mkdir -p "$data/debs"
 (cd "$data/debs" && apt-get download $(python -m nsr_tf.data.wallpapers --packages) \
     > /dev/null 2>&1) || true     # the tool below names any .deb still missing
-for set in photo:photos art:art; do
-  python -m nsr_tf.data.wallpapers --debs "$data/debs" --kind "${set%%:*}" \
-      --out "$data/wallpaper-${set#*:}" --check "docs/training_data/wallpaper_${set#*:}.sha256" \
-      || echo "new_machine.sh: the runs that train on ~/data/wallpaper-${set#*:} stop" \
-              "with a message until this is mended and rerun" >&2
-done
+wallpapers() {   # KIND FOLDER MANIFEST: a failure here stops only the runs that use it
+  python -m nsr_tf.data.wallpapers --debs "$data/debs" --kind "$1" --out "$data/$2" \
+      --check "$3" || echo "new_machine.sh: the runs that train on ~/data/$2 stop with a" \
+                           "message until this is mended and rerun" >&2
+}
+wallpapers photo wallpaper-photos docs/training_data/wallpaper_photos.sha256
+wallpapers art wallpaper-art docs/training_data/wallpaper_art.sha256
 # the test sets of other kinds (docs/generalisation.md), never trained on
 python -m nsr_tf.data.synthetic --out "$data/kodak24-saturated" --saturated-from \
     "$shared/Kodak24" --seed 1 --check docs/training_data/kodak24_saturated.sha256
