@@ -196,6 +196,11 @@ REFINEMENTS["denoise-color"]["denoise-color-wallpapers"] = (
     "cosine from Adam 0.0001, on top of the `denoise-color` of entry 22: the graphics back "
     "in the data and a fifth of the patches told a wrong sigma, on top of entries 18 and 16 "
     "on CBSD432-clean and saturated photos and " + _VARIED_DENOISER + ")")
+REFINEMENTS["jpeg-color"]["jpeg-color-wallpapers"] = (
+    repository_command("jpeg-color-wallpapers"),
+    "the `jpeg-color` of `docs/training_queue.md` entry 32 (6,552 steps on a second cosine, "
+    "on top of entry 26's 5,733 widened to `sparse+`, entry 23's 4,914, entry 15's 1,782 "
+    "and " + _VARIED_JPEG + ")")
 
 def refinement(name, config):
     """(command, what its weights had been given) of a run that continued the shipped
