@@ -275,7 +275,9 @@ def main(argv=None):
                     "is written.")
     p.add_argument("--packages", action="store_true",
                    help="print the pinned packages as apt-get download takes them, and stop")
-    p.add_argument("--debs", metavar="FOLDER", help="the folder holding the .deb files")
+    p.add_argument("--debs", metavar="FOLDER",
+                   help="the folder holding the .deb files (fetched there by: apt-get "
+                        "download $(python -m nsr_tf.data.wallpapers --packages))")
     p.add_argument("--out", metavar="FOLDER", help="folder to write into (outside the repo)")
     p.add_argument("--kind", choices=KINDS, default="photo",
                    help="photographs or artwork (default: %(default)s)")
