@@ -60,6 +60,9 @@ def main(argv=None):
     parser.add_argument("--markdown")
     parser.add_argument("--model", help="a colour denoiser to score instead of the shipped "
                         "one (a .keras file with its JSON, e.g. a training job's best.keras)")
+    parser.add_argument("--no-cbm3d", action="store_true",
+                        help="leave out the CBM3D column (without this, a missing bm3d "
+                             "package stops the run rather than drop the column)")
     args = parser.parse_args(argv)
     from nsr_tf import pretrained
     from nsr_tf.data.camera_noise import camera_pair, noise_rms
@@ -74,10 +77,15 @@ def main(argv=None):
     except NsrError as error:
         print(f"camera_denoise.py: error: {error}", file=sys.stderr)
         return 1
-    try:
-        import bm3d
-    except ImportError:
-        bm3d = None
+    bm3d = None
+    if not args.no_cbm3d:
+        try:
+            import bm3d
+        except ImportError:
+            print("camera_denoise.py: error: the CBM3D column needs the bm3d package (pip "
+                  "install bm3d; non-commercial licence), or pass --no-cbm3d",
+                  file=sys.stderr)
+            return 1
     if args.model:
         colour = args.model
         auto = f"`{args.model}`, --sigma auto"
