@@ -4,7 +4,7 @@ images (issue 34: images unlike the BSD photographs, with their provenance).
 Why these: every image here ships in Debian ``main`` with a free licence stated per file or
 per package in the package's copyright file (``WALLPAPERS`` names it for each), the
 packages are pinned to a version (``PACKAGES``), so the same bytes come back on any
-machine with Debian's archive, and they are 1.4-6 k pixels wide: photographs taken well
+machine with Debian's archive, and they are 1.3-6 k pixels wide: photographs taken well
 above the 0.15-megapixel scale of the BSD images. The public GitHub collections looked at
 before hold no licence or a handful of photos (``docs/training_data.md``).
 
@@ -14,7 +14,7 @@ output pixel the mean of a factor x factor block: ``PIL.Image.reduce``). That av
 the JPEG blocks and sensor noise of the full-size file, so what is left is a clean target
 for denoising, JPEG removal and super-resolution. The reduced image is then cut into a grid
 of tiles of about the BSD images' size (``TILE``), because the training pipeline draws the
-same number of patches from every file: a 1280x800 photo counts as six files, not one.
+same number of patches from every file: a 1280x800 photo counts as nine files, not one.
 
 Only images whose copyright entry names them (or covers them with a pattern) are listed;
 images with transparency, portrait crops of a listed landscape image and the smaller copies
