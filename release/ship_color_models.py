@@ -192,7 +192,7 @@ REFINEMENTS["denoise-color"]["denoise-color-long"] = (
 
 REFINEMENTS["denoise-color"]["denoise-color-wallpapers"] = (
     repository_command("denoise-color-wallpapers"),
-    "the weights of `docs/training_queue.md` entry 28 (8,190 steps on the varied set on a "
+    "the weights of `docs/training_queue.md` entry 28 (6,552 steps on the varied set on a "
     "cosine from Adam 0.0001, on top of the `denoise-color` of entry 22: the graphics back "
     "in the data and a fifth of the patches told a wrong sigma, on top of entries 18 and 16 "
     "on CBSD432-clean and saturated photos and " + _VARIED_DENOISER + ")")
@@ -201,6 +201,7 @@ REFINEMENTS["jpeg-color"]["jpeg-color-wallpapers"] = (
     "the `jpeg-color` of `docs/training_queue.md` entry 32 (6,552 steps on a second cosine, "
     "on top of entry 26's 5,733 widened to `sparse+`, entry 23's 4,914, entry 15's 1,782 "
     "and " + _VARIED_JPEG + ")")
+
 
 def refinement(name, config):
     """(command, what its weights had been given) of a run that continued the shipped
@@ -356,8 +357,9 @@ def data_line(name, config):
         return ("Data (`docs/training_data.md`, manifests in `docs/training_data/`): "
                 + ", ".join(sets[:-1]) + " and " + sets[-1] + ", on top of weights that "
                 "trained on CBSD432 (which holds 32 of B100's images, Set5's `woman` and "
-                "RNI15's `Bears`, none of CBSD68 or Kodak24: checked by content, `python -m nsr_tf.data.overlap`); the last 4 "
-                "images in sorted order held out for validation; " + degradation)
+                "RNI15's `Bears`, none of CBSD68 or Kodak24: checked by content, `python -m "
+                "nsr_tf.data.overlap`); the last 4 images in sorted order held out for "
+                "validation; " + degradation)
     return ("Data: CBSD432 (432 colour BSDS photos, disjoint from CBSD68; the last 4 in "
             "sorted order held out for validation), " + degradation)
 
