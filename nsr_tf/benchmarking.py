@@ -245,6 +245,12 @@ MAP_JITTER_NOTE = (
     "noise removed per told level).")
 
 
+def listed(items):
+    """The non-empty ``items`` as a card's sentence lists them: "a, b and c"."""
+    items = [item for item in items if item]
+    return " and ".join([", ".join(items[:-1]), items[-1]] if len(items) > 1 else items)
+
+
 def refuse(tool, job, record, lost):
     """A release refused for ``lost`` (``losses``'s lines): the scored ``record`` kept in
     ``JOB/ship_scores.json`` and one line said on stderr; returns the exit status, 1."""

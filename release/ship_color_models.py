@@ -29,8 +29,8 @@ import os
 import shutil
 import sys
 
-from nsr_tf.benchmarking import (ACCEPT_DROPS_HELP, MAP_JITTER_NOTE, kind_folders, refuse,
-                                  result_row, row_key)
+from nsr_tf.benchmarking import (ACCEPT_DROPS_HELP, MAP_JITTER_NOTE, kind_folders, listed,
+                                  refuse, result_row, row_key)
 from nsr_tf.data.sources import shared_data, trains_on_clean_set
 from nsr_tf.data.wallpapers import card_phrase
 from nsr_tf.train.queue import repository_command
@@ -190,17 +190,16 @@ REFINEMENTS["denoise-color"]["denoise-color-long"] = (
     "and a fifth of the patches told a wrong sigma, on top of entries 18 and 16 on "
     "CBSD432-clean and saturated photos and " + _VARIED_DENOISER + ")")
 
+# Runs from entry 28's and entry 32's weights: their history is those runs' own, plus them.
 REFINEMENTS["denoise-color"]["denoise-color-wallpapers"] = (
     repository_command("denoise-color-wallpapers"),
     "the weights of `docs/training_queue.md` entry 28 (6,552 steps on the varied set on a "
-    "cosine from Adam 0.0001, on top of the `denoise-color` of entry 22: the graphics back "
-    "in the data and a fifth of the patches told a wrong sigma, on top of entries 18 and 16 "
-    "on CBSD432-clean and saturated photos and " + _VARIED_DENOISER + ")")
+    "cosine from Adam 0.0001, on top of "
+    + REFINEMENTS["denoise-color"]["denoise-color-long"][1] + ")")
 REFINEMENTS["jpeg-color"]["jpeg-color-wallpapers"] = (
     repository_command("jpeg-color-wallpapers"),
     "the `jpeg-color` of `docs/training_queue.md` entry 32 (6,552 steps on a second cosine, "
-    "on top of entry 26's 5,733 widened to `sparse+`, entry 23's 4,914, entry 15's 1,782 "
-    "and " + _VARIED_JPEG + ")")
+    "on top of " + REFINEMENTS["jpeg-color"]["jpeg-color-wide-2"][1] + ")")
 
 
 def refinement(name, config):
@@ -349,13 +348,12 @@ def data_line(name, config):
                    "RMS." if name == "denoise-color" else
                    "colour JPEGs as libjpeg and Pillow write them (YCbCr, 4:2:0 chroma).")
     if trains_on_clean_set(config):
-        sets = ["CBSD432 without the 34 images that are test images (398)",
-                "300 synthetic graphics (line art, flat colour, text)",
-                "the 398 photos saturated and hue-rotated",
-                card_phrase(config.get("data_dir"))]
-        sets = [text for text in sets if text]
+        sets = listed(["CBSD432 without the 34 images that are test images (398)",
+                       "300 synthetic graphics (line art, flat colour, text)",
+                       "the 398 photos saturated and hue-rotated",
+                       card_phrase(config.get("data_dir"))])
         return ("Data (`docs/training_data.md`, manifests in `docs/training_data/`): "
-                + ", ".join(sets[:-1]) + " and " + sets[-1] + ", on top of weights that "
+                + sets + ", on top of weights that "
                 "trained on CBSD432 (which holds 32 of B100's images, Set5's `woman` and "
                 "RNI15's `Bears`, none of CBSD68 or Kodak24: checked by content, `python -m "
                 "nsr_tf.data.overlap`); the last 4 images in sorted order held out for "

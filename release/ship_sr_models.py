@@ -28,7 +28,7 @@ import os
 import shutil
 import sys
 
-from nsr_tf.benchmarking import ACCEPT_DROPS_HELP, kind_folders, refuse
+from nsr_tf.benchmarking import ACCEPT_DROPS_HELP, kind_folders, listed, refuse
 from nsr_tf.data.sources import shared_data, trains_on_clean_set
 from nsr_tf.data.wallpapers import card_phrase
 from nsr_tf.train.queue import repository_command
@@ -235,12 +235,12 @@ def _cells(scores, key="psnr", ssim="ssim"):
 def data_line(config):
     """What the card says of the training data, from the run's --data-dir folders."""
     if trains_on_clean_set(config):
-        sets = ["CBSD432 without the 34 images that are test images (398)", "T91",
-                "300 synthetic graphics (line art, flat colour, text)",
-                "the 398 photos saturated and hue-rotated", card_phrase(config.get("data_dir"))]
-        sets = [text for text in sets if text]
+        sets = listed(["CBSD432 without the 34 images that are test images (398)", "T91",
+                       "300 synthetic graphics (line art, flat colour, text)",
+                       "the 398 photos saturated and hue-rotated",
+                       card_phrase(config.get("data_dir"))])
         return ("Data (`docs/training_data.md`, manifests in `docs/training_data/`): "
-                + ", ".join(sets[:-1]) + " and " + sets[-1] + ", first from the shipped "
+                + sets + ", first from the shipped "
                 "weights that trained on "
                 "CBSD432 + T91. None of Set5, Set14, B100, CBSD68, Kodak24, Set12, classic5 "
                 "or RNI15 is in it: checked by content (`python -m nsr_tf.data.overlap`: "

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from nsr_tf.benchmarking import drops, header, interleaved, losses, missing
+from nsr_tf.benchmarking import drops, header, interleaved, listed, losses, missing
 
 
 def test_the_timer_takes_every_call_in_turn_and_reports_medians():
@@ -95,3 +95,10 @@ def test_a_paused_process_is_stopped_inside_and_goes_on_after_an_error():
     finally:
         child.kill()
         child.wait()
+
+
+def test_a_card_lists_the_non_empty_items_with_and_before_the_last():
+    assert listed(["a", "", "b", "c"]) == "a, b and c"
+    assert listed(["a", "b"]) == "a and b"
+    assert listed(["", "a"]) == "a"
+    assert listed([]) == ""

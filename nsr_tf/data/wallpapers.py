@@ -143,6 +143,12 @@ def name_of(path):
     return os.path.splitext(parts[-1])[0]
 
 
+def of_kind(kind, entries=None):
+    """The entries of ``entries`` (WALLPAPERS unless given) that are of ``kind``."""
+    return [entry for entry in (WALLPAPERS if entries is None else entries)
+            if entry[2] == kind]
+
+
 def reduction(size):
     """The box-filter factor for an image of ``size``: the smallest whole number of at
     least 2 that brings the longer side to MAX_SIDE or under."""
@@ -169,12 +175,6 @@ def training_tiles(image):
         raise WallpaperError("an image with transparency is no training target")
     reduced = image.convert("RGB").reduce(reduction(image.size))
     return [reduced.crop(box) for box in tile_boxes(reduced.size)]
-
-
-def deb_file(folder, package):
-    """The path of ``package``'s .deb at its pinned version in ``folder``, or a one-line
-    error naming what is there instead and the command that fetches it."""
-    return deb_files(folder, [package])[package]
 
 
 def deb_files(folder, packages):
@@ -217,8 +217,7 @@ def write_wallpapers(debs, out, kind, entries=None, progress=None):
     Returns the paths. ``entries``: WALLPAPERS unless given."""
     if kind not in KINDS:
         raise WallpaperError(f"--kind must be one of {', '.join(KINDS)}, not {kind!r}")
-    chosen = [entry for entry in (WALLPAPERS if entries is None else entries)
-              if entry[2] == kind]
+    chosen = of_kind(kind, entries)
     packages = sorted({entry[0] for entry in chosen})
     debs_of = deb_files(debs, packages)                   # all of them there before any work
     os.makedirs(out, exist_ok=True)
@@ -253,8 +252,7 @@ def card_phrase(data_dirs):
     if not used:
         return ""
     what = {"photo": "high-resolution photographs", "art": "artworks"}
-    counts = " and ".join(f"{sum(entry[2] == kind for entry in WALLPAPERS)} {what[kind]}"
-                          for kind, _ in used)
+    counts = " and ".join(f"{len(of_kind(kind))} {what[kind]}" for kind, _ in used)
     folders = ", ".join(f"`{folder}`" for _, folder in used)
     return (f"{counts} from Debian's wallpaper packages (free licences per file; "
             f"box-reduced and tiled: {folders})")
@@ -291,8 +289,8 @@ def main(argv=None):
     if not args.debs or not args.out:
         p.error("--debs and --out are needed (or --packages)")
     try:
-        chosen = [entry for entry in WALLPAPERS if entry[2] == args.kind]
-        deb_files(args.debs, sorted({entry[0] for entry in chosen}))
+        chosen = of_kind(args.kind)
+        deb_files(args.debs, sorted({entry[0] for entry in chosen}))   # before the bar
         count = len(chosen)
         with tqdm(total=count, desc=f"wallpapers ({args.kind})", unit="img") as bar:
             paths = write_wallpapers(args.debs, args.out, args.kind, progress=bar.update)

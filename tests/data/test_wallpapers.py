@@ -70,12 +70,12 @@ def test_the_list_is_well_formed():
 
 def test_a_missing_deb_names_the_apt_command_and_the_other_version(tmp_path):
     with pytest.raises(wallpapers.WallpaperError) as missing:
-        wallpapers.deb_file(str(tmp_path), "plasma-workspace-wallpapers")
+        wallpapers.deb_files(str(tmp_path), ["plasma-workspace-wallpapers"])
     assert "apt-get download plasma-workspace-wallpapers=4:5.27.5-2" in str(missing.value)
     (tmp_path / "mate-backgrounds_1.24.0-1_all.deb").write_bytes(b"")
     with pytest.raises(wallpapers.WallpaperError,
                        match="1.24.0-1_all.deb is another version.*mate-backgrounds=1.26.0-1"):
-        wallpapers.deb_file(str(tmp_path), "mate-backgrounds")
+        wallpapers.deb_files(str(tmp_path), ["mate-backgrounds"])
 
 
 def _fake_deb(folder, package, version, images):
