@@ -5,12 +5,18 @@ without restarting the runner."""
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 import time
 
 from nsr_tf.cli.common import report
 from nsr_tf.errors import NsrError
+
+# A run that SIGINT or SIGTERM ended (train.py saves and exits 128 + N; a command without a
+# handler dies of the signal, which subprocess reports as -N) was stopped, not failed.
+STOPPED = {status for signum in (signal.SIGINT, signal.SIGTERM)
+           for status in (128 + signum, -signum)}
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEFAULT_QUEUE = os.path.join(REPO, "docs", "training_queue.md")
@@ -24,7 +30,7 @@ def parser():
                     "the repository root, reading the page again after each run (an edit "
                     "made meanwhile counts; an entry runs once per runner). Every command "
                     "resumes its job, so rerunning the queue after a stop goes on where "
-                    "each run was.",
+                    "each run was. A run stopped by SIGINT or SIGTERM stops the runner too.",
         epilog="example: nohup setsid python training/run_queue.py >> ~/jobs/queue.log 2>&1 "
                "< /dev/null &")
     p.add_argument("--file", default=DEFAULT_QUEUE,
@@ -67,6 +73,10 @@ def main(argv=None, run=subprocess.run, poll=20):
         status = run(["bash", "-c", entry.command], cwd=REPO).returncode
         print(f"run_queue.py: {time.strftime('%Y-%m-%d %H:%M:%S')} entry {entry.number} "
               f"ended with status {status}", flush=True)
+        if status in STOPPED:       # someone stopped it: the runner stops too
+            print(f"run_queue.py: entry {entry.number} was stopped by a signal; the runner "
+                  f"stops as well (rerun it to resume)", file=sys.stderr, flush=True)
+            return 128 + abs(status) if status < 0 else status
         if status:
             failed.append(entry.number)     # the next run still starts: one always going
         try:

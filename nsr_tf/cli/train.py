@@ -139,10 +139,13 @@ def main(argv=None):
     config = config_from_args(argv)
     quiet.import_tensorflow()   # after parsing: --help needs no TensorFlow
     # Imported after parsing so --help is instant.
-    from nsr_tf.train.loop import Trainer
+    from nsr_tf.train.loop import Stopped, Trainer
     try:
         trainer = Trainer(config)
         scores = trainer.fit()
+    except Stopped as stopped:
+        print(f"train.py: {stopped}", file=sys.stderr)
+        return 128 + stopped.signum     # the shell's status for a run a signal ended
     except NsrError as error:
         return report("train.py", error)
     except KeyboardInterrupt:

@@ -1,10 +1,13 @@
 """The custom training loop under a tf.distribute strategy (docs/design.md, The network; Runtimes: TensorFlow)."""
 
+import contextlib
 import dataclasses
 import math
 import os
 import shutil
+import signal
 import tempfile
+import threading
 import time
 
 import numpy as np
@@ -34,6 +37,14 @@ class TrainingError(NsrError, RuntimeError):
     """Training cannot start or go on; the message says why (one line)."""
 
 
+class Stopped(TrainingError):
+    """SIGINT or SIGTERM stopped the run after its work so far was saved."""
+
+    def __init__(self, message, signum):
+        super().__init__(message)
+        self.signum = signum
+
+
 def _atomic_save_model(model, path):
     tmp = path + ".tmp.keras"
     model.save(tmp)
@@ -54,12 +65,14 @@ def _checkpoint_step(path):
 class Trainer:
     """Builds everything for a ``TrainConfig`` and runs the remaining epochs."""
 
-    # how often a mid-epoch checkpoint is written (seconds of training)
-    mid_epoch_seconds = 600
+    # how often a mid-epoch checkpoint is written (seconds of training; one takes well
+    # under a second for the shipped presets)
+    mid_epoch_seconds = 300
 
     def __init__(self, config, log=print):
         self.config = config
         self.log = log
+        self._stop_signal = None    # set by SIGINT / SIGTERM while fit() runs
         config.channels = config.channels or DEFAULT_CHANNELS[config.task]
         config.patch_size = config.patch_size or DEFAULT_PATCH_SIZE[config.task]
         config.job_dir = config.job_dir or default_job_dir(config)
@@ -302,11 +315,44 @@ class Trainer:
         """Trains to the last epoch; returns the last validation scores (None when there
         was nothing left to do). Lets go of the job folder at the end."""
         try:
-            return self._fit()
+            with self._saving_on_signals():
+                return self._fit()
         finally:
             if self._job_lock is not None:
                 self._job_lock.close()
                 self._job_lock = None
+
+    @contextlib.contextmanager
+    def _saving_on_signals(self):
+        """While training, SIGINT (Ctrl-C) and SIGTERM (``kill``, a machine shutting down)
+        ask the run to stop after the current step, once that step is in a checkpoint;
+        a second Ctrl-C stops at once. Python runs signal handlers on the main thread only,
+        and a MultiWorkerMirroredStrategy checkpoint needs every worker to save together,
+        which one worker's signal cannot arrange: there, the signals keep their default."""
+        self._stop_signal = None
+        multiworker = isinstance(self.strategy, tf.distribute.MultiWorkerMirroredStrategy)
+        if multiworker or threading.current_thread() is not threading.main_thread():
+            yield
+            return
+
+        def ask_to_stop(signum, frame):
+            self._stop_signal = signum
+            # the second Ctrl-C is Python's own KeyboardInterrupt
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+
+        previous = {signum: signal.signal(signum, ask_to_stop)
+                    for signum in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+
+    def _stop_if_asked(self, where):
+        if self._stop_signal is not None:
+            raise Stopped(f"stopped by {signal.Signals(self._stop_signal).name} {where}, "
+                          f"saved in {self.checkpoint_dir}; rerun the same command to "
+                          f"resume", self._stop_signal)
 
     def _fit(self):
         c = self.config
@@ -333,6 +379,8 @@ class Trainer:
                      f"{scores['psnr']:.2f} dB, SSIM {scores['ssim']:.4f} (input "
                      f"{scores['input_psnr']:.2f} dB), best {float(self.best_psnr):.2f} dB")
             result = scores
+            if epoch + 1 < c.epochs:
+                self._stop_if_asked(f"after epoch {epoch + 1}")
         return result
 
     def _train_epoch(self, epoch, lr):
@@ -363,10 +411,14 @@ class Trainer:
             bar.set_postfix(loss=f"{total / steps:.4f}", patches_per_s=f"{rate:.0f}",
                             lr=f"{lr:.1e}", refresh=False)
             bar.update(1)
-            if time.perf_counter() - saved > self.mid_epoch_seconds:
+            stopping = self._stop_signal is not None
+            if stopping or time.perf_counter() - saved > self.mid_epoch_seconds:
                 self.epoch_steps.assign(done + steps)
                 self.partial.save(checkpoint_number=int(self.step))
                 saved = time.perf_counter()
+            if stopping:
+                bar.close()
+                self._stop_if_asked(f"at step {done + steps} of epoch {epoch + 1}")
         bar.close()
         self.epoch_steps.assign(0)
         return total / max(steps, 1), steps * c.batch_size / (time.perf_counter() - start)

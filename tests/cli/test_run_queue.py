@@ -1,5 +1,6 @@
 """training/run_queue.py: runs the pending entries in order, one at a time, goes on after a
-failed one, and says so; --list; a missing page is a one-line error."""
+failed one, and says so; stops after a run a signal stopped; --list; a missing page is a
+one-line error."""
 
 import os
 import subprocess
@@ -100,3 +101,27 @@ def test_the_page_is_read_again_after_each_run(tmp_path, capsys):
     assert main(["--file", str(path)], run=run, poll=0.01) == 0
     assert ran == ["python one", "python three"]
     assert "going on in the order read before" in capsys.readouterr().err
+
+
+def test_a_run_stopped_by_a_signal_stops_the_runner_and_is_not_a_failure(tmp_path, capsys):
+    # train.py saves and exits 128 + N on SIGINT / SIGTERM; a command without a handler
+    # dies of it (-N). Either way the next entry does not start behind the user's back.
+    import signal
+    from nsr_tf.cli.queue import main
+    path = tmp_path / "queue.md"
+    path.write_text("| # | what | command | state |\n|---|---|---|---|\n"
+                    "| 1 | a | `python one` | running |\n"
+                    "| 2 | b | `python two` | queued after 1 |\n")
+    for status in (128 + signal.SIGTERM, 128 + signal.SIGINT, -signal.SIGTERM):
+        ran = []
+
+        class Ended:
+            returncode = status
+
+        def run(command, cwd):
+            ran.append(command[-1])
+            return Ended()
+
+        assert main(["--file", str(path)], run=run, poll=0.01) == 128 + abs(status) % 128
+        assert ran == ["python one"]
+        assert "entry 1 was stopped by a signal" in capsys.readouterr().err

@@ -1,5 +1,5 @@
 """train.py end to end on tiny settings: runs, refuses bad input, resumes after kill -9,
-stops on NaN, runs mirrored (2 CPU replicas) and multiworker (2 local processes)."""
+saves and stops on SIGTERM / Ctrl-C, stops on NaN, runs mirrored (2 CPU replicas) and multiworker (2 local processes)."""
 
 import glob
 import json
@@ -295,6 +295,64 @@ def test_a_run_killed_mid_epoch_resumes_at_its_last_mid_epoch_checkpoint(data_di
     # a rerun after the end finds the epoch checkpoint newer than the mid-epoch one
     again = Trainer(config, log=lambda *_: None)
     assert (int(again.epoch), int(again.epoch_steps)) == (2, 0) and again.fit() is None
+
+
+def test_sigterm_mid_epoch_saves_the_step_it_came_in_and_a_rerun_goes_on_from_there(
+        data_dir, tmp_path):
+    from nsr_tf.train.loop import Stopped
+    config = TrainConfig(data_dir=str(data_dir), epochs=2, job_dir=str(tmp_path / "job"),
+                         num_blocks=1, patch_size=32, patches_per_image=8, batch_size=8,
+                         precision="float32")
+    trainer = Trainer(config, log=lambda *_: None)
+    steps_per_epoch = trainer.steps_per_epoch
+    assert steps_per_epoch >= 4
+    step = trainer._train_step
+    calls = []
+
+    def terminated_in_the_second_epoch(*batch):
+        calls.append(1)
+        if len(calls) == steps_per_epoch + 3:   # as a shutdown would, mid-step
+            os.kill(os.getpid(), signal.SIGTERM)
+        return step(*batch)
+
+    trainer._train_step = terminated_in_the_second_epoch
+    before = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
+    with pytest.raises(Stopped, match="stopped by SIGTERM at step 3 of epoch 2") as stopped:
+        trainer.fit()
+    assert stopped.value.signum == signal.SIGTERM
+    assert len(calls) == steps_per_epoch + 3            # no step after the signal's
+    # the handlers are put back when fit() ends
+    assert (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)) == before
+    # no mid-epoch checkpoint was due (300 s): the one there is the signal's
+    resumed = Trainer(config, log=lambda *_: None)
+    assert (int(resumed.epoch), int(resumed.epoch_steps)) == (1, 3)
+    assert int(resumed.step) == steps_per_epoch + 3
+    ran = []
+    step = resumed._train_step
+    resumed._train_step = lambda *batch: ran.append(1) or step(*batch)
+    resumed.fit()
+    assert len(ran) == steps_per_epoch - 3
+
+
+def test_ctrl_c_during_validation_ends_train_py_after_the_epoch_is_saved(
+        data_dir, tmp_path, capsys, monkeypatch):
+    from nsr_tf.train.loop import Trainer as LoopTrainer
+    validate = LoopTrainer.validate
+
+    def interrupted(self):
+        os.kill(os.getpid(), signal.SIGINT)     # the handler only notes it
+        return validate(self)
+
+    monkeypatch.setattr(LoopTrainer, "validate", interrupted)
+    job = tmp_path / "job"
+    code, out, err = train_here(capsys, ["--data-dir", data_dir, "--epochs", "3",
+                                         "--job-dir", job, *TINY, "--precision", "float32"])
+    assert code == 128 + signal.SIGINT, err[-2000:]
+    line = err.strip().splitlines()[-1]
+    assert line == (f"train.py: stopped by SIGINT after epoch 1, saved in {job}/checkpoints; "
+                    "rerun the same command to resume")
+    assert tf.train.latest_checkpoint(str(job / "checkpoints")).endswith("ckpt-1")
+    assert (job / "last.keras").exists() and (job / "best.keras").exists()
 
 
 def test_nan_loss_stops_with_a_message_and_keeps_the_last_checkpoint(data_dir, tmp_path):
