@@ -66,7 +66,8 @@ def parser():
                         "DIV2K's X_LR_bicubic/X{scale} beside an X_HR --data-dir if present, "
                         "else LR is made on the fly (MATLAB bicubic)")
     p.add_argument("--val-dir", default=None,
-                   help="validation images (default: a few held-out training images)")
+                   help="validation images (default: a few training images held out, in turn "
+                        "from the end of each --data-dir folder; the job keeps them)")
     p.add_argument("--epochs", type=int, default=None, help="default 30 (the paper)")
     p.add_argument("--patches-per-image", type=int, default=None,
                    help="random patches per image per epoch (default 100, the paper)")

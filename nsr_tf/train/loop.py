@@ -19,7 +19,7 @@ from nsr_tf import jobs, metadata, metrics, model_io, precision
 from nsr_tf.data import degradations
 from nsr_tf.data import (Degradation, load_images, resolve_files, training_dataset,
                          validation_pairs)
-from nsr_tf.data.images import BadImageError, read_image
+from nsr_tf.data.images import BadImageError, list_images, read_image
 from nsr_tf.data.pipeline import DEFAULT_PATCH_SIZE
 from nsr_tf.data.sources import div2k_lr_folder, lr_file_for
 from nsr_tf.errors import NsrError
@@ -31,6 +31,10 @@ from nsr_tf.models.presets import DEFAULT_CHANNELS, resolve_preset
 from nsr_tf.train import grow
 from nsr_tf.train.config import TrainConfig
 from nsr_tf.train.strategy import is_chief, make_strategy
+
+
+# the training images a job holds out for validation, one path a line (in its --job-dir)
+VALIDATION_FILE = "validation.txt"
 
 
 class TrainingError(NsrError, RuntimeError):
@@ -107,13 +111,12 @@ class Trainer:
                                                    min_size=scale)
             problems += val_problems
         else:
-            # a few held-out training images (the last ones in sorted order)
-            held = min(c.val_images, max(1, len(images) // 10))
             if len(images) < 2:
                 raise TrainingError(f"need at least 2 good training images to hold one out "
                                     f"for validation (have {len(images)}); pass --val-dir")
-            names = sorted(images)
-            val_images = {path: images.pop(path) for path in names[-held:]}
+            held = min(c.val_images, max(1, len(images) // 10))
+            self.held_out = self._held_out(images, held)
+            val_images = {path: images.pop(path) for path in self.held_out}
         for line in problems:
             self.log(f"bad file: {line}")
         if problems and not c.skip_bad_files:
@@ -130,6 +133,35 @@ class Trainer:
         if self.steps_per_epoch < 1:
             raise TrainingError(f"{len(self.train_images)} images x {c.patches_per_image} "
                                 f"patches make less than one batch of {c.batch_size}")
+
+    def _held_out(self, images, held):
+        """The training images (paths) held out for validation. A job keeps the ones it
+        started with (JOB/validation.txt), so that its best model is always chosen on the
+        same images. A new job takes them in turn from the end of each --data-dir folder,
+        so that a run on several kinds of images validates on each (one folder: its last
+        ones in sorted order). A job begun before validation.txt existed keeps its rule:
+        the last ones in sorted path order, whichever folder they are in."""
+        c = self.config
+        listed = os.path.join(c.job_dir, VALIDATION_FILE)
+        if os.path.exists(listed):
+            with open(listed) as handle:
+                names = [line.rstrip("\n") for line in handle if line.strip()]
+            by_name = {os.path.abspath(path): path for path in images}
+            missing = [name for name in names if name not in by_name]
+            if missing:
+                raise TrainingError(f"{listed}: {missing[0]} (held out for validation when "
+                                    f"the job began) is not among the training images; pass "
+                                    f"the --data-dir it began with, or another --job-dir")
+            return [by_name[name] for name in names]
+        if os.path.exists(os.path.join(c.job_dir, "config.json")):
+            return sorted(images)[-held:]
+        folders = [c.data_dir] if isinstance(c.data_dir, str) else list(c.data_dir or [])
+        groups = [[path for path in sorted(list_images(folder)) if path in images]
+                  for folder in folders] or [sorted(images)]
+        names = []
+        for depth in range(1, max(map(len, groups)) + 1):
+            names += [group[-depth] for group in groups if len(group) >= depth]
+        return names[:held]
 
     def _load_lr_images(self, images):
         """SR: the LR images of a DIV2K-style layout (or --lr-dir), or None (on the fly)."""
@@ -165,6 +197,13 @@ class Trainer:
                 raise TrainingError(f"{c.job_dir} holds a different run ({previous.model_key()}"
                                     f"); pass another --job-dir")
         if self.chief:
+            # the held-out list first: a job with a config.json has one (since 2026-12-05)
+            held_out = getattr(self, "held_out", None)
+            listed = os.path.join(c.job_dir, VALIDATION_FILE)
+            if held_out and not os.path.exists(listed):
+                with open(listed + ".tmp", "w") as handle:
+                    handle.writelines(os.path.abspath(name) + "\n" for name in held_out)
+                os.replace(listed + ".tmp", listed)
             c.save(path)
         # Non-chief workers must write their checkpoints too, to a place of their own.
         self.checkpoint_dir = os.path.join(c.job_dir, "checkpoints") if self.chief else \

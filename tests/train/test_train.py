@@ -355,6 +355,73 @@ def test_ctrl_c_during_validation_ends_train_py_after_the_epoch_is_saved(
     assert (job / "last.keras").exists() and (job / "best.keras").exists()
 
 
+def kinds_of_images(train_images, tmp_path):
+    """Two folders of 12 images each (the six, twice, under other names): 24 images, of
+    which a job holds out 2 (a tenth)."""
+    folders = []
+    for kind in ("a", "b"):
+        folder = tmp_path / kind
+        folder.mkdir()
+        for copy in range(2):
+            for i, path in enumerate(sorted(glob.glob(os.path.join(train_images, "*.png")))):
+                os.symlink(path, folder / f"{kind}{copy}{i}.png")
+        folders.append(str(folder))
+    return folders
+
+
+def test_a_new_job_holds_out_images_of_each_folder_and_keeps_them_when_resumed(
+        train_images, tmp_path):
+    import dataclasses
+    folders = kinds_of_images(train_images, tmp_path)
+    job = tmp_path / "job"
+    config = TrainConfig(data_dir=folders, epochs=1, job_dir=str(job), num_blocks=1,
+                         patch_size=32, patches_per_image=8, batch_size=8,
+                         precision="float32")
+    trainer = Trainer(config, log=lambda *_: None)
+    # the last of each folder, where the last two in sorted order would both be b's
+    expected = [os.path.join(folders[0], "a15.png"), os.path.join(folders[1], "b15.png")]
+    assert trainer.held_out == expected
+    assert sorted(name for name, *_ in trainer.val_pairs) == ["a15.png", "b15.png"]
+    assert len(trainer.train_images) == 22
+    assert (job / "validation.txt").read_text().splitlines() == expected
+    # resumed with the folders in the other order (and, below, from another directory):
+    # the same images
+    trainer._job_lock.close()      # (fit() lets go of the folder at its end)
+    again = Trainer(dataclasses.replace(config, data_dir=folders[::-1]), log=lambda *_: None)
+    assert again.held_out == expected
+    again._job_lock.close()
+    relative = [os.path.relpath(folder, tmp_path) for folder in folders]
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        moved = Trainer(dataclasses.replace(config, data_dir=relative), log=lambda *_: None)
+    finally:
+        os.chdir(cwd)
+    assert [os.path.join(tmp_path, path) for path in moved.held_out] == expected
+    moved._job_lock.close()
+    # a folder that lost a held-out image: one line, naming the list and the image
+    os.remove(expected[1])
+    with pytest.raises(TrainingError, match=f"validation.txt: {expected[1]} .held out for "
+                       "validation when the job began. is not among the training images"):
+        Trainer(config, log=lambda *_: None)
+
+
+def test_a_job_begun_before_the_list_keeps_its_last_sorted_images(train_images, tmp_path):
+    folders = kinds_of_images(train_images, tmp_path)
+    job = tmp_path / "job"
+    job.mkdir()
+    config = TrainConfig(data_dir=folders, epochs=1, job_dir=str(job), num_blocks=1,
+                         patch_size=32, patches_per_image=8, batch_size=8,
+                         precision="float32")
+    config.channels = 1
+    config.save(str(job / "config.json"))      # as a job of before 2026-12-05 left it
+    trainer = Trainer(config, log=lambda *_: None)
+    expected = [os.path.join(folders[1], "b14.png"), os.path.join(folders[1], "b15.png")]
+    assert trainer.held_out == expected
+    # and from now on it is written down
+    assert (job / "validation.txt").read_text().splitlines() == expected
+
+
 def test_nan_loss_stops_with_a_message_and_keeps_the_last_checkpoint(data_dir, tmp_path):
     config = TrainConfig(data_dir=str(data_dir), epochs=3, job_dir=str(tmp_path / "job"),
                          num_blocks=1, patch_size=32, patches_per_image=8, batch_size=8)
