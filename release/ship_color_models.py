@@ -33,6 +33,7 @@ from nsr_tf.benchmarking import (ACCEPT_DROPS_HELP, MAP_JITTER_NOTE, kind_folder
                                   refuse, result_row, row_key)
 from nsr_tf.data.sources import shared_data, trains_on_clean_set
 from nsr_tf.data.wallpapers import card_phrase
+from nsr_tf.metadata import validation_phrase
 from nsr_tf.train.queue import repository_command
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -340,8 +341,10 @@ def score_kinds(name, model, info, kinds, level):
     return out
 
 
-def data_line(name, config):
-    """What the card says of the training data, from the run's --data-dir folders."""
+def data_line(name, meta):
+    """What the card says of the training data, from the run's record (its --data-dir
+    folders and its validation images)."""
+    config = meta["config"]
     degradation = ("each patch gets AWGN or realistic camera noise (Poisson-Gaussian in "
                    "linear light, Bayer mosaic, demosaicking, sRGB gamma, sometimes JPEG; "
                    "`nsr_tf/data/camera_noise.py`), half and half, the map told the noise's "
@@ -356,10 +359,9 @@ def data_line(name, config):
                 + sets + ", on top of weights that "
                 "trained on CBSD432 (which holds 32 of B100's images, Set5's `woman` and "
                 "RNI15's `Bears`, none of CBSD68 or Kodak24: checked by content, `python -m "
-                "nsr_tf.data.overlap`); the last 4 images in sorted order held out for "
-                "validation; " + degradation)
-    return ("Data: CBSD432 (432 colour BSDS photos, disjoint from CBSD68; the last 4 in "
-            "sorted order held out for validation), " + degradation)
+                "nsr_tf.data.overlap`); " + validation_phrase(meta) + "; " + degradation)
+    return ("Data: CBSD432 (432 colour BSDS photos, disjoint from CBSD68; "
+            + validation_phrase(meta) + "), " + degradation)
 
 
 def rescore(name, stem, told, data_root, kinds=None):
@@ -423,7 +425,7 @@ def write_card(name, meta):
                 if refined else
                 f"starting from the weights of the gray `{gray}` wherever they fit (every "
                 f"layer but the first and last convs, whose channel counts differ)."), "",
-             f"{data_line(name, c)} Degradation: {meta['degradation']}.", "",
+             f"{data_line(name, meta)} Degradation: {meta['degradation']}.", "",
              f"Command (rerun it to resume): "
              f"`{refined[0] if refined else COMMANDS[name]}`", "",
              f"Scores (PSNR dB on RGB{' / on Y' if not denoise else ''}, SSIM on RGB), "

@@ -21,6 +21,7 @@ import sys
 
 from nsr_tf.benchmarking import ACCEPT_DROPS_HELP, MAP_JITTER_NOTE, kind_folders, refuse
 from nsr_tf.jobs import machine_line, run_record
+from nsr_tf.metadata import validation_phrase
 from nsr_tf.train.queue import repository_command
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -296,9 +297,9 @@ def kind_lines(name, kinds):
                       KIND_ANCHOR.get(name))
 
 
-def data_line(data_dirs):
-    """The card's words for the training folders (validation: the last 4 of all their
-    files in sorted path order, nsr_tf/train/loop.py)."""
+def data_line(meta):
+    """The card's words for the training folders and the validation images."""
+    data_dirs = meta["config"]["data_dir"]
     names = {"Train400": "Train400",
              "CBSD432-clean": "CBSD432 without its 34 test images (`CBSD432-clean`)",
              "saturated": "398 saturated versions of those photos (`saturated`)",
@@ -307,11 +308,10 @@ def data_line(data_dirs):
         data_dirs = [data_dirs]
     folders = [os.path.basename(os.path.normpath(d)) for d in data_dirs]
     if folders == ["Train400"]:
-        return "Train400 (the last 4 images in sorted order held out for validation)"
+        return f"Train400 ({validation_phrase(meta)})"
     return (", ".join(names.get(f, f"`{f}`") for f in folders) + " (colour images read in "
-            "gray; the last 4 files in sorted path order held out for validation; how to "
-            "rebuild and check the varied folders, and how no test image is among them: "
-            "`docs/training_data.md`)")
+            f"gray; {validation_phrase(meta)}; how to rebuild and check the varied folders, "
+            "and how no test image is among them: `docs/training_data.md`)")
 
 
 def write_card(name, meta, params, macs, timings, refined=None):
@@ -337,7 +337,7 @@ def write_card(name, meta, params, macs, timings, refined=None):
              f"{meta['machine']}: {meta['wall_hours']:.1f} h of "
              f"training ({meta['logged_epochs']} epochs logged, {meta['runs']} run(s): the "
              f"job was resumed {meta['runs'] - 1} time(s)).", "",
-             f"Data: {data_line(c['data_dir'])}, {meta['degradation']}.", "",
+             f"Data: {data_line(meta)}, {meta['degradation']}.", "",
              f"Command (rerun it to resume): "
              f"`{refined[0] if refined else COMMANDS.get(name, '')}`", "",
              f"Scores on {TESTSET[name]} (repository copy), measured by `python "

@@ -25,6 +25,7 @@ import shutil
 import sys
 
 from nsr_tf.benchmarking import ACCEPT_DROPS_HELP, kind_folders, refuse
+from nsr_tf.metadata import validation_phrase
 from nsr_tf.train.queue import repository_command
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -224,8 +225,8 @@ def write_card(rows, compare=None):
                  f"{sparse['step']:,} more steps ({sparse['config']['epochs']} epochs of "
                  f"{sparse['config']['patches_per_image']} patches per image, Adam "
                  f"{sparse['config']['lr']:g}, in {sparse.get('precision')}) on "
-                 f"{sparse['refined']['data']}; the last 4 files in sorted path order held "
-                 f"out for validation." if "refined" in sparse else ""), "",
+                 f"{sparse['refined']['data']}; {validation_phrase(sparse)}."
+                 if "refined" in sparse else ""), "",
               "Schedules (commands run in this order; rerunning a job with a larger "
               "`--epochs` resumes it from its checkpoint under that run's lr schedule, "
               "x0.2 after epochs round(20/30 E) and round(25/30 E)):", ""]

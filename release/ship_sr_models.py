@@ -31,6 +31,7 @@ import sys
 from nsr_tf.benchmarking import ACCEPT_DROPS_HELP, kind_folders, listed, refuse
 from nsr_tf.data.sources import shared_data, trains_on_clean_set
 from nsr_tf.data.wallpapers import card_phrase
+from nsr_tf.metadata import validation_phrase
 from nsr_tf.train.queue import repository_command
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -232,8 +233,11 @@ def _cells(scores, key="psnr", ssim="ssim"):
     return " | ".join(f"{scores[s][key]:.2f} / {scores[s][ssim]:.4f}" for s in SETS)
 
 
-def data_line(config):
-    """What the card says of the training data, from the run's --data-dir folders."""
+def data_line(meta):
+    """What the card says of the training data, from the run's record (its --data-dir
+    folders and its validation images)."""
+    config = meta["config"]
+    held_out = validation_phrase(meta)
     if trains_on_clean_set(config):
         sets = listed(["CBSD432 without the 34 images that are test images (398)", "T91",
                        "300 synthetic graphics (line art, flat colour, text)",
@@ -245,12 +249,12 @@ def data_line(config):
                 "CBSD432 + T91. None of Set5, Set14, B100, CBSD68, Kodak24, Set12, classic5 "
                 "or RNI15 is in it: checked by content (`python -m nsr_tf.data.overlap`: "
                 "thumbnail correlation over flips and turns), not by names or hashes, which "
-                "cannot see the copies. The last 4 images in sorted order held out for "
-                "validation. No DIV2K; the published EDSR and paper rows below are trained "
+                "cannot see the copies. " + held_out[:1].upper() + held_out[1:] + ". No "
+                "DIV2K; the published EDSR and paper rows below are trained "
                 "on DIV2K's 800 2K images.")
     return ("Data: CBSD432 (432 colour BSDS photos) + T91 (Yang et al.'s 91 images; those "
             "smaller than one HR patch skipped): the classic '291' set, slightly larger; "
-            "the last 4 images in sorted order held out for validation. CBSD432 holds 32 "
+            + held_out + ". CBSD432 holds 32 "
             "of B100's 100 images and Set5's `woman` (found by content after this model "
             "shipped: `docs/training_data.md`); scored apart, those 32 gain less over "
             "bicubic than the 68 it never saw (`docs/super_resolution.md`). No DIV2K; the "
@@ -293,7 +297,7 @@ def write_card(name, meta):
              + (" Started from the weights of `sr-x2` (all layers but the two "
                 "upscaling convs, `tail` and `skip`), as EDSR starts x4 from x2."
                 if c.get("init_from") and scale != 2 else ""), "",
-             data_line(c), "",
+             data_line(meta), "",
              f"Command (rerun it to resume): `{meta.get('command', COMMANDS[name])}`", "",
              f"Scores (PSNR dB / SSIM on Y, {scale} border pixels shaved; Set5 from the "
              f"repository's testsets/, Set14 and B100 as distributed), measured by `python "

@@ -33,8 +33,12 @@ from nsr_tf.train.config import TrainConfig
 from nsr_tf.train.strategy import is_chief, make_strategy
 
 
-# the training images a job holds out for validation, one path a line (in its --job-dir)
+# the training images a job holds out for validation (in its --job-dir): a first line
+# RULE_PREFIX + how they were chosen, then one absolute path a line
 VALIDATION_FILE = "validation.txt"
+RULE_PREFIX = "# held out for validation: "
+FOLDERS_RULE = "the last of each --data-dir folder in turn"
+SORTED_RULE = "the last in sorted path order"
 
 
 class TrainingError(NsrError, RuntimeError):
@@ -77,6 +81,7 @@ class Trainer:
         self.config = config
         self.log = log
         self._stop_signal = None    # set by SIGINT / SIGTERM while fit() runs
+        self.held_out, self.held_out_rule = [], None     # none with --val-dir
         config.channels = config.channels or DEFAULT_CHANNELS[config.task]
         config.patch_size = config.patch_size or DEFAULT_PATCH_SIZE[config.task]
         config.job_dir = config.job_dir or default_job_dir(config)
@@ -115,7 +120,7 @@ class Trainer:
                 raise TrainingError(f"need at least 2 good training images to hold one out "
                                     f"for validation (have {len(images)}); pass --val-dir")
             held = min(c.val_images, max(1, len(images) // 10))
-            self.held_out = self._held_out(images, held)
+            self.held_out, self.held_out_rule = self._held_out(images, held)
             val_images = {path: images.pop(path) for path in self.held_out}
         for line in problems:
             self.log(f"bad file: {line}")
@@ -135,33 +140,37 @@ class Trainer:
                                 f"patches make less than one batch of {c.batch_size}")
 
     def _held_out(self, images, held):
-        """The training images (paths) held out for validation. A job keeps the ones it
-        started with (JOB/validation.txt), so that its best model is always chosen on the
-        same images. A new job takes them in turn from the end of each --data-dir folder,
-        so that a run on several kinds of images validates on each (one folder: its last
-        ones in sorted order). A job begun before validation.txt existed keeps its rule:
-        the last ones in sorted path order, whichever folder they are in."""
+        """(paths, rule): the training images held out for validation and the words for
+        how they were chosen. A job keeps the ones it started with (JOB/validation.txt),
+        so that its best model is always chosen on the same images. A new job takes them
+        in turn from the end of each --data-dir folder, so that a run on several kinds of
+        images validates on each (one folder: its last ones in sorted order). A job begun
+        before validation.txt existed keeps its rule: the last ones in sorted path order,
+        whichever folder they are in."""
         c = self.config
         listed = os.path.join(c.job_dir, VALIDATION_FILE)
         if os.path.exists(listed):
             with open(listed) as handle:
-                names = [line.rstrip("\n") for line in handle if line.strip()]
+                lines = [line.rstrip("\n") for line in handle if line.strip()]
+            rule = next((line[len(RULE_PREFIX):] for line in lines
+                         if line.startswith(RULE_PREFIX)), "as listed")
+            names = [line for line in lines if not line.startswith("#")]
             by_name = {os.path.abspath(path): path for path in images}
             missing = [name for name in names if name not in by_name]
             if missing:
                 raise TrainingError(f"{listed}: {missing[0]} (held out for validation when "
                                     f"the job began) is not among the training images; pass "
                                     f"the --data-dir it began with, or another --job-dir")
-            return [by_name[name] for name in names]
+            return [by_name[name] for name in names], rule
         if os.path.exists(os.path.join(c.job_dir, "config.json")):
-            return sorted(images)[-held:]
+            return sorted(images)[-held:], SORTED_RULE
         folders = [c.data_dir] if isinstance(c.data_dir, str) else list(c.data_dir or [])
         groups = [[path for path in sorted(list_images(folder)) if path in images]
                   for folder in folders] or [sorted(images)]
         names = []
         for depth in range(1, max(map(len, groups)) + 1):
             names += [group[-depth] for group in groups if len(group) >= depth]
-        return names[:held]
+        return names[:held], FOLDERS_RULE
 
     def _load_lr_images(self, images):
         """SR: the LR images of a DIV2K-style layout (or --lr-dir), or None (on the fly)."""
@@ -198,11 +207,11 @@ class Trainer:
                                     f"); pass another --job-dir")
         if self.chief:
             # the held-out list first: a job with a config.json has one (since 2026-12-05)
-            held_out = getattr(self, "held_out", None)
             listed = os.path.join(c.job_dir, VALIDATION_FILE)
-            if held_out and not os.path.exists(listed):
+            if self.held_out and not os.path.exists(listed):
                 with open(listed + ".tmp", "w") as handle:
-                    handle.writelines(os.path.abspath(name) + "\n" for name in held_out)
+                    handle.write(RULE_PREFIX + self.held_out_rule + "\n")
+                    handle.writelines(os.path.abspath(name) + "\n" for name in self.held_out)
                 os.replace(listed + ".tmp", listed)
             c.save(path)
         # Non-chief workers must write their checkpoints too, to a place of their own.
@@ -496,8 +505,15 @@ class Trainer:
             params=count_params(self.model),
             macs_per_pixel=macs_per_pixel(self.model, c.patch_size),
             degradation=self.degradation.describe(), tile_size=c.patch_size,
-            overlap=c.patch_size // 4, precision=self.policy),
+            overlap=c.patch_size // 4, precision=self.policy,
+            extra={"held_out": self._held_out_record()} if self.held_out else {}),
             os.path.join(c.job_dir, f"{name}.json"))
+
+    def _held_out_record(self):
+        """The record's (and model card's) note of the validation images: FOLDER/NAME."""
+        return {"rule": self.held_out_rule,
+                "images": [os.path.join(os.path.basename(os.path.dirname(path)),
+                                        os.path.basename(path)) for path in self.held_out]}
 
     def _summaries(self, epoch, loss, lr, rate, scores):
         with self.writer.as_default(step=epoch):

@@ -1,5 +1,6 @@
 """train.py end to end on tiny settings: runs, refuses bad input, resumes after kill -9,
-saves and stops on SIGTERM / Ctrl-C, stops on NaN, runs mirrored (2 CPU replicas) and multiworker (2 local processes)."""
+saves and stops on SIGTERM / Ctrl-C, stops on NaN, holds out validation images per folder
+and keeps them, runs mirrored (2 CPU replicas) and multiworker (2 local processes)."""
 
 import glob
 import json
@@ -383,7 +384,8 @@ def test_a_new_job_holds_out_images_of_each_folder_and_keeps_them_when_resumed(
     assert trainer.held_out == expected
     assert sorted(name for name, *_ in trainer.val_pairs) == ["a15.png", "b15.png"]
     assert len(trainer.train_images) == 22
-    assert (job / "validation.txt").read_text().splitlines() == expected
+    assert (job / "validation.txt").read_text().splitlines() == [
+        "# held out for validation: the last of each --data-dir folder in turn", *expected]
     # resumed with the folders in the other order (and, below, from another directory):
     # the same images
     trainer._job_lock.close()      # (fit() lets go of the folder at its end)
@@ -418,8 +420,14 @@ def test_a_job_begun_before_the_list_keeps_its_last_sorted_images(train_images, 
     trainer = Trainer(config, log=lambda *_: None)
     expected = [os.path.join(folders[1], "b14.png"), os.path.join(folders[1], "b15.png")]
     assert trainer.held_out == expected
-    # and from now on it is written down
-    assert (job / "validation.txt").read_text().splitlines() == expected
+    # and from now on it is written down, with its rule, which the record (and so the
+    # model card) repeats
+    assert (job / "validation.txt").read_text().splitlines() == [
+        "# held out for validation: the last in sorted path order", *expected]
+    trainer.fit()
+    record = json.loads((job / "best.json").read_text())
+    assert record["held_out"] == {"rule": "the last in sorted path order",
+                                  "images": ["b/b14.png", "b/b15.png"]}
 
 
 def test_nan_loss_stops_with_a_message_and_keeps_the_last_checkpoint(data_dir, tmp_path):
