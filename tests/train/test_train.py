@@ -258,33 +258,50 @@ def test_a_cosine_run_moves_the_lr_every_step(data_dir, tmp_path, capsys):
         float(reference(steps - 1)), rel=1e-5)
 
 
-def test_a_run_killed_mid_epoch_resumes_at_its_last_mid_epoch_checkpoint(data_dir, tmp_path):
+def two_epoch_trainer(data_dir, tmp_path):
     config = TrainConfig(data_dir=str(data_dir), epochs=2, job_dir=str(tmp_path / "job"),
                          num_blocks=1, patch_size=32, patches_per_image=8, batch_size=8,
                          precision="float32")
     trainer = Trainer(config, log=lambda *_: None)
-    trainer.mid_epoch_seconds = 0       # a mid-epoch checkpoint after every step
-    steps_per_epoch = trainer.steps_per_epoch
-    assert steps_per_epoch >= 4
-    step = trainer._train_step
-    calls = []
+    assert trainer.steps_per_epoch >= 4
+    return config, trainer
 
-    def dies_in_the_second_epoch(*batch):
+
+def at_step(trainer, number, action):
+    """Runs ``action`` at the trainer's ``number``-th training step (counting from 1),
+    before that step; returns the list that counts the steps called."""
+    step, calls = trainer._train_step, []
+
+    def counted(*batch):
         calls.append(1)
-        if len(calls) == steps_per_epoch + 3:
-            raise KeyboardInterrupt     # the session ends: 2 steps of epoch 2 were saved
+        if len(calls) == number:
+            action()
         return step(*batch)
 
-    trainer._train_step = dies_in_the_second_epoch
+    trainer._train_step = counted
+    return calls
+
+
+def count_steps(trainer):
+    """The list that counts the trainer's training steps from now on."""
+    return at_step(trainer, 0, None)
+
+
+def test_a_run_killed_mid_epoch_resumes_at_its_last_mid_epoch_checkpoint(data_dir, tmp_path):
+    config, trainer = two_epoch_trainer(data_dir, tmp_path)
+    trainer.mid_epoch_seconds = 0       # a mid-epoch checkpoint after every step
+    steps_per_epoch = trainer.steps_per_epoch
+
+    def dies():
+        raise KeyboardInterrupt         # the session ends: 2 steps of epoch 2 were saved
+    at_step(trainer, steps_per_epoch + 3, dies)
     with pytest.raises(KeyboardInterrupt):
         trainer.fit()
     lines = []
     resumed = Trainer(config, log=lines.append)
     assert any("epoch 1 of 2 done and 2 steps of epoch 2" in line for line in lines)
     assert int(resumed.step) == steps_per_epoch + 2
-    ran = []
-    step = resumed._train_step
-    resumed._train_step = lambda *batch: ran.append(1) or step(*batch)
+    ran = count_steps(resumed)
     resumed.fit()
     # only the rest of epoch 2 ran; the epoch checkpoint counts every step once
     assert len(ran) == steps_per_epoch - 2
@@ -301,22 +318,10 @@ def test_a_run_killed_mid_epoch_resumes_at_its_last_mid_epoch_checkpoint(data_di
 def test_sigterm_mid_epoch_saves_the_step_it_came_in_and_a_rerun_goes_on_from_there(
         data_dir, tmp_path):
     from nsr_tf.train.loop import Stopped
-    config = TrainConfig(data_dir=str(data_dir), epochs=2, job_dir=str(tmp_path / "job"),
-                         num_blocks=1, patch_size=32, patches_per_image=8, batch_size=8,
-                         precision="float32")
-    trainer = Trainer(config, log=lambda *_: None)
+    config, trainer = two_epoch_trainer(data_dir, tmp_path)
     steps_per_epoch = trainer.steps_per_epoch
-    assert steps_per_epoch >= 4
-    step = trainer._train_step
-    calls = []
-
-    def terminated_in_the_second_epoch(*batch):
-        calls.append(1)
-        if len(calls) == steps_per_epoch + 3:   # as a shutdown would, mid-step
-            os.kill(os.getpid(), signal.SIGTERM)
-        return step(*batch)
-
-    trainer._train_step = terminated_in_the_second_epoch
+    # as a shutdown would, mid-step
+    calls = at_step(trainer, steps_per_epoch + 3, lambda: os.kill(os.getpid(), signal.SIGTERM))
     before = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
     with pytest.raises(Stopped, match="stopped by SIGTERM at step 3 of epoch 2") as stopped:
         trainer.fit()
@@ -328,9 +333,7 @@ def test_sigterm_mid_epoch_saves_the_step_it_came_in_and_a_rerun_goes_on_from_th
     resumed = Trainer(config, log=lambda *_: None)
     assert (int(resumed.epoch), int(resumed.epoch_steps)) == (1, 3)
     assert int(resumed.step) == steps_per_epoch + 3
-    ran = []
-    step = resumed._train_step
-    resumed._train_step = lambda *batch: ran.append(1) or step(*batch)
+    ran = count_steps(resumed)
     resumed.fit()
     assert len(ran) == steps_per_epoch - 3
 
