@@ -194,7 +194,7 @@ REFINEMENTS["denoise-color"]["denoise-color-long"] = (
 # Runs from entry 28's and entry 32's weights: their history is those runs' own, plus them.
 REFINEMENTS["denoise-color"]["denoise-color-wallpapers"] = (
     repository_command("denoise-color-wallpapers"),
-    "the weights of `docs/training_queue.md` entry 28 (6,552 steps on the varied set on a "
+    "the `denoise-color` of `docs/training_queue.md` entry 28 (6,552 steps on the varied set on a "
     "cosine from Adam 0.0001, on top of "
     + REFINEMENTS["denoise-color"]["denoise-color-long"][1] + ")")
 REFINEMENTS["jpeg-color"]["jpeg-color-wallpapers"] = (
