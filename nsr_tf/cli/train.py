@@ -17,7 +17,9 @@ def parser():
     p = argparse.ArgumentParser(
         prog="train.py",
         description="Train a neural sparse representation network (Fan et al., NeurIPS "
-                    "2020). Rerunning the same command resumes from the latest checkpoint.",
+                    "2020). Rerunning the same command resumes from the latest checkpoint "
+                    "(written every epoch, every 5 minutes, and when Ctrl-C or SIGTERM stops "
+                    "the run after its current step).",
         epilog="example: python training/train.py --task denoise --sigma 25 --dataset "
                "samples --quick")
     d = TrainConfig()
