@@ -203,6 +203,16 @@ REFINEMENTS["jpeg-color"]["jpeg-color-wallpapers"] = (
     "on top of " + REFINEMENTS["jpeg-color"]["jpeg-color-wide-2"][1] + ")")
 
 
+# Entry 37: the shipped denoise-color (entry 38's) grown from 16 to 32 blocks.
+REFINEMENTS["denoise-color"]["denoise-color-deep"] = (
+    repository_command("denoise-color-deep"),
+    "the `denoise-color` of `docs/training_queue.md` entry 38 (5,150 steps on a cosine from "
+    "Adam 0.0001 with the Debian wallpaper photographs added, on top of "
+    + REFINEMENTS["denoise-color"]["denoise-color-wallpapers"][1] + "), grown from 16 to 32 "
+    "blocks, the 16 new ones starting as the identity (it started computing what that model "
+    "did: `nsr_tf/train/grow.py`)")
+
+
 def refinement(name, config):
     """(command, what its weights had been given) of a run that continued the shipped
     ``name`` from its own weights (``--init-from NAME``) or from another run of it
