@@ -213,6 +213,16 @@ REFINEMENTS["denoise-color"]["denoise-color-deep"] = (
     "did: `nsr_tf/train/grow.py`)")
 
 
+# Entry 36: the shipped jpeg-color (entry 40's) grown from 16 to 32 blocks.
+REFINEMENTS["jpeg-color"]["jpeg-color-deep"] = (
+    repository_command("jpeg-color-deep"),
+    "the `jpeg-color` of `docs/training_queue.md` entry 40 (5,150 steps on a cosine from "
+    "Adam 0.0001 with the Debian wallpaper photographs added, on top of "
+    + REFINEMENTS["jpeg-color"]["jpeg-color-wallpapers"][1] + "), grown from 16 to 32 "
+    "blocks, the 16 new ones starting as the identity (it started computing what that model "
+    "did: `nsr_tf/train/grow.py`)")
+
+
 def refinement(name, config):
     """(command, what its weights had been given) of a run that continued the shipped
     ``name`` from its own weights (``--init-from NAME``) or from another run of it
