@@ -203,24 +203,15 @@ REFINEMENTS["jpeg-color"]["jpeg-color-wallpapers"] = (
     "on top of " + REFINEMENTS["jpeg-color"]["jpeg-color-wide-2"][1] + ")")
 
 
-# Entry 37: the shipped denoise-color (entry 38's) grown from 16 to 32 blocks.
-REFINEMENTS["denoise-color"]["denoise-color-deep"] = (
-    repository_command("denoise-color-deep"),
-    "the `denoise-color` of `docs/training_queue.md` entry 38 (5,150 steps on a cosine from "
-    "Adam 0.0001 with the Debian wallpaper photographs added, on top of "
-    + REFINEMENTS["denoise-color"]["denoise-color-wallpapers"][1] + "), grown from 16 to 32 "
-    "blocks, the 16 new ones starting as the identity (it started computing what that model "
-    "did: `nsr_tf/train/grow.py`)")
-
-
-# Entry 36: the shipped jpeg-color (entry 40's) grown from 16 to 32 blocks.
-REFINEMENTS["jpeg-color"]["jpeg-color-deep"] = (
-    repository_command("jpeg-color-deep"),
-    "the `jpeg-color` of `docs/training_queue.md` entry 40 (5,150 steps on a cosine from "
-    "Adam 0.0001 with the Debian wallpaper photographs added, on top of "
-    + REFINEMENTS["jpeg-color"]["jpeg-color-wallpapers"][1] + "), grown from 16 to 32 "
-    "blocks, the 16 new ones starting as the identity (it started computing what that model "
-    "did: `nsr_tf/train/grow.py`)")
+# Entries 37 and 36: the models of entries 38 and 40 (shipped) grown from 16 to 32 blocks.
+for _name, _entry in (("denoise-color", 38), ("jpeg-color", 40)):
+    REFINEMENTS[_name][f"{_name}-deep"] = (
+        repository_command(f"{_name}-deep"),
+        f"the `{_name}` of `docs/training_queue.md` entry {_entry} (5,150 steps on a cosine "
+        "from Adam 0.0001 with the Debian wallpaper photographs added, on top of "
+        + REFINEMENTS[_name][f"{_name}-wallpapers"][1] + "), grown from 16 to 32 blocks, the "
+        "16 new ones starting as the identity (it started computing what that model did: "
+        "`nsr_tf/train/grow.py`)")
 
 
 def refinement(name, config):
