@@ -19,7 +19,7 @@ from nsr_tf import jobs, metadata, metrics, model_io, precision
 from nsr_tf.data import degradations
 from nsr_tf.data import (Degradation, load_images, resolve_files, training_dataset,
                          validation_pairs)
-from nsr_tf.data.images import BadImageError, list_images, read_image
+from nsr_tf.data.images import BadImageError, read_image
 from nsr_tf.data.pipeline import DEFAULT_PATCH_SIZE
 from nsr_tf.data.sources import div2k_lr_folder, lr_file_for
 from nsr_tf.errors import NsrError
@@ -164,9 +164,11 @@ class Trainer:
             return [by_name[name] for name in names], rule
         if os.path.exists(os.path.join(c.job_dir, "config.json")):
             return sorted(images)[-held:], SORTED_RULE
-        folders = [c.data_dir] if isinstance(c.data_dir, str) else list(c.data_dir or [])
-        groups = [[path for path in sorted(list_images(folder)) if path in images]
-                  for folder in folders] or [sorted(images)]
+        # the folders in --data-dir order, each sorted: as resolve_files listed them
+        by_folder = {}
+        for path in images:
+            by_folder.setdefault(os.path.dirname(path), []).append(path)
+        groups = list(by_folder.values())
         names = []
         for depth in range(1, max(map(len, groups)) + 1):
             names += [group[-depth] for group in groups if len(group) >= depth]
