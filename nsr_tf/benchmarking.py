@@ -251,6 +251,20 @@ def listed(items):
     return " and ".join([", ".join(items[:-1]), items[-1]] if len(items) > 1 else items)
 
 
+def validation_phrase(record):
+    """A model card's words for the images a run validated on, from its record (a
+    ``best.json`` as a dict): what chose the epoch that shipped."""
+    config = record.get("config") or {}
+    if config.get("val_dir"):
+        return f"validated on `{os.path.basename(os.path.normpath(config['val_dir']))}`"
+    held = record.get("held_out")
+    if not held:
+        return "the last 4 images in sorted path order held out for validation"
+    count = len(held["images"])
+    return (f"{count} image{'s' if count != 1 else ''} held out for validation "
+            f"({held['rule']}: " + ", ".join(f"`{name}`" for name in held["images"]) + ")")
+
+
 def refuse(tool, job, record, lost):
     """A release refused for ``lost`` (``losses``'s lines): the scored ``record`` kept in
     ``JOB/ship_scores.json`` and one line said on stderr; returns the exit status, 1."""

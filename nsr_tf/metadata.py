@@ -108,20 +108,6 @@ class TrainingRecord(_Record):
     extra: dict = dataclasses.field(default_factory=dict)
 
 
-def validation_phrase(record):
-    """A model card's words for the images a run validated on, from its record (a
-    ``best.json`` as a dict): what chose the epoch that shipped."""
-    config = record.get("config") or {}
-    if config.get("val_dir"):
-        return f"validated on `{os.path.basename(os.path.normpath(config['val_dir']))}`"
-    held = record.get("held_out")
-    if not held:
-        return "the last 4 images in sorted path order held out for validation"
-    count = len(held["images"])
-    return (f"{count} image{'s' if count != 1 else ''} held out for validation "
-            f"({held['rule']}: " + ", ".join(f"`{name}`" for name in held["images"]) + ")")
-
-
 def read(cls, path):
     """A record of ``cls`` from the JSON file ``path``."""
     with open(path) as handle:

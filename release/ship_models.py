@@ -24,8 +24,7 @@ import os
 import shutil
 import sys
 
-from nsr_tf.benchmarking import ACCEPT_DROPS_HELP, kind_folders, refuse
-from nsr_tf.metadata import validation_phrase
+from nsr_tf.benchmarking import ACCEPT_DROPS_HELP, kind_folders, refuse, validation_phrase
 from nsr_tf.train.queue import repository_command
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -102,3 +102,17 @@ def test_a_card_lists_the_non_empty_items_with_and_before_the_last():
     assert listed(["a", "b"]) == "a and b"
     assert listed(["", "a"]) == "a"
     assert listed([]) == ""
+
+
+def test_the_cards_validation_words_follow_the_record():
+    from nsr_tf.benchmarking import validation_phrase
+    # a run from before 2026-12-05 (no held_out key): the rule it had
+    assert validation_phrase({"config": {"data_dir": "a"}}) == \
+        "the last 4 images in sorted path order held out for validation"
+    held = {"rule": "the last of each --data-dir folder in turn",
+            "images": ["photos/x.png", "graphics/y.png"]}
+    assert validation_phrase({"config": {"data_dir": ["photos", "graphics"]},
+                              "held_out": held}) == (
+        "2 images held out for validation (the last of each --data-dir folder in turn: "
+        "`photos/x.png`, `graphics/y.png`)")
+    assert validation_phrase({"config": {"val_dir": "/data/val/"}}) == "validated on `val`"

@@ -49,18 +49,8 @@ def test_the_app_checks_the_same_version():
     assert 'json.optInt("schema_version", 0)' in java
 
 
-def test_the_cards_validation_words_follow_the_record():
-    # a run from before 2026-12-05 (no held_out key): the rule it had
-    assert metadata.validation_phrase({"config": {"data_dir": "a"}}) == \
-        "the last 4 images in sorted path order held out for validation"
+def test_the_held_out_images_go_through_a_record_as_an_extra_key():
     held = {"rule": "the last of each --data-dir folder in turn",
             "images": ["photos/x.png", "graphics/y.png"]}
-    assert metadata.validation_phrase({"config": {"data_dir": ["photos", "graphics"]},
-                                       "held_out": held}) == (
-        "2 images held out for validation (the last of each --data-dir folder in turn: "
-        "`photos/x.png`, `graphics/y.png`)")
-    assert metadata.validation_phrase({"config": {"val_dir": "/data/val/"}}) == \
-        "validated on `val`"
-    # the record keeps the key through a read and a write (as an extra key)
     record = metadata.TrainingRecord.from_json({"schema_version": 1, "held_out": held})
     assert record.extra == {"held_out": held} and record.to_json()["held_out"] == held
