@@ -98,13 +98,33 @@ def _wait_stopped(pid, timeout=5.0):
         time.sleep(0.01)
 
 
+# What lets the held processes go on when the holder dies without its ``finally`` (SIGKILL,
+# SIGTERM or SIGHUP at a session's end or a closed terminal, an out-of-memory kill): a
+# Python process in its own session that reads its stdin, a pipe only the holder writes,
+# until the holder closes it or dies, then sends SIGCONT to each pid it was given.
+_GUARD = """import os, signal, sys
+sys.stdin.buffer.read()
+for pid in map(int, sys.argv[1:]):
+    try:
+        os.kill(pid, signal.SIGCONT)
+    except ProcessLookupError:
+        pass
+"""
+
+
 @contextlib.contextmanager
 def paused(pids):
     """Holds the processes ``pids`` (a training run) stopped (SIGSTOP) for the ``with``
     block and lets them go on (SIGCONT) after it, an exception or Ctrl-C included: timings
-    taken beside a training run on 2 cores measure the run. A pid that is not there is
-    skipped with a note on stderr (the run may have ended)."""
+    taken beside a training run on 2 cores measure the run. If this process is killed
+    while it holds them, a guard process lets them go on (``_GUARD``), so a killed timing
+    never leaves a training run stopped. A pid that is not there is skipped with a note on
+    stderr (the run may have ended)."""
     held = []
+    guard = None
+    if pids:    # started before the first SIGSTOP: nothing is ever held without it
+        guard = subprocess.Popen([sys.executable, "-c", _GUARD, *map(str, pids)],
+                                 stdin=subprocess.PIPE, start_new_session=True)
     try:
         for pid in pids:
             try:
@@ -119,6 +139,9 @@ def paused(pids):
         for pid in held:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGCONT)
+        if guard is not None:
+            guard.stdin.close()
+            guard.wait()
 
 
 def add_pause_flag(parser, also=""):

@@ -97,6 +97,32 @@ def test_a_paused_process_is_stopped_inside_and_goes_on_after_an_error():
         child.wait()
 
 
+@pytest.mark.parametrize("kill", ["SIGKILL", "SIGTERM"])
+def test_a_process_killed_while_it_holds_another_lets_it_go_on(kill):
+    # no `finally` runs in a process killed so: the guard process lets the held one go on
+    import signal
+    import subprocess
+    import sys
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\nfrom nsr_tf.benchmarking import paused\n"
+         "with paused([int(sys.argv[1])]):\n    print('held', flush=True)\n"
+         "    time.sleep(60)\n", str(sleeper.pid)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "held\n"
+        assert process_state(sleeper.pid) == "T"
+        holder.send_signal(getattr(signal, kill))
+        holder.wait(10)
+        deadline = time.monotonic() + 10
+        while process_state(sleeper.pid) == "T" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert process_state(sleeper.pid) in "SR"
+    finally:
+        for process in (holder, sleeper):
+            process.kill()
+            process.wait()
+
+
 def test_a_card_lists_the_non_empty_items_with_and_before_the_last():
     assert listed(["a", "", "b", "c"]) == "a, b and c"
     assert listed(["a", "b"]) == "a and b"
