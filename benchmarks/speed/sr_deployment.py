@@ -73,7 +73,7 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--runs", type=int, default=10, help="invokes per round")
     parser.add_argument("--markdown")
-    add_pause_flag(parser, " and the GPU check run, and let go on for the PSNR scoring")
+    add_pause_flag(parser, ", and let go on for the GPU check and the PSNR scoring")
     args = parser.parse_args(argv)
     from nsr_tf import build_model, macs_per_pixel, model_io, pretrained
     from nsr_tf.export.converter import ExportError, convert
@@ -123,7 +123,8 @@ def main(argv=None):
                 for threads in (1, 2):
                     row["times"][threads].append(latency(row["content"], threads,
                                                          runs=args.runs))
-        gpu = gpu_coverage(rows, run_on_gpu) if vulkan_available() else {}
+    # coverage, not a timing: the held runs go on meanwhile
+    gpu = gpu_coverage(rows, run_on_gpu) if vulkan_available() else {}
     command = " ".join(argv or sys.argv[1:])
     header = [machine_line(), "", f"command: python benchmarks/speed/sr_deployment.py {command}",
               "", "Runtime (the machine above): LiteRT + "
