@@ -30,7 +30,8 @@ import shutil
 import sys
 
 from nsr_tf.benchmarking import (ACCEPT_DROPS_HELP, MAP_JITTER_NOTE, kind_folders, listed,
-                                  refuse, result_row, row_key, validation_phrase)
+                                  refuse, result_row, row_key, scoring_bar,
+                                  validation_phrase)
 from nsr_tf.data.sources import shared_data, trains_on_clean_set
 from nsr_tf.data.wallpapers import card_phrase
 from nsr_tf.train.queue import repository_command
@@ -232,14 +233,14 @@ def key_of(name):
     return "sigma" if name.startswith("denoise") else "quality"
 
 
-def score(name, model, info, folder, true, told):
+def score(name, model, info, folder, true, told, progress=None):
     """Mean row of one setting on one folder: psnr, ssim (psnr_y for JPEG), input_psnr;
-    and the per-image model PSNR (``images``)."""
+    and the per-image model PSNR (``images``). ``progress()`` after each image."""
     from nsr_tf import model_io
     from nsr_tf.evaluation import evaluate_folder, summarise
     degradation = model_io.degradation_of(info, sigma=true, quality=true)
     rows = evaluate_folder(folder, degradation, model, ["input"], channels=3,
-                           map_level=told, y_psnr=name == "jpeg-color")
+                           map_level=told, y_psnr=name == "jpeg-color", progress=progress)
     summary = {row["method"]: row for row in summarise(rows)}
     out = {k: summary["model"][k] for k in ("psnr", "ssim", "psnr_y") if k in summary["model"]}
     out["input_psnr"] = summary["input"]["psnr"]
@@ -289,14 +290,18 @@ def main(argv=None):
     model, info = model_io.load(model_file)
     key = key_of(args.name)
     meta["scores"] = []
-    for testset, true, told in SETTINGS[args.name]:
-        row = score(args.name, model, info, os.path.join(args.data_root, testset), true, told)
-        row.pop("images")
-        meta["scores"].append({"set": testset, key: true, "told": told, **row})
-        print(f"{testset} {key} {true} told {told}: {row['psnr']:.2f} dB", flush=True)
     level = PROBE_LEVEL[args.name]
-    if kinds:
-        meta["kinds"] = score_kinds(args.name, model, info, kinds, level)
+    passes = [os.path.join(args.data_root, s) for s, _, _ in SETTINGS[args.name]] + \
+        [folder for folder in kinds.values() for _ in ("model", "gray model")]
+    with scoring_bar(passes, f"scoring {args.name}") as bar:
+        for testset, true, told in SETTINGS[args.name]:
+            row = score(args.name, model, info, os.path.join(args.data_root, testset), true,
+                        told, bar.update)
+            row.pop("images")
+            meta["scores"].append({"set": testset, key: true, "told": told, **row})
+            bar.write(f"{testset} {key} {true} told {told}: {row['psnr']:.2f} dB")
+        if kinds:
+            meta["kinds"] = score_kinds(args.name, model, info, kinds, level, bar)
     lost = losses(args.name, stem, meta)
     if lost and not args.accept_drops:
         return refuse("ship_color_models.py", args.job, meta, lost)
@@ -325,20 +330,21 @@ def losses(name, stem, meta, tolerance=0.05):
     return out + kind_losses(shipped, meta.get("kinds"), tolerance)
 
 
-def score_kinds(name, model, info, kinds, level):
+def score_kinds(name, model, info, kinds, level, bar):
     """{kind: row} at ``level``: the model, the input and the gray model on each channel
-    (what colour photos of that kind got before this model)."""
+    (what colour photos of that kind got before this model). ``bar``: a ``scoring_bar``
+    with two passes through each kind folder."""
     from nsr_tf import model_io, pretrained
     from nsr_tf.evaluation import evaluate_folder, summarise
     gray_model, gray_info = model_io.load(pretrained.path(GRAY[name][1]))
     out = {}
     for kind, folder in kinds.items():
-        row = score(name, model, info, folder, level, level)
+        row = score(name, model, info, folder, level, level, bar.update)
         row.pop("images")
         degradation = model_io.degradation_of(gray_info, sigma=level, quality=level)
         gray = {r["method"]: r for r in summarise(evaluate_folder(
             folder, degradation, gray_model, [], channels=3, map_level=level,
-            y_psnr=name == "jpeg-color"))}["model"]
+            y_psnr=name == "jpeg-color", progress=bar.update))}["model"]
         row["gray_psnr"] = gray["psnr"]
         if "psnr_y" in gray:
             row["gray_psnr_y"] = gray["psnr_y"]
@@ -346,8 +352,8 @@ def score_kinds(name, model, info, kinds, level):
         if anchor:
             row["anchor_psnr"] = anchor["psnr"]
         out[kind] = row
-        print(f"{kind} {key_of(name)} {level}: {row['psnr']:.2f} dB, the gray model per "
-              f"channel {row['gray_psnr']:.2f}", flush=True)
+        bar.write(f"{kind} {key_of(name)} {level}: {row['psnr']:.2f} dB, the gray model "
+                  f"per channel {row['gray_psnr']:.2f}")
     return out
 
 
@@ -386,15 +392,18 @@ def rescore(name, stem, told, data_root, kinds=None):
         return 1
     model, info = model_io.load(stem + ".keras")
     key = key_of(name)
-    if kinds:
-        meta["kinds"] = score_kinds(name, model, info, kinds, PROBE_LEVEL[name])
-    for row in meta["scores"]:
-        if told is not None and str(row["told"]) == told:
+    rows = [row for row in meta["scores"] if told is not None and str(row["told"]) == told]
+    passes = [folder for folder in (kinds or {}).values() for _ in ("model", "gray model")] \
+        + [os.path.join(data_root, row["set"]) for row in rows]
+    with scoring_bar(passes, f"scoring {name}") as bar:
+        if kinds:
+            meta["kinds"] = score_kinds(name, model, info, kinds, PROBE_LEVEL[name], bar)
+        for row in rows:
             new = score(name, model, info, os.path.join(data_root, row["set"]), row[key],
-                        row["told"])
+                        row["told"], bar.update)
             new.pop("images")
-            print(f"{row['set']} {key} {row[key]} told {told}: {row['psnr']:.2f} -> "
-                  f"{new['psnr']:.2f} dB", flush=True)
+            bar.write(f"{row['set']} {key} {row[key]} told {told}: {row['psnr']:.2f} -> "
+                      f"{new['psnr']:.2f} dB")
             row.update(new)
     metadata.write(metadata.TrainingRecord.from_json(meta), stem + ".json")
     write_card(name, meta)

@@ -139,6 +139,32 @@ def test_the_level_tool_refuses_a_kind_row_below_the_shipped_model(tmp_path, mon
     assert tool.kind_lines("denoise-blind", None) == []
 
 
+def test_the_colour_tool_scores_a_job_under_one_bar_and_refuses_a_drop(tmp_path, monkeypatch,
+                                                                       capsys):
+    from PIL import Image
+    tool = release_tool("ship_color_models")
+    before = package_files("jpeg-color")
+    job = tmp_path / "jpeg-color-wallpapers"
+    job_of_the_shipped_model("jpeg-color", job)
+    crop = Image.open(os.path.join(REPO, "tests", "assets", "cbsd68", "3096.png"))
+    crop = crop.crop((0, 0, 64, 64))
+    for folder in ("data/CBSD68", "kind"):
+        (tmp_path / folder).mkdir(parents=True)
+        crop.save(tmp_path / folder / "3096.png")
+    drop = "CBSD68 quality 10 told 10: 27.19 -> 27.00 dB"
+    monkeypatch.setattr(tool, "losses", lambda name, stem, meta: [drop])
+    code = tool.main(["jpeg-color", str(job), "--data-root", str(tmp_path / "data"),
+                      "--kind", f"photos={tmp_path / 'kind'}"])
+    out, err = capsys.readouterr()
+    # one bar over every image scored: 6 rows of one crop, the kind by both models
+    assert code == 1 and "scoring jpeg-color: 100%" in err and "8/8" in err
+    assert drop in err and "not shipped" in err
+    assert out.count("\n") == 7 and "CBSD68 quality 20 told 10: " in out
+    saved = json.load(open(job / "ship_scores.json"))
+    assert len(saved["scores"]) == 6 and saved["kinds"]["photos"]["gray_psnr"] > 20
+    assert package_files("jpeg-color") == before
+
+
 def test_the_colour_card_holds_the_denoiser_to_cbm3d_on_every_kind(tmp_path):
     tool = release_tool("ship_color_models")
     scores = [{"set": s, "sigma": level, "told": level, "psnr": 35.0}
@@ -234,7 +260,7 @@ def test_the_level_tool_adds_kind_rows_to_a_shipped_card_without_a_job(tmp_path,
 
 
 def test_the_colour_tool_adds_kind_rows_to_a_shipped_card_without_a_job(tmp_path,
-                                                                       monkeypatch):
+                                                                       monkeypatch, capsys):
     from PIL import Image
     tool = release_tool("ship_color_models")
     stem = pretrained.MODELS["denoise-color"]
@@ -257,6 +283,10 @@ def test_the_colour_tool_adds_kind_rows_to_a_shipped_card_without_a_job(tmp_path
         (data_root / testset).mkdir(parents=True)
     assert tool.main(["denoise-color", "--kind", f"photos={kind}",
                       "--data-root", str(data_root)]) == 0
+    # a bar over the images scored: the 2 crops by the model, then by the gray model
+    out, err = capsys.readouterr()
+    assert "scoring denoise-color: 100%" in err and "4/4" in err
+    assert out.startswith("photos sigma 25: ")
     record = json.loads((tmp_path / (stem + ".json")).read_text())
     row = record["kinds"]["photos"]
     # sigma 25 on the crops: the model above its noisy input and near the gray model's
