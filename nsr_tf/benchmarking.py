@@ -144,17 +144,6 @@ def paused(pids):
             guard.wait()
 
 
-def scoring_bar(folders, desc):
-    """A progress bar on stderr (images, rate, ETA) over one pass through the images of
-    each of ``folders`` (a folder scored twice is listed twice): the release tools score
-    a model for up to an hour. ``update()`` after each image; ``write(line)`` prints a
-    line above it."""
-    from tqdm import tqdm
-    from nsr_tf.data.images import list_images
-    return tqdm(total=sum(len(list_images(folder)) for folder in folders), unit="image",
-                desc=desc, file=sys.stderr)
-
-
 def add_pause_flag(parser, also=""):
     """``--pause PID [PID ...]`` on ``parser``: the processes (a training run) a timing
     holds with ``paused``; ``also`` ends the help (what else runs while they are held)."""

@@ -1,8 +1,10 @@
 """Scoring models (and classical baselines) on benchmark folders, as the paper does."""
 
 import os
+import sys
 
 import numpy as np
+from tqdm import tqdm
 
 from nsr_tf import metrics
 from nsr_tf.data import degradations
@@ -132,6 +134,15 @@ def gray_testset_psnr(predictor, info, tile_size, overlap):
         tile_size=tile_size, overlap=overlap)) for path, clean in images.items()]))
 
 
+def scoring_bar(folders, desc):
+    """A progress bar on stderr (images, rate, ETA) over one pass through the images of
+    each of ``folders`` (a folder scored twice is listed twice): the release tools score
+    a model for up to an hour. ``update()`` after each image (``evaluate_folder``'s
+    ``progress``); ``write(line)`` prints a line above it."""
+    return tqdm(total=sum(len(list_images(folder)) for folder in folders), unit="image",
+                desc=desc, file=sys.stderr)
+
+
 def sr_scores(model, sets, baseline=False, loaded=None):
     """{set: {"psnr", "ssim"[, "bicubic_psnr", "bicubic_ssim"]}} of an upscaler (a .keras
     path or a shipped name) on ``sets`` ({name: folder}) by the SR cards' protocol: Y
@@ -143,16 +154,18 @@ def sr_scores(model, sets, baseline=False, loaded=None):
     degradation = model_io.degradation_of(info)
     tile = info.tile_size or 48
     out = {}
-    for name, folder in sets.items():
-        rows = evaluate_folder(folder, degradation, keras_model,
-                               ["bicubic"] if baseline else [], channels=3, tile_size=tile,
-                               overlap=tile // 4 if info.overlap is None else info.overlap)
-        summary = {row["method"]: row for row in summarise(rows)}
-        out[name] = {"psnr": summary["model"]["psnr"], "ssim": summary["model"]["ssim"]}
-        if baseline:
-            out[name].update(bicubic_psnr=summary["bicubic"]["psnr"],
-                             bicubic_ssim=summary["bicubic"]["ssim"])
-        print(f"{model} {name}: {out[name]['psnr']:.2f} dB", flush=True)
+    with scoring_bar(sets.values(), f"scoring {model}") as bar:
+        for name, folder in sets.items():
+            rows = evaluate_folder(folder, degradation, keras_model,
+                                   ["bicubic"] if baseline else [], channels=3,
+                                   tile_size=tile, progress=bar.update,
+                                   overlap=tile // 4 if info.overlap is None else info.overlap)
+            summary = {row["method"]: row for row in summarise(rows)}
+            out[name] = {"psnr": summary["model"]["psnr"], "ssim": summary["model"]["ssim"]}
+            if baseline:
+                out[name].update(bicubic_psnr=summary["bicubic"]["psnr"],
+                                 bicubic_ssim=summary["bicubic"]["ssim"])
+            bar.write(f"{model} {name}: {out[name]['psnr']:.2f} dB")
     return out
 
 
@@ -168,4 +181,4 @@ def summarise(rows):
 
 
 __all__ = ["Degradation", "evaluate_folder", "gray_testset_psnr", "restore_ensemble",
-           "sr_scores", "summarise"]
+           "scoring_bar", "sr_scores", "summarise"]

@@ -30,8 +30,7 @@ import shutil
 import sys
 
 from nsr_tf.benchmarking import (ACCEPT_DROPS_HELP, MAP_JITTER_NOTE, kind_folders, listed,
-                                  refuse, result_row, row_key, scoring_bar,
-                                  validation_phrase)
+                                  refuse, result_row, row_key, validation_phrase)
 from nsr_tf.data.sources import shared_data, trains_on_clean_set
 from nsr_tf.data.wallpapers import card_phrase
 from nsr_tf.train.queue import repository_command
@@ -275,6 +274,7 @@ def main(argv=None):
                      "and/or --kind NAME=FOLDER (its card from before kind rows)")
     from nsr_tf.jobs import run_record
     from nsr_tf import metadata, model_io, pretrained
+    from nsr_tf.evaluation import scoring_bar
     for testset in {s for s, _, _ in SETTINGS[args.name]}:
         if not os.path.isdir(os.path.join(args.data_root, testset)):
             print(f"ship_color_models.py: error: no {testset} folder in {args.data_root}: "
@@ -385,6 +385,7 @@ def rescore(name, stem, told, data_root, kinds=None):
     ``kinds`` to a record that has none (a card from before kind rows); the rest of its
     record stays."""
     from nsr_tf import metadata, model_io
+    from nsr_tf.evaluation import scoring_bar
     from nsr_tf.kinds import refuse_recarding
     with open(stem + ".json") as handle:
         meta = json.load(handle)

@@ -26,11 +26,15 @@ def _crops(folder, names=("baby_GT.png", "bird_GT.png"), size=96):
     return str(folder)
 
 
-def test_sr_scores_puts_the_upscaler_above_bicubic(tmp_path):
+def test_sr_scores_puts_the_upscaler_above_bicubic(tmp_path, capsys):
     from nsr_tf.evaluation import sr_scores
     scores = sr_scores("sr-x2", {"crops": _crops(tmp_path / "crops")}, baseline=True)
     row = scores["crops"]
     assert row["psnr"] > row["bicubic_psnr"] + 1.0 and 0 < row["ssim"] <= 1
+    # a bar over the images on stderr, the set's line on stdout
+    out, err = capsys.readouterr()
+    assert "scoring sr-x2: 100%" in err and "2/2" in err
+    assert out == f"sr-x2 crops: {row['psnr']:.2f} dB\n"
 
 
 def test_the_side_by_side_table(tmp_path, monkeypatch):
