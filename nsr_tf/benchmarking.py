@@ -243,12 +243,18 @@ def losses(previous, new, fields, tolerance=0.05, unscored="not scored"):
 
 def kind_folders(items, error):
     """{name: folder} of the ship tools' ``--kind NAME=FOLDER`` values; ``error`` (the
-    parser's) is called with one line for a malformed value or a missing folder."""
+    parser's) is called with one line for a malformed value, a missing folder or one
+    without images (before any scoring, which would stop there after a long while)."""
+    from nsr_tf.data.images import BadImageError, list_images
     kinds = {}
     for item in items:
         kind, sep, folder = item.partition("=")
         if not sep or not kind or not os.path.isdir(folder):
             error(f"--kind {item!r}: expected NAME=FOLDER with an existing folder")
+        try:
+            list_images(folder)
+        except BadImageError as problem:
+            error(f"--kind {item!r}: {problem}")
         kinds[kind] = folder
     return kinds
 

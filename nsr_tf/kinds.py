@@ -10,34 +10,41 @@ from nsr_tf.benchmarking import result_row
 
 
 def score_gray(name, model, degradation, kinds, level, anchor=None, anchors=None,
-               before=True):
+               before=True, bar=None):
     """{kind: {"psnr", "ssim", "input_psnr"[, "before_psnr"][, "anchor_psnr"]}}: ``model``
     on each folder of ``kinds`` ({kind: folder}) read in gray, degraded by
     ``degradation`` (at ``level``, which a level-map model is told); "before" (unless
     ``before`` is false: ``model`` is the shipped one): the shipped model ``name`` on the
     same images; "anchor": row ``anchor`` of the results JSON ``anchors`` where it is
-    measured."""
+    measured. ``bar``: a ``nsr_tf.evaluation.scoring_bar`` counting each pass through a
+    folder (two with "before"), its lines written above it."""
     from nsr_tf import model_io, pretrained
     from nsr_tf.evaluation import evaluate_folder, summarise
     shipped = model_io.load(pretrained.path(name))[0] \
         if before and os.path.exists(pretrained.path(name)) else None
+    update = None if bar is None else bar.update
     out = {}
     for kind, folder in kinds.items():
         summary = {row["method"]: row for row in summarise(evaluate_folder(
-            folder, degradation, model, baselines=["input"], channels=1, map_level=level))}
+            folder, degradation, model, baselines=["input"], channels=1, map_level=level,
+            progress=update))}
         row = {"psnr": summary["model"]["psnr"], "ssim": summary["model"]["ssim"],
                "input_psnr": summary["input"]["psnr"]}
         if shipped is not None:
             row["before_psnr"] = summarise(evaluate_folder(
-                folder, degradation, shipped, channels=1, map_level=level))[0]["psnr"]
+                folder, degradation, shipped, channels=1, map_level=level,
+                progress=update))[0]["psnr"]
         measured = result_row(anchors, anchor, kind, level) if anchor and anchors else None
         if measured:
             row["anchor_psnr"] = measured["psnr"]
         out[kind] = row
-        print(f"{kind} {level}: {row['psnr']:.2f} dB"
-              + (f", before {row['before_psnr']:.2f}" if "before_psnr" in row else "")
-              + (f", {anchor} {row['anchor_psnr']:.2f}" if "anchor_psnr" in row else ""),
-              flush=True)
+        line = f"{kind} {level}: {row['psnr']:.2f} dB" \
+            + (f", before {row['before_psnr']:.2f}" if "before_psnr" in row else "") \
+            + (f", {anchor} {row['anchor_psnr']:.2f}" if "anchor_psnr" in row else "")
+        if bar is None:
+            print(line, flush=True)
+        else:
+            bar.write(line)
     return out
 
 

@@ -133,13 +133,13 @@ def losses(name, stem, meta, tolerance=0.05):
         + kind_losses(shipped, meta.get("kinds"), tolerance)
 
 
-def score_kinds(name, model, degradation_of, kinds, before=True):
+def score_kinds(name, model, degradation_of, kinds, before=True, bar=None):
     """{kind: row} at KIND_LEVEL (``nsr_tf.kinds.score_gray``; ``before``: the shipped
-    model beside ``model``)."""
+    model beside ``model``; ``bar``: a ``scoring_bar``)."""
     from nsr_tf.kinds import score_gray
     level = KIND_LEVEL[name]
     return score_gray(name, model, degradation_of(level), kinds, level,
-                      KIND_ANCHOR.get(name), ANCHORS, before=before)
+                      KIND_ANCHOR.get(name), ANCHORS, before=before, bar=bar)
 
 
 def card_kinds(name, stem, kinds, no_latency):
@@ -147,6 +147,7 @@ def card_kinds(name, stem, kinds, no_latency):
     kind rows had none); its other rows stay. Refuses a record that has kind rows (a
     re-ship from a job changes those)."""
     from nsr_tf import count_params, macs_per_pixel, metadata, model_io
+    from nsr_tf.evaluation import scoring_bar
     from nsr_tf.export.catalogue import cpu_latencies
     from nsr_tf.kinds import refuse_recarding
     with open(stem + ".json") as handle:
@@ -154,8 +155,9 @@ def card_kinds(name, stem, kinds, no_latency):
     if refuse_recarding("ship_level_models.py", name, meta):
         return 1
     model, info = model_io.load(stem + ".keras")
-    meta["kinds"] = score_kinds(name, model, lambda level: model_io.degradation_of(
-        info, sigma=level, quality=level), kinds, before=False)
+    with scoring_bar(kinds.values(), f"scoring {name}") as bar:
+        meta["kinds"] = score_kinds(name, model, lambda level: model_io.degradation_of(
+            info, sigma=level, quality=level), kinds, before=False, bar=bar)
     if not no_latency:
         meta["latency_ms"], meta["latency_machine"] = cpu_latencies(name), machine_line()
     metadata.write(metadata.TrainingRecord.from_json(meta), stem + ".json")
@@ -164,22 +166,22 @@ def card_kinds(name, stem, kinds, no_latency):
     return 0
 
 
-def scores(name, model, degradation_of):
+def scores(name, model, degradation_of, bar):
     """The card's rows: [{"sigma"|"quality": true, "told": ..., "psnr", "ssim",
-    "input_psnr"}]."""
+    "input_psnr"}]. ``bar``: a ``scoring_bar`` with a pass through the test set per
+    row."""
     from nsr_tf.evaluation import evaluate_folder, summarise
     key = "sigma" if name.startswith("denoise") else "quality"
     folder = os.path.join(TESTSETS, TESTSET[name])
     rows = []
     for true, told in SETTINGS[name]:
         results = evaluate_folder(folder, degradation_of(true), model, baselines=["input"],
-                                  channels=1, map_level=told)
+                                  channels=1, map_level=told, progress=bar.update)
         summary = {row["method"]: row for row in summarise(results)}
         rows.append({key: true, "told": told, "psnr": summary["model"]["psnr"],
                      "ssim": summary["model"]["ssim"],
                      "input_psnr": summary["input"]["psnr"]})
-        print(f"{TESTSET[name]} {key} {true} told {told}: {rows[-1]['psnr']:.2f} dB",
-              flush=True)
+        bar.write(f"{TESTSET[name]} {key} {true} told {told}: {rows[-1]['psnr']:.2f} dB")
     return rows
 
 
@@ -228,6 +230,7 @@ def main(argv=None):
         parser.error("give a training job folder, or --kind NAME=FOLDER to add kind rows "
                      "to the shipped model's card")
     from nsr_tf import count_params, macs_per_pixel, metadata, model_io, pretrained
+    from nsr_tf.evaluation import scoring_bar
     from nsr_tf.export.catalogue import cpu_latencies
 
     stem = os.path.join(pretrained.HERE, pretrained.MODELS[args.name])
@@ -241,9 +244,15 @@ def main(argv=None):
     model, info = model_io.load(model_file)
     def degradation_of(level):
         return model_io.degradation_of(info, sigma=level, quality=level)
-    meta["scores"] = scores(args.name, model, degradation_of)
-    if kinds:
-        meta["kinds"] = score_kinds(args.name, model, degradation_of, kinds)
+    # one pass through the test set per row, and through each kind folder for this model
+    # and for the shipped one beside it (score_gray)
+    passes = [os.path.join(TESTSETS, TESTSET[args.name])] * len(SETTINGS[args.name]) + \
+        [folder for folder in kinds.values()
+         for _ in range(1 + os.path.exists(pretrained.path(args.name)))]
+    with scoring_bar(passes, f"scoring {args.name}") as bar:
+        meta["scores"] = scores(args.name, model, degradation_of, bar)
+        if kinds:
+            meta["kinds"] = score_kinds(args.name, model, degradation_of, kinds, bar=bar)
     lost = losses(args.name, stem, meta)
     if lost and not args.accept_drops:
         return refuse("ship_level_models.py", args.job, meta, lost)

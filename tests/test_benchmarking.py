@@ -66,7 +66,12 @@ def test_result_rows_and_kind_folders(tmp_path):
 
     def error(message):
         raise ValueError(message)
-    assert kind_folders([f"a b={tmp_path}"], error) == {"a b": str(tmp_path)}
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(ValueError, match=f"--kind 'x={empty}': {empty}: no image files"):
+        kind_folders([f"x={empty}"], error)
+    (empty / "a.png").write_bytes(b"")     # an image name is enough: nothing is read yet
+    assert kind_folders([f"a b={empty}"], error) == {"a b": str(empty)}
     for bad in (str(tmp_path), f"={tmp_path}", f"x={tmp_path}/missing"):
         with pytest.raises(ValueError, match="--kind"):
             kind_folders([bad], error)

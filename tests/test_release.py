@@ -44,10 +44,11 @@ def test_the_level_tool_refuses_a_drop_and_leaves_the_package_alone(tmp_path, mo
     rows = [dict(row) for row in shipped["scores"]]
     rows[3]["psnr"] -= 0.3
     rows[0]["psnr"] += 0.2
-    monkeypatch.setattr(tool, "scores", lambda name, model, degradation_of: rows)
+    monkeypatch.setattr(tool, "scores", lambda name, model, degradation_of, bar: rows)
     assert tool.main(["denoise-blind", str(job)]) == 1
     err = capsys.readouterr().err
     low = shipped["scores"][3]
+    err = err.rsplit("\r", 1)[-1].split("\n", 1)[1]      # after the (unfed) scoring bar
     assert err.count("\n") == 1 and "not shipped" in err
     assert f"sigma {low['sigma']} told {low['told']}: {low['psnr']:.2f} -> " \
            f"{low['psnr'] - 0.3:.2f} dB" in err
@@ -111,7 +112,7 @@ def test_the_level_tool_refuses_a_kind_row_below_the_shipped_model(tmp_path, mon
     job = tmp_path / "denoise-blind-jitter"
     shipped = job_of_the_shipped_model("denoise-blind", job,
                                        init_from="~/jobs/denoise-blind-varied/best.keras")
-    monkeypatch.setattr(tool, "scores", lambda name, model, degradation_of:
+    monkeypatch.setattr(tool, "scores", lambda name, model, degradation_of, bar:
                         [dict(row) for row in shipped["scores"]])
     # held to the card's kind rows, or (a card without them) to the shipped model as scored
     # beside the job ("before_psnr")
@@ -121,13 +122,15 @@ def test_the_level_tool_refuses_a_kind_row_below_the_shipped_model(tmp_path, mon
                      "before_psnr": within, "anchor_psnr": 31.5},
              second: {"psnr": refused - 0.2, "ssim": 0.8, "input_psnr": 20.3,
                       "before_psnr": refused, "anchor_psnr": 27.9}}
-    monkeypatch.setattr(tool, "score_kinds", lambda name, model, degradation_of, folders:
-                        {kind: kinds[kind] for kind in folders})
+    monkeypatch.setattr(tool, "score_kinds", lambda name, model, degradation_of, folders,
+                        bar: {kind: kinds[kind] for kind in folders})
     for index in range(2):
         (tmp_path / f"kind{index}").mkdir()
+        (tmp_path / f"kind{index}" / "a.png").write_bytes(b"")   # scores are stubbed
     code = tool.main(["denoise-blind", str(job), "--kind", f"{first}={tmp_path}/kind0",
                       "--kind", f"{second}={tmp_path}/kind1"])
     err = capsys.readouterr().err
+    err = err.rsplit("\r", 1)[-1].split("\n", 1)[1]      # after the (unfed) scoring bar
     # the first 0.03 under: within the rule; the second 0.2 under: refused
     assert code == 1 and err.count("\n") == 1
     assert f"{second}: {refused:.2f} -> {refused - 0.2:.2f} dB" in err and first not in err
@@ -246,6 +249,8 @@ def test_the_level_tool_adds_kind_rows_to_a_shipped_card_without_a_job(tmp_path,
     shipped.pop("latency_ms", None)
     record_file.write_text(json.dumps(shipped))
     assert tool.main(["jpeg", "--kind", f"photos={kind}", "--no-latency"]) == 0
+    err = capsys.readouterr().err    # a bar over the 2 crops, scored once (no "before")
+    assert "scoring jpeg: 100%" in err and "2/2" in err
     record = json.loads((tmp_path / (pretrained.MODELS["jpeg"] + ".json")).read_text())
     row = record["kinds"]["photos"]
     # the model restores the q10 JPEGs; the shipped model is this one: no "before" column
@@ -333,6 +338,7 @@ def test_an_upscaler_ships_in_float16_and_its_card_says_so(tmp_path, monkeypatch
     package = tmp_path / "package"
     package.mkdir()
     monkeypatch.setattr(pretrained, "HERE", str(package))
+    (tmp_path / "data" / "Set5" / "a.png").write_bytes(b"")    # scores are stubbed
     kinds = [f"{kind}={tmp_path / 'data' / 'Set5'}" for kind in shipped["kinds"]]
     assert tool.main(["sr-x2", str(job), "--data-root", str(tmp_path / "data")]
                      + sum((["--kind", kind] for kind in kinds), [])) == 0
