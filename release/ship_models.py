@@ -114,12 +114,17 @@ def refine(job, kinds, set12, accept_drops):
     from nsr_tf import pretrained
     from nsr_tf.benchmarking import losses
     from nsr_tf.data import Degradation
+    from nsr_tf.evaluation import scoring_bar
     from nsr_tf.kinds import kind_losses, score_gray
     command, data = refinement(job)
-    meta, model = score(job, set12)
-    if kinds:
-        meta["kinds"] = score_gray("denoise-sigma25", model, Degradation("denoise", KIND_LEVEL),
-                                   kinds, KIND_LEVEL, "BM3D", ANCHORS)
+    # Set12, then each kind folder for this model and for the shipped one (score_gray)
+    passes = [set12] + [folder for folder in kinds.values() for _ in range(2)]
+    with scoring_bar(passes, "scoring denoise-sigma25") as bar:
+        meta, model = score(job, set12, bar.update)
+        if kinds:
+            meta["kinds"] = score_gray("denoise-sigma25", model,
+                                       Degradation("denoise", KIND_LEVEL), kinds, KIND_LEVEL,
+                                       "BM3D", ANCHORS, bar=bar)
     stem = os.path.join(pretrained.HERE, pretrained.MODELS["denoise-sigma25"])
     with open(stem + ".json") as handle:
         shipped = json.load(handle)
@@ -157,8 +162,9 @@ def ship(name, job, set12, scored=None):
     return name, meta, count_params(model), macs_per_pixel(model, 64), cpu_latencies(name)
 
 
-def score(job, set12):
-    """The job's best.json with Set12 scores added, and its best model."""
+def score(job, set12, progress=None):
+    """The job's best.json with Set12 scores added, and its best model; ``progress()``
+    after each image."""
     from nsr_tf import model_io
     from nsr_tf.data import Degradation
     from nsr_tf.evaluation import evaluate_folder, summarise
@@ -167,7 +173,7 @@ def score(job, set12):
     # what ships, scored as it ships: the weights stored in float16 (half the bytes)
     model, _ = model_io.load(model_io.half_copy(os.path.join(job, "best.keras")))
     results = evaluate_folder(set12, Degradation("denoise", 25), model,
-                              baselines=["input"], channels=1)
+                              baselines=["input"], channels=1, progress=progress)
     scores = {row["method"]: row for row in summarise(results)}
     meta["set12"] = {"psnr": scores["model"]["psnr"], "ssim": scores["model"]["ssim"],
                      "noisy_input_psnr": scores["input"]["psnr"]}

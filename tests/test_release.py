@@ -188,9 +188,10 @@ def test_the_sigma25_tool_refines_only_without_a_drop(tmp_path, monkeypatch, cap
     job = tmp_path / "denoise-sigma25-varied"
     shipped = job_of_the_shipped_model("denoise-sigma25", job, init_from="denoise-sigma25")
     worse = dict(shipped, set12=dict(shipped["set12"], psnr=shipped["set12"]["psnr"] - 0.06))
-    monkeypatch.setattr(tool, "score", lambda job, set12: (dict(worse), None))
+    monkeypatch.setattr(tool, "score", lambda job, set12, progress=None: (dict(worse), None))
     assert tool.main(["--refine", str(job)]) == 1
     err = capsys.readouterr().err
+    err = err.rsplit("\r", 1)[-1].split("\n", 1)[1]      # after the (unfed) scoring bar
     old = shipped["set12"]["psnr"]
     assert err.count("\n") == 1 and f"Set12: {old:.2f} -> {old - 0.06:.2f} dB" in err
     assert package_files("denoise-sigma25") == before
