@@ -241,24 +241,6 @@ def losses(previous, new, fields, tolerance=0.05, unscored="not scored"):
             + [f"{name(row)}: {unscored}" for row in missing(previous, new, fields)])
 
 
-def kind_folders(items, error):
-    """{name: folder} of the ship tools' ``--kind NAME=FOLDER`` values; ``error`` (the
-    parser's) is called with one line for a malformed value, a missing folder or one
-    without images (before any scoring, which would stop there after a long while)."""
-    from nsr_tf.data.images import BadImageError, list_images
-    kinds = {}
-    for item in items:
-        kind, sep, folder = item.partition("=")
-        if not sep or not kind or not os.path.isdir(folder):
-            error(f"--kind {item!r}: expected NAME=FOLDER with an existing folder")
-        try:
-            list_images(folder)
-        except BadImageError as problem:
-            error(f"--kind {item!r}: {problem}")
-        kinds[kind] = folder
-    return kinds
-
-
 # The ship tools' override of the rule above (release/ship_*_models.py --accept-drops).
 ACCEPT_DROPS_HELP = ("ship even where a row of the shipped card drops by more than 0.05 dB (by "
                      "default the tool scores the job, compares and refuses, leaving the "

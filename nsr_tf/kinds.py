@@ -9,6 +9,24 @@ import sys
 from nsr_tf.benchmarking import result_row
 
 
+def kind_folders(items, error):
+    """{name: folder} of the ship tools' ``--kind NAME=FOLDER`` values; ``error`` (the
+    parser's) is called with one line for a malformed value, a missing folder or one
+    without images (before any scoring, which would stop there after a long while)."""
+    from nsr_tf.data.images import BadImageError, list_images
+    kinds = {}
+    for item in items:
+        kind, sep, folder = item.partition("=")
+        if not sep or not kind or not os.path.isdir(folder):
+            error(f"--kind {item!r}: expected NAME=FOLDER with an existing folder")
+        try:
+            list_images(folder)
+        except BadImageError as problem:
+            error(f"--kind {item!r}: {problem}")
+        kinds[kind] = folder
+    return kinds
+
+
 def score_gray(name, model, degradation, kinds, level, anchor=None, anchors=None,
                before=True, bar=None):
     """{kind: {"psnr", "ssim", "input_psnr"[, "before_psnr"][, "anchor_psnr"]}}: ``model``

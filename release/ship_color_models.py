@@ -29,10 +29,11 @@ import os
 import shutil
 import sys
 
-from nsr_tf.benchmarking import (ACCEPT_DROPS_HELP, MAP_JITTER_NOTE, kind_folders, listed,
-                                  refuse, result_row, row_key, validation_phrase)
+from nsr_tf.benchmarking import (ACCEPT_DROPS_HELP, MAP_JITTER_NOTE, listed, refuse,
+                                  result_row, row_key, validation_phrase)
 from nsr_tf.data.sources import shared_data, trains_on_clean_set
 from nsr_tf.data.wallpapers import card_phrase
+from nsr_tf.kinds import kind_folders
 from nsr_tf.train.queue import repository_command
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

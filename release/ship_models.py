@@ -24,7 +24,8 @@ import os
 import shutil
 import sys
 
-from nsr_tf.benchmarking import ACCEPT_DROPS_HELP, kind_folders, refuse, validation_phrase
+from nsr_tf.benchmarking import ACCEPT_DROPS_HELP, refuse, validation_phrase
+from nsr_tf.kinds import kind_folders
 from nsr_tf.train.queue import repository_command
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

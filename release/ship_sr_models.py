@@ -28,10 +28,10 @@ import os
 import shutil
 import sys
 
-from nsr_tf.benchmarking import (ACCEPT_DROPS_HELP, kind_folders, listed, refuse,
-                                  validation_phrase)
+from nsr_tf.benchmarking import ACCEPT_DROPS_HELP, listed, refuse, validation_phrase
 from nsr_tf.data.sources import shared_data, trains_on_clean_set
 from nsr_tf.data.wallpapers import card_phrase
+from nsr_tf.kinds import kind_folders
 from nsr_tf.train.queue import repository_command
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -54,27 +54,14 @@ def test_a_release_is_compared_row_by_row_and_only_a_fall_past_the_tolerance_cou
         ["sigma 25 told 15: 24.11 -> 24.00 dB"]
 
 
-def test_result_rows_and_kind_folders(tmp_path):
+def test_result_rows(tmp_path):
     import json
-    import pytest
-    from nsr_tf.benchmarking import kind_folders, result_row, row_key
+    from nsr_tf.benchmarking import result_row, row_key
     path = tmp_path / "rows.json"
     assert result_row(str(path), "BM3D", "graphics", 25) is None
     path.write_text(json.dumps({"rows": {row_key("BM3D", "graphics", 25): {"psnr": 31.0}}}))
     assert result_row(str(path), "BM3D", "graphics", 25) == {"psnr": 31.0}
     assert result_row(str(path), "CBM3D", "graphics", 25) is None
-
-    def error(message):
-        raise ValueError(message)
-    empty = tmp_path / "empty"
-    empty.mkdir()
-    with pytest.raises(ValueError, match=f"--kind 'x={empty}': {empty}: no image files"):
-        kind_folders([f"x={empty}"], error)
-    (empty / "a.png").write_bytes(b"")     # an image name is enough: nothing is read yet
-    assert kind_folders([f"a b={empty}"], error) == {"a b": str(empty)}
-    for bad in (str(tmp_path), f"={tmp_path}", f"x={tmp_path}/missing"):
-        with pytest.raises(ValueError, match="--kind"):
-            kind_folders([bad], error)
 
 
 def process_state(pid):

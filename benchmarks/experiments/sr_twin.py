@@ -61,7 +61,8 @@ def main(argv=None):
     parser.add_argument("--markdown", help="write the report here (numbers as .json beside)")
     args = parser.parse_args(argv)
     from nsr_tf import count_params, macs_per_pixel
-    from nsr_tf.benchmarking import emit, header, kind_folders
+    from nsr_tf.benchmarking import emit, header
+    from nsr_tf.kinds import kind_folders
     from nsr_tf.data.sources import sr_testsets
     from nsr_tf.errors import NsrError
     from nsr_tf.evaluation import sr_scores
