@@ -134,13 +134,21 @@ def gray_testset_psnr(predictor, info, tile_size, overlap):
         tile_size=tile_size, overlap=overlap)) for path, clean in images.items()]))
 
 
+class _ScoringBar(tqdm):
+    def say(self, line):
+        """``line`` on stdout above the bar, flushed: a log the output goes to shows it at
+        once (``tqdm.write`` does not flush)."""
+        self.write(line, file=sys.stdout)
+        sys.stdout.flush()
+
+
 def scoring_bar(folders, desc):
     """A progress bar on stderr (images, rate, ETA) over one pass through the images of
     each of ``folders`` (a folder scored twice is listed twice): the release tools score
     a model for up to an hour. ``update()`` after each image (``evaluate_folder``'s
-    ``progress``); ``write(line)`` prints a line above it."""
-    return tqdm(total=sum(len(list_images(folder)) for folder in folders), unit="image",
-                desc=desc, file=sys.stderr)
+    ``progress``); ``say(line)`` prints a line above it."""
+    return _ScoringBar(total=sum(len(list_images(folder)) for folder in folders),
+                       unit="image", desc=desc, file=sys.stderr)
 
 
 def sr_scores(model, sets, baseline=False, loaded=None):
@@ -165,7 +173,7 @@ def sr_scores(model, sets, baseline=False, loaded=None):
             if baseline:
                 out[name].update(bicubic_psnr=summary["bicubic"]["psnr"],
                                  bicubic_ssim=summary["bicubic"]["ssim"])
-            bar.write(f"{model} {name}: {out[name]['psnr']:.2f} dB")
+            bar.say(f"{model} {name}: {out[name]['psnr']:.2f} dB")
     return out
 
 

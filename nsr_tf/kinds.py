@@ -35,7 +35,7 @@ def score_gray(name, model, degradation, kinds, level, anchor=None, anchors=None
     ``before`` is false: ``model`` is the shipped one): the shipped model ``name`` on the
     same images; "anchor": row ``anchor`` of the results JSON ``anchors`` where it is
     measured. ``bar``: a ``nsr_tf.evaluation.scoring_bar`` counting each pass through a
-    folder (two with "before"), its lines written above it."""
+    folder (two with "before"), its lines said above it."""
     from nsr_tf import model_io, pretrained
     from nsr_tf.evaluation import evaluate_folder, summarise
     shipped = model_io.load(pretrained.path(name))[0] \
@@ -62,7 +62,7 @@ def score_gray(name, model, degradation, kinds, level, anchor=None, anchors=None
         if bar is None:
             print(line, flush=True)
         else:
-            bar.write(line)
+            bar.say(line)
     return out
 
 

@@ -300,7 +300,7 @@ def main(argv=None):
                         told, bar.update)
             row.pop("images")
             meta["scores"].append({"set": testset, key: true, "told": told, **row})
-            bar.write(f"{testset} {key} {true} told {told}: {row['psnr']:.2f} dB")
+            bar.say(f"{testset} {key} {true} told {told}: {row['psnr']:.2f} dB")
         if kinds:
             meta["kinds"] = score_kinds(args.name, model, info, kinds, level, bar)
     lost = losses(args.name, stem, meta)
@@ -353,7 +353,7 @@ def score_kinds(name, model, info, kinds, level, bar):
         if anchor:
             row["anchor_psnr"] = anchor["psnr"]
         out[kind] = row
-        bar.write(f"{kind} {key_of(name)} {level}: {row['psnr']:.2f} dB, the gray model "
+        bar.say(f"{kind} {key_of(name)} {level}: {row['psnr']:.2f} dB, the gray model "
                   f"per channel {row['gray_psnr']:.2f}")
     return out
 
@@ -404,7 +404,7 @@ def rescore(name, stem, told, data_root, kinds=None):
             new = score(name, model, info, os.path.join(data_root, row["set"]), row[key],
                         row["told"], bar.update)
             new.pop("images")
-            bar.write(f"{row['set']} {key} {row[key]} told {told}: {row['psnr']:.2f} -> "
+            bar.say(f"{row['set']} {key} {row[key]} told {told}: {row['psnr']:.2f} -> "
                       f"{new['psnr']:.2f} dB")
             row.update(new)
     metadata.write(metadata.TrainingRecord.from_json(meta), stem + ".json")

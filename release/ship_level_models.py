@@ -181,7 +181,7 @@ def scores(name, model, degradation_of, bar):
         rows.append({key: true, "told": told, "psnr": summary["model"]["psnr"],
                      "ssim": summary["model"]["ssim"],
                      "input_psnr": summary["input"]["psnr"]})
-        bar.write(f"{TESTSET[name]} {key} {true} told {told}: {rows[-1]['psnr']:.2f} dB")
+        bar.say(f"{TESTSET[name]} {key} {true} told {told}: {rows[-1]['psnr']:.2f} dB")
     return rows
 
 
