@@ -19,7 +19,8 @@ import os
 import shutil
 import sys
 
-from nsr_tf.benchmarking import ACCEPT_DROPS_HELP, MAP_JITTER_NOTE, refuse, validation_phrase
+from nsr_tf.benchmarking import (ACCEPT_DROPS_HELP, MAP_JITTER_NOTE, add_pause_flag, refuse,
+                                  validation_phrase)
 from nsr_tf.jobs import machine_line, run_record
 from nsr_tf.kinds import kind_folders
 from nsr_tf.train.queue import repository_command
@@ -142,7 +143,7 @@ def score_kinds(name, model, degradation_of, kinds, before=True, bar=None):
                       KIND_ANCHOR.get(name), ANCHORS, before=before, bar=bar)
 
 
-def card_kinds(name, stem, kinds, no_latency):
+def card_kinds(name, stem, kinds, no_latency, pause=()):
     """Adds rows of other kinds to the shipped model's record and card (a card from before
     kind rows had none); its other rows stay. Refuses a record that has kind rows (a
     re-ship from a job changes those)."""
@@ -159,7 +160,8 @@ def card_kinds(name, stem, kinds, no_latency):
         meta["kinds"] = score_kinds(name, model, lambda level: model_io.degradation_of(
             info, sigma=level, quality=level), kinds, before=False, bar=bar)
     if not no_latency:
-        meta["latency_ms"], meta["latency_machine"] = cpu_latencies(name), machine_line()
+        meta["latency_ms"] = cpu_latencies(name, pause=pause)
+        meta["latency_machine"] = machine_line()
     metadata.write(metadata.TrainingRecord.from_json(meta), stem + ".json")
     write_card(name, meta, count_params(model), macs_per_pixel(model, 64),
                meta.get("latency_ms"), refinement(name, meta["config"]))
@@ -216,7 +218,9 @@ def main(argv=None):
                         help="the training job folder (best.keras, best.json); without one, "
                              "--kind adds kind rows to the shipped model's card")
     parser.add_argument("--no-latency", action="store_true",
-                        help="skip the LiteRT timing (e.g. while a training job runs)")
+                        help="skip the LiteRT timing (or hold a training job that runs "
+                             "with --pause)")
+    add_pause_flag(parser, " (the card's LiteRT latencies; the scoring runs beside them)")
     parser.add_argument("--kind", action="append", default=[], metavar="NAME=FOLDER",
                         help="also score on a test set of another kind, read in gray, at "
                              "sigma 25 / quality 10, beside the shipped model and the "
@@ -235,7 +239,7 @@ def main(argv=None):
 
     stem = os.path.join(pretrained.HERE, pretrained.MODELS[args.name])
     if args.job is None:
-        return card_kinds(args.name, stem, kinds, args.no_latency)
+        return card_kinds(args.name, stem, kinds, args.no_latency, args.pause)
     with open(os.path.join(args.job, "best.json")) as handle:
         meta = json.load(handle)
     refined = refinement(args.name, meta["config"])
@@ -267,8 +271,8 @@ def main(argv=None):
                                  equal_steps_score(args.job, fixed["step"])}
     metadata.write(metadata.TrainingRecord.from_json(meta), stem + ".json")
     if not args.no_latency:     # timed once the files it times are the shipped ones
-        meta["latency_ms"], meta["latency_machine"] = cpu_latencies(args.name), \
-            machine_line()
+        meta["latency_ms"] = cpu_latencies(args.name, pause=args.pause)
+        meta["latency_machine"] = machine_line()
         metadata.write(metadata.TrainingRecord.from_json(meta), stem + ".json")
     write_card(args.name, meta, count_params(model), macs_per_pixel(model, 64),
                meta.get("latency_ms"), refined)

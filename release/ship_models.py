@@ -24,7 +24,7 @@ import os
 import shutil
 import sys
 
-from nsr_tf.benchmarking import ACCEPT_DROPS_HELP, refuse, validation_phrase
+from nsr_tf.benchmarking import ACCEPT_DROPS_HELP, add_pause_flag, refuse, validation_phrase
 from nsr_tf.kinds import kind_folders
 from nsr_tf.train.queue import repository_command
 
@@ -85,6 +85,7 @@ def main(argv=None):
                              "per kind in the card); repeat")
     parser.add_argument("--accept-drops", action="store_true", help=ACCEPT_DROPS_HELP)
     parser.add_argument("--set12", default=SET12)
+    add_pause_flag(parser, " (the card's LiteRT latencies; the scoring runs beside them)")
     args = parser.parse_args(argv)
     if bool(args.refine) == bool(args.sparse and args.baseline):
         parser.error("give --sparse and --baseline, or --refine JOB")
@@ -93,8 +94,8 @@ def main(argv=None):
         parser.error("--kind goes with --refine")
 
     if args.refine:
-        return refine(args.refine, kinds, args.set12, args.accept_drops)
-    rows = [ship(name, job, args.set12) for name, job in
+        return refine(args.refine, kinds, args.set12, args.accept_drops, args.pause)
+    rows = [ship(name, job, args.set12, pause=args.pause) for name, job in
             (("denoise-sigma25", args.sparse), ("denoise-sigma25-baseline", args.baseline))]
     compare = score(args.compare, args.set12)[0] if args.compare else None
     write_card(rows, compare)
@@ -110,7 +111,7 @@ def refinement(job):
     return REFINEMENTS[name]
 
 
-def refine(job, kinds, set12, accept_drops):
+def refine(job, kinds, set12, accept_drops, pause=()):
     """Re-ships the Sparse+ from ``job`` unless a card row drops (then 1)."""
     from nsr_tf import pretrained
     from nsr_tf.benchmarking import losses
@@ -138,16 +139,16 @@ def refine(job, kinds, set12, accept_drops):
     # (a second refinement's card lists its own command after the first schedule only)
     meta["refined"] = {"command": command, "data": data, "from_steps": shipped["step"]
                        + shipped.get("refined", {}).get("from_steps", 0)}
-    rows = [ship("denoise-sigma25", job, set12, (meta, model)),
-            ship("denoise-sigma25-baseline", None, set12)]
+    rows = [ship("denoise-sigma25", job, set12, (meta, model), pause),
+            ship("denoise-sigma25-baseline", None, set12, pause=pause)]
     write_card(rows, EQUAL_STEPS)
     return 0
 
 
-def ship(name, job, set12, scored=None):
+def ship(name, job, set12, scored=None, pause=()):
     """The card's row of ``name``: copied from ``job`` (None: the shipped one stays) with
     its record and model (``scored``, as ``score`` returns them, else scored here),
-    exported and timed."""
+    exported and timed (``pause``: pids held stopped while timing)."""
     from nsr_tf import count_params, macs_per_pixel, metadata, model_io, pretrained
     from nsr_tf.export.catalogue import cpu_latencies
     stem = os.path.join(pretrained.HERE, pretrained.MODELS[name])
@@ -160,7 +161,8 @@ def ship(name, job, set12, scored=None):
         meta, model = scored or score(job, set12)
         metadata.write(metadata.TrainingRecord.from_json(meta), stem + ".json")
     # the exports are made on demand (cached, parity-checked), not shipped
-    return name, meta, count_params(model), macs_per_pixel(model, 64), cpu_latencies(name)
+    return name, meta, count_params(model), macs_per_pixel(model, 64), \
+        cpu_latencies(name, pause=pause)
 
 
 def score(job, set12, progress=None):

@@ -84,11 +84,16 @@ def exported(name, suffix=".tflite"):
     return path
 
 
-def cpu_latencies(name, runs=30):
+def cpu_latencies(name, runs=30, pause=()):
     """{"float32 1t", "float32 2t", "dynamic 1t", "dynamic 2t": ms}: LiteRT latency of one
     tile of each CPU file of the shipped ``name`` (its ``exported`` float32 and
-    dynamic-int8 files) on 1 and 2 threads: the line the cards of the gray models print."""
+    dynamic-int8 files) on 1 and 2 threads: the line the cards of the gray models print.
+    ``pause``: pids (a training run) held stopped while timing, once the files are made
+    (``nsr_tf.benchmarking.paused``)."""
+    from nsr_tf.benchmarking import paused
     from nsr_tf.export.litert import latency
-    return {f"{q} {t}t": latency(open(exported(name, s), "rb").read(), t, runs=runs) * 1e3
-            for q, s in (("float32", ".tflite"), ("dynamic", "_dynamic.tflite"))
-            for t in (1, 2)}
+    files = {q: open(exported(name, s), "rb").read()
+             for q, s in (("float32", ".tflite"), ("dynamic", "_dynamic.tflite"))}
+    with paused(pause):
+        return {f"{q} {t}t": latency(content, t, runs=runs) * 1e3
+                for q, content in files.items() for t in (1, 2)}
