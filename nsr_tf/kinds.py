@@ -27,6 +27,18 @@ def kind_folders(items, error):
     return kinds
 
 
+def _beside(name, before):
+    """Whether ``score_gray`` scores the shipped model ``name`` beside the new one."""
+    from nsr_tf import pretrained
+    return before and os.path.exists(pretrained.path(name))
+
+
+def score_gray_passes(name, kinds, before=True):
+    """The folders ``score_gray`` goes through, one entry per pass (a ``scoring_bar``'s
+    total): each kind folder, twice where the shipped model is scored beside."""
+    return [folder for folder in kinds.values() for _ in range(1 + _beside(name, before))]
+
+
 def score_gray(name, model, degradation, kinds, level, anchor=None, anchors=None,
                before=True, bar=None):
     """{kind: {"psnr", "ssim", "input_psnr"[, "before_psnr"][, "anchor_psnr"]}}: ``model``
@@ -38,8 +50,7 @@ def score_gray(name, model, degradation, kinds, level, anchor=None, anchors=None
     folder (two with "before"), its lines said above it."""
     from nsr_tf import model_io, pretrained
     from nsr_tf.evaluation import evaluate_folder, summarise
-    shipped = model_io.load(pretrained.path(name))[0] \
-        if before and os.path.exists(pretrained.path(name)) else None
+    shipped = model_io.load(pretrained.path(name))[0] if _beside(name, before) else None
     update = None if bar is None else bar.update
     out = {}
     for kind, folder in kinds.items():

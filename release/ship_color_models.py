@@ -293,7 +293,7 @@ def main(argv=None):
     meta["scores"] = []
     level = PROBE_LEVEL[args.name]
     passes = [os.path.join(args.data_root, s) for s, _, _ in SETTINGS[args.name]] + \
-        [folder for folder in kinds.values() for _ in ("model", "gray model")]
+        kind_passes(kinds)
     with scoring_bar(passes, f"scoring {args.name}") as bar:
         for testset, true, told in SETTINGS[args.name]:
             row = score(args.name, model, info, os.path.join(args.data_root, testset), true,
@@ -331,10 +331,16 @@ def losses(name, stem, meta, tolerance=0.05):
     return out + kind_losses(shipped, meta.get("kinds"), tolerance)
 
 
+def kind_passes(kinds):
+    """The folders ``score_kinds`` goes through, one entry per pass (a ``scoring_bar``'s
+    total): each kind folder twice, for the model and for the gray model."""
+    return [folder for folder in kinds.values() for _ in ("model", "gray model")]
+
+
 def score_kinds(name, model, info, kinds, level, bar):
     """{kind: row} at ``level``: the model, the input and the gray model on each channel
     (what colour photos of that kind got before this model). ``bar``: a ``scoring_bar``
-    with two passes through each kind folder."""
+    counting ``kind_passes(kinds)``."""
     from nsr_tf import model_io, pretrained
     from nsr_tf.evaluation import evaluate_folder, summarise
     gray_model, gray_info = model_io.load(pretrained.path(GRAY[name][1]))
@@ -395,8 +401,7 @@ def rescore(name, stem, told, data_root, kinds=None):
     model, info = model_io.load(stem + ".keras")
     key = key_of(name)
     rows = [row for row in meta["scores"] if told is not None and str(row["told"]) == told]
-    passes = [folder for folder in (kinds or {}).values() for _ in ("model", "gray model")] \
-        + [os.path.join(data_root, row["set"]) for row in rows]
+    passes = kind_passes(kinds or {}) + [os.path.join(data_root, row["set"]) for row in rows]
     with scoring_bar(passes, f"scoring {name}") as bar:
         if kinds:
             meta["kinds"] = score_kinds(name, model, info, kinds, PROBE_LEVEL[name], bar)

@@ -22,7 +22,7 @@ import sys
 from nsr_tf.benchmarking import (ACCEPT_DROPS_HELP, MAP_JITTER_NOTE, add_pause_flag, refuse,
                                   validation_phrase)
 from nsr_tf.jobs import machine_line, run_record
-from nsr_tf.kinds import kind_folders
+from nsr_tf.kinds import kind_folders, score_gray_passes
 from nsr_tf.train.queue import repository_command
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -156,7 +156,7 @@ def card_kinds(name, stem, kinds, no_latency, pause=()):
     if refuse_recarding("ship_level_models.py", name, meta):
         return 1
     model, info = model_io.load(stem + ".keras")
-    with scoring_bar(kinds.values(), f"scoring {name}") as bar:
+    with scoring_bar(score_gray_passes(name, kinds, before=False), f"scoring {name}") as bar:
         meta["kinds"] = score_kinds(name, model, lambda level: model_io.degradation_of(
             info, sigma=level, quality=level), kinds, before=False, bar=bar)
     if not no_latency:
@@ -248,11 +248,9 @@ def main(argv=None):
     model, info = model_io.load(model_file)
     def degradation_of(level):
         return model_io.degradation_of(info, sigma=level, quality=level)
-    # one pass through the test set per row, and through each kind folder for this model
-    # and for the shipped one beside it (score_gray)
+    # one pass through the test set per row, then score_gray's through the kind folders
     passes = [os.path.join(TESTSETS, TESTSET[args.name])] * len(SETTINGS[args.name]) + \
-        [folder for folder in kinds.values()
-         for _ in range(1 + os.path.exists(pretrained.path(args.name)))]
+        score_gray_passes(args.name, kinds)
     with scoring_bar(passes, f"scoring {args.name}") as bar:
         meta["scores"] = scores(args.name, model, degradation_of, bar)
         if kinds:

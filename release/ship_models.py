@@ -117,10 +117,9 @@ def refine(job, kinds, set12, accept_drops, pause=()):
     from nsr_tf.benchmarking import losses
     from nsr_tf.data import Degradation
     from nsr_tf.evaluation import scoring_bar
-    from nsr_tf.kinds import kind_losses, score_gray
+    from nsr_tf.kinds import kind_losses, score_gray, score_gray_passes
     command, data = refinement(job)
-    # Set12, then each kind folder for this model and for the shipped one (score_gray)
-    passes = [set12] + [folder for folder in kinds.values() for _ in range(2)]
+    passes = [set12] + score_gray_passes("denoise-sigma25", kinds)
     with scoring_bar(passes, "scoring denoise-sigma25") as bar:
         meta, model = score(job, set12, bar.update)
         if kinds:
