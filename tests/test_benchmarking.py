@@ -7,6 +7,8 @@ import pytest
 
 from nsr_tf.benchmarking import drops, header, interleaved, listed, losses, missing
 
+from tests.processes import process_state, sleeper
+
 
 def test_the_timer_takes_every_call_in_turn_and_reports_medians():
     now, order = [0.0], []
@@ -64,18 +66,9 @@ def test_result_rows(tmp_path):
     assert result_row(str(path), "CBM3D", "graphics", 25) is None
 
 
-def process_state(pid):
-    """The one-letter state of ``pid`` from /proc (T: stopped)."""
-    with open(f"/proc/{pid}/stat") as handle:
-        return handle.read().rsplit(")", 1)[1].split()[0]
-
-
 def test_a_paused_process_is_stopped_inside_and_goes_on_after_an_error():
-    import subprocess
-    import sys
     from nsr_tf.benchmarking import paused
-    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-    try:
+    with sleeper() as child:
         time.sleep(0.2)
         assert process_state(child.pid) in "SR"
         with pytest.raises(RuntimeError):
@@ -84,9 +77,6 @@ def test_a_paused_process_is_stopped_inside_and_goes_on_after_an_error():
                 assert process_state(child.pid) == "T"
                 raise RuntimeError("a timing that failed")
         assert process_state(child.pid) in "SR"
-    finally:
-        child.kill()
-        child.wait()
 
 
 @pytest.mark.parametrize("kill", ["SIGKILL", "SIGTERM"])
@@ -95,24 +85,23 @@ def test_a_process_killed_while_it_holds_another_lets_it_go_on(kill):
     import signal
     import subprocess
     import sys
-    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time\nfrom nsr_tf.benchmarking import paused\n"
-         "with paused([int(sys.argv[1])]):\n    print('held', flush=True)\n"
-         "    time.sleep(60)\n", str(sleeper.pid)], stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline() == "held\n"
-        assert process_state(sleeper.pid) == "T"
-        holder.send_signal(getattr(signal, kill))
-        holder.wait(10)
-        deadline = time.monotonic() + 10
-        while process_state(sleeper.pid) == "T" and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert process_state(sleeper.pid) in "SR"
-    finally:
-        for process in (holder, sleeper):
-            process.kill()
-            process.wait()
+    with sleeper() as run:
+        holder = subprocess.Popen(
+            [sys.executable, "-c", "import sys, time\nfrom nsr_tf.benchmarking import paused\n"
+             "with paused([int(sys.argv[1])]):\n    print('held', flush=True)\n"
+             "    time.sleep(60)\n", str(run.pid)], stdout=subprocess.PIPE, text=True)
+        try:
+            assert holder.stdout.readline() == "held\n"
+            assert process_state(run.pid) == "T"
+            holder.send_signal(getattr(signal, kill))
+            holder.wait(10)
+            deadline = time.monotonic() + 10
+            while process_state(run.pid) == "T" and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert process_state(run.pid) in "SR"
+        finally:
+            holder.kill()
+            holder.wait()
 
 
 def test_a_card_lists_the_non_empty_items_with_and_before_the_last():

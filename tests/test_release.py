@@ -34,6 +34,12 @@ def job_of_the_shipped_model(name, job, **config):
     return shipped
 
 
+def after_bar(err):
+    """What a tool wrote to stderr after its scoring bar (which the stubbed scores left
+    unfed): the bar's last redraw ends with its line."""
+    return err.rsplit("\r", 1)[-1].split("\n", 1)[1]
+
+
 def test_the_level_tool_refuses_a_drop_and_leaves_the_package_alone(tmp_path, monkeypatch,
                                                                    capsys):
     tool = release_tool("ship_level_models")
@@ -48,7 +54,7 @@ def test_the_level_tool_refuses_a_drop_and_leaves_the_package_alone(tmp_path, mo
     assert tool.main(["denoise-blind", str(job)]) == 1
     err = capsys.readouterr().err
     low = shipped["scores"][3]
-    err = err.rsplit("\r", 1)[-1].split("\n", 1)[1]      # after the (unfed) scoring bar
+    err = after_bar(err)
     assert err.count("\n") == 1 and "not shipped" in err
     assert f"sigma {low['sigma']} told {low['told']}: {low['psnr']:.2f} -> " \
            f"{low['psnr'] - 0.3:.2f} dB" in err
@@ -130,7 +136,7 @@ def test_the_level_tool_refuses_a_kind_row_below_the_shipped_model(tmp_path, mon
     code = tool.main(["denoise-blind", str(job), "--kind", f"{first}={tmp_path}/kind0",
                       "--kind", f"{second}={tmp_path}/kind1"])
     err = capsys.readouterr().err
-    err = err.rsplit("\r", 1)[-1].split("\n", 1)[1]      # after the (unfed) scoring bar
+    err = after_bar(err)
     # the first 0.03 under: within the rule; the second 0.2 under: refused
     assert code == 1 and err.count("\n") == 1
     assert f"{second}: {refused:.2f} -> {refused - 0.2:.2f} dB" in err and first not in err
@@ -191,7 +197,7 @@ def test_the_sigma25_tool_refines_only_without_a_drop(tmp_path, monkeypatch, cap
     monkeypatch.setattr(tool, "score", lambda job, set12, progress=None: (dict(worse), None))
     assert tool.main(["--refine", str(job)]) == 1
     err = capsys.readouterr().err
-    err = err.rsplit("\r", 1)[-1].split("\n", 1)[1]      # after the (unfed) scoring bar
+    err = after_bar(err)
     old = shipped["set12"]["psnr"]
     assert err.count("\n") == 1 and f"Set12: {old:.2f} -> {old - 0.06:.2f} dB" in err
     assert package_files("denoise-sigma25") == before

@@ -83,27 +83,17 @@ def test_cpu_latencies_time_both_cpu_files_on_one_and_two_threads(tmp_path, monk
 
 
 def test_cpu_latencies_hold_a_training_run_while_timing_and_only_then(monkeypatch):
-    import subprocess
-    import sys
     from nsr_tf.export import litert
-
-    def state(pid):     # T: stopped
-        with open(f"/proc/{pid}/stat") as handle:
-            return handle.read().rsplit(")", 1)[1].split()[0]
-    run = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    from tests.processes import process_state, sleeper
     seen = {"export": [], "timing": []}
-
-    def exported(name, suffix):
-        seen["export"].append(state(run.pid))
-        return __file__      # any bytes: the timing is stubbed
-    monkeypatch.setattr(catalogue, "exported", exported)
-    monkeypatch.setattr(litert, "latency", lambda content, threads, runs:
-                        seen["timing"].append(state(run.pid)) or 0.001)
-    try:
+    with sleeper() as run:
+        def exported(name, suffix):
+            seen["export"].append(process_state(run.pid))
+            return __file__      # any bytes: the timing is stubbed
+        monkeypatch.setattr(catalogue, "exported", exported)
+        monkeypatch.setattr(litert, "latency", lambda content, threads, runs:
+                            seen["timing"].append(process_state(run.pid)) or 0.001)
         assert catalogue.cpu_latencies("jpeg", runs=1, pause=[run.pid])["dynamic 2t"] == 1.0
         assert len(seen["export"]) == 2 and "T" not in seen["export"]   # running, or starting
         assert seen["timing"] == ["T"] * 4
-        assert state(run.pid) in "SR"
-    finally:
-        run.kill()
-        run.wait()
+        assert process_state(run.pid) in "SR"
