@@ -144,11 +144,13 @@ def paused(pids):
             guard.wait()
 
 
-def add_pause_flag(parser, also=""):
-    """``--pause PID [PID ...]`` on ``parser``: the processes (a training run) a timing
-    holds with ``paused``; ``also`` ends the help (what else runs while they are held)."""
+def add_pause_flag(parser, also="", during="timing"):
+    """``--pause PID [PID ...]`` on ``parser``: the processes (a training run) a tool holds
+    with ``paused`` while ``during`` (timing; or scoring, to have the whole CPU); ``also``
+    ends the help (what else runs while they are held)."""
     parser.add_argument("--pause", type=int, nargs="+", default=[], metavar="PID",
-                        help="processes (a training run) to hold stopped while timing" + also)
+                        help=f"processes (a training run) to hold stopped while {during}"
+                        + also)
 
 
 def parse_step_timing(parser, argv, rounds, data_dir):

@@ -29,8 +29,8 @@ import os
 import shutil
 import sys
 
-from nsr_tf.benchmarking import (ACCEPT_DROPS_HELP, MAP_JITTER_NOTE, listed, refuse,
-                                  result_row, row_key, validation_phrase)
+from nsr_tf.benchmarking import (ACCEPT_DROPS_HELP, MAP_JITTER_NOTE, add_pause_flag, listed,
+                                  paused, refuse, result_row, row_key, validation_phrase)
 from nsr_tf.data.sources import shared_data, trains_on_clean_set
 from nsr_tf.data.wallpapers import card_phrase
 from nsr_tf.kinds import kind_folders
@@ -267,6 +267,8 @@ def main(argv=None):
                              "level (sigma 25 / quality 10), with the gray model per "
                              "channel beside it (a row per kind in the card); repeat")
     parser.add_argument("--accept-drops", action="store_true", help=ACCEPT_DROPS_HELP)
+    add_pause_flag(parser, " (the whole CPU for the ship; it times nothing, so its numbers "
+                   "are the same either way)", during="scoring")
     args = parser.parse_args(argv)
     kinds = kind_folders(args.kind, parser.error)
     if args.job is not None and args.rescore is not None or \
@@ -283,7 +285,8 @@ def main(argv=None):
             return 1
     stem = os.path.join(pretrained.HERE, pretrained.MODELS[args.name])
     if args.job is None:
-        return rescore(args.name, stem, args.rescore, args.data_root, kinds)
+        with paused(args.pause):
+            return rescore(args.name, stem, args.rescore, args.data_root, kinds)
     with open(os.path.join(args.job, "best.json")) as handle:
         meta = json.load(handle)
     # what ships, scored as it ships: the weights stored in float16 (half the bytes)
@@ -294,7 +297,7 @@ def main(argv=None):
     level = PROBE_LEVEL[args.name]
     passes = [os.path.join(args.data_root, s) for s, _, _ in SETTINGS[args.name]] + \
         kind_passes(kinds)
-    with scoring_bar(passes, f"scoring {args.name}") as bar:
+    with paused(args.pause), scoring_bar(passes, f"scoring {args.name}") as bar:
         for testset, true, told in SETTINGS[args.name]:
             row = score(args.name, model, info, os.path.join(args.data_root, testset), true,
                         told, bar.update)
@@ -308,7 +311,8 @@ def main(argv=None):
         return refuse("ship_color_models.py", args.job, meta, lost)
     shutil.copy(model_file, stem + ".keras")
     shutil.copy(os.path.join(args.job, "best.json"), stem + ".json")   # model_io reads it
-    probe = score(args.name, model, info, PROBE, level, level)
+    with paused(args.pause):
+        probe = score(args.name, model, info, PROBE, level, level)
     meta["probe"] = {key: level, "told": level, "psnr": probe["images"]}
     meta.update(run_record(args.job))
     metadata.write(metadata.TrainingRecord.from_json(meta), stem + ".json")

@@ -7,6 +7,7 @@ import shutil
 
 from nsr_tf import pretrained
 
+from tests.processes import process_state, sleeper
 from tests.scripts import load_script
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -148,8 +149,8 @@ def test_the_level_tool_refuses_a_kind_row_below_the_shipped_model(tmp_path, mon
     assert tool.kind_lines("denoise-blind", None) == []
 
 
-def test_the_colour_tool_scores_a_job_under_one_bar_and_refuses_a_drop(tmp_path, monkeypatch,
-                                                                       capsys):
+def test_the_colour_tool_scores_a_job_under_one_bar_holding_a_run_and_refuses_a_drop(
+        tmp_path, monkeypatch, capsys):
     from PIL import Image
     tool = release_tool("ship_color_models")
     before = package_files("jpeg-color")
@@ -162,9 +163,20 @@ def test_the_colour_tool_scores_a_job_under_one_bar_and_refuses_a_drop(tmp_path,
         crop.save(tmp_path / folder / "3096.png")
     drop = "CBSD68 quality 10 told 10: 27.19 -> 27.00 dB"
     monkeypatch.setattr(tool, "losses", lambda name, stem, meta: [drop])
-    code = tool.main(["jpeg-color", str(job), "--data-root", str(tmp_path / "data"),
-                      "--kind", f"photos={tmp_path / 'kind'}"])
+    states, score = [], tool.score
+
+    def held_score(*args, **kwargs):   # the held run's state as each row is scored
+        states.append(process_state(run.pid))
+        return score(*args, **kwargs)
+
+    monkeypatch.setattr(tool, "score", held_score)
+    with sleeper() as run:
+        code = tool.main(["jpeg-color", str(job), "--data-root", str(tmp_path / "data"),
+                          "--kind", f"photos={tmp_path / 'kind'}", "--pause", str(run.pid)])
+        after = process_state(run.pid)
     out, err = capsys.readouterr()
+    # --pause: the run stopped while every row scored, going on after the refusal
+    assert states == ["T"] * 7 and after != "T"
     # one bar over every image scored: 6 rows of one crop, the kind by both models
     assert code == 1 and "scoring jpeg-color: 100%" in err and "8/8" in err
     assert drop in err and "not shipped" in err
