@@ -27,6 +27,22 @@ def kind_folders(items, error):
     return kinds
 
 
+def fingerprint(model_file, folder, level):
+    """What a model's score on a kind folder depends on besides the protocol: the model
+    file's SHA-256, one SHA-256 over the folder's images (its manifest lines: names and
+    bytes) and the level. A record keeps it beside the score, and a later ship that would
+    score the same file on the same images at the same level takes the recorded number
+    instead (``release/ship_color_models.py``: the gray model per channel, which changes
+    far less often than the colour model). The protocol itself (noise seeded by file name,
+    tiles 64/16, float32) is held by tests/test_pretrained.py, which reproduces the shipped
+    models' per-image scores: a change that moved the numbers fails there first."""
+    import hashlib
+    from nsr_tf.data.sources import manifest_lines
+    from nsr_tf.files import sha256_file
+    images = hashlib.sha256("\n".join(manifest_lines(folder)).encode()).hexdigest()
+    return {"model_sha256": sha256_file(model_file), "images_sha256": images, "level": level}
+
+
 def _beside(name, before):
     """Whether ``score_gray`` scores the shipped model ``name`` beside the new one."""
     from nsr_tf import pretrained

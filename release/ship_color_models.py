@@ -20,7 +20,9 @@ quality 10/20/30/40, RGB and Y PSNR. The "before" rows (the gray model per chann
 input) come from docs/color_baselines.json (benchmarks/experiments/color_baselines.py). The two
 images of tests/assets/cbsd68/ are scored one by one too ("probe"): tests/test_pretrained.py
 reproduces them. CBSD68 and Kodak24 are read from --data-root (default: $NSR_TF_DATA,
-else ../shared/data beside the repository).
+else ../shared/data beside the repository). A --kind row's gray model per channel is taken
+from the shipped record where that holds a score of the same gray model file on the same
+images at the same level (nsr_tf.kinds.fingerprint, kept in the record), else scored.
 """
 
 import argparse
@@ -305,7 +307,8 @@ def main(argv=None):
             meta["scores"].append({"set": testset, key: true, "told": told, **row})
             bar.say(f"{testset} {key} {true} told {told}: {row['psnr']:.2f} dB")
         if kinds:
-            meta["kinds"] = score_kinds(args.name, model, info, kinds, level, bar)
+            meta["kinds"] = score_kinds(args.name, model, info, kinds, level, bar,
+                                        shipped_record(stem).get("kinds"))
     lost = losses(args.name, stem, meta)
     if lost and not args.accept_drops:
         return refuse("ship_color_models.py", args.job, meta, lost)
@@ -320,16 +323,23 @@ def main(argv=None):
     return 0
 
 
+def shipped_record(stem):
+    """The shipped model's record (``stem``.json), or {} where none is shipped."""
+    if not os.path.exists(stem + ".json"):
+        return {}
+    with open(stem + ".json") as handle:
+        return json.load(handle)
+
+
 def losses(name, stem, meta, tolerance=0.05):
     """What shipping ``meta`` would lose against the shipped card (issue 34: no row may
     drop more than ``tolerance`` dB): a line per row that drops or that the new scores
     lack, on the test sets and on the kinds both records have."""
     from nsr_tf.benchmarking import losses as card_losses
     from nsr_tf.kinds import kind_losses
-    if not os.path.exists(stem + ".json"):
+    shipped = shipped_record(stem)
+    if not shipped:
         return []
-    with open(stem + ".json") as handle:
-        shipped = json.load(handle)
     out = card_losses(shipped["scores"], meta["scores"], ("set", key_of(name), "told"),
                       tolerance)
     return out + kind_losses(shipped, meta.get("kinds"), tolerance)
@@ -337,25 +347,43 @@ def losses(name, stem, meta, tolerance=0.05):
 
 def kind_passes(kinds):
     """The folders ``score_kinds`` goes through, one entry per pass (a ``scoring_bar``'s
-    total): each kind folder twice, for the model and for the gray model."""
+    total): each kind folder twice, for the model and for the gray model (a pass the
+    record gives is counted off at once)."""
     return [folder for folder in kinds.values() for _ in ("model", "gray model")]
 
 
-def score_kinds(name, model, info, kinds, level, bar):
+def score_kinds(name, model, info, kinds, level, bar, recorded=None):
     """{kind: row} at ``level``: the model, the input and the gray model on each channel
     (what colour photos of that kind got before this model). ``bar``: a ``scoring_bar``
-    counting ``kind_passes(kinds)``."""
+    counting ``kind_passes(kinds)``. ``recorded``: the shipped record's kind rows; where
+    one holds the gray model's score of the same gray file on the same images at the same
+    level (its ``gray_fingerprint``, ``nsr_tf.kinds.fingerprint``), that number is taken
+    and not scored again."""
     from nsr_tf import model_io, pretrained
+    from nsr_tf.data.images import list_images
     from nsr_tf.evaluation import evaluate_folder, summarise
-    gray_model, gray_info = model_io.load(pretrained.path(GRAY[name][1]))
+    from nsr_tf.kinds import fingerprint
+    gray_file = pretrained.path(GRAY[name][1])
+    gray_model = None
     out = {}
     for kind, folder in kinds.items():
         row = score(name, model, info, folder, level, level, bar.update)
         row.pop("images")
-        degradation = model_io.degradation_of(gray_info, sigma=level, quality=level)
-        gray = {r["method"]: r for r in summarise(evaluate_folder(
-            folder, degradation, gray_model, [], channels=3, map_level=level,
-            y_psnr=name == "jpeg-color", progress=bar.update))}["model"]
+        row["gray_fingerprint"] = fingerprint(gray_file, folder, level)
+        before = (recorded or {}).get(kind, {})
+        if before.get("gray_fingerprint") == row["gray_fingerprint"]:
+            gray = {key: before["gray_" + key] for key in ("psnr", "psnr_y")
+                    if "gray_" + key in before}
+            bar.update(len(list_images(folder)))
+            whence = " (recorded: the same file, images and level)"
+        else:
+            if gray_model is None:
+                gray_model, gray_info = model_io.load(gray_file)
+            degradation = model_io.degradation_of(gray_info, sigma=level, quality=level)
+            gray = {r["method"]: r for r in summarise(evaluate_folder(
+                folder, degradation, gray_model, [], channels=3, map_level=level,
+                y_psnr=name == "jpeg-color", progress=bar.update))}["model"]
+            whence = ""
         row["gray_psnr"] = gray["psnr"]
         if "psnr_y" in gray:
             row["gray_psnr_y"] = gray["psnr_y"]
@@ -364,7 +392,7 @@ def score_kinds(name, model, info, kinds, level, bar):
             row["anchor_psnr"] = anchor["psnr"]
         out[kind] = row
         bar.say(f"{kind} {key_of(name)} {level}: {row['psnr']:.2f} dB, the gray model "
-                  f"per channel {row['gray_psnr']:.2f}")
+                f"per channel {row['gray_psnr']:.2f}{whence}")
     return out
 
 

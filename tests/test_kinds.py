@@ -17,3 +17,31 @@ def test_kind_folders_take_name_equals_folder_with_images_and_refuse_the_rest(tm
     for bad in (str(tmp_path), f"={tmp_path}", f"x={tmp_path}/missing"):
         with pytest.raises(ValueError, match="--kind"):
             kind_folders([bad], error)
+
+
+def test_a_fingerprint_follows_the_model_file_the_images_and_the_level(tmp_path):
+    import hashlib
+    import shutil
+    from nsr_tf.kinds import fingerprint
+    folder = tmp_path / "kind"
+    folder.mkdir()
+    (folder / "a.png").write_bytes(b"first image")
+    (folder / "b.png").write_bytes(b"second image")
+    model = tmp_path / "gray.keras"
+    model.write_bytes(b"weights")
+    first = fingerprint(model, folder, 25)
+    # sha256sum's manifest of the folder, hashed: an independent reading of the same bytes
+    manifest = "\n".join(f"{hashlib.sha256(data).hexdigest()}  {name}" for name, data in
+                         (("a.png", b"first image"), ("b.png", b"second image")))
+    assert first == {"model_sha256": hashlib.sha256(b"weights").hexdigest(),
+                      "images_sha256": hashlib.sha256(manifest.encode()).hexdigest(),
+                      "level": 25}
+    shutil.copytree(folder, tmp_path / "copy")      # the same images elsewhere: the same
+    assert fingerprint(model, tmp_path / "copy", 25) == first
+    assert fingerprint(model, folder, 15) != first
+    (tmp_path / "copy" / "b.png").rename(tmp_path / "copy" / "c.png")   # a name
+    assert fingerprint(model, tmp_path / "copy", 25)["images_sha256"] != first["images_sha256"]
+    (folder / "b.png").write_bytes(b"second imagE")                    # a byte
+    assert fingerprint(model, folder, 25)["images_sha256"] != first["images_sha256"]
+    model.write_bytes(b"weightS")
+    assert fingerprint(model, folder, 25)["model_sha256"] != first["model_sha256"]

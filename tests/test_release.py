@@ -186,6 +186,44 @@ def test_the_colour_tool_scores_a_job_under_one_bar_holding_a_run_and_refuses_a_
     assert package_files("jpeg-color") == before
 
 
+def test_the_colour_tool_takes_the_gray_models_kind_score_from_a_record_of_the_same_images(
+        tmp_path, monkeypatch, capsys):
+    from PIL import Image
+    from nsr_tf import model_io
+    from nsr_tf.kinds import fingerprint
+    tool = release_tool("ship_color_models")
+    job = tmp_path / "jpeg-color-wallpapers"
+    job_of_the_shipped_model("jpeg-color", job)
+    crop = Image.open(os.path.join(REPO, "tests", "assets", "cbsd68", "3096.png"))
+    for folder, box in (("data/CBSD68", (0, 0, 64, 64)), ("same", (0, 0, 64, 64)),
+                        ("changed", (64, 0, 128, 64))):
+        (tmp_path / folder).mkdir(parents=True)
+        crop.crop(box).save(tmp_path / folder / "3096.png")
+    gray = pretrained.path("jpeg")
+    # the shipped record: a gray score of these very images ("same") and of a crop that has
+    # since changed ("changed": recorded of the "same" images); 99 is no real score
+    record = {"gray_psnr": 99.0, "gray_psnr_y": 98.0,
+              "gray_fingerprint": fingerprint(gray, tmp_path / "same", 10)}
+    monkeypatch.setattr(tool, "shipped_record",
+                        lambda stem: {"kinds": {"same": record, "changed": record}})
+    monkeypatch.setattr(tool, "losses", lambda name, stem, meta: ["a drop"])  # ships nothing
+    loaded, load = [], model_io.load
+    monkeypatch.setattr(model_io, "load", lambda path, *a, **k: (loaded.append(str(path)),
+                                                                 load(path, *a, **k))[1])
+    code = tool.main(["jpeg-color", str(job), "--data-root", str(tmp_path / "data"),
+                      "--kind", f"same={tmp_path / 'same'}",
+                      "--kind", f"changed={tmp_path / 'changed'}"])
+    out, err = capsys.readouterr()
+    kinds = json.load(open(job / "ship_scores.json"))["kinds"]
+    assert code == 1
+    assert kinds["same"]["gray_psnr"] == 99.0 and kinds["same"]["gray_psnr_y"] == 98.0
+    assert "per channel 99.00 (recorded: the same file, images and level)" in out
+    # the changed crop is scored: the gray model loaded once, for it
+    assert 20 < kinds["changed"]["gray_psnr"] < 50 and loaded.count(gray) == 1
+    assert kinds["changed"]["gray_fingerprint"] == fingerprint(gray, tmp_path / "changed", 10)
+    assert "10/10" in err     # the bar still counts the pass taken from the record
+
+
 def test_the_colour_card_holds_the_denoiser_to_cbm3d_on_every_kind(tmp_path):
     tool = release_tool("ship_color_models")
     scores = [{"set": s, "sigma": level, "told": level, "psnr": 35.0}

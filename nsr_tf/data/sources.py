@@ -237,10 +237,14 @@ def trains_on_clean_set(config):
     return any(os.path.basename(os.path.normpath(f)) == CLEAN_TRAINING_SET for f in folders)
 
 
+def manifest_lines(folder):
+    """One ``SHA256  NAME`` line per image in ``folder``, sorted (``sha256sum``'s format)."""
+    return [f"{sha256_file(p)}  {os.path.basename(p)}" for p in list_images(folder)]
+
+
 def write_manifest(folder, path):
-    """Writes ``path``: one ``SHA256  NAME`` line per image in ``folder`` (sorted; the
-    format of ``sha256sum``, so ``sha256sum -c`` checks it too)."""
-    lines = [f"{sha256_file(p)}  {os.path.basename(p)}" for p in list_images(folder)]
+    """Writes ``path``: ``manifest_lines(folder)`` (so ``sha256sum -c`` checks it too)."""
+    lines = manifest_lines(folder)
     _write(path, "\n".join(lines) + "\n")
     return len(lines)
 
