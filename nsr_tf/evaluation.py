@@ -141,12 +141,19 @@ class _ScoringBar(tqdm):
         self.write(line, file=sys.stdout)
         sys.stdout.flush()
 
+    def skip(self, folder):
+        """A pass through ``folder`` not scored (its numbers come from a record): taken out
+        of the total, so the rate and ETA stay those of the images scored."""
+        self.total -= len(list_images(folder))
+        self.refresh()
+
 
 def scoring_bar(folders, desc):
     """A progress bar on stderr (images, rate, ETA) over one pass through the images of
     each of ``folders`` (a folder scored twice is listed twice): the release tools score
     a model for up to an hour. ``update()`` after each image (``evaluate_folder``'s
-    ``progress``); ``say(line)`` prints a line above it."""
+    ``progress``); ``say(line)`` prints a line above it; ``skip(folder)`` a pass not
+    scored."""
     return _ScoringBar(total=sum(len(list_images(folder)) for folder in folders),
                        unit="image", desc=desc, file=sys.stderr)
 

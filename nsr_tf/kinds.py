@@ -36,11 +36,10 @@ def fingerprint(model_file, folder, level):
     far less often than the colour model). The protocol itself (noise seeded by file name,
     tiles 64/16, float32) is held by tests/test_pretrained.py, which reproduces the shipped
     models' per-image scores: a change that moved the numbers fails there first."""
-    import hashlib
-    from nsr_tf.data.sources import manifest_lines
+    from nsr_tf.data.sources import images_digest
     from nsr_tf.files import sha256_file
-    images = hashlib.sha256("\n".join(manifest_lines(folder)).encode()).hexdigest()
-    return {"model_sha256": sha256_file(model_file), "images_sha256": images, "level": level}
+    return {"model_sha256": sha256_file(model_file), "images_sha256": images_digest(folder),
+            "level": level}
 
 
 def _beside(name, before):

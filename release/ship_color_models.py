@@ -23,6 +23,9 @@ reproduces them. CBSD68 and Kodak24 are read from --data-root (default: $NSR_TF_
 else ../shared/data beside the repository). A --kind row's gray model per channel is taken
 from the shipped record where that holds a score of the same gray model file on the same
 images at the same level (nsr_tf.kinds.fingerprint, kept in the record), else scored.
+Each row is kept in JOB/ship_scores.partial.json as it ends: a ship stopped before its end
+(Ctrl-C, a session's end) goes on from those rows when run again, while best.keras and the
+images are the same (nsr_tf.partial_scores).
 """
 
 import argparse
@@ -36,6 +39,7 @@ from nsr_tf.benchmarking import (ACCEPT_DROPS_HELP, MAP_JITTER_NOTE, add_pause_f
 from nsr_tf.data.sources import shared_data, trains_on_clean_set
 from nsr_tf.data.wallpapers import card_phrase
 from nsr_tf.kinds import kind_folders
+from nsr_tf.partial_scores import PartialScores
 from nsr_tf.train.queue import repository_command
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -299,19 +303,25 @@ def main(argv=None):
     level = PROBE_LEVEL[args.name]
     passes = [os.path.join(args.data_root, s) for s, _, _ in SETTINGS[args.name]] + \
         kind_passes(kinds)
+    # the rows a stopped ship of the same best.keras scored: kept, not scored again
+    partial = PartialScores(args.job, os.path.join(args.job, "best.keras"))
     with paused(args.pause), scoring_bar(passes, f"scoring {args.name}") as bar:
         for testset, true, told in SETTINGS[args.name]:
-            row = score(args.name, model, info, os.path.join(args.data_root, testset), true,
-                        told, bar.update)
+            folder = os.path.join(args.data_root, testset)
+            line = f"{testset} {key} {true} told {told}"
+            row, kept = partial.score(line, folder, lambda: score(
+                args.name, model, info, folder, true, told, bar.update), bar)
             row.pop("images")
             meta["scores"].append({"set": testset, key: true, "told": told, **row})
-            bar.say(f"{testset} {key} {true} told {told}: {row['psnr']:.2f} dB")
+            bar.say(f"{line}: {row['psnr']:.2f} dB{KEPT if kept else ''}")
         if kinds:
             meta["kinds"] = score_kinds(args.name, model, info, kinds, level, bar,
-                                        shipped_record(stem).get("kinds"))
+                                        shipped_record(stem).get("kinds"), partial)
     lost = losses(args.name, stem, meta)
     if lost and not args.accept_drops:
-        return refuse("ship_color_models.py", args.job, meta, lost)
+        code = refuse("ship_color_models.py", args.job, meta, lost)
+        partial.remove()
+        return code
     shutil.copy(model_file, stem + ".keras")
     shutil.copy(os.path.join(args.job, "best.json"), stem + ".json")   # model_io reads it
     with paused(args.pause):
@@ -320,6 +330,7 @@ def main(argv=None):
     meta.update(run_record(args.job))
     metadata.write(metadata.TrainingRecord.from_json(meta), stem + ".json")
     write_card(args.name, meta)
+    partial.remove()
     return 0
 
 
@@ -345,45 +356,59 @@ def losses(name, stem, meta, tolerance=0.05):
     return out + kind_losses(shipped, meta.get("kinds"), tolerance)
 
 
+KEPT = " (kept from a stopped ship of this best.keras)"
+
+
 def kind_passes(kinds):
     """The folders ``score_kinds`` goes through, one entry per pass (a ``scoring_bar``'s
-    total): each kind folder twice, for the model and for the gray model (a pass the
-    record gives is counted off at once)."""
+    total): each kind folder twice, for the model and for the gray model (a pass not
+    scored is taken off: ``bar.skip``)."""
     return [folder for folder in kinds.values() for _ in ("model", "gray model")]
 
 
-def score_kinds(name, model, info, kinds, level, bar, recorded=None):
+def score_kinds(name, model, info, kinds, level, bar, recorded=None, partial=None):
     """{kind: row} at ``level``: the model, the input and the gray model on each channel
     (what colour photos of that kind got before this model). ``bar``: a ``scoring_bar``
     counting ``kind_passes(kinds)``. ``recorded``: the shipped record's kind rows; where
     one holds the gray model's score of the same gray file on the same images at the same
     level (its ``gray_fingerprint``, ``nsr_tf.kinds.fingerprint``), that number is taken
-    and not scored again."""
+    and not scored again. ``partial``: the ship's ``PartialScores`` (rows a stopped ship
+    kept)."""
     from nsr_tf import model_io, pretrained
-    from nsr_tf.data.images import list_images
     from nsr_tf.evaluation import evaluate_folder, summarise
     from nsr_tf.kinds import fingerprint
+    partial = partial or PartialScores(None, None)
     gray_file = pretrained.path(GRAY[name][1])
-    gray_model = None
+    gray_model = []
+
+    def gray_score(folder):
+        if not gray_model:
+            gray_model.extend(model_io.load(gray_file))
+        degradation = model_io.degradation_of(gray_model[1], sigma=level, quality=level)
+        rows = summarise(evaluate_folder(folder, degradation, gray_model[0], [], channels=3,
+                                         map_level=level, y_psnr=name == "jpeg-color",
+                                         progress=bar.update))
+        model_row = {r["method"]: r for r in rows}["model"]
+        return {k: model_row[k] for k in ("psnr", "psnr_y") if k in model_row}
+
     out = {}
     for kind, folder in kinds.items():
-        row = score(name, model, info, folder, level, level, bar.update)
+        row, kept = partial.score(f"{kind} {key_of(name)} {level}", folder, lambda: score(
+            name, model, info, folder, level, level, bar.update), bar)
         row.pop("images")
         row["gray_fingerprint"] = fingerprint(gray_file, folder, level)
         before = (recorded or {}).get(kind, {})
         if before.get("gray_fingerprint") == row["gray_fingerprint"]:
             gray = {key: before["gray_" + key] for key in ("psnr", "psnr_y")
                     if "gray_" + key in before}
-            bar.update(len(list_images(folder)))
+            bar.skip(folder)
             whence = " (recorded: the same file, images and level)"
         else:
-            if gray_model is None:
-                gray_model, gray_info = model_io.load(gray_file)
-            degradation = model_io.degradation_of(gray_info, sigma=level, quality=level)
-            gray = {r["method"]: r for r in summarise(evaluate_folder(
-                folder, degradation, gray_model, [], channels=3, map_level=level,
-                y_psnr=name == "jpeg-color", progress=bar.update))}["model"]
-            whence = ""
+            gray, gray_kept = partial.score(   # kept for this gray model file only
+                f"{kind} {key_of(name)} {level}, gray model "
+                f"{row['gray_fingerprint']['model_sha256']}", folder,
+                lambda: gray_score(folder), bar)
+            whence = KEPT if gray_kept else ""
         row["gray_psnr"] = gray["psnr"]
         if "psnr_y" in gray:
             row["gray_psnr_y"] = gray["psnr_y"]
@@ -391,8 +416,8 @@ def score_kinds(name, model, info, kinds, level, bar, recorded=None):
         if anchor:
             row["anchor_psnr"] = anchor["psnr"]
         out[kind] = row
-        bar.say(f"{kind} {key_of(name)} {level}: {row['psnr']:.2f} dB, the gray model "
-                f"per channel {row['gray_psnr']:.2f}{whence}")
+        bar.say(f"{kind} {key_of(name)} {level}: {row['psnr']:.2f} dB{KEPT if kept else ''}"
+                f", the gray model per channel {row['gray_psnr']:.2f}{whence}")
     return out
 
 

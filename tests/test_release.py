@@ -221,7 +221,48 @@ def test_the_colour_tool_takes_the_gray_models_kind_score_from_a_record_of_the_s
     # the changed crop is scored: the gray model loaded once, for it
     assert 20 < kinds["changed"]["gray_psnr"] < 50 and loaded.count(gray) == 1
     assert kinds["changed"]["gray_fingerprint"] == fingerprint(gray, tmp_path / "changed", 10)
-    assert "10/10" in err     # the bar still counts the pass taken from the record
+    assert "9/9" in err       # the pass taken from the record is out of the bar's total
+
+
+def test_a_stopped_colour_ship_goes_on_from_the_rows_it_kept(tmp_path, monkeypatch, capsys):
+    import pytest
+    from PIL import Image
+    tool = release_tool("ship_color_models")
+    job = tmp_path / "jpeg-color-wallpapers"
+    job_of_the_shipped_model("jpeg-color", job)
+    crop = Image.open(os.path.join(REPO, "tests", "assets", "cbsd68", "3096.png"))
+    for folder in ("data/CBSD68", "kind"):
+        (tmp_path / folder).mkdir(parents=True)
+        crop.crop((0, 0, 64, 64)).save(tmp_path / folder / "3096.png")
+    monkeypatch.setattr(tool, "losses", lambda name, stem, meta: ["a drop"])  # ships nothing
+    argv = ["jpeg-color", str(job), "--data-root", str(tmp_path / "data"),
+            "--kind", f"photos={tmp_path / 'kind'}"]
+    scored, score = [], tool.score
+
+    def stopping_score(*args, **kwargs):      # Ctrl-C as the fourth row starts
+        if len(scored) == 3:
+            raise KeyboardInterrupt
+        scored.append(args[4:6])
+        return score(*args, **kwargs)
+
+    monkeypatch.setattr(tool, "score", stopping_score)
+    with pytest.raises(KeyboardInterrupt):
+        tool.main(argv)
+    assert len(json.load(open(job / "ship_scores.partial.json"))["rows"]) == 3
+    scored.clear()
+    monkeypatch.setattr(tool, "score", lambda *args, **kwargs: (scored.append(args[4:6]),
+                                                               score(*args, **kwargs))[1])
+    capsys.readouterr()
+    assert tool.main(argv) == 1
+    out, err = capsys.readouterr()
+    # the three kept rows are not scored again: q40, the two wrong-quality rows and the kind
+    # are; the bar counts only what it scores (3 rows, the kind by both models)
+    assert scored == [(40, 40), (10, 20), (20, 10), (10, 10)] and "5/5" in err
+    assert out.count("(kept from a stopped ship of this best.keras)") == 3
+    rows = json.load(open(job / "ship_scores.json"))["scores"]
+    assert [(row["quality"], row["told"]) for row in rows] == [
+        (10, 10), (20, 20), (30, 30), (40, 40), (10, 20), (20, 10)]
+    assert not os.path.exists(job / "ship_scores.partial.json")     # gone with the ship
 
 
 def test_the_colour_card_holds_the_denoiser_to_cbm3d_on_every_kind(tmp_path):

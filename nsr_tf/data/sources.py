@@ -242,6 +242,11 @@ def manifest_lines(folder):
     return [f"{sha256_file(p)}  {os.path.basename(p)}" for p in list_images(folder)]
 
 
+def images_digest(folder):
+    """One SHA-256 over ``folder``'s images, their names and bytes (``manifest_lines``)."""
+    return hashlib.sha256("\n".join(manifest_lines(folder)).encode()).hexdigest()
+
+
 def write_manifest(folder, path):
     """Writes ``path``: ``manifest_lines(folder)`` (so ``sha256sum -c`` checks it too)."""
     lines = manifest_lines(folder)
