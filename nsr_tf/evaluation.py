@@ -158,29 +158,42 @@ def scoring_bar(folders, desc):
                        unit="image", desc=desc, file=sys.stderr)
 
 
-def sr_scores(model, sets, baseline=False, loaded=None):
+def sr_scores(model, sets, baseline=False, loaded=None, partial=None):
     """{set: {"psnr", "ssim"[, "bicubic_psnr", "bicubic_ssim"]}} of an upscaler (a .keras
     path or a shipped name) on ``sets`` ({name: folder}) by the SR cards' protocol: Y
     PSNR with the scale shaved, tiles of the training patch (48 LR px) overlapping by
     the model's recorded overlap (else a quarter), float32; ``baseline``: bicubic too;
-    ``loaded``: ``model_io.load(model)``'s (Keras model, info) where the caller has it."""
+    ``loaded``: ``model_io.load(model)``'s (Keras model, info) where the caller has it;
+    ``partial``: a ship's ``nsr_tf.partial_scores.PartialScores`` (rows a stopped ship of
+    the same model kept are taken, and each new row kept)."""
     from nsr_tf import model_io
-    keras_model, info = loaded or model_io.load(model)
-    degradation = model_io.degradation_of(info)
-    tile = info.tile_size or 48
+    from nsr_tf.partial_scores import KEPT, PartialScores
+    partial = partial or PartialScores(None, None)
+    keras_model, info = loaded or (None, None)
     out = {}
+
+    def scored(folder):
+        nonlocal keras_model, info
+        if keras_model is None:       # loaded on the first row scored, not for kept rows
+            keras_model, info = model_io.load(model)
+        tile = info.tile_size or 48
+        rows = evaluate_folder(folder, model_io.degradation_of(info), keras_model,
+                               ["bicubic"] if baseline else [], channels=3,
+                               tile_size=tile, progress=bar.update,
+                               overlap=tile // 4 if info.overlap is None else info.overlap)
+        summary = {row["method"]: row for row in summarise(rows)}
+        row = {"psnr": summary["model"]["psnr"], "ssim": summary["model"]["ssim"]}
+        if baseline:
+            row.update(bicubic_psnr=summary["bicubic"]["psnr"],
+                       bicubic_ssim=summary["bicubic"]["ssim"])
+        return row
+
     with scoring_bar(sets.values(), f"scoring {model}") as bar:
         for name, folder in sets.items():
-            rows = evaluate_folder(folder, degradation, keras_model,
-                                   ["bicubic"] if baseline else [], channels=3,
-                                   tile_size=tile, progress=bar.update,
-                                   overlap=tile // 4 if info.overlap is None else info.overlap)
-            summary = {row["method"]: row for row in summarise(rows)}
-            out[name] = {"psnr": summary["model"]["psnr"], "ssim": summary["model"]["ssim"]}
-            if baseline:
-                out[name].update(bicubic_psnr=summary["bicubic"]["psnr"],
-                                 bicubic_ssim=summary["bicubic"]["ssim"])
-            bar.say(f"{model} {name}: {out[name]['psnr']:.2f} dB")
+            out[name], kept = partial.score(
+                f"{name} ({folder}){', bicubic too' if baseline else ''}", folder,
+                lambda: scored(folder), bar)
+            bar.say(f"{model} {name}: {out[name]['psnr']:.2f} dB{KEPT if kept else ''}")
     return out
 
 

@@ -15,6 +15,7 @@ from nsr_tf.data.sources import images_digest
 from nsr_tf.files import sha256_file
 
 NAME = "ship_scores.partial.json"
+KEPT = " (kept from a stopped ship of this best.keras)"     # a kept row's line ends so
 
 
 class PartialScores:

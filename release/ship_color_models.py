@@ -39,7 +39,7 @@ from nsr_tf.benchmarking import (ACCEPT_DROPS_HELP, MAP_JITTER_NOTE, add_pause_f
 from nsr_tf.data.sources import shared_data, trains_on_clean_set
 from nsr_tf.data.wallpapers import card_phrase
 from nsr_tf.kinds import kind_folders
-from nsr_tf.partial_scores import PartialScores
+from nsr_tf.partial_scores import KEPT, PartialScores
 from nsr_tf.train.queue import repository_command
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -354,9 +354,6 @@ def losses(name, stem, meta, tolerance=0.05):
     out = card_losses(shipped["scores"], meta["scores"], ("set", key_of(name), "told"),
                       tolerance)
     return out + kind_losses(shipped, meta.get("kinds"), tolerance)
-
-
-KEPT = " (kept from a stopped ship of this best.keras)"
 
 
 def kind_passes(kinds):

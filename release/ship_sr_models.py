@@ -19,7 +19,10 @@ card).
 
 Set14 and B100 are read from --data-root (default: $NSR_TF_DATA, else ../shared/data
 beside the repository); Set5 from the repository's testsets/. The card's Set5 row is
-reproduced to 0.01 dB by tests/test_pretrained.py.
+reproduced to 0.01 dB by tests/test_pretrained.py. Each row is kept in
+JOB/ship_scores.partial.json as it ends: a ship stopped before its end (Ctrl-C, a session's
+end) goes on from those rows when run again, while best.keras and the images are the same
+(nsr_tf.partial_scores).
 """
 
 import argparse
@@ -32,6 +35,7 @@ from nsr_tf.benchmarking import ACCEPT_DROPS_HELP, listed, refuse, validation_ph
 from nsr_tf.data.sources import shared_data, trains_on_clean_set
 from nsr_tf.data.wallpapers import card_phrase
 from nsr_tf.kinds import kind_folders
+from nsr_tf.partial_scores import PartialScores
 from nsr_tf.train.queue import repository_command
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -145,11 +149,11 @@ def folders(data_root):
     return sr_testsets(data_root)
 
 
-def score(model_path, data_root, baseline=False, sets=None):
+def score(model_path, data_root, baseline=False, sets=None, partial=None):
     """``nsr_tf.evaluation.sr_scores`` on the standard sets (or ``sets``: {name:
-    folder})."""
+    folder}); ``partial``: the ship's ``PartialScores``."""
     from nsr_tf.evaluation import sr_scores
-    return sr_scores(model_path, sets or folders(data_root), baseline)
+    return sr_scores(model_path, sets or folders(data_root), baseline, partial=partial)
 
 
 def job_summary(job):
@@ -208,14 +212,20 @@ def main(argv=None):
             meta = json.load(handle)
         meta["command"], meta["note"] = meta_run
         meta.pop("kinds", None)     # only what is scored here is compared and carded
-        meta["scores"] = score(model_file, args.data_root, baseline=True)
+        # the rows a stopped ship of the same best.keras scored: kept, not scored again
+        partial = PartialScores(args.job, os.path.join(args.job, "best.keras"))
+        meta["scores"] = score(model_file, args.data_root, baseline=True, partial=partial)
         if kinds:
-            meta["kinds"] = score(model_file, args.data_root, baseline=True, sets=kinds)
+            meta["kinds"] = score(model_file, args.data_root, baseline=True, sets=kinds,
+                                  partial=partial)
         lost = losses(previous, meta)
         if lost and not args.accept_drops:
-            return refuse("ship_sr_models.py", args.job, meta, lost)
+            code = refuse("ship_sr_models.py", args.job, meta, lost)
+            partial.remove()
+            return code
         shutil.copy(model_file, stem + ".keras")
         meta.update(run_record(args.job))
+        partial.remove()
     if not args.pair and not args.pair_only and previous.get("pair"):
         meta["pair"] = previous["pair"]   # the equal-steps pair stays measured
     if kinds and args.pair_only:

@@ -22,8 +22,8 @@ FLOORS = [
     # 2: models as files, and running them
     ["nsr_tf.model_io", "nsr_tf.inference"],
     # 3: what is done with them: scoring, conversion, training
-    ["nsr_tf.evaluation", "nsr_tf.photo", "nsr_tf.beam", "nsr_tf.export.native", "nsr_tf.export.litert",
-     "nsr_tf.export.converter", "nsr_tf.export.parity", "nsr_tf.export.model_export",
+    ["nsr_tf.evaluation", "nsr_tf.partial_scores", "nsr_tf.photo", "nsr_tf.beam",
+     "nsr_tf.export.native", "nsr_tf.export.litert", "nsr_tf.export.converter", "nsr_tf.export.parity", "nsr_tf.export.model_export",
      "nsr_tf.train.strategy", "nsr_tf.train.loop"],
     # 4: the shipped models' exports, made on demand by the export call
     ["nsr_tf.export.catalogue"],

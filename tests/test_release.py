@@ -90,9 +90,12 @@ def test_the_sr_tool_refuses_a_drop_and_leaves_the_package_alone(tmp_path, monke
     scores = {name: dict(row) for name, row in shipped["scores"].items()}
     scores["Set5"]["psnr"] += 0.2
     scores["BSD100"]["psnr"] -= 0.1
-    monkeypatch.setattr(tool, "score", lambda path, root, baseline=False, sets=None:
-                        scores if sets is None else {})
+    kept = []      # each scoring keeps its rows for the job's best.keras
+    monkeypatch.setattr(tool, "score", lambda path, root, baseline=False, sets=None,
+                        partial=None: kept.append(partial.path) or
+                        (scores if sets is None else {}))
     code = tool.main(["sr-x2", str(job), "--data-root", str(tmp_path / "data")])
+    assert kept == [str(job / "ship_scores.partial.json")]
     err = capsys.readouterr().err
     assert code == 1 and err.count("\n") == 1 and "not shipped" in err
     b100 = shipped["scores"]["BSD100"]["psnr"]
@@ -430,8 +433,8 @@ def test_an_upscaler_ships_in_float16_and_its_card_says_so(tmp_path, monkeypatch
     model.save(str(job / "best.keras"))
     assert model_io.stored_precision(str(job / "best.keras")) == "float32"
     scored = []
-    monkeypatch.setattr(tool, "score", lambda path, root, baseline=False, sets=None:
-                        scored.append(path) or (shipped["scores"] if sets is None
+    monkeypatch.setattr(tool, "score", lambda path, root, baseline=False, sets=None,
+                        partial=None: scored.append(path) or (shipped["scores"] if sets is None
                                                 else shipped["kinds"]))
     package = tmp_path / "package"
     package.mkdir()

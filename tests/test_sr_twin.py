@@ -26,15 +26,27 @@ def _crops(folder, names=("baby_GT.png", "bird_GT.png"), size=96):
     return str(folder)
 
 
-def test_sr_scores_puts_the_upscaler_above_bicubic(tmp_path, capsys):
+def test_sr_scores_puts_the_upscaler_above_bicubic_and_keeps_the_rows_of_a_ship(tmp_path,
+                                                                              capsys):
     from nsr_tf.evaluation import sr_scores
-    scores = sr_scores("sr-x2", {"crops": _crops(tmp_path / "crops")}, baseline=True)
+    from nsr_tf.partial_scores import KEPT, PartialScores
+    job = tmp_path / "job"          # a ship's job: its rows are kept for its best.keras
+    job.mkdir()
+    shutil.copy(pretrained.path("sr-x2"), job / "best.keras")
+    sets = {"crops": _crops(tmp_path / "crops")}
+    scores = sr_scores("sr-x2", sets, baseline=True,
+                       partial=PartialScores(str(job), str(job / "best.keras")))
     row = scores["crops"]
     assert row["psnr"] > row["bicubic_psnr"] + 1.0 and 0 < row["ssim"] <= 1
     # a bar over the images on stderr, the set's line on stdout
     out, err = capsys.readouterr()
     assert "scoring sr-x2: 100%" in err and "2/2" in err
     assert out == f"sr-x2 crops: {row['psnr']:.2f} dB\n"
+    # the ship run again after a stop: the row kept, no model loaded (no such model here)
+    again = sr_scores("not-a-model", sets, baseline=True,
+                      partial=PartialScores(str(job), str(job / "best.keras")))
+    assert again == scores
+    assert capsys.readouterr().out == f"not-a-model crops: {row['psnr']:.2f} dB{KEPT}\n"
 
 
 def test_the_side_by_side_table(tmp_path, monkeypatch):
