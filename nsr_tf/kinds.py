@@ -55,35 +55,52 @@ def score_gray_passes(name, kinds, before=True):
 
 
 def score_gray(name, model, degradation, kinds, level, anchor=None, anchors=None,
-               before=True, bar=None):
+               before=True, bar=None, partial=None):
     """{kind: {"psnr", "ssim", "input_psnr"[, "before_psnr"][, "anchor_psnr"]}}: ``model``
     on each folder of ``kinds`` ({kind: folder}) read in gray, degraded by
     ``degradation`` (at ``level``, which a level-map model is told); "before" (unless
     ``before`` is false: ``model`` is the shipped one): the shipped model ``name`` on the
     same images; "anchor": row ``anchor`` of the results JSON ``anchors`` where it is
     measured. ``bar``: a ``nsr_tf.evaluation.scoring_bar`` counting each pass through a
-    folder (two with "before"), its lines said above it."""
+    folder (two with "before"), its lines said above it. ``partial``: the ship's
+    ``nsr_tf.partial_scores.PartialScores`` (passes a stopped ship kept are taken)."""
     from nsr_tf import model_io, pretrained
     from nsr_tf.evaluation import evaluate_folder, summarise
-    shipped = model_io.load(pretrained.path(name))[0] if _beside(name, before) else None
+    from nsr_tf.files import sha256_file
+    from nsr_tf.partial_scores import KEPT, PartialScores
+    partial = partial or PartialScores(None, None)
+    beside = pretrained.path(name) if _beside(name, before) else None
+    shipped = []
     update = None if bar is None else bar.update
-    out = {}
-    for kind, folder in kinds.items():
+
+    def scored(folder):
         summary = {row["method"]: row for row in summarise(evaluate_folder(
             folder, degradation, model, baselines=["input"], channels=1, map_level=level,
             progress=update))}
-        row = {"psnr": summary["model"]["psnr"], "ssim": summary["model"]["ssim"],
-               "input_psnr": summary["input"]["psnr"]}
-        if shipped is not None:
-            row["before_psnr"] = summarise(evaluate_folder(
-                folder, degradation, shipped, channels=1, map_level=level,
-                progress=update))[0]["psnr"]
+        return {"psnr": summary["model"]["psnr"], "ssim": summary["model"]["ssim"],
+                "input_psnr": summary["input"]["psnr"]}
+
+    def scored_before(folder):
+        if not shipped:
+            shipped.append(model_io.load(beside)[0])
+        return summarise(evaluate_folder(folder, degradation, shipped[0], channels=1,
+                                         map_level=level, progress=update))[0]["psnr"]
+
+    out = {}
+    for kind, folder in kinds.items():
+        row, kept = partial.score(f"{kind} {level}", folder, lambda: scored(folder), bar)
+        kept_before = False
+        if beside is not None:       # kept for that shipped file only
+            row["before_psnr"], kept_before = partial.score(
+                f"{kind} {level}, shipped model {sha256_file(beside)}", folder,
+                lambda: scored_before(folder), bar)
         measured = result_row(anchors, anchor, kind, level) if anchor and anchors else None
         if measured:
             row["anchor_psnr"] = measured["psnr"]
         out[kind] = row
-        line = f"{kind} {level}: {row['psnr']:.2f} dB" \
-            + (f", before {row['before_psnr']:.2f}" if "before_psnr" in row else "") \
+        line = f"{kind} {level}: {row['psnr']:.2f} dB{KEPT if kept else ''}" \
+            + (f", before {row['before_psnr']:.2f}{KEPT if kept_before else ''}"
+               if "before_psnr" in row else "") \
             + (f", {anchor} {row['anchor_psnr']:.2f}" if "anchor_psnr" in row else "")
         if bar is None:
             print(line, flush=True)

@@ -10,7 +10,9 @@ int8 .tflite, parity checked) and writes its card.
 Every number in the card is measured here with the evaluation protocol of
 training/evaluate.py (tiles 64, overlap 16); the rows are stored in STEM.json ("scores")
 and tests/test_pretrained.py reproduces each of them. Do not run it beside a training job
-if you want the latency column (it times LiteRT).
+if you want the latency column (it times LiteRT), or hold the job with --pause PID. Each row
+is kept in JOB/ship_scores.partial.json as it ends: a ship stopped before its end goes on
+from those rows when run again, while best.keras and the images are the same.
 """
 
 import argparse
@@ -23,6 +25,7 @@ from nsr_tf.benchmarking import (ACCEPT_DROPS_HELP, MAP_JITTER_NOTE, add_pause_f
                                   validation_phrase)
 from nsr_tf.jobs import machine_line, run_record
 from nsr_tf.kinds import kind_folders, score_gray_passes
+from nsr_tf.partial_scores import KEPT, PartialScores
 from nsr_tf.train.queue import repository_command
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -134,13 +137,14 @@ def losses(name, stem, meta, tolerance=0.05):
         + kind_losses(shipped, meta.get("kinds"), tolerance)
 
 
-def score_kinds(name, model, degradation_of, kinds, before=True, bar=None):
+def score_kinds(name, model, degradation_of, kinds, before=True, bar=None, partial=None):
     """{kind: row} at KIND_LEVEL (``nsr_tf.kinds.score_gray``; ``before``: the shipped
-    model beside ``model``; ``bar``: a ``scoring_bar``)."""
+    model beside ``model``; ``bar``: a ``scoring_bar``; ``partial``: the ship's
+    ``PartialScores``)."""
     from nsr_tf.kinds import score_gray
     level = KIND_LEVEL[name]
     return score_gray(name, model, degradation_of(level), kinds, level,
-                      KIND_ANCHOR.get(name), ANCHORS, before=before, bar=bar)
+                      KIND_ANCHOR.get(name), ANCHORS, before=before, bar=bar, partial=partial)
 
 
 def card_kinds(name, stem, kinds, no_latency, pause=()):
@@ -168,22 +172,28 @@ def card_kinds(name, stem, kinds, no_latency, pause=()):
     return 0
 
 
-def scores(name, model, degradation_of, bar):
+def scores(name, model, degradation_of, bar, partial=None):
     """The card's rows: [{"sigma"|"quality": true, "told": ..., "psnr", "ssim",
     "input_psnr"}]. ``bar``: a ``scoring_bar`` with a pass through the test set per
-    row."""
+    row; ``partial``: the ship's ``PartialScores`` (rows a stopped ship kept are taken)."""
     from nsr_tf.evaluation import evaluate_folder, summarise
+    partial = partial or PartialScores(None, None)
     key = "sigma" if name.startswith("denoise") else "quality"
     folder = os.path.join(TESTSETS, TESTSET[name])
-    rows = []
-    for true, told in SETTINGS[name]:
+
+    def scored(true, told):
         results = evaluate_folder(folder, degradation_of(true), model, baselines=["input"],
                                   channels=1, map_level=told, progress=bar.update)
         summary = {row["method"]: row for row in summarise(results)}
-        rows.append({key: true, "told": told, "psnr": summary["model"]["psnr"],
-                     "ssim": summary["model"]["ssim"],
-                     "input_psnr": summary["input"]["psnr"]})
-        bar.say(f"{TESTSET[name]} {key} {true} told {told}: {rows[-1]['psnr']:.2f} dB")
+        return {key: true, "told": told, "psnr": summary["model"]["psnr"],
+                "ssim": summary["model"]["ssim"], "input_psnr": summary["input"]["psnr"]}
+
+    rows = []
+    for true, told in SETTINGS[name]:
+        line = f"{TESTSET[name]} {key} {true} told {told}"
+        row, kept = partial.score(line, folder, lambda: scored(true, told), bar)
+        rows.append(row)
+        bar.say(f"{line}: {row['psnr']:.2f} dB{KEPT if kept else ''}")
     return rows
 
 
@@ -251,13 +261,18 @@ def main(argv=None):
     # one pass through the test set per row, then score_gray's through the kind folders
     passes = [os.path.join(TESTSETS, TESTSET[args.name])] * len(SETTINGS[args.name]) + \
         score_gray_passes(args.name, kinds)
+    # the rows a stopped ship of the same best.keras scored: kept, not scored again
+    partial = PartialScores(args.job, os.path.join(args.job, "best.keras"))
     with scoring_bar(passes, f"scoring {args.name}") as bar:
-        meta["scores"] = scores(args.name, model, degradation_of, bar)
+        meta["scores"] = scores(args.name, model, degradation_of, bar, partial)
         if kinds:
-            meta["kinds"] = score_kinds(args.name, model, degradation_of, kinds, bar=bar)
+            meta["kinds"] = score_kinds(args.name, model, degradation_of, kinds, bar=bar,
+                                        partial=partial)
     lost = losses(args.name, stem, meta)
     if lost and not args.accept_drops:
-        return refuse("ship_level_models.py", args.job, meta, lost)
+        code = refuse("ship_level_models.py", args.job, meta, lost)
+        partial.remove()
+        return code
     shutil.copy(model_file, stem + ".keras")
     shutil.copy(os.path.join(args.job, "best.json"), stem + ".json")   # model_io reads it
     meta.update(run_record(args.job))
@@ -274,6 +289,7 @@ def main(argv=None):
         metadata.write(metadata.TrainingRecord.from_json(meta), stem + ".json")
     write_card(args.name, meta, count_params(model), macs_per_pixel(model, 64),
                meta.get("latency_ms"), refined)
+    partial.remove()
     return 0
 
 

@@ -118,14 +118,17 @@ def refine(job, kinds, set12, accept_drops, pause=()):
     from nsr_tf.data import Degradation
     from nsr_tf.evaluation import scoring_bar
     from nsr_tf.kinds import kind_losses, score_gray, score_gray_passes
+    from nsr_tf.partial_scores import PartialScores
     command, data = refinement(job)
     passes = [set12] + score_gray_passes("denoise-sigma25", kinds)
+    # the kind rows a stopped ship of the same best.keras scored: kept, not scored again
+    partial = PartialScores(job, os.path.join(job, "best.keras"))
     with scoring_bar(passes, "scoring denoise-sigma25") as bar:
         meta, model = score(job, set12, bar.update)
         if kinds:
             meta["kinds"] = score_gray("denoise-sigma25", model,
                                        Degradation("denoise", KIND_LEVEL), kinds, KIND_LEVEL,
-                                       "BM3D", ANCHORS, bar=bar)
+                                       "BM3D", ANCHORS, bar=bar, partial=partial)
     stem = os.path.join(pretrained.HERE, pretrained.MODELS["denoise-sigma25"])
     with open(stem + ".json") as handle:
         shipped = json.load(handle)
@@ -133,7 +136,9 @@ def refine(job, kinds, set12, accept_drops, pause=()):
                   ("set",)) + \
         kind_losses(shipped, meta.get("kinds"))
     if lost and not accept_drops:
-        return refuse("ship_models.py", job, meta, lost)
+        code = refuse("ship_models.py", job, meta, lost)
+        partial.remove()
+        return code
     # the steps the shipped weights had (a refined model's own count includes its start)
     # (a second refinement's card lists its own command after the first schedule only)
     meta["refined"] = {"command": command, "data": data, "from_steps": shipped["step"]
@@ -141,6 +146,7 @@ def refine(job, kinds, set12, accept_drops, pause=()):
     rows = [ship("denoise-sigma25", job, set12, (meta, model), pause),
             ship("denoise-sigma25-baseline", None, set12, pause=pause)]
     write_card(rows, EQUAL_STEPS)
+    partial.remove()
     return 0
 
 

@@ -45,3 +45,32 @@ def test_a_fingerprint_follows_the_model_file_the_images_and_the_level(tmp_path)
     assert fingerprint(model, folder, 25)["images_sha256"] != first["images_sha256"]
     model.write_bytes(b"weightS")
     assert fingerprint(model, folder, 25)["model_sha256"] != first["model_sha256"]
+
+
+def test_score_gray_takes_the_passes_a_stopped_ship_kept(tmp_path, capsys):
+    import os
+    from PIL import Image
+    from nsr_tf import model_io
+    from nsr_tf.data import Degradation
+    from nsr_tf.kinds import score_gray
+    from nsr_tf.partial_scores import KEPT, PartialScores
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    kind = tmp_path / "kind"
+    kind.mkdir()
+    Image.open(os.path.join(repo, "testsets", "Set12", "01.png")).crop((0, 0, 64, 64)).save(
+        kind / "01.png")
+    job = tmp_path / "job"
+    job.mkdir()
+    (job / "best.keras").write_bytes(b"the job's model")
+
+    def rows(model):
+        return score_gray("denoise-sigma25", model, Degradation("denoise", 25),
+                          {"crop": str(kind)}, 25,
+                          partial=PartialScores(str(job), str(job / "best.keras")))
+
+    first = rows(model_io.load("denoise-sigma25")[0])
+    # the model and the shipped one beside it (the same file here: the same score)
+    assert first["crop"]["psnr"] > 25 and first["crop"]["before_psnr"] == first["crop"]["psnr"]
+    capsys.readouterr()
+    assert rows(None) == first        # run again after a stop: both passes kept
+    assert capsys.readouterr().out.count(KEPT) == 2

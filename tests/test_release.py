@@ -51,7 +51,8 @@ def test_the_level_tool_refuses_a_drop_and_leaves_the_package_alone(tmp_path, mo
     rows = [dict(row) for row in shipped["scores"]]
     rows[3]["psnr"] -= 0.3
     rows[0]["psnr"] += 0.2
-    monkeypatch.setattr(tool, "scores", lambda name, model, degradation_of, bar: rows)
+    monkeypatch.setattr(tool, "scores", lambda name, model, degradation_of, bar,
+                        partial: rows)
     assert tool.main(["denoise-blind", str(job)]) == 1
     err = capsys.readouterr().err
     low = shipped["scores"][3]
@@ -61,6 +62,39 @@ def test_the_level_tool_refuses_a_drop_and_leaves_the_package_alone(tmp_path, mo
            f"{low['psnr'] - 0.3:.2f} dB" in err
     assert json.load(open(job / "ship_scores.json"))["scores"] == rows
     assert package_files("denoise-blind") == before
+
+
+def test_the_level_tools_rows_go_on_from_a_stopped_ship(tmp_path, monkeypatch, capsys):
+    from PIL import Image
+    from nsr_tf import model_io
+    from nsr_tf.evaluation import scoring_bar
+    from nsr_tf.partial_scores import KEPT, PartialScores
+    tool = release_tool("ship_level_models")
+    (tmp_path / "Set12").mkdir()
+    Image.open(os.path.join(REPO, "testsets", "Set12", "01.png")).crop((0, 0, 64, 64)).save(
+        tmp_path / "Set12" / "01.png")
+    monkeypatch.setattr(tool, "TESTSETS", str(tmp_path))
+    monkeypatch.setattr(tool, "TESTSET", {"denoise-blind": "Set12"})
+    model, info = model_io.load("denoise-blind")
+    job = tmp_path / "job"
+    job.mkdir()
+    (job / "best.keras").write_bytes(b"the job's model")
+
+    def degradation_of(level):
+        return model_io.degradation_of(info, sigma=level)
+
+    def rows(model):
+        folders = [str(tmp_path / "Set12")] * len(tool.SETTINGS["denoise-blind"])
+        with scoring_bar(folders, "scoring") as bar:
+            return tool.scores("denoise-blind", model, degradation_of, bar,
+                               PartialScores(str(job), str(job / "best.keras")))
+
+    first = rows(model)
+    assert len(first) == len(tool.SETTINGS["denoise-blind"]) and first[0]["psnr"] > 25
+    capsys.readouterr()
+    # run again after a stop: every row kept, none scored (no model to score with)
+    assert rows(None) == first
+    assert capsys.readouterr().out.count(KEPT) == len(first)
 
 
 def test_a_continued_run_the_tool_does_not_know_is_stopped_in_one_line(tmp_path):
@@ -122,7 +156,7 @@ def test_the_level_tool_refuses_a_kind_row_below_the_shipped_model(tmp_path, mon
     job = tmp_path / "denoise-blind-jitter"
     shipped = job_of_the_shipped_model("denoise-blind", job,
                                        init_from="~/jobs/denoise-blind-varied/best.keras")
-    monkeypatch.setattr(tool, "scores", lambda name, model, degradation_of, bar:
+    monkeypatch.setattr(tool, "scores", lambda name, model, degradation_of, bar, partial:
                         [dict(row) for row in shipped["scores"]])
     # held to the card's kind rows, or (a card without them) to the shipped model as scored
     # beside the job ("before_psnr")
@@ -133,7 +167,7 @@ def test_the_level_tool_refuses_a_kind_row_below_the_shipped_model(tmp_path, mon
              second: {"psnr": refused - 0.2, "ssim": 0.8, "input_psnr": 20.3,
                       "before_psnr": refused, "anchor_psnr": 27.9}}
     monkeypatch.setattr(tool, "score_kinds", lambda name, model, degradation_of, folders,
-                        bar: {kind: kinds[kind] for kind in folders})
+                        bar, partial: {kind: kinds[kind] for kind in folders})
     for index in range(2):
         (tmp_path / f"kind{index}").mkdir()
         (tmp_path / f"kind{index}" / "a.png").write_bytes(b"")   # scores are stubbed
