@@ -278,12 +278,32 @@ def validation_phrase(record):
             f"({held['rule']}: " + ", ".join(f"`{name}`" for name in held["images"]) + ")")
 
 
-def refuse(tool, job, record, lost):
-    """A release refused for ``lost`` (``losses``'s lines): the scored ``record`` kept in
-    ``JOB/ship_scores.json`` and one line said on stderr; returns the exit status, 1."""
+def refuse(tool, job, record, lost, override="--accept-drops"):
+    """A release refused for ``lost`` (``losses``'s or ``costlier``'s lines): the scored
+    ``record`` kept in ``JOB/ship_scores.json`` and one line said on stderr, naming the
+    flag that ships it anyway (``override``); returns the exit status, 1."""
     scored = os.path.join(job, "ship_scores.json")
     with open(scored, "w") as handle:
         json.dump(record, handle, indent=1)
     print(f"{tool}: not shipped: {'; '.join(lost)} (the rows scored are in {scored}; "
-          f"--accept-drops ships it anyway)", file=sys.stderr)
+          f"{override} ships it anyway)", file=sys.stderr)
     return 1
+
+
+def costlier(shipped, record, tolerance=1.05):
+    """[one line] where ``record``'s model costs more MACs per pixel than the shipped
+    model's record ``shipped`` (by more than ``tolerance`` times), else []: a release that
+    makes every photo slower on a phone is a decision to take on purpose, not a side effect
+    of a deeper run scoring higher."""
+    before, after = (shipped or {}).get("macs_per_pixel"), record.get("macs_per_pixel")
+    if not before or not after or after <= before * tolerance:
+        return []
+    return [f"it costs {after / before:.2f}x the shipped model's MACs per pixel "
+            f"({after / 1e6:.3f} M against {before / 1e6:.3f} M)"]
+
+
+# The ship tools' override of the rule above (release/ship_color_models.py --accept-macs).
+ACCEPT_MACS_HELP = ("ship even where the model costs more than 1.05x the shipped model's "
+                    "MACs per pixel (by default the tool scores it, then refuses, keeping the "
+                    "scores, so that you decide whether its gain is worth the time every "
+                    "photo takes)")

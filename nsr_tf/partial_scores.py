@@ -4,8 +4,9 @@ when it is run again: a 32-block colour model's ship scores for about an hour.
 
 A kept row counts only for the same model file (the job's ``best.keras``, by SHA-256) and
 the same images (the folder's manifest lines, by SHA-256): a run that went on training, or
-a test folder that changed, is scored again. The file goes when the ship ends (shipped or
-refused: the refusal keeps its rows in ``JOB/ship_scores.json``).
+a test folder that changed, is scored again. The file goes when the model ships; a refused
+ship keeps it (and its rows in ``JOB/ship_scores.json``), so that the command run again
+with the flag that overrides the refusal scores nothing.
 """
 
 import json

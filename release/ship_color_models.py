@@ -24,8 +24,9 @@ else ../shared/data beside the repository). A --kind row's gray model per channe
 from the shipped record where that holds a score of the same gray model file on the same
 images at the same level (nsr_tf.kinds.fingerprint, kept in the record), else scored.
 Each row is kept in JOB/ship_scores.partial.json as it ends: a ship stopped before its end
-(Ctrl-C, a session's end) goes on from those rows when run again, while best.keras and the
-images are the same (nsr_tf.partial_scores).
+(Ctrl-C, a session's end) or refused goes on from those rows when run again, while
+best.keras and the images are the same (nsr_tf.partial_scores). A model that costs more
+MACs per pixel than the shipped one is scored, then refused unless --accept-macs.
 """
 
 import argparse
@@ -34,8 +35,9 @@ import os
 import shutil
 import sys
 
-from nsr_tf.benchmarking import (ACCEPT_DROPS_HELP, MAP_JITTER_NOTE, add_pause_flag, listed,
-                                  paused, refuse, result_row, row_key, validation_phrase)
+from nsr_tf.benchmarking import (ACCEPT_DROPS_HELP, ACCEPT_MACS_HELP, MAP_JITTER_NOTE,
+                                  add_pause_flag, costlier, listed, paused, refuse,
+                                  result_row, row_key, validation_phrase)
 from nsr_tf.data.sources import shared_data, trains_on_clean_set
 from nsr_tf.data.wallpapers import card_phrase
 from nsr_tf.kinds import kind_folders
@@ -273,6 +275,7 @@ def main(argv=None):
                              "level (sigma 25 / quality 10), with the gray model per "
                              "channel beside it (a row per kind in the card); repeat")
     parser.add_argument("--accept-drops", action="store_true", help=ACCEPT_DROPS_HELP)
+    parser.add_argument("--accept-macs", action="store_true", help=ACCEPT_MACS_HELP)
     add_pause_flag(parser, " (the whole CPU for the ship; it times nothing, so its numbers "
                    "are the same either way)", during="scoring")
     args = parser.parse_args(argv)
@@ -318,10 +321,11 @@ def main(argv=None):
             meta["kinds"] = score_kinds(args.name, model, info, kinds, level, bar,
                                         shipped_record(stem).get("kinds"), partial)
     lost = losses(args.name, stem, meta)
-    if lost and not args.accept_drops:
-        code = refuse("ship_color_models.py", args.job, meta, lost)
-        partial.remove()
-        return code
+    if lost and not args.accept_drops:     # (the partial file stays: a rerun with the
+        return refuse("ship_color_models.py", args.job, meta, lost)     # flag scores nothing)
+    cost = costlier(shipped_record(stem), meta)
+    if cost and not args.accept_macs:
+        return refuse("ship_color_models.py", args.job, meta, cost, "--accept-macs")
     shutil.copy(model_file, stem + ".keras")
     shutil.copy(os.path.join(args.job, "best.json"), stem + ".json")   # model_io reads it
     with paused(args.pause):

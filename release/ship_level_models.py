@@ -11,8 +11,9 @@ Every number in the card is measured here with the evaluation protocol of
 training/evaluate.py (tiles 64, overlap 16); the rows are stored in STEM.json ("scores")
 and tests/test_pretrained.py reproduces each of them. Do not run it beside a training job
 if you want the latency column (it times LiteRT), or hold the job with --pause PID. Each row
-is kept in JOB/ship_scores.partial.json as it ends: a ship stopped before its end goes on
-from those rows when run again, while best.keras and the images are the same.
+is kept in JOB/ship_scores.partial.json as it ends: a ship stopped before its end, or
+refused, goes on from those rows when run again, while best.keras and the images are the
+same.
 """
 
 import argparse
@@ -270,9 +271,7 @@ def main(argv=None):
                                         partial=partial)
     lost = losses(args.name, stem, meta)
     if lost and not args.accept_drops:
-        code = refuse("ship_level_models.py", args.job, meta, lost)
-        partial.remove()
-        return code
+        return refuse("ship_level_models.py", args.job, meta, lost)   # rows kept for a rerun
     shutil.copy(model_file, stem + ".keras")
     shutil.copy(os.path.join(args.job, "best.json"), stem + ".json")   # model_io reads it
     meta.update(run_record(args.job))

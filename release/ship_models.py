@@ -136,9 +136,7 @@ def refine(job, kinds, set12, accept_drops, pause=()):
                   ("set",)) + \
         kind_losses(shipped, meta.get("kinds"))
     if lost and not accept_drops:
-        code = refuse("ship_models.py", job, meta, lost)
-        partial.remove()
-        return code
+        return refuse("ship_models.py", job, meta, lost)     # the kind rows kept for a rerun
     # the steps the shipped weights had (a refined model's own count includes its start)
     # (a second refinement's card lists its own command after the first schedule only)
     meta["refined"] = {"command": command, "data": data, "from_steps": shipped["step"]

@@ -21,7 +21,7 @@ Set14 and B100 are read from --data-root (default: $NSR_TF_DATA, else ../shared/
 beside the repository); Set5 from the repository's testsets/. The card's Set5 row is
 reproduced to 0.01 dB by tests/test_pretrained.py. Each row is kept in
 JOB/ship_scores.partial.json as it ends: a ship stopped before its end (Ctrl-C, a session's
-end) goes on from those rows when run again, while best.keras and the images are the same
+end) or refused goes on from those rows when run again, while best.keras and the images are the same
 (nsr_tf.partial_scores).
 """
 
@@ -220,9 +220,7 @@ def main(argv=None):
                                   partial=partial)
         lost = losses(previous, meta)
         if lost and not args.accept_drops:
-            code = refuse("ship_sr_models.py", args.job, meta, lost)
-            partial.remove()
-            return code
+            return refuse("ship_sr_models.py", args.job, meta, lost)   # rows kept for a rerun
         shutil.copy(model_file, stem + ".keras")
         meta.update(run_record(args.job))
         partial.remove()

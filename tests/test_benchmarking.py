@@ -5,7 +5,8 @@ import time
 
 import pytest
 
-from nsr_tf.benchmarking import drops, header, interleaved, listed, losses, missing
+from nsr_tf.benchmarking import (costlier, drops, header, interleaved, listed, losses,
+                                 missing)
 
 from tests.processes import process_state, sleeper
 
@@ -123,3 +124,12 @@ def test_the_cards_validation_words_follow_the_record():
         "2 images held out for validation (the last of each --data-dir folder in turn: "
         "`photos/x.png`, `graphics/y.png`)")
     assert validation_phrase({"config": {"val_dir": "/data/val/"}}) == "validated on `val`"
+
+
+def test_a_model_costlier_than_the_shipped_one_is_named_in_one_line():
+    shipped = {"macs_per_pixel": 594_000}
+    assert costlier(shipped, {"macs_per_pixel": 1_185_000}) == [
+        "it costs 1.99x the shipped model's MACs per pixel (1.185 M against 0.594 M)"]
+    assert costlier(shipped, {"macs_per_pixel": 620_000}) == []     # within 1.05x
+    assert costlier(shipped, {"macs_per_pixel": 297_000}) == []     # cheaper
+    assert costlier({}, {"macs_per_pixel": 1_185_000}) == []        # nothing shipped yet

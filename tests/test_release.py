@@ -299,7 +299,17 @@ def test_a_stopped_colour_ship_goes_on_from_the_rows_it_kept(tmp_path, monkeypat
     rows = json.load(open(job / "ship_scores.json"))["scores"]
     assert [(row["quality"], row["told"]) for row in rows] == [
         (10, 10), (20, 20), (30, 30), (40, 40), (10, 20), (20, 10)]
-    assert not os.path.exists(job / "ship_scores.partial.json")     # gone with the ship
+    # refused, the rows stay kept: run again without the drop, nothing is scored, and a
+    # model costing twice the shipped one's MACs per pixel is refused on that alone
+    macs = json.load(open(job / "best.json"))["macs_per_pixel"]
+    monkeypatch.setattr(tool, "losses", lambda name, stem, meta: [])
+    monkeypatch.setattr(tool, "shipped_record", lambda stem: {"macs_per_pixel": macs / 2})
+    scored.clear()
+    assert tool.main(argv) == 1
+    err = after_bar(capsys.readouterr().err)
+    assert scored == [] and err.count("\n") == 1
+    assert f"it costs 2.00x the shipped model's MACs per pixel ({macs / 1e6:.3f} M against " \
+           f"{macs / 2e6:.3f} M)" in err and "--accept-macs ships it anyway" in err
 
 
 def test_the_colour_card_holds_the_denoiser_to_cbm3d_on_every_kind(tmp_path):
