@@ -21,8 +21,8 @@ Set14 and B100 are read from --data-root (default: $NSR_TF_DATA, else ../shared/
 beside the repository); Set5 from the repository's testsets/. The card's Set5 row is
 reproduced to 0.01 dB by tests/test_pretrained.py. Each row is kept in
 JOB/ship_scores.partial.json as it ends: a ship stopped before its end (Ctrl-C, a session's
-end) or refused goes on from those rows when run again, while best.keras and the images are the same
-(nsr_tf.partial_scores).
+end) or refused goes on from those rows when run again, while best.keras and the images
+are the same (nsr_tf.partial_scores).
 """
 
 import argparse
