@@ -290,6 +290,15 @@ def refuse(tool, job, record, lost, override="--accept-drops"):
     return 1
 
 
+def shipped_record(stem):
+    """A shipped model's record (``stem``.json, ``stem`` its path without the suffix), or
+    {} where none is shipped."""
+    if not os.path.exists(stem + ".json"):
+        return {}
+    with open(stem + ".json") as handle:
+        return json.load(handle)
+
+
 def costlier(shipped, record, tolerance=1.05):
     """[one line] where ``record``'s model costs more MACs per pixel than the shipped
     model's record ``shipped`` (by more than ``tolerance`` times), else []: a release that
@@ -302,7 +311,7 @@ def costlier(shipped, record, tolerance=1.05):
             f"({after / 1e6:.3f} M against {before / 1e6:.3f} M)"]
 
 
-# The ship tools' override of the rule above (release/ship_color_models.py --accept-macs).
+# The ship tools' override of the rule above (release/ship_*_models.py --accept-macs).
 ACCEPT_MACS_HELP = ("ship even where the model costs more than 1.05x the shipped model's "
                     "MACs per pixel (by default the tool scores it, then refuses, keeping the "
                     "scores, so that you decide whether its gain is worth the time every "

@@ -37,7 +37,7 @@ import sys
 
 from nsr_tf.benchmarking import (ACCEPT_DROPS_HELP, ACCEPT_MACS_HELP, MAP_JITTER_NOTE,
                                   add_pause_flag, costlier, listed, paused, refuse,
-                                  result_row, row_key, validation_phrase)
+                                  result_row, row_key, shipped_record, validation_phrase)
 from nsr_tf.data.sources import shared_data, trains_on_clean_set
 from nsr_tf.data.wallpapers import card_phrase
 from nsr_tf.kinds import kind_folders
@@ -336,14 +336,6 @@ def main(argv=None):
     write_card(args.name, meta)
     partial.remove()
     return 0
-
-
-def shipped_record(stem):
-    """The shipped model's record (``stem``.json), or {} where none is shipped."""
-    if not os.path.exists(stem + ".json"):
-        return {}
-    with open(stem + ".json") as handle:
-        return json.load(handle)
 
 
 def losses(name, stem, meta, tolerance=0.05):

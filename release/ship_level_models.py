@@ -22,7 +22,8 @@ import os
 import shutil
 import sys
 
-from nsr_tf.benchmarking import (ACCEPT_DROPS_HELP, MAP_JITTER_NOTE, add_pause_flag, refuse,
+from nsr_tf.benchmarking import (ACCEPT_DROPS_HELP, ACCEPT_MACS_HELP, MAP_JITTER_NOTE,
+                                  add_pause_flag, costlier, refuse, shipped_record,
                                   validation_phrase)
 from nsr_tf.jobs import machine_line, run_record
 from nsr_tf.kinds import kind_folders, score_gray_passes
@@ -129,10 +130,9 @@ def losses(name, stem, meta, tolerance=0.05):
     drops by more than ``tolerance`` dB or that the new scores lack."""
     from nsr_tf.benchmarking import losses as card_losses
     from nsr_tf.kinds import kind_losses
-    if not os.path.exists(stem + ".json"):
+    shipped = shipped_record(stem)
+    if not shipped:
         return []
-    with open(stem + ".json") as handle:
-        shipped = json.load(handle)
     key = "sigma" if name.startswith("denoise") else "quality"
     return card_losses(shipped.get("scores", []), meta["scores"], (key, "told"), tolerance) \
         + kind_losses(shipped, meta.get("kinds"), tolerance)
@@ -239,6 +239,7 @@ def main(argv=None):
                              "the card; once the card has them, every later run must pass "
                              "them); repeat")
     parser.add_argument("--accept-drops", action="store_true", help=ACCEPT_DROPS_HELP)
+    parser.add_argument("--accept-macs", action="store_true", help=ACCEPT_MACS_HELP)
     args = parser.parse_args(argv)
     kinds = kind_folders(args.kind, parser.error)
     if args.job is None and not kinds:
@@ -272,6 +273,9 @@ def main(argv=None):
     lost = losses(args.name, stem, meta)
     if lost and not args.accept_drops:
         return refuse("ship_level_models.py", args.job, meta, lost)   # rows kept for a rerun
+    cost = costlier(shipped_record(stem), meta)
+    if cost and not args.accept_macs:
+        return refuse("ship_level_models.py", args.job, meta, cost, "--accept-macs")
     shutil.copy(model_file, stem + ".keras")
     shutil.copy(os.path.join(args.job, "best.json"), stem + ".json")   # model_io reads it
     meta.update(run_record(args.job))

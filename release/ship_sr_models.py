@@ -31,7 +31,8 @@ import os
 import shutil
 import sys
 
-from nsr_tf.benchmarking import ACCEPT_DROPS_HELP, listed, refuse, validation_phrase
+from nsr_tf.benchmarking import (ACCEPT_DROPS_HELP, ACCEPT_MACS_HELP, costlier, listed, refuse,
+                                  shipped_record, validation_phrase)
 from nsr_tf.data.sources import shared_data, trains_on_clean_set
 from nsr_tf.data.wallpapers import card_phrase
 from nsr_tf.kinds import kind_folders
@@ -182,6 +183,7 @@ def main(argv=None):
                         help="keep the shipped model's scores; score only --pair and rewrite "
                              "the card")
     parser.add_argument("--accept-drops", action="store_true", help=ACCEPT_DROPS_HELP)
+    parser.add_argument("--accept-macs", action="store_true", help=ACCEPT_MACS_HELP)
     args = parser.parse_args(argv)
     if (args.job is None) != args.pair_only:
         parser.error("give a training job folder, or --pair-only with --pair")
@@ -197,10 +199,7 @@ def main(argv=None):
                   file=sys.stderr)
             return 1
     stem = os.path.join(pretrained.HERE, pretrained.MODELS[args.name])
-    previous = {}
-    if os.path.exists(stem + ".json"):
-        with open(stem + ".json") as handle:
-            previous = json.load(handle)
+    previous = shipped_record(stem)
     kinds = kind_folders(args.kind, parser.error)
     if args.pair_only:
         meta = previous
@@ -221,6 +220,9 @@ def main(argv=None):
         lost = losses(previous, meta)
         if lost and not args.accept_drops:
             return refuse("ship_sr_models.py", args.job, meta, lost)   # rows kept for a rerun
+        cost = costlier(previous, meta)
+        if cost and not args.accept_macs:
+            return refuse("ship_sr_models.py", args.job, meta, cost, "--accept-macs")
         shutil.copy(model_file, stem + ".keras")
         meta.update(run_record(args.job))
         partial.remove()

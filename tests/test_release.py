@@ -62,6 +62,15 @@ def test_the_level_tool_refuses_a_drop_and_leaves_the_package_alone(tmp_path, mo
            f"{low['psnr'] - 0.3:.2f} dB" in err
     assert json.load(open(job / "ship_scores.json"))["scores"] == rows
     assert package_files("denoise-blind") == before
+    # no drop, but twice the shipped model's MACs per pixel: refused on that alone
+    monkeypatch.setattr(tool, "scores", lambda name, model, degradation_of, bar, partial:
+                        [dict(row) for row in shipped["scores"]])
+    monkeypatch.setattr(tool, "shipped_record", lambda stem: dict(
+        shipped, macs_per_pixel=shipped["macs_per_pixel"] / 2))
+    assert tool.main(["denoise-blind", str(job)]) == 1
+    err = after_bar(capsys.readouterr().err)
+    assert "it costs 2.00x the shipped model's MACs per pixel" in err
+    assert "--accept-macs ships it anyway" in err and package_files("denoise-blind") == before
 
 
 def test_the_level_tools_rows_go_on_from_a_stopped_ship(tmp_path, monkeypatch, capsys):
@@ -138,6 +147,18 @@ def test_the_sr_tool_refuses_a_drop_and_leaves_the_package_alone(tmp_path, monke
     assert "Set5" not in err
     assert json.load(open(job / "ship_scores.json"))["scores"] == scores
     assert package_files("sr-x2") == before
+    # no drop, but twice the shipped model's MACs per pixel: refused on that alone
+    monkeypatch.setattr(tool, "score", lambda path, root, baseline=False, sets=None,
+                        partial=None: shipped["scores"] if sets is None else shipped["kinds"])
+    monkeypatch.setattr(tool, "shipped_record", lambda stem: dict(
+        shipped, macs_per_pixel=shipped["macs_per_pixel"] / 2))
+    kinds = [f"{kind}={tmp_path / 'data' / 'Set14'}" for kind in shipped["kinds"]]
+    (tmp_path / "data" / "Set14" / "a.png").write_bytes(b"")    # scores are stubbed
+    assert tool.main(["sr-x2", str(job), "--data-root", str(tmp_path / "data"),
+                      *[arg for kind in kinds for arg in ("--kind", kind)]]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "it costs 2.00x the shipped model's MACs per pixel" in err
+    assert "--accept-macs ships it anyway" in err and package_files("sr-x2") == before
     # a job folder the tool does not know: one line, before any scoring
     other = tmp_path / "sr-x2-other"
     other.mkdir()
