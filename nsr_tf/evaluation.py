@@ -1,5 +1,6 @@
 """Scoring models (and classical baselines) on benchmark folders, as the paper does."""
 
+import functools
 import os
 import sys
 
@@ -169,13 +170,12 @@ def sr_scores(model, sets, baseline=False, loaded=None, partial=None):
     from nsr_tf import model_io
     from nsr_tf.partial_scores import KEPT, PartialScores
     partial = partial or PartialScores(None, None)
-    keras_model, info = loaded or (None, None)
+    # loaded on the first row scored, not for kept rows
+    load = (lambda: loaded) if loaded else functools.cache(lambda: model_io.load(model))
     out = {}
 
     def scored(folder):
-        nonlocal keras_model, info
-        if keras_model is None:       # loaded on the first row scored, not for kept rows
-            keras_model, info = model_io.load(model)
+        keras_model, info = load()
         tile = info.tile_size or 48
         rows = evaluate_folder(folder, model_io.degradation_of(info), keras_model,
                                ["bicubic"] if baseline else [], channels=3,

@@ -3,6 +3,7 @@ training_data.md) in a gray model's card: the model, the noisy input, the model 
 before it and a classical anchor measured on the same images (benchmarks/experiments/
 kind_anchors.py), at one level told the truth."""
 
+import functools
 import os
 import sys
 
@@ -70,7 +71,7 @@ def score_gray(name, model, degradation, kinds, level, anchor=None, anchors=None
     from nsr_tf.partial_scores import KEPT, PartialScores
     partial = partial or PartialScores(None, None)
     beside = pretrained.path(name) if _beside(name, before) else None
-    shipped = []
+    shipped = functools.cache(lambda: model_io.load(beside)[0])    # only if scored
     update = None if bar is None else bar.update
 
     def scored(folder):
@@ -81,9 +82,7 @@ def score_gray(name, model, degradation, kinds, level, anchor=None, anchors=None
                 "input_psnr": summary["input"]["psnr"]}
 
     def scored_before(folder):
-        if not shipped:
-            shipped.append(model_io.load(beside)[0])
-        return summarise(evaluate_folder(folder, degradation, shipped[0], channels=1,
+        return summarise(evaluate_folder(folder, degradation, shipped(), channels=1,
                                          map_level=level, progress=update))[0]["psnr"]
 
     out = {}

@@ -30,6 +30,7 @@ MACs per pixel than the shipped one is scored, then refused unless --accept-macs
 """
 
 import argparse
+import functools
 import json
 import os
 import shutil
@@ -372,13 +373,12 @@ def score_kinds(name, model, info, kinds, level, bar, recorded=None, partial=Non
     from nsr_tf.kinds import fingerprint
     partial = partial or PartialScores(None, None)
     gray_file = pretrained.path(GRAY[name][1])
-    gray_model = []
+    gray_model = functools.cache(lambda: model_io.load(gray_file))    # only if scored
 
     def gray_score(folder):
-        if not gray_model:
-            gray_model.extend(model_io.load(gray_file))
-        degradation = model_io.degradation_of(gray_model[1], sigma=level, quality=level)
-        rows = summarise(evaluate_folder(folder, degradation, gray_model[0], [], channels=3,
+        keras_model, gray_info = gray_model()
+        degradation = model_io.degradation_of(gray_info, sigma=level, quality=level)
+        rows = summarise(evaluate_folder(folder, degradation, keras_model, [], channels=3,
                                          map_level=level, y_psnr=name == "jpeg-color",
                                          progress=bar.update))
         model_row = {r["method"]: r for r in rows}["model"]
