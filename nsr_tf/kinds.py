@@ -72,6 +72,8 @@ def score_gray(name, model, degradation, kinds, level, anchor=None, anchors=None
     partial = partial or PartialScores(None, None)
     beside = pretrained.path(name) if _beside(name, before) else None
     shipped = functools.cache(lambda: model_io.load(beside)[0])    # only if scored
+    # its passes are kept for that shipped file only
+    beside_sha = sha256_file(beside) if beside is not None else None
     update = None if bar is None else bar.update
 
     def scored(folder):
@@ -89,9 +91,9 @@ def score_gray(name, model, degradation, kinds, level, anchor=None, anchors=None
     for kind, folder in kinds.items():
         row, kept = partial.score(f"{kind} {level}", folder, lambda: scored(folder), bar)
         kept_before = False
-        if beside is not None:       # kept for that shipped file only
+        if beside is not None:
             row["before_psnr"], kept_before = partial.score(
-                f"{kind} {level}, shipped model {sha256_file(beside)}", folder,
+                f"{kind} {level}, shipped model {beside_sha}", folder,
                 lambda: scored_before(folder), bar)
         measured = result_row(anchors, anchor, kind, level) if anchor and anchors else None
         if measured:
