@@ -35,6 +35,23 @@ def job_of_the_shipped_model(name, job, **config):
     return shipped
 
 
+CORNER = (0, 0, 64, 64)
+
+
+def jpeg_color_job(tmp_path, folders):
+    """A `jpeg-color` job (tmp_path/jpeg-color-wallpapers) holding the shipped model, and
+    ``folders`` ({folder under tmp_path: box}) each holding that box of
+    tests/assets/cbsd68/3096.png: a colour ship over a few pixels."""
+    from PIL import Image
+    job = tmp_path / "jpeg-color-wallpapers"
+    job_of_the_shipped_model("jpeg-color", job)
+    image = Image.open(os.path.join(REPO, "tests", "assets", "cbsd68", "3096.png"))
+    for folder, box in folders.items():
+        (tmp_path / folder).mkdir(parents=True)
+        image.crop(box).save(tmp_path / folder / "3096.png")
+    return job
+
+
 def after_bar(err):
     """What a tool wrote to stderr after its scoring bar (which the stubbed scores left
     unfed): the bar's last redraw ends with its line."""
@@ -209,16 +226,9 @@ def test_the_level_tool_refuses_a_kind_row_below_the_shipped_model(tmp_path, mon
 
 def test_the_colour_tool_scores_a_job_under_one_bar_holding_a_run_and_refuses_a_drop(
         tmp_path, monkeypatch, capsys):
-    from PIL import Image
     tool = release_tool("ship_color_models")
     before = package_files("jpeg-color")
-    job = tmp_path / "jpeg-color-wallpapers"
-    job_of_the_shipped_model("jpeg-color", job)
-    crop = Image.open(os.path.join(REPO, "tests", "assets", "cbsd68", "3096.png"))
-    crop = crop.crop((0, 0, 64, 64))
-    for folder in ("data/CBSD68", "kind"):
-        (tmp_path / folder).mkdir(parents=True)
-        crop.save(tmp_path / folder / "3096.png")
+    job = jpeg_color_job(tmp_path, {"data/CBSD68": CORNER, "kind": CORNER})
     drop = "CBSD68 quality 10 told 10: 27.19 -> 27.00 dB"
     monkeypatch.setattr(tool, "losses", lambda name, stem, meta: [drop])
     states, score = [], tool.score
@@ -246,17 +256,11 @@ def test_the_colour_tool_scores_a_job_under_one_bar_holding_a_run_and_refuses_a_
 
 def test_the_colour_tool_takes_the_gray_models_kind_score_from_a_record_of_the_same_images(
         tmp_path, monkeypatch, capsys):
-    from PIL import Image
     from nsr_tf import model_io
     from nsr_tf.kinds import fingerprint
     tool = release_tool("ship_color_models")
-    job = tmp_path / "jpeg-color-wallpapers"
-    job_of_the_shipped_model("jpeg-color", job)
-    crop = Image.open(os.path.join(REPO, "tests", "assets", "cbsd68", "3096.png"))
-    for folder, box in (("data/CBSD68", (0, 0, 64, 64)), ("same", (0, 0, 64, 64)),
-                        ("changed", (64, 0, 128, 64))):
-        (tmp_path / folder).mkdir(parents=True)
-        crop.crop(box).save(tmp_path / folder / "3096.png")
+    job = jpeg_color_job(tmp_path, {"data/CBSD68": CORNER, "same": CORNER,
+                                    "changed": (64, 0, 128, 64)})
     gray = pretrained.path("jpeg")
     # the shipped record: a gray score of these very images ("same") and of a crop that has
     # since changed ("changed": recorded of the "same" images); 99 is no real score
@@ -284,14 +288,8 @@ def test_the_colour_tool_takes_the_gray_models_kind_score_from_a_record_of_the_s
 
 def test_a_stopped_colour_ship_goes_on_from_the_rows_it_kept(tmp_path, monkeypatch, capsys):
     import pytest
-    from PIL import Image
     tool = release_tool("ship_color_models")
-    job = tmp_path / "jpeg-color-wallpapers"
-    job_of_the_shipped_model("jpeg-color", job)
-    crop = Image.open(os.path.join(REPO, "tests", "assets", "cbsd68", "3096.png"))
-    for folder in ("data/CBSD68", "kind"):
-        (tmp_path / folder).mkdir(parents=True)
-        crop.crop((0, 0, 64, 64)).save(tmp_path / folder / "3096.png")
+    job = jpeg_color_job(tmp_path, {"data/CBSD68": CORNER, "kind": CORNER})
     monkeypatch.setattr(tool, "losses", lambda name, stem, meta: ["a drop"])  # ships nothing
     argv = ["jpeg-color", str(job), "--data-root", str(tmp_path / "data"),
             "--kind", f"photos={tmp_path / 'kind'}"]
