@@ -282,9 +282,7 @@ def refuse(tool, job, record, lost, override="--accept-drops"):
     """A release refused for ``lost`` (``losses``'s or ``costlier``'s lines): the scored
     ``record`` kept in ``JOB/ship_scores.json`` and one line said on stderr, naming the
     flag that ships it anyway (``override``); returns the exit status, 1."""
-    scored = os.path.join(job, "ship_scores.json")
-    with open(scored, "w") as handle:
-        json.dump(record, handle, indent=1)
+    scored = _keep(job, record)
     print(f"{tool}: not shipped: {'; '.join(lost)} (the rows scored are in {scored}; "
           f"{override} ships it anyway)", file=sys.stderr)
     return 1
@@ -316,3 +314,50 @@ ACCEPT_MACS_HELP = ("ship even where the model costs more than 1.05x the shipped
                     "MACs per pixel (by default the tool scores it, then refuses, keeping the "
                     "scores, so that you decide whether its gain is worth the time every "
                     "photo takes)")
+
+
+# The ship tools' scoring without a release (release/ship_*_models.py --score-only).
+SCORE_ONLY_HELP = ("score the job and say whether it would ship, keeping every row (in "
+                   "JOB/ship_scores.partial.json and JOB/ship_scores.json) and touching "
+                   "nothing shipped: what the training queue runs after a run ends "
+                   "(docs/training_queue.md), so that the ship run later scores nothing")
+
+
+def add_release_flags(parser, macs=True):
+    """The flags a ship tool's release decision takes (``release_gate``'s):
+    --accept-drops, --accept-macs (``macs``: where the tool has the MACs rule),
+    --score-only."""
+    parser.add_argument("--accept-drops", action="store_true", help=ACCEPT_DROPS_HELP)
+    if macs:
+        parser.add_argument("--accept-macs", action="store_true", help=ACCEPT_MACS_HELP)
+    parser.add_argument("--score-only", action="store_true", help=SCORE_ONLY_HELP)
+
+
+def release_gate(tool, job, record, lost, cost, args):
+    """Whether a scored job ships: None where it goes on to ship; else the exit status
+    after one line on stderr. ``lost``: ``losses``'s lines (overridden by
+    ``args.accept_drops``), ``cost``: ``costlier``'s (by ``args.accept_macs``). With
+    ``args.score_only`` nothing ships: the record is kept and the line says what a ship
+    with the same flags would do (status 0)."""
+    accept_macs = getattr(args, "accept_macs", False)   # (ship_models.py: no MACs rule)
+    if getattr(args, "score_only", False):
+        blocks = ([] if args.accept_drops else lost) + ([] if accept_macs else cost)
+        scored = _keep(job, record)
+        print(f"{tool}: scored, not shipped (--score-only; the rows are in {scored}): "
+              + (f"it would not ship: {'; '.join(blocks)}" if blocks else
+                 "it would ship") + "; the same command without --score-only scores "
+              "nothing again", file=sys.stderr)
+        return 0
+    if lost and not args.accept_drops:
+        return refuse(tool, job, record, lost)
+    if cost and not accept_macs:
+        return refuse(tool, job, record, cost, "--accept-macs")
+    return None
+
+
+def _keep(job, record):
+    """``record`` written to ``JOB/ship_scores.json``; its path."""
+    scored = os.path.join(job, "ship_scores.json")
+    with open(scored, "w") as handle:
+        json.dump(record, handle, indent=1)
+    return scored

@@ -6,7 +6,9 @@ A kept row counts only for the same model file (the job's ``best.keras``, by SHA
 the same images (the folder's manifest lines, by SHA-256): a run that went on training, or
 a test folder that changed, is scored again. The file goes when the model ships; a refused
 ship keeps it (and its rows in ``JOB/ship_scores.json``), so that the command run again
-with the flag that overrides the refusal scores nothing.
+with the flag that overrides the refusal scores nothing, and so does a ``--score-only``
+scoring (``nsr_tf.benchmarking.release_gate``: the training queue scores a run as it
+ends, and the ship run then only decides).
 """
 
 import json
@@ -16,7 +18,7 @@ from nsr_tf.data.sources import images_digest
 from nsr_tf.files import sha256_file
 
 NAME = "ship_scores.partial.json"
-KEPT = " (kept from a stopped ship of this best.keras)"     # a kept row's line ends so
+KEPT = " (kept from an earlier scoring of this best.keras)"    # a kept row's line ends so
 
 
 class PartialScores:

@@ -36,9 +36,9 @@ import os
 import shutil
 import sys
 
-from nsr_tf.benchmarking import (ACCEPT_DROPS_HELP, ACCEPT_MACS_HELP, MAP_JITTER_NOTE,
-                                  add_pause_flag, costlier, listed, paused, refuse,
-                                  result_row, row_key, shipped_record, validation_phrase)
+from nsr_tf.benchmarking import (MAP_JITTER_NOTE, add_pause_flag, add_release_flags, costlier,
+                                  listed, paused, release_gate, result_row, row_key,
+                                  shipped_record, validation_phrase)
 from nsr_tf.data.sources import shared_data, trains_on_clean_set
 from nsr_tf.data.wallpapers import card_phrase
 from nsr_tf.kinds import kind_folders
@@ -275,8 +275,7 @@ def main(argv=None):
                         help="also score on a test set of another kind at the headline "
                              "level (sigma 25 / quality 10), with the gray model per "
                              "channel beside it (a row per kind in the card); repeat")
-    parser.add_argument("--accept-drops", action="store_true", help=ACCEPT_DROPS_HELP)
-    parser.add_argument("--accept-macs", action="store_true", help=ACCEPT_MACS_HELP)
+    add_release_flags(parser)
     add_pause_flag(parser, " (the whole CPU for the ship; it times nothing, so its numbers "
                    "are the same either way)", during="scoring")
     args = parser.parse_args(argv)
@@ -285,6 +284,8 @@ def main(argv=None):
             args.job is None and args.rescore is None and not kinds:
         parser.error("give a training job folder, or for the shipped model --rescore TOLD "
                      "and/or --kind NAME=FOLDER (its card from before kind rows)")
+    if args.score_only and args.job is None:
+        parser.error("--score-only scores a training job folder: give one")
     from nsr_tf.jobs import run_record
     from nsr_tf import metadata, model_io, pretrained
     from nsr_tf.evaluation import scoring_bar
@@ -321,12 +322,11 @@ def main(argv=None):
         if kinds:
             meta["kinds"] = score_kinds(args.name, model, info, kinds, level, bar,
                                         shipped_record(stem).get("kinds"), partial)
-    lost = losses(args.name, stem, meta)
-    if lost and not args.accept_drops:     # (the partial file stays: a rerun with the
-        return refuse("ship_color_models.py", args.job, meta, lost)     # flag scores nothing)
-    cost = costlier(shipped_record(stem), meta)
-    if cost and not args.accept_macs:
-        return refuse("ship_color_models.py", args.job, meta, cost, "--accept-macs")
+    # (refused or scored only, the partial file stays: a rerun scores nothing)
+    status = release_gate("ship_color_models.py", args.job, meta, losses(args.name, stem, meta),
+                          costlier(shipped_record(stem), meta), args)
+    if status is not None:
+        return status
     shutil.copy(model_file, stem + ".keras")
     shutil.copy(os.path.join(args.job, "best.json"), stem + ".json")   # model_io reads it
     with paused(args.pause):

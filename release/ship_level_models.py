@@ -22,9 +22,8 @@ import os
 import shutil
 import sys
 
-from nsr_tf.benchmarking import (ACCEPT_DROPS_HELP, ACCEPT_MACS_HELP, MAP_JITTER_NOTE,
-                                  add_pause_flag, costlier, refuse, shipped_record,
-                                  validation_phrase)
+from nsr_tf.benchmarking import (MAP_JITTER_NOTE, add_pause_flag, add_release_flags, costlier,
+                                  release_gate, shipped_record, validation_phrase)
 from nsr_tf.jobs import machine_line, run_record
 from nsr_tf.kinds import kind_folders, score_gray_passes
 from nsr_tf.partial_scores import KEPT, PartialScores
@@ -238,13 +237,14 @@ def main(argv=None):
                              "classical anchor of docs/kind_anchors.json (a row per kind in "
                              "the card; once the card has them, every later run must pass "
                              "them); repeat")
-    parser.add_argument("--accept-drops", action="store_true", help=ACCEPT_DROPS_HELP)
-    parser.add_argument("--accept-macs", action="store_true", help=ACCEPT_MACS_HELP)
+    add_release_flags(parser)
     args = parser.parse_args(argv)
     kinds = kind_folders(args.kind, parser.error)
     if args.job is None and not kinds:
         parser.error("give a training job folder, or --kind NAME=FOLDER to add kind rows "
                      "to the shipped model's card")
+    if args.score_only and args.job is None:
+        parser.error("--score-only scores a training job folder: give one")
     from nsr_tf import count_params, macs_per_pixel, metadata, model_io, pretrained
     from nsr_tf.evaluation import scoring_bar
     from nsr_tf.export.catalogue import cpu_latencies
@@ -270,12 +270,10 @@ def main(argv=None):
         if kinds:
             meta["kinds"] = score_kinds(args.name, model, degradation_of, kinds, bar=bar,
                                         partial=partial)
-    lost = losses(args.name, stem, meta)
-    if lost and not args.accept_drops:
-        return refuse("ship_level_models.py", args.job, meta, lost)   # rows kept for a rerun
-    cost = costlier(shipped_record(stem), meta)
-    if cost and not args.accept_macs:
-        return refuse("ship_level_models.py", args.job, meta, cost, "--accept-macs")
+    status = release_gate("ship_level_models.py", args.job, meta, losses(args.name, stem, meta),
+                          costlier(shipped_record(stem), meta), args)   # (rows kept for a rerun)
+    if status is not None:
+        return status
     shutil.copy(model_file, stem + ".keras")
     shutil.copy(os.path.join(args.job, "best.json"), stem + ".json")   # model_io reads it
     meta.update(run_record(args.job))

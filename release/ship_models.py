@@ -24,7 +24,7 @@ import os
 import shutil
 import sys
 
-from nsr_tf.benchmarking import ACCEPT_DROPS_HELP, add_pause_flag, refuse, validation_phrase
+from nsr_tf.benchmarking import add_pause_flag, add_release_flags, release_gate, validation_phrase
 from nsr_tf.kinds import kind_folders
 from nsr_tf.train.queue import repository_command
 
@@ -83,7 +83,7 @@ def main(argv=None):
                         help="with --refine: also score on a test set of another kind, read "
                              "in gray, at sigma 25, beside the shipped model and BM3D (a row "
                              "per kind in the card); repeat")
-    parser.add_argument("--accept-drops", action="store_true", help=ACCEPT_DROPS_HELP)
+    add_release_flags(parser, macs=False)     # (--refine continues the same preset)
     parser.add_argument("--set12", default=SET12)
     add_pause_flag(parser, " (the card's LiteRT latencies; the scoring runs beside them)")
     args = parser.parse_args(argv)
@@ -92,9 +92,11 @@ def main(argv=None):
     kinds = kind_folders(args.kind, parser.error)
     if kinds and not args.refine:
         parser.error("--kind goes with --refine")
+    if (args.score_only or args.accept_drops) and not args.refine:
+        parser.error("--score-only and --accept-drops go with --refine")
 
     if args.refine:
-        return refine(args.refine, kinds, args.set12, args.accept_drops, args.pause)
+        return refine(args.refine, kinds, args.set12, args)
     rows = [ship(name, job, args.set12, pause=args.pause) for name, job in
             (("denoise-sigma25", args.sparse), ("denoise-sigma25-baseline", args.baseline))]
     compare = score(args.compare, args.set12)[0] if args.compare else None
@@ -111,20 +113,25 @@ def refinement(job):
     return REFINEMENTS[name]
 
 
-def refine(job, kinds, set12, accept_drops, pause=()):
-    """Re-ships the Sparse+ from ``job`` unless a card row drops (then 1)."""
+def refine(job, kinds, set12, args):
+    """Re-ships the Sparse+ from ``job`` unless a card row drops (then 1; ``args``: the
+    release flags, ``release_gate``'s, and ``pause``)."""
     from nsr_tf import pretrained
     from nsr_tf.benchmarking import losses
     from nsr_tf.data import Degradation
     from nsr_tf.evaluation import scoring_bar
     from nsr_tf.kinds import kind_losses, score_gray, score_gray_passes
-    from nsr_tf.partial_scores import PartialScores
+    from nsr_tf.partial_scores import KEPT, PartialScores
     command, data = refinement(job)
     passes = [set12] + score_gray_passes("denoise-sigma25", kinds)
-    # the kind rows a stopped ship of the same best.keras scored: kept, not scored again
+    # the rows a stopped (or --score-only) ship of the same best.keras scored: kept
     partial = PartialScores(job, os.path.join(job, "best.keras"))
+    meta, model = load_job(job)
     with scoring_bar(passes, "scoring denoise-sigma25") as bar:
-        meta, model = score(job, set12, bar.update)
+        meta["set12"], kept = partial.score(f"Set12 sigma {KIND_LEVEL}", set12,
+                                            lambda: set12_scores(model, set12, bar.update),
+                                            bar)
+        bar.say(f"Set12: {meta['set12']['psnr']:.2f} dB{KEPT if kept else ''}")
         if kinds:
             meta["kinds"] = score_gray("denoise-sigma25", model,
                                        Degradation("denoise", KIND_LEVEL), kinds, KIND_LEVEL,
@@ -135,14 +142,16 @@ def refine(job, kinds, set12, accept_drops, pause=()):
     lost = losses([{"set": "Set12", **shipped["set12"]}], [{"set": "Set12", **meta["set12"]}],
                   ("set",)) + \
         kind_losses(shipped, meta.get("kinds"))
-    if lost and not accept_drops:
-        return refuse("ship_models.py", job, meta, lost)     # the kind rows kept for a rerun
+    # (refused or scored only, the kept rows stay: a rerun scores nothing)
+    status = release_gate("ship_models.py", job, meta, lost, [], args)
+    if status is not None:
+        return status
     # the steps the shipped weights had (a refined model's own count includes its start)
     # (a second refinement's card lists its own command after the first schedule only)
     meta["refined"] = {"command": command, "data": data, "from_steps": shipped["step"]
                        + shipped.get("refined", {}).get("from_steps", 0)}
-    rows = [ship("denoise-sigma25", job, set12, (meta, model), pause),
-            ship("denoise-sigma25-baseline", None, set12, pause=pause)]
+    rows = [ship("denoise-sigma25", job, set12, (meta, model), args.pause),
+            ship("denoise-sigma25-baseline", None, set12, pause=args.pause)]
     write_card(rows, EQUAL_STEPS)
     partial.remove()
     return 0
@@ -171,19 +180,30 @@ def ship(name, job, set12, scored=None, pause=()):
 def score(job, set12, progress=None):
     """The job's best.json with Set12 scores added, and its best model; ``progress()``
     after each image."""
+    meta, model = load_job(job)
+    meta["set12"] = set12_scores(model, set12, progress)
+    return meta, model
+
+
+def load_job(job):
+    """The job's best.json and its best model, as it ships: the weights stored in float16
+    (half the bytes)."""
     from nsr_tf import model_io
-    from nsr_tf.data import Degradation
-    from nsr_tf.evaluation import evaluate_folder, summarise
     with open(os.path.join(job, "best.json")) as handle:
         meta = json.load(handle)
-    # what ships, scored as it ships: the weights stored in float16 (half the bytes)
-    model, _ = model_io.load(model_io.half_copy(os.path.join(job, "best.keras")))
+    return meta, model_io.load(model_io.half_copy(os.path.join(job, "best.keras")))[0]
+
+
+def set12_scores(model, set12, progress=None):
+    """The card's Set12 row of ``model`` at sigma 25: PSNR, SSIM and the noisy input's PSNR
+    (training/evaluate.py's protocol); ``progress()`` after each image."""
+    from nsr_tf.data import Degradation
+    from nsr_tf.evaluation import evaluate_folder, summarise
     results = evaluate_folder(set12, Degradation("denoise", 25), model,
                               baselines=["input"], channels=1, progress=progress)
     scores = {row["method"]: row for row in summarise(results)}
-    meta["set12"] = {"psnr": scores["model"]["psnr"], "ssim": scores["model"]["ssim"],
-                     "noisy_input_psnr": scores["input"]["psnr"]}
-    return meta, model
+    return {"psnr": scores["model"]["psnr"], "ssim": scores["model"]["ssim"],
+            "noisy_input_psnr": scores["input"]["psnr"]}
 
 
 def write_card(rows, compare=None):

@@ -31,7 +31,7 @@ import os
 import shutil
 import sys
 
-from nsr_tf.benchmarking import (ACCEPT_DROPS_HELP, ACCEPT_MACS_HELP, costlier, listed, refuse,
+from nsr_tf.benchmarking import (add_release_flags, costlier, listed, release_gate,
                                   shipped_record, validation_phrase)
 from nsr_tf.data.sources import shared_data, trains_on_clean_set
 from nsr_tf.data.wallpapers import card_phrase
@@ -182,11 +182,12 @@ def main(argv=None):
     parser.add_argument("--pair-only", action="store_true",
                         help="keep the shipped model's scores; score only --pair and rewrite "
                              "the card")
-    parser.add_argument("--accept-drops", action="store_true", help=ACCEPT_DROPS_HELP)
-    parser.add_argument("--accept-macs", action="store_true", help=ACCEPT_MACS_HELP)
+    add_release_flags(parser)
     args = parser.parse_args(argv)
     if (args.job is None) != args.pair_only:
         parser.error("give a training job folder, or --pair-only with --pair")
+    if args.score_only and args.job is None:
+        parser.error("--score-only scores a training job folder: not with --pair-only")
     from nsr_tf.jobs import run_record
     from nsr_tf import metadata as records
     from nsr_tf import model_io, pretrained
@@ -217,12 +218,10 @@ def main(argv=None):
         if kinds:
             meta["kinds"] = score(model_file, args.data_root, baseline=True, sets=kinds,
                                   partial=partial)
-        lost = losses(previous, meta)
-        if lost and not args.accept_drops:
-            return refuse("ship_sr_models.py", args.job, meta, lost)   # rows kept for a rerun
-        cost = costlier(previous, meta)
-        if cost and not args.accept_macs:
-            return refuse("ship_sr_models.py", args.job, meta, cost, "--accept-macs")
+        status = release_gate("ship_sr_models.py", args.job, meta, losses(previous, meta),
+                              costlier(previous, meta), args)    # (rows kept for a rerun)
+        if status is not None:
+            return status
         shutil.copy(model_file, stem + ".keras")
         meta.update(run_record(args.job))
         partial.remove()

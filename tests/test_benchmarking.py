@@ -1,12 +1,14 @@
 """The benchmark harness's timer: round-robin order and medians, on a fake clock; the
 comparison of a card's rows that keeps a release from losing on any of them."""
 
+import argparse
+import json
 import time
 
 import pytest
 
-from nsr_tf.benchmarking import (costlier, drops, header, interleaved, listed, losses,
-                                 missing)
+from nsr_tf.benchmarking import (add_release_flags, costlier, drops, header, interleaved,
+                                 listed, losses, missing, release_gate)
 
 from tests.processes import process_state, sleeper
 
@@ -133,3 +135,42 @@ def test_a_model_costlier_than_the_shipped_one_is_named_in_one_line():
     assert costlier(shipped, {"macs_per_pixel": 620_000}) == []     # within 1.05x
     assert costlier(shipped, {"macs_per_pixel": 297_000}) == []     # cheaper
     assert costlier({}, {"macs_per_pixel": 1_185_000}) == []        # nothing shipped yet
+
+
+def test_the_release_gate_refuses_by_rule_or_only_says_what_a_ship_would_do(tmp_path,
+                                                                          capsys):
+    parser = argparse.ArgumentParser()
+    add_release_flags(parser)
+    lost, cost = ["Set12: 30.40 -> 30.30 dB"], ["it costs 2.00x the shipped model's MACs"]
+    record = {"scores": [1.5]}
+
+    def gate(flags, lost=lost, cost=cost):
+        status = release_gate("tool.py", str(tmp_path), record, lost, cost,
+                              parser.parse_args(flags))
+        return status, capsys.readouterr().err
+
+    status, err = gate([])      # a drop first, with the flag that overrides it
+    assert status == 1 and "not shipped: Set12: 30.40 -> 30.30 dB" in err
+    assert "--accept-drops ships it anyway" in err and "MACs" not in err
+    assert json.loads((tmp_path / "ship_scores.json").read_text()) == record
+    status, err = gate(["--accept-drops"])
+    assert status == 1 and "2.00x" in err and "--accept-macs ships it anyway" in err
+    (tmp_path / "ship_scores.json").unlink()
+    assert gate(["--accept-drops", "--accept-macs"]) == (None, "")
+    assert gate([], [], []) == (None, "") and not (tmp_path / "ship_scores.json").exists()
+    # --score-only: status 0 either way, the rows kept, the verdict a ship would reach
+    status, err = gate(["--score-only"])
+    assert status == 0 and err.count("\n") == 1 and "scored, not shipped (--score-only" in err
+    assert "it would not ship: Set12: 30.40 -> 30.30 dB; it costs 2.00x" in err
+    assert json.loads((tmp_path / "ship_scores.json").read_text()) == record
+    status, err = gate(["--score-only", "--accept-macs"])
+    assert status == 0 and "it would not ship: Set12" in err and "2.00x" not in err
+    status, err = gate(["--score-only", "--accept-drops", "--accept-macs"])
+    assert status == 0 and "it would ship;" in err
+    # a tool without the MACs rule (ship_models.py --refine): no flag, no cost lines
+    parser = argparse.ArgumentParser()
+    add_release_flags(parser, macs=False)
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--accept-macs"])
+    status, err = gate(["--score-only", "--accept-drops"], lost, [])
+    assert status == 0 and "it would ship;" in err

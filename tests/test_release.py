@@ -5,7 +5,10 @@ import json
 import os
 import shutil
 
+import pytest
+
 from nsr_tf import pretrained
+from nsr_tf.partial_scores import KEPT
 
 from tests.processes import process_state, sleeper
 from tests.scripts import load_script
@@ -176,6 +179,14 @@ def test_the_sr_tool_refuses_a_drop_and_leaves_the_package_alone(tmp_path, monke
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "it costs 2.00x the shipped model's MACs per pixel" in err
     assert "--accept-macs ships it anyway" in err and package_files("sr-x2") == before
+    # --score-only: the same verdict said, status 0, the package untouched
+    flags = ["sr-x2", str(job), "--data-root", str(tmp_path / "data"), "--score-only",
+             *[arg for kind in kinds for arg in ("--kind", kind)]]
+    assert tool.main(flags) == 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "it would not ship: it costs 2.00x" in err
+    assert tool.main(flags + ["--accept-macs"]) == 0 and package_files("sr-x2") == before
+    assert "it would ship;" in capsys.readouterr().err
     # a job folder the tool does not know: one line, before any scoring
     other = tmp_path / "sr-x2-other"
     other.mkdir()
@@ -314,7 +325,7 @@ def test_a_stopped_colour_ship_goes_on_from_the_rows_it_kept(tmp_path, monkeypat
     # the three kept rows are not scored again: q40, the two wrong-quality rows and the kind
     # are; the bar counts only what it scores (3 rows, the kind by both models)
     assert scored == [(40, 40), (10, 20), (20, 10), (10, 10)] and "5/5" in err
-    assert out.count("(kept from a stopped ship of this best.keras)") == 3
+    assert out.count(KEPT.strip()) == 3
     rows = json.load(open(job / "ship_scores.json"))["scores"]
     assert [(row["quality"], row["told"]) for row in rows] == [
         (10, 10), (20, 20), (30, 30), (40, 40), (10, 20), (20, 10)]
@@ -351,13 +362,25 @@ def test_the_sigma25_tool_refines_only_without_a_drop(tmp_path, monkeypatch, cap
     job = tmp_path / "denoise-sigma25-varied"
     shipped = job_of_the_shipped_model("denoise-sigma25", job, init_from="denoise-sigma25")
     worse = dict(shipped, set12=dict(shipped["set12"], psnr=shipped["set12"]["psnr"] - 0.06))
-    monkeypatch.setattr(tool, "score", lambda job, set12, progress=None: (dict(worse), None))
+    scored = []
+    monkeypatch.setattr(tool, "set12_scores", lambda model, set12, progress=None:
+                        scored.append(set12) or dict(worse["set12"]))
     assert tool.main(["--refine", str(job)]) == 1
     err = capsys.readouterr().err
     err = after_bar(err)
     old = shipped["set12"]["psnr"]
     assert err.count("\n") == 1 and f"Set12: {old:.2f} -> {old - 0.06:.2f} dB" in err
-    assert package_files("denoise-sigma25") == before
+    assert package_files("denoise-sigma25") == before and len(scored) == 1
+    # --score-only (as the training queue runs it): status 0, the verdict, nothing shipped
+    # and Set12 not scored again: its row is kept for this best.keras
+    assert tool.main(["--refine", str(job), "--score-only", "--accept-drops"]) == 0
+    out, err = capsys.readouterr()
+    assert f"Set12: {old - 0.06:.2f} dB{KEPT}" in out
+    assert "scored, not shipped (--score-only" in after_bar(err) and "it would ship;" in err
+    assert package_files("denoise-sigma25") == before and len(scored) == 1
+    assert (job / "ship_scores.partial.json").exists()
+    with pytest.raises(SystemExit):      # nothing to score without --refine
+        tool.main(["--sparse", "a", "--baseline", "b", "--score-only"])
     # the card of a refined Sparse+: its steps on top of the shipped ones, the run, kinds
     refined = dict(shipped, step=7152, epoch=8, set12=dict(shipped["set12"], psnr=30.40),
                    refined={"command": "python training/train.py --job-dir x",

@@ -27,7 +27,9 @@ def parser():
         prog="run_queue.py",
         description="Run the training queue's pending entries (state 'running', 'started' "
                     "or 'queued'; 'queued after N' waits for entry N), one at a time, from "
-                    "the repository root, reading the page again after each run (an edit "
+                    "the repository root, each followed by the commands its row puts after "
+                    "'then' (its scoring) where it ended well, reading the page again after "
+                    "each run (an edit "
                     "made meanwhile counts; an entry runs once per runner). Every command "
                     "resumes its job, so rerunning the queue after a stop goes on where "
                     "each run was. A run stopped by SIGINT or SIGTERM stops the runner too.",
@@ -36,7 +38,8 @@ def parser():
     p.add_argument("--file", default=DEFAULT_QUEUE,
                    help="the queue page (default: docs/training_queue.md)")
     p.add_argument("--list", action="store_true",
-                   help="print the pending entries in their order and exit")
+                   help="print the pending entries in their order (each with the commands "
+                        "its row runs after it, 'then: ...') and exit")
     p.add_argument("--wait-for", type=int, metavar="PID",
                    help="first wait for this process to end (a run started by hand; a "
                         "train.py holding an entry's job folder is waited for anyway)")
@@ -53,6 +56,8 @@ def main(argv=None, run=subprocess.run, poll=20):
     if args.list:
         for entry in order:
             print(f"{entry.number}: {entry.command}")
+            for command in entry.then:
+                print(f"  then: {command}")
         return 0
     if args.wait_for:
         while _alive(args.wait_for):
@@ -68,24 +73,28 @@ def main(argv=None, run=subprocess.run, poll=20):
                   f"{entry.job_dir} to end", flush=True)
             while jobs.in_use(entry.job_dir):
                 time.sleep(poll)
-        print(f"run_queue.py: {time.strftime('%Y-%m-%d %H:%M:%S')} entry {entry.number}: "
-              f"{entry.command}", flush=True)
-        status = run(["bash", "-c", entry.command], cwd=REPO).returncode
-        print(f"run_queue.py: {time.strftime('%Y-%m-%d %H:%M:%S')} entry {entry.number} "
-              f"ended with status {status}", flush=True)
-        if status in STOPPED:       # someone stopped it: the runner stops too
-            print(f"run_queue.py: entry {entry.number} was stopped by a signal; the runner "
-                  f"stops as well (rerun it to resume)", file=sys.stderr, flush=True)
-            return 128 + abs(status) if status < 0 else status
-        if status:
-            failed.append(entry.number)     # the next run still starts: one always going
+        # the run, then (where it ended well) each command the row runs after it
+        for label, command in [("", entry.command)] + [(" then", c) for c in entry.then]:
+            print(f"run_queue.py: {time.strftime('%Y-%m-%d %H:%M:%S')} entry "
+                  f"{entry.number}{label}: {command}", flush=True)
+            status = run(["bash", "-c", command], cwd=REPO).returncode
+            print(f"run_queue.py: {time.strftime('%Y-%m-%d %H:%M:%S')} entry "
+                  f"{entry.number}{label} ended with status {status}", flush=True)
+            if status in STOPPED:       # someone stopped it: the runner stops too
+                print(f"run_queue.py: entry {entry.number}{label} was stopped by a signal; "
+                      f"the runner stops as well (rerun it to resume)", file=sys.stderr,
+                      flush=True)
+                return 128 + abs(status) if status < 0 else status
+            if status:      # the next run still starts: one always going
+                failed.append(f"{entry.number}{label}")
+                break
         try:
             order = _read(args.file)        # edited while the run went on?
         except NsrError as error:           # (a page mid-edit): the order read before
             print(f"run_queue.py: {error}; going on in the order read before",
                   file=sys.stderr, flush=True)
     if failed:
-        print(f"run_queue.py: entries {', '.join(map(str, failed))} failed", file=sys.stderr)
+        print(f"run_queue.py: entries {', '.join(failed)} failed", file=sys.stderr)
     return 1 if failed else 0
 
 

@@ -4,9 +4,12 @@ every command is resumable (train.py continues a job, or says there is nothing t
 a new session reruns the queue and each entry goes on where it stopped.
 
 A row is ``| # | what | command | state |``; its command is the first backticked
-``nice``/``python`` command line of the command cell; it is pending while its state starts
-with "running", "started" or "queued", and "queued after N" runs it after entry N where
-N is pending too (otherwise in the table's order)."""
+``nice``/``python`` command line of the command cell, and each later one that the word
+"then" comes right before (``then `nice -n 19 python release/ship_color_models.py ...
+--score-only` ``) runs after it where it ended well: the scoring of what the run trained,
+so that a session finds it scored. It is pending while its state starts with "running",
+"started" or "queued", and "queued after N" runs it after entry N where N is pending too
+(otherwise in the table's order)."""
 
 import dataclasses
 import os
@@ -18,6 +21,7 @@ from nsr_tf.errors import UsageError
 PENDING = ("running", "started", "queued")
 _ROW = re.compile(r"^\|\s*(\d+)\s*\|(.*)\|(.*)\|(.*)\|\s*$")
 _COMMAND = re.compile(r"`((?:nice|python)\s[^`]*)`")
+_THEN = re.compile(r"\bthen:?\s+`((?:nice|python)\s[^`]*)`")
 _AFTER = re.compile(r"^queued after (\d+)")
 
 
@@ -27,6 +31,7 @@ class Entry:
     what: str
     command: str | None
     state: str
+    then: tuple[str, ...] = ()
 
     @property
     def pending(self):
@@ -56,8 +61,10 @@ def entries(text):
         if not match:
             continue
         command = _COMMAND.search(match.group(3))
+        then = _THEN.findall(match.group(3)[command.end():]) if command else []
         out.append(Entry(int(match.group(1)), match.group(2).strip(),
-                         command.group(1) if command else None, match.group(4).strip()))
+                         command.group(1) if command else None, match.group(4).strip(),
+                         tuple(then)))
     return out
 
 

@@ -125,3 +125,40 @@ def test_a_run_stopped_by_a_signal_stops_the_runner_and_is_not_a_failure(tmp_pat
         assert main(["--file", str(path)], run=run, poll=0.01) == 128 + abs(status) % 128
         assert ran == ["python one"]
         assert "entry 1 was stopped by a signal" in capsys.readouterr().err
+
+
+def test_a_row_scores_its_run_after_it_where_the_run_ended_well(tmp_path, capsys):
+    # "then `python ...`" in the command cell: the scoring a session would otherwise start
+    # by hand when the run ends. Not after a failed run; a failed scoring is a failure; a
+    # scoring stopped by a signal stops the runner, as a run does.
+    import signal
+    from nsr_tf.cli.queue import main
+    path = tmp_path / "queue.md"
+    path.write_text("| # | what | command | state |\n|---|---|---|---|\n"
+                    "| 1 | a | `nice -n 19 python one` (see `python note`), then "
+                    "`python score-one` | running |\n"
+                    "| 2 | b | `python two` then `python score-two` | queued after 1 |\n"
+                    "| 3 | c | `python three` | queued after 2 |\n")
+    statuses = {}
+
+    def run(command, cwd):
+        ran.append(command[-1])
+
+        class Ended:
+            returncode = statuses.get(command[-1], 0)
+        return Ended()
+
+    ran = []
+    assert main(["--file", str(path)], run=run, poll=0.01) == 0
+    assert ran == ["nice -n 19 python one", "python score-one", "python two",
+                   "python score-two", "python three"]      # not the prose's `python note`
+    out = capsys.readouterr().out
+    assert "entry 1 then: python score-one" in out and "entry 1 then ended with status 0" in out
+    ran, statuses = [], {"python two": 1, "python score-one": 2}
+    assert main(["--file", str(path)], run=run, poll=0.01) == 1
+    assert ran == ["nice -n 19 python one", "python score-one", "python two", "python three"]
+    assert "entries 1 then, 2 failed" in capsys.readouterr().err
+    ran, statuses = [], {"python score-one": 128 + signal.SIGINT}
+    assert main(["--file", str(path)], run=run, poll=0.01) == 128 + signal.SIGINT
+    assert ran == ["nice -n 19 python one", "python score-one"]
+    assert "entry 1 then was stopped by a signal" in capsys.readouterr().err

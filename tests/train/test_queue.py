@@ -29,6 +29,17 @@ def test_pending_entries_run_the_running_one_first_then_each_chain():
     assert [e.number for e in order] == [3, 4, 2, 5]
     assert order[0].command == "python b.py --x 1"     # the backticked command, not prose
     assert order[1].command == "nice -n 19 python c.py"
+    assert [e.then for e in order] == [(), (), (), ()]      # `python d.py` is a note
+
+
+def test_a_row_names_what_runs_after_its_run_by_the_word_then():
+    row = ("| 6 | x | `nice -n 19 python t.py --job-dir ~/jobs/x`, scored by `python s.py` "
+           "then `python release/a.py x --score-only` then: `nice -n 19 python b.py` | "
+           "queued |")
+    entry = entries(PAGE + row)[-1]
+    assert entry.command == "nice -n 19 python t.py --job-dir ~/jobs/x"
+    assert entry.then == ("python release/a.py x --score-only", "nice -n 19 python b.py")
+    assert entry.job_dir.endswith("/jobs/x")
 
 
 def test_a_pending_entry_without_a_command_and_a_cycle_are_one_line_errors():
@@ -52,6 +63,11 @@ def test_the_repositorys_queue_parses_and_its_pending_commands_are_train_pys():
         assert words[4] == "training/train.py", entry.command
         args = train.parse_args(words[5:])            # exits on a flag train.py lacks
         assert args.job_dir.startswith("~/jobs/"), entry.command   # outside the work tree
+        for then in entry.then:     # unattended: a ship tool only scores and says
+            words = shlex.split(then)
+            assert words[:4] == ["nice", "-n", "19", "python"], then
+            assert os.path.exists(os.path.join(REPO, words[4])), then
+            assert not words[4].startswith("release/") or "--score-only" in words, then
 
 
 def test_every_command_a_release_tool_writes_into_a_card_is_on_the_queue_page():
