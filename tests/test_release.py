@@ -38,6 +38,18 @@ def job_of_the_shipped_model(name, job, **config):
     return shipped
 
 
+def package_copy(tmp_path, monkeypatch, *names):
+    """The shipped ``names`` copied to tmp_path/package, which stands for the package from
+    here on: a tool that ships where the test expects it not to leaves the repository's
+    files as they are."""
+    package = tmp_path / "package"
+    package.mkdir()
+    for name in names:
+        for suffix, data in package_files(name).items():
+            (package / (pretrained.MODELS[name] + suffix)).write_bytes(data)
+    monkeypatch.setattr(pretrained, "HERE", str(package))
+
+
 CORNER = (0, 0, 64, 64)
 
 
@@ -180,6 +192,8 @@ def test_the_sr_tool_refuses_a_drop_and_leaves_the_package_alone(tmp_path, monke
     assert err.count("\n") == 1 and "it costs 2.00x the shipped model's MACs per pixel" in err
     assert "--accept-macs ships it anyway" in err and package_files("sr-x2") == before
     # --score-only: the same verdict said, status 0, the package untouched
+    package_copy(tmp_path, monkeypatch, "sr-x2")
+    before = package_files("sr-x2")
     flags = ["sr-x2", str(job), "--data-root", str(tmp_path / "data"), "--score-only",
              *[arg for kind in kinds for arg in ("--kind", kind)]]
     assert tool.main(flags) == 0
@@ -298,7 +312,6 @@ def test_the_colour_tool_takes_the_gray_models_kind_score_from_a_record_of_the_s
 
 
 def test_a_stopped_colour_ship_goes_on_from_the_rows_it_kept(tmp_path, monkeypatch, capsys):
-    import pytest
     tool = release_tool("ship_color_models")
     job = jpeg_color_job(tmp_path, {"data/CBSD68": CORNER, "kind": CORNER})
     monkeypatch.setattr(tool, "losses", lambda name, stem, meta: ["a drop"])  # ships nothing
@@ -340,6 +353,13 @@ def test_a_stopped_colour_ship_goes_on_from_the_rows_it_kept(tmp_path, monkeypat
     assert scored == [] and err.count("\n") == 1
     assert f"it costs 2.00x the shipped model's MACs per pixel ({macs / 1e6:.3f} M against " \
            f"{macs / 2e6:.3f} M)" in err and "--accept-macs ships it anyway" in err
+    # what the queue runs as a run ends: --score-only says the verdict, ships nothing
+    package_copy(tmp_path, monkeypatch, "jpeg-color", "jpeg")   # (jpeg: the kind's "before")
+    before = package_files("jpeg-color")
+    assert tool.main(argv + ["--score-only", "--accept-macs"]) == 0
+    err = after_bar(capsys.readouterr().err)
+    assert scored == [] and "it would ship;" in err and package_files("jpeg-color") == before
+    assert (job / "ship_scores.partial.json").exists()
 
 
 def test_the_colour_card_holds_the_denoiser_to_cbm3d_on_every_kind(tmp_path):
@@ -373,6 +393,7 @@ def test_the_sigma25_tool_refines_only_without_a_drop(tmp_path, monkeypatch, cap
     assert package_files("denoise-sigma25") == before and len(scored) == 1
     # --score-only (as the training queue runs it): status 0, the verdict, nothing shipped
     # and Set12 not scored again: its row is kept for this best.keras
+    package_copy(tmp_path, monkeypatch, "denoise-sigma25", "denoise-sigma25-baseline")
     assert tool.main(["--refine", str(job), "--score-only", "--accept-drops"]) == 0
     out, err = capsys.readouterr()
     assert f"Set12: {old - 0.06:.2f} dB{KEPT}" in out
