@@ -14,7 +14,8 @@ FLOORS = [
     # 0: leaves: no nsr_tf imports above plain utilities
     ["nsr_tf.errors", "nsr_tf.files", "nsr_tf.quiet", "nsr_tf.benchmarking", "nsr_tf.lazy", "nsr_tf.estimation",
      "nsr_tf.jobs", "nsr_tf.pretrained", "nsr_tf.metadata", "nsr_tf.precision",
-     "nsr_tf.train.config", "nsr_tf.train.queue", "nsr_tf.export.schedule", "nsr_tf.export.gpu",
+     "nsr_tf.train.config", "nsr_tf.train.queue", "nsr_tf.train.progress",
+     "nsr_tf.export.schedule", "nsr_tf.export.gpu",
      "nsr_tf.export.gpu_check", "nsr_tf.export.xnnpack"],
     # 1: the lower floors: layers, networks, data, metrics
     ["nsr_tf.layers", "nsr_tf.models", "nsr_tf.data", "nsr_tf.metrics", "nsr_tf.flops",

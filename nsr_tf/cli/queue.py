@@ -40,6 +40,9 @@ def parser():
     p.add_argument("--list", action="store_true",
                    help="print the pending entries in their order (each with the commands "
                         "its row runs after it, 'then: ...') and exit")
+    p.add_argument("--status", action="store_true",
+                   help="print where each pending entry's run is (step of the total, rate, "
+                        "time left, the hour it should end; stopped where; done) and exit")
     p.add_argument("--wait-for", type=int, metavar="PID",
                    help="first wait for this process to end (a run started by hand; a "
                         "train.py holding an entry's job folder is waited for anyway)")
@@ -58,6 +61,15 @@ def main(argv=None, run=subprocess.run, poll=20):
             print(f"{entry.number}: {entry.command}")
             for command in entry.then:
                 print(f"  then: {command}")
+        return 0
+    if args.status:
+        from nsr_tf.train.progress import describe
+        for entry in order:
+            job = entry.job_dir
+            print(f"{entry.number}: {os.path.basename(job) if job else '(no --job-dir)'}: "
+                  f"{describe(job) if job else entry.state[:80]}")
+            for command in entry.then:
+                print(f"  then: {_then_state(command, job)}")
         return 0
     if args.wait_for:
         while _alive(args.wait_for):
@@ -96,6 +108,32 @@ def main(argv=None, run=subprocess.run, poll=20):
     if failed:
         print(f"run_queue.py: entries {', '.join(failed)} failed", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _then_state(command, job):
+    """A 'then' command's script and, for a ship tool's scoring, the rows its job folder
+    keeps so far (``nsr_tf.partial_scores``) or the verdict's file."""
+    import json
+    import shlex
+    from nsr_tf.partial_scores import NAME
+    words = shlex.split(command)
+    script = next((w for w in words if w.endswith(".py")), words[0])
+    report = words[words.index("--markdown") + 1] if "--markdown" in words[:-1] else None
+    if report and os.path.exists(os.path.expanduser(report)):
+        return f"{script}: written ({report})"
+    if job is None:
+        return script
+    scored = os.path.join(job, "ship_scores.json")
+    best = os.path.join(job, "best.keras")
+    if os.path.exists(scored) and os.path.exists(best) and \
+            os.path.getmtime(scored) >= os.path.getmtime(best):    # of this best model
+        return f"{script}: scored (ship_scores.json in the job folder)"
+    try:
+        with open(os.path.join(job, NAME)) as handle:
+            rows = len(json.load(handle)["rows"])
+    except (OSError, ValueError, KeyError):
+        return f"{script}: not begun"
+    return f"{script}: {rows} rows scored so far"
 
 
 def _read(path):

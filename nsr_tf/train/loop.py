@@ -30,6 +30,7 @@ from nsr_tf.models import build_model
 from nsr_tf.models.presets import DEFAULT_CHANNELS, resolve_preset
 from nsr_tf.train import grow
 from nsr_tf.train.config import TrainConfig
+from nsr_tf.train.progress import ProgressFile
 from nsr_tf.train.strategy import is_chief, make_strategy
 
 
@@ -138,6 +139,9 @@ class Trainer:
         if self.steps_per_epoch < 1:
             raise TrainingError(f"{len(self.train_images)} images x {c.patches_per_image} "
                                 f"patches make less than one batch of {c.batch_size}")
+        # where the run is, for whoever looks from outside (run_queue.py --status)
+        self.progress = ProgressFile(c.job_dir, c.epochs, self.steps_per_epoch) \
+            if self.chief else None
 
     def _held_out(self, images, held):
         """(paths, rule): the training images held out for validation and the words for
@@ -461,6 +465,10 @@ class Trainer:
             bar.set_postfix(loss=f"{total / steps:.4f}", patches_per_s=f"{rate:.0f}",
                             lr=f"{lr:.1e}", refresh=False)
             bar.update(1)
+            if self.progress is not None:
+                self.progress.update(self.step, epoch, done + steps,
+                                     steps / (time.perf_counter() - start),
+                                     force=done + steps == self.steps_per_epoch)
             stopping = self._stop_signal is not None
             if stopping or time.perf_counter() - saved > self.mid_epoch_seconds:
                 self.epoch_steps.assign(done + steps)

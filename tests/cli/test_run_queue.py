@@ -162,3 +162,27 @@ def test_a_row_scores_its_run_after_it_where_the_run_ended_well(tmp_path, capsys
     assert main(["--file", str(path)], run=run, poll=0.01) == 128 + signal.SIGINT
     assert ran == ["nice -n 19 python one", "python score-one"]
     assert "entry 1 then was stopped by a signal" in capsys.readouterr().err
+
+
+def test_status_says_where_each_pending_run_is(tmp_path):
+    # a run stopped part way (its progress file, no train.py holding it), one not begun,
+    # and the scoring after it with the rows it has kept so far
+    job = tmp_path / "jobs" / "a"
+    job.mkdir(parents=True)
+    (job / "config.json").write_text('{"epochs": 4}')
+    (job / "progress.json").write_text(
+        '{"step": 50, "total_steps": 200, "epoch": 2, "epochs": 4, "updated": 0, '
+        '"steps_per_s": 1.0}')
+    (job / "ship_scores.partial.json").write_text('{"rows": {"x": {}, "y": {}}}')
+    path = tmp_path / "queue.md"
+    path.write_text("| # | what | command | state |\n|---|---|---|---|\n"
+                    f"| 1 | a | `python t.py --job-dir {job}` then `nice -n 19 python "
+                    f"release/ship_x.py {job} --score-only` | running |\n"
+                    f"| 2 | b | `python t.py --job-dir {tmp_path / 'jobs' / 'b'}` | queued |\n")
+    result = subprocess.run(QUEUE + ["--file", str(path), "--status"], capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "1: a: stopped at epoch 2/4, step 50 of 200 (25%), 00:00 UTC; its command resumes it",
+        "  then: release/ship_x.py: 2 rows scored so far",
+        "2: b: not started"]

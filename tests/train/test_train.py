@@ -19,6 +19,7 @@ from PIL import Image
 from nsr_tf import model_io
 from nsr_tf.train import TrainConfig, Trainer, TrainingError
 from nsr_tf.train.config import COSINE_FLOOR
+from nsr_tf.train.progress import describe
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TRAIN = [sys.executable, os.path.join(REPO, "training", "train.py")]
@@ -60,6 +61,13 @@ def test_trains_validates_checkpoints_and_exports(data_dir, tmp_path):
                                    model_io.load(str(job / "best.keras"))[0](x).numpy())
     assert tf.train.latest_checkpoint(str(job / "checkpoints")).endswith("ckpt-2")
     assert glob.glob(str(job / "logs" / "events.out.tfevents.*"))
+    # where the run was, for a look from outside it: its last step written, and done
+    progress = json.loads((job / "progress.json").read_text())
+    assert progress["step"] == progress["total_steps"] == last["step"]
+    assert (progress["epoch"], progress["epochs"]) == (2, 2)
+    assert describe(str(job)) == (f"done: 2 epochs, {last['step']:,} steps; best validation "
+                                  f"{best['validation']['psnr']:.2f} dB at epoch "
+                                  f"{best['epoch']}")
     again = run(["--data-dir", str(data_dir), "--epochs", "2", "--job-dir", str(job), *TINY,
                  "--patches-per-image", "48"])
     assert again.returncode == 0 and "nothing to do" in again.stdout
