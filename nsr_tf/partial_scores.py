@@ -23,11 +23,13 @@ KEPT = " (kept from an earlier scoring of this best.keras)"    # a kept row's li
 
 class PartialScores:
     """``score(key, folder, compute, bar)``: the row kept under ``key`` for the same model
-    and images, else ``compute()``'s, kept at once. ``job`` None: nothing is kept."""
+    and images, else ``compute()``'s, kept at once. ``job`` None: nothing is kept.
+    ``path``: the file, where it is not ``JOB/ship_scores.partial.json`` (a report that
+    scores several models keeps one file per model; ``job`` is then not read)."""
 
-    def __init__(self, job, model_file):
-        self.path = os.path.join(job, NAME) if job else None
-        self.model = sha256_file(model_file) if job else None
+    def __init__(self, job, model_file, path=None):
+        self.path = path or (os.path.join(job, NAME) if job else None)
+        self.model = sha256_file(model_file) if self.path else None
         self.rows = {}
         if self.path and os.path.exists(self.path):
             with open(self.path) as handle:

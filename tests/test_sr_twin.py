@@ -75,3 +75,38 @@ def test_the_side_by_side_table(tmp_path, monkeypatch):
     psnr = shipped["scores"]["Set5"]["psnr"]
     assert f"| `sr-x2` | compact | {record['step']:,} | {record['params']:,} |" in text
     assert f"**{psnr:.2f}**" in text and "# Upscalers side by side (x2)" in text
+
+
+def test_a_report_stopped_part_way_goes_on_from_the_rows_it_kept(tmp_path, monkeypatch):
+    # as the training queue runs it ("then" after a run): a session's end stops it; the
+    # shipped sr-x2 and a copy of it as the two models
+    import pytest
+    from nsr_tf import evaluation
+    sets = {"Set5": _crops(tmp_path / "set5", size=48), "Set14": _crops(tmp_path / "set14",
+                                                                        size=48),
+            "BSD100": _crops(tmp_path / "b100", names=("head_GT.png",), size=48)}
+    monkeypatch.setattr("nsr_tf.data.sources.sr_testsets", lambda root: dict(sets))
+    scored, evaluate = [], evaluation.evaluate_folder
+
+    def stopping(folder, *args, **kwargs):     # Ctrl-C as the second model's 2nd set starts
+        if len(scored) == 4:
+            raise KeyboardInterrupt
+        scored.append(folder)
+        return evaluate(folder, *args, **kwargs)
+    monkeypatch.setattr(evaluation, "evaluate_folder", stopping)
+    copy = tmp_path / "copy.keras"
+    stem = pretrained.path("sr-x2")[:-len(".keras")]
+    shutil.copy(stem + ".keras", copy)
+    shutil.copy(stem + ".json", tmp_path / "copy.json")
+    argv = ["--model", "sr-x2", "--model", str(copy), "--markdown", str(tmp_path / "twin.md")]
+    with pytest.raises(KeyboardInterrupt):
+        _script().main(argv)
+    assert sorted(os.listdir(tmp_path)) == sorted(
+        ["b100", "copy.json", "copy.keras", "set14", "set5", "twin.partial-0.json",
+         "twin.partial-1.json"])
+    scored.clear()
+    assert _script().main(argv) == 0
+    assert scored == [sets["Set14"], sets["BSD100"]]       # only what was not kept
+    data = json.loads((tmp_path / "twin.json").read_text())["results"]
+    assert data["sr-x2"]["scores"] == data[str(copy)]["scores"]
+    assert not any(name.startswith("twin.partial") for name in os.listdir(tmp_path))

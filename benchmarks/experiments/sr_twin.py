@@ -60,12 +60,13 @@ def main(argv=None):
     parser.add_argument("--data-root", default=shared_data())
     parser.add_argument("--markdown", help="write the report here (numbers as .json beside)")
     args = parser.parse_args(argv)
-    from nsr_tf import count_params, macs_per_pixel
+    from nsr_tf import count_params, macs_per_pixel, model_io
     from nsr_tf.benchmarking import emit, header
     from nsr_tf.kinds import kind_folders
     from nsr_tf.data.sources import sr_testsets
     from nsr_tf.errors import NsrError
     from nsr_tf.evaluation import sr_scores
+    from nsr_tf.partial_scores import PartialScores
     sets = {**sr_testsets(args.data_root), **kind_folders(args.kind, parser.error)}
     for name, folder in sets.items():
         if not folder or not os.path.isdir(folder):
@@ -84,7 +85,14 @@ def main(argv=None):
                           macs_per_pixel(keras_model, 48) / meta["config"]["scale"] ** 2)
     if len(scale) != 1:
         parser.error(f"the models upscale by different factors ({sorted(scale)})")
-    scores = {model: sr_scores(model, sets, loaded=loaded[model]) for model in args.model}
+    # with --markdown, each model's rows are kept as they are scored: a run stopped before
+    # its end (a session's end, as when the training queue runs it) goes on from them
+    stem = os.path.splitext(args.markdown)[0] if args.markdown else None
+    kept = {model: PartialScores(None, model_io.resolve(model),
+                                 f"{stem}.partial-{i}.json" if stem else None)
+            for i, model in enumerate(args.model)}
+    scores = {model: sr_scores(model, sets, loaded=loaded[model], partial=kept[model])
+              for model in args.model}
     lines = [f"# Upscalers side by side (x{scale.pop()})", "",
              "Command: `python benchmarks/experiments/sr_twin.py "
              + " ".join(f"--model {m}" for m in args.model)
@@ -94,6 +102,8 @@ def main(argv=None):
     emit(lines, args.markdown, {m: {"step": records[m][0]["step"], "params": records[m][1],
                                     "macs_per_hr_pixel": records[m][2], "scores": scores[m]}
                                 for m in args.model})
+    for partial in kept.values():
+        partial.remove()
     return 0
 
 

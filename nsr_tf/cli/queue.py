@@ -113,27 +113,36 @@ def main(argv=None, run=subprocess.run, poll=20):
 def _then_state(command, job):
     """A 'then' command's script and, for a ship tool's scoring, the rows its job folder
     keeps so far (``nsr_tf.partial_scores``) or the verdict's file."""
+    import glob
     import json
     import shlex
     from nsr_tf.partial_scores import NAME
     words = shlex.split(command)
     script = next((w for w in words if w.endswith(".py")), words[0])
     report = words[words.index("--markdown") + 1] if "--markdown" in words[:-1] else None
-    if report and os.path.exists(os.path.expanduser(report)):
-        return f"{script}: written ({report})"
-    if job is None:
+    if report:      # a report (benchmarks/experiments/sr_twin.py): its kept rows beside it
+        report = os.path.expanduser(report)
+        if os.path.exists(report):
+            return f"{script}: written ({report})"
+        kept = glob.glob(os.path.splitext(report)[0] + ".partial-*.json")
+    elif job is None:
         return script
-    scored = os.path.join(job, "ship_scores.json")
-    best = os.path.join(job, "best.keras")
-    if os.path.exists(scored) and os.path.exists(best) and \
-            os.path.getmtime(scored) >= os.path.getmtime(best):    # of this best model
-        return f"{script}: scored (ship_scores.json in the job folder)"
-    try:
-        with open(os.path.join(job, NAME)) as handle:
-            rows = len(json.load(handle)["rows"])
-    except (OSError, ValueError, KeyError):
-        return f"{script}: not begun"
-    return f"{script}: {rows} rows scored so far"
+    else:
+        scored = os.path.join(job, "ship_scores.json")
+        best = os.path.join(job, "best.keras")
+        if os.path.exists(scored) and os.path.exists(best) and \
+                os.path.getmtime(scored) >= os.path.getmtime(best):    # of this best model
+            return f"{script}: scored (ship_scores.json in the job folder)"
+        kept = [os.path.join(job, NAME)]
+    rows = 0
+    for path in kept:
+        try:
+            with open(path) as handle:
+                rows += len(json.load(handle)["rows"])
+        except (OSError, ValueError, KeyError):
+            pass
+    return f"{script}: {rows} row{'s' if rows > 1 else ''} scored so far" if rows else \
+        f"{script}: not begun"
 
 
 def _read(path):

@@ -178,11 +178,19 @@ def test_status_says_where_each_pending_run_is(tmp_path):
     path.write_text("| # | what | command | state |\n|---|---|---|---|\n"
                     f"| 1 | a | `python t.py --job-dir {job}` then `nice -n 19 python "
                     f"release/ship_x.py {job} --score-only` | running |\n"
-                    f"| 2 | b | `python t.py --job-dir {tmp_path / 'jobs' / 'b'}` | queued |\n")
+                    f"| 2 | b | `python t.py --job-dir {tmp_path / 'jobs' / 'b'}` then `nice -n "
+                    f"19 python benchmarks/r.py --markdown {tmp_path / 'r.md'}` | queued |\n")
+    (tmp_path / "r.partial-1.json").write_text('{"rows": {"Set5": {}}}')   # a stopped report
     result = subprocess.run(QUEUE + ["--file", str(path), "--status"], capture_output=True,
                             text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
         "1: a: stopped at epoch 2/4, step 50 of 200 (25%), 00:00 UTC; its command resumes it",
         "  then: release/ship_x.py: 2 rows scored so far",
-        "2: b: not started"]
+        "2: b: not started",
+        "  then: benchmarks/r.py: 1 row scored so far"]
+    (tmp_path / "r.md").write_text("# report")
+    result = subprocess.run(QUEUE + ["--file", str(path), "--status"], capture_output=True,
+                            text=True, timeout=120)
+    assert result.stdout.splitlines()[-1] == \
+        f"  then: benchmarks/r.py: written ({tmp_path / 'r.md'})"
