@@ -11,7 +11,10 @@ and Y PSNR on Set5 / Set14 / B100 and on the test sets of other kinds given.
 
 Scores: `nsr_tf.evaluation.sr_scores` (tiles of 48 LR px, the recorded overlap, float32;
 Y PSNR with the scale shaved), the cards' numbers. Set14 and B100 come from --data-root
-(default: $NSR_TF_DATA, else ../shared/data beside the repository).
+(default: $NSR_TF_DATA, else ../shared/data beside the repository). With --markdown
+REPORT.md, each model's rows are kept as they end in REPORT.partial-N.json
+(``nsr_tf.partial_scores``): run again after a stop, the same command scores only the
+rest; the files go once the report is written.
 """
 
 import argparse
