@@ -152,9 +152,9 @@ class _ScoringBar(tqdm):
 def scoring_bar(folders, desc):
     """A progress bar on stderr (images, rate, ETA) over one pass through the images of
     each of ``folders`` (a folder scored twice is listed twice): a release tool's scoring
-    takes 20-40 min with the training run held, longer beside it. ``update()`` after each image (``evaluate_folder``'s
-    ``progress``); ``say(line)`` prints a line above it; ``skip(folder)`` a pass not
-    scored."""
+    takes 20-40 min with the training run held, longer beside it. ``update()`` after each
+    image (``evaluate_folder``'s ``progress``); ``say(line)`` prints a line above it;
+    ``skip(folder)`` a pass not scored."""
     return _ScoringBar(total=sum(len(list_images(folder)) for folder in folders),
                        unit="image", desc=desc, file=sys.stderr)
 
