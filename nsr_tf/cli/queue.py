@@ -64,6 +64,10 @@ def main(argv=None, run=subprocess.run, poll=20):
         return 0
     if args.status:
         from nsr_tf.train.progress import describe
+        runners = _runners()
+        print(f"runner: pid {', '.join(map(str, runners))}" if runners else
+              "runner: none (start it: nohup setsid python training/run_queue.py >> "
+              "~/jobs/queue.log 2>&1 < /dev/null &)")
         for entry in order:
             job = entry.job_dir
             print(f"{entry.number}: {os.path.basename(job) if job else '(no --job-dir)'}: "
@@ -143,6 +147,24 @@ def _then_state(command, job):
             pass
     return f"{script}: {rows} row{'s' if rows > 1 else ''} scored so far" if rows else \
         f"{script}: not begun"
+
+
+def _runners():
+    """The pids of the other run_queue.py processes going on this machine (read from
+    /proc: Linux, where the queue runs)."""
+    found = []
+    for name in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        if not name.isdigit() or int(name) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{name}/cmdline", "rb") as handle:
+                words = handle.read().split(b"\0")
+        except OSError:     # ended meanwhile, or not ours to read
+            continue
+        if any(word.endswith(b"run_queue.py") for word in words[:3]) and \
+                b"--status" not in words and b"--list" not in words:
+            found.append(int(name))
+    return sorted(found)
 
 
 def _read(path):

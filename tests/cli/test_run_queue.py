@@ -5,6 +5,7 @@ one-line error."""
 import os
 import subprocess
 import sys
+import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 QUEUE = [sys.executable, os.path.join(REPO, "training", "run_queue.py")]
@@ -184,7 +185,8 @@ def test_status_says_where_each_pending_run_is(tmp_path):
     result = subprocess.run(QUEUE + ["--file", str(path), "--status"], capture_output=True,
                             text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [
+    assert result.stdout.splitlines()[0].startswith("runner: ")    # (this machine's, if any)
+    assert result.stdout.splitlines()[1:] == [
         "1: a: stopped at epoch 2/4, step 50 of 200 (25%), 00:00 UTC; its command resumes it",
         "  then: release/ship_x.py: 2 rows scored so far",
         "2: b: not started",
@@ -194,3 +196,31 @@ def test_status_says_where_each_pending_run_is(tmp_path):
                             text=True, timeout=120)
     assert result.stdout.splitlines()[-1] == \
         f"  then: benchmarks/r.py: written ({tmp_path / 'r.md'})"
+
+
+def test_status_names_the_runners_going_and_says_how_to_start_one(tmp_path, monkeypatch,
+                                                                   capsys):
+    from nsr_tf.cli import queue
+    from nsr_tf.cli.queue import _runners
+    path = tmp_path / "queue.md"
+    path.write_text("| # | what | command | state |\n|---|---|---|---|\n")
+    for runners, first in (([], "runner: none (start it: nohup setsid python "
+                                 "training/run_queue.py >> ~/jobs/queue.log 2>&1 < /dev/null &)"),
+                           ([12, 345], "runner: pid 12, 345")):
+        monkeypatch.setattr(queue, "_runners", lambda: runners)
+        assert queue.main(["--file", str(path), "--status"]) == 0
+        assert capsys.readouterr().out.splitlines() == [first]
+    monkeypatch.undo()
+    script = tmp_path / "run_queue.py"       # a runner's command line, sleeping
+    script.write_text("import time\ntime.sleep(60)\n")
+    before = set(_runners())
+    runner = subprocess.Popen([sys.executable, str(script)])
+    try:
+        deadline = time.time() + 10
+        while runner.pid not in _runners() and time.time() < deadline:
+            time.sleep(0.05)
+        assert set(_runners()) - before == {runner.pid}
+    finally:
+        runner.kill()
+        runner.wait()
+    assert runner.pid not in _runners()
