@@ -61,10 +61,10 @@ python -m nsr_tf.data.overlap --train "$shared/CBSD432" --test "$shared/BSD100" 
     --seen "$data/B100-seen" --unseen "$data/B100-unseen" > /dev/null
 mkdir -p "$HOME/jobs"
 if pgrep -f training/run_queue.py > /dev/null; then
-  echo "new_machine.sh: a queue runner is already going (pgrep -af run_queue)"
+  echo "new_machine.sh: a queue runner is already going (python training/run_queue.py --status)"
 else
   nohup setsid python training/run_queue.py >> "$HOME/jobs/queue.log" 2>&1 < /dev/null &
-  echo "new_machine.sh: queue started: tail -c 300 ~/jobs/queue.log"
+  echo "new_machine.sh: queue started (python training/run_queue.py --status; its log: ~/jobs/queue.log)"
 fi
 # the native kernel's XNNPACK (the native tests and exports; minutes, once per machine)
 nice -n 19 python -m nsr_tf.export.xnnpack > /dev/null
