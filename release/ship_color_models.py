@@ -27,6 +27,9 @@ Each row is kept in JOB/ship_scores.partial.json as it ends: a ship stopped befo
 (Ctrl-C, a session's end) or refused goes on from those rows when run again, while
 best.keras and the images are the same (nsr_tf.partial_scores). A model that costs more
 MACs per pixel than the shipped one is scored, then refused unless --accept-macs.
+--score-only scores the job and says whether it would ship, shipping nothing: the training
+queue runs it as a run ends (docs/training_queue.md), and the ship command then scores
+nothing again.
 """
 
 import argparse

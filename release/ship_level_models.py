@@ -13,7 +13,9 @@ and tests/test_pretrained.py reproduces each of them. Do not run it beside a tra
 if you want the latency column (it times LiteRT), or hold the job with --pause PID. Each row
 is kept in JOB/ship_scores.partial.json as it ends: a ship stopped before its end, or
 refused, goes on from those rows when run again, while best.keras and the images are the
-same.
+same. --score-only scores the job and says whether it would ship, shipping nothing: the
+training queue runs it as a run ends (docs/training_queue.md), and the ship command then
+scores nothing again.
 """
 
 import argparse

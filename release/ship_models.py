@@ -7,7 +7,8 @@ dynamic-range int8 .tflite), measures them and writes the model card.
 A run that continued the shipped Sparse+ from its weights (listed in REFINEMENTS by its job
 folder) re-ships it alone, the baseline's row kept, unless a row of the card (Set12, and
 each --kind set) would drop by more than 0.05 dB (then it says which, keeps the scores in
-JOB/ship_scores.json and ships nothing; --accept-drops ships anyway):
+JOB/ship_scores.json and ships nothing; --accept-drops ships anyway;
+--score-only only scores and says whether it would ship, as the training queue runs it):
 
     python release/ship_models.py --refine ~/jobs/denoise-sigma25-varied \
         --kind "graphics (synthetic)=$HOME/data/graphics-test" \

@@ -22,7 +22,9 @@ beside the repository); Set5 from the repository's testsets/. The card's Set5 ro
 reproduced to 0.01 dB by tests/test_pretrained.py. Each row is kept in
 JOB/ship_scores.partial.json as it ends: a ship stopped before its end (Ctrl-C, a session's
 end) or refused goes on from those rows when run again, while best.keras and the images
-are the same (nsr_tf.partial_scores).
+are the same (nsr_tf.partial_scores). --score-only scores the job and says whether it
+would ship, shipping nothing: the training queue runs it as a run ends
+(docs/training_queue.md), and the ship command then scores nothing again.
 """
 
 import argparse
