@@ -5,6 +5,7 @@ import json
 import os
 import shutil
 
+import pytest
 from PIL import Image
 
 from nsr_tf import pretrained
@@ -80,7 +81,6 @@ def test_the_side_by_side_table(tmp_path, monkeypatch):
 def test_a_report_stopped_part_way_goes_on_from_the_rows_it_kept(tmp_path, monkeypatch):
     # as the training queue runs it ("then" after a run): a session's end stops it; the
     # shipped sr-x2 and a copy of it as the two models
-    import pytest
     from nsr_tf import evaluation
     sets = {"Set5": _crops(tmp_path / "set5", size=48), "Set14": _crops(tmp_path / "set14",
                                                                         size=48),
