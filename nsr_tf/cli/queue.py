@@ -56,24 +56,12 @@ def main(argv=None, run=subprocess.run, poll=20):
         order = _read(args.file)
     except NsrError as error:
         return report("run_queue.py", error)
-    if args.list:
-        for entry in order:
-            print(f"{entry.number}: {entry.command}")
-            for command in entry.then:
-                print(f"  then: {command}")
-        return 0
-    if args.status:
-        from nsr_tf.train.progress import describe
-        runners = _runners()
-        print(f"runner: pid {', '.join(map(str, runners))}" if runners else
-              "runner: none (start it: nohup setsid python training/run_queue.py >> "
-              "~/jobs/queue.log 2>&1 < /dev/null &)")
-        for entry in order:
-            job = entry.job_dir
-            print(f"{entry.number}: {os.path.basename(job) if job else '(no --job-dir)'}: "
-                  f"{describe(job) if job else entry.state[:80]}")
-            for command in entry.then:
-                print(f"  then: {_then_state(command, job)}")
+    if args.list or args.status:
+        try:
+            (_print_list if args.list else _print_status)(order)
+        except BrokenPipeError:     # `--status | head`: the reader has what it wanted
+            # (Python's signal docs, "Note on SIGPIPE": no second error at exit)
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     if args.wait_for:
         while _alive(args.wait_for):
@@ -112,6 +100,27 @@ def main(argv=None, run=subprocess.run, poll=20):
     if failed:
         print(f"run_queue.py: entries {', '.join(failed)} failed", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _print_list(order):
+    for entry in order:
+        print(f"{entry.number}: {entry.command}")
+        for command in entry.then:
+            print(f"  then: {command}")
+
+
+def _print_status(order):
+    from nsr_tf.train.progress import describe
+    runners = _runners()
+    print(f"runner: pid {', '.join(map(str, runners))}" if runners else
+          "runner: none (start it: nohup setsid python training/run_queue.py >> "
+          "~/jobs/queue.log 2>&1 < /dev/null &)")
+    for entry in order:
+        job = entry.job_dir
+        print(f"{entry.number}: {os.path.basename(job) if job else '(no --job-dir)'}: "
+              f"{describe(job) if job else entry.state[:80]}")
+        for command in entry.then:
+            print(f"  then: {_then_state(command, job)}")
 
 
 def _then_state(command, job):

@@ -224,3 +224,17 @@ def test_status_names_the_runners_going_and_says_how_to_start_one(tmp_path, monk
         runner.kill()
         runner.wait()
     assert runner.pid not in _runners()
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path):
+    # `run_queue.py --list | head -1`: more lines than a pipe holds, the reader gone
+    path = tmp_path / "queue.md"
+    path.write_text("| # | what | command | state |\n|---|---|---|---|\n" + "".join(
+        f"| {n} | x | `python entry_{n:05d}.py --a-long-flag-to-fill-the-pipe` | queued |\n"
+        for n in range(1, 3001)))
+    listing = subprocess.Popen(QUEUE + ["--file", str(path), "--list"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    assert listing.stdout.readline().startswith(b"1: python entry_00001.py")
+    listing.stdout.close()
+    assert listing.wait(timeout=120) == 0
+    assert listing.stderr.read() == b""
