@@ -5,7 +5,7 @@
 # the queue (docs/training_queue.md) in the background, unless a runner already goes.
 # Rerunning it is harmless: what is there is kept and checked.
 #
-#   bash training/new_machine.sh          # then: tail -c 300 ~/jobs/queue.log
+#   bash training/new_machine.sh          # then: python training/run_queue.py --status
 #
 # A machine keeps ~/jobs only as long as it lives (docs/training_queue.md); the runner
 # resumes each job it finds there.
