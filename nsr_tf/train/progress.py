@@ -60,8 +60,9 @@ def describe(job_dir, now=None, running=None):
     if not os.path.exists(os.path.join(job_dir, "config.json")):
         return "not started"
     running = in_use(job_dir) if running is None else running
-    record = read(job_dir) or _from_checkpoints(job_dir)
-    finished = _finished(job_dir)
+    epochs = _epochs(job_dir)
+    record = read(job_dir) or _from_checkpoints(job_dir, epochs)
+    finished = _finished(job_dir, epochs)
     if finished and not running:
         return finished
     if record is None:
@@ -80,11 +81,21 @@ def describe(job_dir, now=None, running=None):
             f"(ends about {_clock(now + left)}; as of {_clock(record['updated'])})")
 
 
-def _finished(job_dir):
-    """"done: ..." where the job's last epoch is its config's last, else None."""
+def _epochs(job_dir):
+    """The epochs the job's config asks for, or None (no config, or a broken one)."""
     try:
         with open(os.path.join(job_dir, "config.json")) as handle:
-            epochs = json.load(handle)["epochs"]
+            return json.load(handle)["epochs"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _finished(job_dir, epochs):
+    """"done: ..." where the job's last epoch is its config's last (``epochs``), else
+    None."""
+    if epochs is None:
+        return None
+    try:
         with open(os.path.join(job_dir, "best.json")) as handle:
             best = json.load(handle)
         with open(os.path.join(job_dir, "last.json")) as handle:
@@ -100,14 +111,14 @@ def _finished(job_dir):
 _CHECKPOINT = re.compile(r'^model_checkpoint_path:\s*"ckpt-(\d+)"', re.M)
 
 
-def _from_checkpoints(job_dir):
+def _from_checkpoints(job_dir, epochs):
     """A progress record read off a job without ``progress.json``: its last epoch's step
     (``last.json``) and its last mid-epoch checkpoint's (named by its global step), the
     rate between the two files' times (``estimated``: a pause between them lowers it).
-    None before the first epoch has ended."""
+    None before the first epoch has ended (or without the config's ``epochs``)."""
+    if epochs is None:
+        return None
     try:
-        with open(os.path.join(job_dir, "config.json")) as handle:
-            epochs = json.load(handle)["epochs"]
         last_file = os.path.join(job_dir, "last.json")
         with open(last_file) as handle:
             last = json.load(handle)
